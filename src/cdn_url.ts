@@ -1,0 +1,56 @@
+import { E_DJAMAZING_INSECURE_CDN_URL, E_DJAMAZING_INVALID_CDN_URL } from './errors.ts'
+import { encodeObjectKey } from './object_key.ts'
+
+/**
+ * A validated CDN base URL: `origin` is what every URL the package makes
+ * must start with, `base` is the origin plus the base path, always ending
+ * with "/" (so a key can never be read as a host, as in
+ * `https://d.cloudfront.net` + `@evil.com/x`).
+ */
+export type CdnBase = {
+  origin: string
+  base: string
+}
+
+/**
+ * Validates the CDN URL of a disk. `setting` is the config path named in
+ * errors, e.g. `services.uploads.cdnUrl`.
+ */
+export function parseCdnUrl(value: unknown, setting: string): CdnBase {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new E_DJAMAZING_INVALID_CDN_URL([
+      setting,
+      'it is missing. Set it to the URL of the CloudFront distribution, e.g. https://d111111abcdef8.cloudfront.net',
+    ])
+  }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new E_DJAMAZING_INVALID_CDN_URL([setting, `"${value}" is not an absolute URL`])
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new E_DJAMAZING_INVALID_CDN_URL([
+      setting,
+      `"${url.protocol}" URLs are not supported, use https://`,
+    ])
+  }
+  if (url.username || url.password) {
+    throw new E_DJAMAZING_INVALID_CDN_URL([setting, 'it must not contain credentials'])
+  }
+  if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+    throw new E_DJAMAZING_INVALID_CDN_URL([setting, 'it must not contain a query or a fragment'])
+  }
+  if (url.protocol === 'http:' && process.env.NODE_ENV === 'production') {
+    throw new E_DJAMAZING_INSECURE_CDN_URL([setting, url.origin])
+  }
+  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`
+  return { origin: url.origin, base: `${url.origin}${path}` }
+}
+
+/**
+ * The CDN URL of a key: the base (its path kept) plus the encoded key.
+ */
+export function cdnUrlFor(cdn: CdnBase, key: string): string {
+  return `${cdn.base}${encodeObjectKey(key)}`
+}

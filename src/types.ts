@@ -1,0 +1,102 @@
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
+import type { CloudFrontSignerOptions } from './cloudfront/types.ts'
+import type { ProtectedLinkOptions } from './links/types.ts'
+
+/**
+ * A duration: a number of seconds, or a string such as `'1.5s'`, `'10m'`,
+ * `'2h'`, `'7d'`. Never milliseconds.
+ */
+export type Duration = number | string
+
+/**
+ * How a disk serves its files.
+ * - `public`: `getUrl(key)` is a plain CDN URL.
+ * - `protected`: `getUrl(key)` is a link to the app's redirect route, bound
+ *   to the current user, that redirects to a short-lived CloudFront signed URL.
+ */
+export type DiskMode = 'public' | 'protected'
+
+/**
+ * Where the S3 client comes from: either a ready client, or the settings to
+ * build one (the default AWS credential chain when `credentials` is omitted).
+ */
+export type S3ConnectionOptions =
+  | { client: S3Client }
+  | (Pick<
+      S3ClientConfig,
+      | 'region'
+      | 'endpoint'
+      | 'forcePathStyle'
+      | 'credentials'
+      | 'requestChecksumCalculation'
+      | 'responseChecksumValidation'
+      | 'maxAttempts'
+      | 'requestHandler'
+    > & { client?: undefined })
+
+/**
+ * The options of one djamazing disk.
+ */
+export type DjamazingOptions = S3ConnectionOptions & {
+  /**
+   * The name of the disk. Protected links are bound to it, so a link made
+   * for one disk never opens a file of another. Set by `djamazing()` from
+   * the key in `config/drive.ts`; defaults to `"default"`.
+   */
+  disk?: string
+
+  /**
+   * The bucket that stores the files.
+   */
+  bucket: string
+
+  /**
+   * A key prefix inside the bucket, e.g. `"uploads/"`, so several disks can
+   * share one bucket. Keys passed to the driver are relative to it.
+   */
+  prefix?: string
+
+  /**
+   * See {@link DiskMode}.
+   */
+  mode: DiskMode
+
+  /**
+   * The CloudFront distribution URL (its path is kept), e.g.
+   * `https://d111111abcdef8.cloudfront.net/media`. Must be https in production.
+   */
+  cdnUrl: string
+
+  /**
+   * Send a per-object ACL on writes and read visibility from ACLs. Off by
+   * default: buckets created since 2023 have ACLs disabled, and public
+   * access belongs to the bucket policy and CloudFront.
+   */
+  supportsACL?: boolean
+
+  /**
+   * Multipart settings for `putStream`: part size in bytes (>= 5 MiB) and
+   * how many parts are uploaded at once. Memory stays near
+   * `partSize * queueSize` whatever the stream's length.
+   */
+  multipart?: { partSize?: number; queueSize?: number }
+
+  /**
+   * CloudFront signing: needed by protected disks, and by public disks for
+   * `getSignedUrl`. Without it `getSignedUrl` falls back to an S3 presigned URL.
+   */
+  cloudfront?: CloudFrontSignerOptions
+
+  /**
+   * How long the CloudFront URL a protected link redirects to stays valid.
+   * Default `'1.5s'`, rounded up to whole seconds. Fine for images and small
+   * files; media players and resumable downloads need minutes.
+   */
+  signatureTimeout?: Duration
+
+  /**
+   * Protected mode: how links are signed and whom they are bound to.
+   * Filled in by the AdonisJS provider; plain flydrive users pass it.
+   */
+  links?: ProtectedLinkOptions
+}
