@@ -1,0 +1,110 @@
+/**
+ * One row of the benchmark report: our figure next to a named baseline
+ * measured side by side in the same run, and the ratio against its goal.
+ */
+export type BenchRow = {
+  measure: string
+  ours: number
+  baseline: number
+  unit: string
+  /**
+   * ours / baseline when higher is better, baseline / ours otherwise:
+   * above 1 always means we do better than the baseline.
+   */
+  ratio: number
+  /**
+   * The ratio we aim for, or null where the row only reports a figure.
+   */
+  goal: number | null
+  higherIsBetter: boolean
+}
+
+export type Benchmark = {
+  name: string
+  run(): Promise<BenchRow[]>
+}
+
+export function row(
+  measure: string,
+  values: {
+    ours: number
+    baseline: number
+    unit: string
+    goal: number | null
+    higherIsBetter: boolean
+  }
+): BenchRow {
+  const { ours, baseline, higherIsBetter } = values
+  const ratio = higherIsBetter ? ours / baseline : baseline / ours
+  return { measure, ...values, ratio: Number(ratio.toFixed(3)) }
+}
+
+/**
+ * Interleaves runs of `a` and `b` and returns the median of each, so that
+ * noise from the machine (2 cores, other processes) hits both alike.
+ */
+export async function sideBySide(
+  a: () => Promise<number> | number,
+  b: () => Promise<number> | number,
+  rounds = 5
+): Promise<[number, number]> {
+  const as: number[] = []
+  const bs: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    as.push(await a())
+    bs.push(await b())
+  }
+  return [median(as), median(bs)]
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/**
+ * Operations per second of a synchronous function, over about `ms` milliseconds.
+ */
+export function opsPerSecond(fn: () => unknown, ms = 300): number {
+  let count = 0
+  const start = performance.now()
+  let elapsed = 0
+  while (elapsed < ms) {
+    for (let i = 0; i < 50; i++) fn()
+    count += 50
+    elapsed = performance.now() - start
+  }
+  return (count * 1000) / elapsed
+}
+
+function formatNumber(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)
+}
+
+export function printTable(rows: BenchRow[]) {
+  const lines = rows.map((r) => [
+    r.measure,
+    `${formatNumber(r.ours)} ${r.unit}`,
+    `${formatNumber(r.baseline)} ${r.unit}`,
+    `${r.ratio.toFixed(2)}x`,
+    r.goal === null ? '-' : `>= ${r.goal}x ${r.ratio >= r.goal ? 'met' : 'MISSED'}`,
+  ])
+  const header = ['measure', 'ours', 'baseline', 'ratio', 'goal']
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)))
+  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+  console.log(format(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const line of lines) console.log(format(line))
+}
+
+/**
+ * Lets a benchmark file run on its own: `node --import=@poppinss/ts-exec benchmarks/x.bench.ts`.
+ */
+export async function runStandalone(benchmark: Benchmark, importMetaUrl: string) {
+  if (process.argv[1] && importMetaUrl.endsWith(process.argv[1].split('/').pop()!)) {
+    const rows = await benchmark.run()
+    if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2))
+    else printTable(rows)
+  }
+}
