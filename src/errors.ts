@@ -47,3 +47,54 @@ export const E_DJAMAZING_INVALID_CONFIG = createError<[setting: string, reason: 
   'Invalid "%s": %s',
   'E_DJAMAZING_INVALID_CONFIG'
 )
+
+/*
+ * Protected links
+ */
+
+/**
+ * A disk name that cannot appear in a link path. Disk names are letters,
+ * digits, `_` and `-`, at most 64 characters.
+ */
+export const E_DJAMAZING_INVALID_DISK_NAME = createError<[disk: string]>(
+  'Invalid disk name "%s": use letters, digits, "_" and "-" (at most 64 characters)',
+  'E_DJAMAZING_INVALID_DISK_NAME'
+)
+
+/**
+ * A protected link was requested without a usable user id (missing, empty,
+ * too long, or not a string or safe integer).
+ */
+export const E_DJAMAZING_INVALID_LINK_USER = createError<[reason: string]>(
+  'Cannot make a protected link: %s. Pass the stable id of the user the link is for, e.g. { userId: user.id }',
+  'E_DJAMAZING_INVALID_LINK_USER'
+)
+
+/**
+ * A protected link was requested for a guest (`userId: null`) on a disk that
+ * does not allow guest links: such a link would be a bearer link.
+ */
+export const E_DJAMAZING_GUEST_LINK = createError<[disk: string]>(
+  'Cannot make a protected link for a guest on disk "%s": guest links are off. Make the link for a logged-in user, or enable guest links for the disk',
+  'E_DJAMAZING_GUEST_LINK'
+)
+
+/**
+ * A content-type, content-disposition or revision value that cannot be
+ * carried by a link (not a string, control characters, too long).
+ */
+export const E_DJAMAZING_INVALID_LINK_OPTION = createError<[option: string, reason: string]>(
+  'Invalid link option "%s": %s',
+  'E_DJAMAZING_INVALID_LINK_OPTION'
+)
+
+/**
+ * The CloudFront URL built for a redirect does not start with the disk's
+ * CDN origin. Never caused by request input (the target is built from the
+ * configuration and the verified key): it means a misconfigured signer.
+ */
+export const E_DJAMAZING_UNSAFE_REDIRECT = createError<[disk: string]>(
+  'Refused to redirect for disk "%s": the signed URL is not on the configured CDN origin. Check the disk\'s cdnUrl and CloudFront signer',
+  'E_DJAMAZING_UNSAFE_REDIRECT',
+  500
+)

@@ -1,17 +1,266 @@
+import type { DiskMode, Duration } from '../types.ts'
+import type { LinkSigner } from './signer.ts'
+
 /**
- * Provisional: the protected-links part owns and refines these types.
+ * An app secret links are signed with: text (e.g. the AdonisJS `APP_KEY`)
+ * or bytes. Links never use it directly: a key for links only is derived
+ * from it, so a link MAC can never be replayed as another signature of
+ * the app.
  */
-export type ProtectedLinkOptions = {
+export type LinkSecret = string | Uint8Array
+
+/**
+ * The options of a {@link LinkSigner}.
+ */
+export type LinkSignerOptions = {
   /**
-   * Where the redirect route is mounted, e.g. `/djamazing`.
+   * The app's secrets, each at least 16 characters (bytes): the first
+   * signs, every one verifies. To rotate, put the new secret first and
+   * keep the old one until its links have expired.
+   */
+  secrets: LinkSecret[]
+
+  /**
+   * Where the redirect route is mounted. Default `'/djamazing'`.
    */
   routePrefix?: string
+
   /**
-   * Secrets for signing links: the first signs, all verify (rotation).
+   * An absolute origin put before the route prefix, e.g.
+   * `https://app.example.com`, for links used outside the app's pages
+   * (emails, other hosts). Default: none, links are root-relative.
    */
-  secrets: string[]
+  baseUrl?: string
+
   /**
-   * Returns the stable id of the user the link is made for, or `null` for a guest.
+   * How long a link stays valid when `linkFor` is given no `expiresIn`.
+   * Seconds or a string like `'10m'`, at most 30 days. Default `'1h'`.
    */
-  currentUserId(): string | null | undefined
+  expiresIn?: Duration
+
+  /**
+   * Allow links made for a guest (`userId: null`). Such a link is a bearer
+   * link: anyone holding it can open the file until it expires. Default
+   * `false`: `linkFor` refuses guests and `verify` never accepts a guest link.
+   */
+  guestLinks?: boolean
+}
+
+/**
+ * The disk option `links`: protected mode's link settings, plus where the
+ * current user comes from when `getUrl(key)` is called without one.
+ * Filled in by the AdonisJS provider; plain flydrive users pass it.
+ */
+export type ProtectedLinkOptions = LinkSignerOptions & {
+  /**
+   * Returns the stable id of the user the link is made for (a string or
+   * an integer, never a username), or `null` for a guest.
+   */
+  currentUserId(): string | number | null | undefined
+
+  /**
+   * Returns the current user's revocation value, if the app keeps one
+   * (see {@link LinkOptions.revision}).
+   */
+  currentUserRevision?(): string | number | null | undefined
+}
+
+/**
+ * Options of one link.
+ */
+export type LinkOptions = {
+  /**
+   * The stable id of the user the link is for (string or safe integer;
+   * `1` and `'1'` are the same user). `null` makes a guest link, refused
+   * unless the signer has `guestLinks: true`.
+   */
+  userId: string | number | null
+
+  /**
+   * How long the link stays valid. Default: the signer's `expiresIn`.
+   */
+  expiresIn?: Duration
+
+  /**
+   * A per-user revocation value, e.g. a `links_revision` column or a
+   * session version. It is signed but not put in the URL; `verify` is
+   * given the user's current value. Bump it to revoke every link of that
+   * user at once. Omit it in both places if the app does not use it.
+   */
+  revision?: string | number
+
+  /**
+   * Served as the response's `Content-Type`. Signed.
+   */
+  contentType?: string
+
+  /**
+   * Served as the response's `Content-Disposition`, e.g.
+   * `attachment; filename="report.pdf"`. Signed.
+   */
+  contentDisposition?: string
+
+  /**
+   * The clock, in epoch milliseconds. Default `Date.now()`.
+   */
+  now?: number
+}
+
+/**
+ * The response overrides a verified link carries.
+ */
+export type LinkOverrides = {
+  contentType?: string
+  contentDisposition?: string
+}
+
+/**
+ * A link's query: the raw query string (with or without its leading `?`),
+ * or already parsed values. Prefer the raw string: only then can `verify`
+ * refuse links whose query was re-encoded (e.g. `%2B` → `%2b`).
+ */
+export type LinkQuery = string | URLSearchParams | Record<string, string | string[] | undefined>
+
+/**
+ * What `verify` checks a link against.
+ */
+export type VerifyInput = {
+  /**
+   * The disk name from the link's path.
+   */
+  disk: string
+
+  /**
+   * The decoded object key from the link's path.
+   */
+  key: string
+
+  query: LinkQuery
+
+  /**
+   * The id of the user logged in now, or `null` for a guest.
+   */
+  userId: string | number | null
+
+  /**
+   * The current user's revocation value, if the app keeps one.
+   */
+  revision?: string | number
+
+  /**
+   * The clock, in epoch milliseconds. Default `Date.now()`.
+   */
+  now?: number
+}
+
+/**
+ * Why a link was refused.
+ * - `malformed`: missing, duplicated, unknown or ill-formed parameters,
+ *   an invalid disk name or key.
+ * - `bad-signature`: the MAC does not match. A link made for another user,
+ *   for a revoked revision, for another disk or key, or tampered with in any
+ *   way all look the same: the user id and revision are inside the MAC, so
+ *   they cannot be told apart, on purpose.
+ * - `expired`: a genuine link past its expiry.
+ * - `login-required`: checked for a guest (`userId: null`), the link is
+ *   well-formed but is not a valid guest link. It may be a valid link of a
+ *   user who is not logged in: logging in and retrying is the way forward.
+ */
+export type LinkRefusal = 'malformed' | 'bad-signature' | 'expired' | 'login-required'
+
+export type VerifyResult =
+  { ok: true; expiresAt: number; overrides: LinkOverrides } | { ok: false; reason: LinkRefusal }
+
+/*
+ * The redirect route
+ */
+
+/**
+ * What the redirect core needs of a disk. The driver implements it.
+ */
+export type LinkedDisk = {
+  mode: DiskMode
+
+  /**
+   * The disk's link signer. Needed when `mode` is `'protected'`.
+   */
+  links?: LinkSigner
+
+  /**
+   * Lifetime of the CloudFront URL redirected to, in seconds. Default 1.5
+   * (the CloudFront signer rounds the expiry up to whole seconds).
+   */
+  signatureTimeout?: number
+
+  /**
+   * The CDN origin, e.g. `https://d111111abcdef8.cloudfront.net`. Every
+   * redirect target is checked against it.
+   */
+  cdnOrigin: string
+
+  /**
+   * Returns the CloudFront signed URL of a key, valid `expiresIn` seconds,
+   * with the response overrides signed into it.
+   */
+  signCdnUrl(key: string, options: { expiresIn: number } & LinkOverrides): Promise<string> | string
+}
+
+/**
+ * Finds a disk by the name in a link's path. `undefined` or `null` for an
+ * unknown disk.
+ */
+export type DiskLookup = (disk: string) => LinkedDisk | null | undefined
+
+/**
+ * Per-file authorization after the link has been verified: return `false`
+ * to refuse with 403 (e.g. the user lost access to the row the file belongs to).
+ */
+export type AuthorizeHook = (file: {
+  disk: string
+  key: string
+  userId: string | null
+}) => boolean | Promise<boolean>
+
+/**
+ * One request to the redirect route, as plain values.
+ */
+export type RedirectRequest = {
+  method: string
+
+  /**
+   * The first path segment after the route prefix.
+   */
+  disk: string
+
+  /**
+   * The rest of the path after `<prefix>/<disk>/`, still percent-encoded
+   * exactly as received (a string, or its segments).
+   */
+  rawKey: string | string[]
+
+  query: LinkQuery
+
+  /**
+   * The id of the user logged in now, or `null` for a guest.
+   */
+  userId: string | number | null
+
+  /**
+   * The current user's revocation value, if the app keeps one.
+   */
+  revision?: string | number
+
+  /**
+   * The clock, in epoch milliseconds. Default `Date.now()`.
+   */
+  now?: number
+}
+
+/**
+ * What the adapter writes back. `body` is absent for `HEAD` and redirects.
+ */
+export type RedirectResponse = {
+  status: number
+  headers: Record<string, string>
+  body?: string
 }

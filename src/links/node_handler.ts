@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import debug from '../debug.ts'
+import { handleLinkRequest, splitLinkPath } from './redirect.ts'
+import { DEFAULT_ROUTE_PREFIX } from './signer.ts'
+import type { AuthorizeHook, DiskLookup, LinkedDisk, RedirectResponse } from './types.ts'
+
+/**
+ * The user logged in for a request: an id, an id with its revocation
+ * value, or `null`/`undefined` for a guest.
+ */
+export type RequestUser =
+  string | number | { id: string | number; revision?: string | number } | null | undefined
+
+export type RedirectHandlerOptions = {
+  /**
+   * The disks, by name, or a lookup function.
+   */
+  disks: Record<string, LinkedDisk> | DiskLookup
+
+  /**
+   * Where the route is mounted; must match the signers' `routePrefix`.
+   * Default `'/djamazing'`.
+   */
+  routePrefix?: string
+
+  /**
+   * Who is logged in, read from the request (a session cookie, a token).
+   */
+  currentUser(request: IncomingMessage): RequestUser | Promise<RequestUser>
+
+  /**
+   * Optional per-file authorization, after the link has been verified.
+   */
+  authorize?: AuthorizeHook
+}
+
+function write(res: ServerResponse, response: RedirectResponse) {
+  res.writeHead(response.status, response.headers)
+  res.end(response.body)
+}
+
+/**
+ * The redirect route for plain `node:http` (or Express/Connect: pass
+ * `next` and other paths fall through to it). Answers 404 for paths
+ * outside the prefix when there is no `next`.
+ */
+export function createRedirectHandler(options: RedirectHandlerOptions) {
+  const prefix = options.routePrefix ?? DEFAULT_ROUTE_PREFIX
+  const disks: DiskLookup =
+    typeof options.disks === 'function'
+      ? options.disks
+      : (name) => (Object.hasOwn(options.disks, name) ? (options.disks as any)[name] : undefined)
+
+  return async function redirectHandler(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: () => void
+  ): Promise<void> {
+    try {
+      // The raw request target, not `new URL()`: URL parsing resolves `..`
+      // and re-encodes characters, and the link must be read as sent.
+      const target = req.url ?? ''
+      const mark = target.indexOf('?')
+      const pathname = mark < 0 ? target : target.slice(0, mark)
+      const parts = splitLinkPath(prefix, pathname)
+      if (!parts) {
+        if (next) return next()
+        return write(res, {
+          status: 404,
+          headers: { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer' },
+          body: req.method === 'HEAD' ? undefined : 'Not Found',
+        })
+      }
+
+      const user = await options.currentUser(req)
+      const id =
+        user === null || user === undefined ? null : typeof user === 'object' ? user.id : user
+      const revision = user !== null && typeof user === 'object' ? user.revision : undefined
+      const response = await handleLinkRequest(
+        {
+          method: req.method ?? 'GET',
+          disk: parts.disk,
+          rawKey: parts.rawKey,
+          query: mark < 0 ? '' : target.slice(mark + 1),
+          userId: id,
+          revision,
+        },
+        disks,
+        options.authorize
+      )
+      write(res, response)
+    } catch (error) {
+      debug('links: redirect failed: %s', (error as Error)?.message)
+      if (!res.headersSent) {
+        write(res, {
+          status: 500,
+          headers: {
+            'Cache-Control': 'private, no-store',
+            'Referrer-Policy': 'no-referrer',
+            'Content-Type': 'text/plain; charset=utf-8',
+          },
+          body: req.method === 'HEAD' ? undefined : 'Internal Server Error',
+        })
+      } else {
+        res.destroy()
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import type { LinkQuery } from './types.ts'
+
+/**
+ * The signed values of a link besides disk, key and user.
+ */
+export type LinkParams = {
+  /**
+   * Epoch seconds.
+   */
+  expiresAt: number
+  revision: string | null
+  contentType: string | null
+  contentDisposition: string | null
+}
+
+/**
+ * What a link's query carries: everything signed but the revision, and the MAC.
+ */
+export type ParsedLinkQuery = Omit<LinkParams, 'revision'> & { mac: string }
+
+const MAX_QUERY_LENGTH = 8192
+const MAX_OVERRIDE_LENGTH = 1024
+
+/**
+ * Whole epoch seconds, no sign, no leading zero, at most 11 digits: a
+ * number has exactly one spelling, so `e=0123` cannot pass for `e=123`.
+ */
+const EXPIRY = /^[1-9][0-9]{0,10}$/
+
+/**
+ * An HMAC-SHA256 in unpadded base64url. It is compared as text, never
+ * decoded, because the last character of 43 has unused bits: decoding
+ * would let several spellings of one MAC pass.
+ */
+const MAC = /^[A-Za-z0-9_-]{43}$/
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+
+/**
+ * Content types, content dispositions and revisions: at most 1024
+ * characters, no control characters (no header injection), well-formed unicode.
+ */
+export function validOverride(value: string): boolean {
+  return (
+    value.length <= MAX_OVERRIDE_LENGTH && !CONTROL_CHARACTERS.test(value) && value.isWellFormed()
+  )
+}
+
+const NAMES = new Set(['e', 's', 'ct', 'cd'])
+
+function decodeCanonical(raw: string): string | undefined {
+  let value: string
+  try {
+    value = decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+  // Only the spelling the signer writes is accepted (`%2B`, not `%2b` or `+`).
+  return encodeURIComponent(value) === raw ? value : undefined
+}
+
+/**
+ * Collects the parameters of a query as name → values, from a raw query
+ * string (decoded here, canonical spelling required), URLSearchParams or
+ * a record of already decoded values. `undefined` when it cannot be read.
+ */
+function collect(query: LinkQuery): Map<string, string[]> | undefined {
+  const params = new Map<string, string[]>()
+  const add = (name: string, value: unknown) => {
+    if (typeof value !== 'string') return false
+    const values = params.get(name)
+    if (values) values.push(value)
+    else params.set(name, [value])
+    return true
+  }
+
+  if (typeof query === 'string') {
+    const raw = query.startsWith('?') ? query.slice(1) : query
+    if (raw.length > MAX_QUERY_LENGTH) return undefined
+    for (const part of raw.split('&')) {
+      const equals = part.indexOf('=')
+      if (equals < 1) return undefined
+      const value = decodeCanonical(part.slice(equals + 1))
+      if (value === undefined || !add(part.slice(0, equals), value)) return undefined
+    }
+  } else if (query instanceof URLSearchParams) {
+    for (const [name, value] of query) add(name, value)
+  } else if (query !== null && typeof query === 'object') {
+    for (const name of Object.keys(query)) {
+      const value: unknown = query[name]
+      if (value === undefined) continue
+      const values = Array.isArray(value) ? value : [value]
+      for (const item of values) if (!add(name, item)) return undefined
+    }
+  } else {
+    return undefined
+  }
+  return params
+}
+
+/**
+ * Reads a link's query. `undefined` for anything but exactly one `e`, one
+ * `s`, at most one `ct` and one `cd`, each well-formed: an unknown or
+ * repeated parameter is refused rather than ignored, so nothing can ride
+ * along with a genuine link.
+ */
+export function readLinkQuery(query: LinkQuery): ParsedLinkQuery | undefined {
+  const params = collect(query)
+  if (!params) return undefined
+  let length = 0
+  for (const [name, values] of params) {
+    if (!NAMES.has(name) || values.length !== 1) return undefined
+    length += values[0].length
+  }
+  if (length > MAX_QUERY_LENGTH) return undefined
+
+  const expiry = params.get('e')?.[0]
+  const mac = params.get('s')?.[0]
+  if (expiry === undefined || !EXPIRY.test(expiry) || mac === undefined || !MAC.test(mac)) {
+    return undefined
+  }
+  const contentType = params.get('ct')?.[0] ?? null
+  const contentDisposition = params.get('cd')?.[0] ?? null
+  for (const value of [contentType, contentDisposition]) {
+    if (value !== null && (value.length === 0 || !validOverride(value))) return undefined
+  }
+  return { expiresAt: Number(expiry), mac, contentType, contentDisposition }
+}

@@ -1,0 +1,157 @@
+import debug from '../debug.ts'
+import { E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
+import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
+import { isValidDiskName } from './signer.ts'
+import type {
+  AuthorizeHook,
+  DiskLookup,
+  LinkedDisk,
+  RedirectRequest,
+  RedirectResponse,
+} from './types.ts'
+
+/*
+ * WARNING: anyone on the internet can reach this route, with any path,
+ * query and cookies. Everything the response depends on is either checked
+ * here (the link MAC binds disk, key, user, expiry and overrides) or comes
+ * from configuration; the redirect target is built from the configured
+ * CDN and the verified key only, never from the request.
+ */
+
+/**
+ * Lifetime of the CloudFront URL when the disk sets none: long enough for
+ * the browser to follow the redirect, short enough that a URL copied from
+ * the address bar or a log is dead almost at once.
+ */
+export const DEFAULT_SIGNATURE_TIMEOUT = 1.5
+
+/**
+ * On every response: nothing here may be cached by a shared cache (the
+ * answer depends on the cookie), and the signed target must not leak
+ * through the Referer header.
+ */
+const COMMON_HEADERS = {
+  'Cache-Control': 'private, no-store',
+  'Referrer-Policy': 'no-referrer',
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+}
+
+/**
+ * A refusal: a status and its standard phrase, no detail about why.
+ */
+function refuse(status: number, method: string, extra?: Record<string, string>): RedirectResponse {
+  const headers: Record<string, string> = {
+    ...COMMON_HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    ...extra,
+  }
+  return method === 'HEAD'
+    ? { status, headers }
+    : { status, headers, body: REASONS[status] ?? 'Error' }
+}
+
+/**
+ * Decodes the key part of a link path. Only the exact spelling the signer
+ * writes is accepted: `%2F` inside a segment, `%2e%2e`, lowercase hex or a
+ * character left unencoded all give `undefined`, so two different paths
+ * never name the same key and `..` never reaches a signer.
+ */
+export function decodeKeyPath(rawKey: string | string[]): string | undefined {
+  const raw = Array.isArray(rawKey) ? rawKey.join('/') : rawKey
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 4096) return undefined
+  let key: string
+  try {
+    key = raw.split('/').map(decodeURIComponent).join('/')
+    assertValidObjectKey(key)
+  } catch {
+    return undefined
+  }
+  return encodeObjectKey(key) === raw ? key : undefined
+}
+
+/**
+ * Splits a request path `<prefix>/<disk>/<key...>` (still percent-encoded)
+ * into disk and raw key. `undefined` when the path is not under the prefix.
+ */
+export function splitLinkPath(
+  prefix: string,
+  pathname: string
+): { disk: string; rawKey: string } | undefined {
+  if (!pathname.startsWith(`${prefix}/`)) return undefined
+  const rest = pathname.slice(prefix.length + 1)
+  const slash = rest.indexOf('/')
+  if (slash < 0) return { disk: rest, rawKey: '' }
+  return { disk: rest.slice(0, slash), rawKey: rest.slice(slash + 1) }
+}
+
+function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {
+  return !!disk && disk.mode === 'protected' && !!disk.links
+}
+
+/**
+ * The redirect route, framework-free. In order: the method is GET or HEAD
+ * (405), the disk exists and is protected (404), the link parses and its
+ * MAC matches the user logged in now (403; 401 for a guest, so the app can
+ * send them to its login page), it has not expired (403), `authorize`
+ * allows it (403); then 302 to a CloudFront signed URL valid
+ * `signatureTimeout` seconds. Refusals carry no detail.
+ *
+ * Throws only when the disk's own signer fails, or produces a URL outside
+ * the CDN origin (`E_DJAMAZING_UNSAFE_REDIRECT`): server faults, not input.
+ */
+export async function handleLinkRequest(
+  request: RedirectRequest,
+  disks: DiskLookup,
+  authorize?: AuthorizeHook
+): Promise<RedirectResponse> {
+  const method = request.method
+  if (method !== 'GET' && method !== 'HEAD') return refuse(405, method, { Allow: 'GET, HEAD' })
+
+  const disk = isValidDiskName(request.disk) ? disks(request.disk) : undefined
+  if (!isProtected(disk)) return refuse(404, method)
+
+  const key = decodeKeyPath(request.rawKey)
+  if (key === undefined) return refuse(403, method)
+  const result = disk.links!.verify({
+    disk: request.disk,
+    key,
+    query: request.query,
+    userId: request.userId,
+    revision: request.revision,
+    now: request.now,
+  })
+  if (!result.ok) {
+    if (debug.enabled) debug('links: refused %s:%s (%s)', request.disk, key, result.reason)
+    return refuse(result.reason === 'login-required' ? 401 : 403, method)
+  }
+
+  const userId = request.userId === null ? null : String(request.userId)
+  if (authorize && !(await authorize({ disk: request.disk, key, userId }))) {
+    if (debug.enabled) debug('links: not authorized %s:%s', request.disk, key)
+    return refuse(403, method)
+  }
+
+  const location = await disk.signCdnUrl(key, {
+    expiresIn: disk.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
+    ...result.overrides,
+  })
+  // Defence in depth: the target is built from config and the verified
+  // key, but a misconfigured signer must still never send users elsewhere.
+  let origin: string | undefined
+  try {
+    origin = new URL(location).origin
+  } catch {}
+  if (origin === undefined || origin !== new URL(disk.cdnOrigin).origin) {
+    throw new E_DJAMAZING_UNSAFE_REDIRECT([request.disk])
+  }
+  if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
+  return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
+}

@@ -1,0 +1,75 @@
+import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
+import { LinkSigner } from '../../src/links/signer.ts'
+import { handleLinkRequest, splitLinkPath } from '../../src/links/redirect.ts'
+import type {
+  AuthorizeHook,
+  DiskLookup,
+  LinkedDisk,
+  LinkSignerOptions,
+  RedirectRequest,
+  RedirectResponse,
+} from '../../src/links/types.ts'
+
+/**
+ * Shared set-up for the protected-link tests: a throwaway app secret, a
+ * frozen clock, two disks with the same CDN, and a public disk.
+ */
+export const SECRET = 'test-app-key-0123456789abcdefghij'
+export const OLD_SECRET = 'old-app-key-9876543210zyxwvutsrq'
+export const CDN_URL = 'https://d111111abcdef8.cloudfront.net/media'
+export const CDN_ORIGIN = 'https://d111111abcdef8.cloudfront.net'
+
+/**
+ * 2026-01-01T00:00:00Z, in milliseconds.
+ */
+export const NOW = Date.UTC(2026, 0, 1)
+
+export function makeSigner(options: Partial<LinkSignerOptions> = {}) {
+  return new LinkSigner({ secrets: [SECRET], ...options })
+}
+
+/**
+ * A CloudFront URL maker standing in for the CloudFront signer: the CDN
+ * URL of the key with its expiry, in the shape CloudFront signed URLs have.
+ */
+export function cdnSigner(now = NOW) {
+  const cdn = parseCdnUrl(CDN_URL, 'cdnUrl')
+  return (key: string, options: { expiresIn: number }) =>
+    `${cdnUrlFor(cdn, key)}?Expires=${Math.ceil(now / 1000 + options.expiresIn)}&Signature=test&Key-Pair-Id=K2JCJMDEHXQW5F`
+}
+
+export function makeDisks(signer = makeSigner(), signCdnUrl = cdnSigner()) {
+  const disks: Record<string, LinkedDisk> = {
+    uploads: { mode: 'protected', links: signer, cdnOrigin: CDN_ORIGIN, signCdnUrl },
+    private: { mode: 'protected', links: signer, cdnOrigin: CDN_ORIGIN, signCdnUrl },
+    static: { mode: 'public', cdnOrigin: CDN_ORIGIN, signCdnUrl },
+  }
+  return (name: string) => (Object.hasOwn(disks, name) ? disks[name] : undefined)
+}
+
+/**
+ * Opens a root-relative link through the redirect core, as an adapter
+ * mounted at `/djamazing` would: 404 for paths outside the prefix.
+ */
+export async function openLink(
+  link: string,
+  user: { userId: string | number | null; revision?: string | number },
+  options: { disks?: DiskLookup; authorize?: AuthorizeHook } & Partial<RedirectRequest> = {}
+): Promise<RedirectResponse> {
+  const { disks = makeDisks(), authorize, ...extra } = options
+  const mark = link.indexOf('?')
+  const parts = splitLinkPath('/djamazing', mark < 0 ? link : link.slice(0, mark))
+  if (!parts) return { status: 404, headers: {} }
+  return handleLinkRequest(
+    {
+      method: 'GET',
+      ...parts,
+      query: mark < 0 ? '' : link.slice(mark + 1),
+      now: NOW,
+      ...user,
+      ...extra,
+    },
+    disks,
+    authorize
+  )
+}

@@ -1,0 +1,196 @@
+import { createHmac, hkdfSync } from 'node:crypto'
+import { test } from '@japa/runner'
+import { LinkSigner } from '../../src/links/signer.ts'
+import { NOW, OLD_SECRET, SECRET, makeSigner } from '../helpers/links.ts'
+
+function queryOf(link: string) {
+  return link.slice(link.indexOf('?') + 1)
+}
+
+test.group('Protected links: making and verifying', () => {
+  test('a link has the documented shape, with no user id in it', ({ assert }) => {
+    const link = makeSigner().linkFor('uploads', 'reports/q1 2026.pdf', { userId: 42, now: NOW })
+    const url = new URL(link, 'https://app.test')
+    assert.equal(url.pathname, '/djamazing/uploads/reports/q1%202026.pdf')
+    assert.deepEqual([...url.searchParams.keys()], ['e', 's'])
+    assert.equal(url.searchParams.get('e'), String(NOW / 1000 + 3600))
+    assert.match(url.searchParams.get('s')!, /^[A-Za-z0-9_-]{43}$/)
+    assert.notInclude(link, '42')
+  })
+
+  test('fixed output: HKDF-derived key, HMAC-SHA256 over a JSON array (frozen clock)', ({
+    assert,
+  }) => {
+    const link = makeSigner().linkFor('uploads', 'a.txt', {
+      userId: 'alice',
+      revision: 2,
+      contentType: 'text/plain',
+      now: NOW,
+    })
+    assert.equal(
+      link,
+      '/djamazing/uploads/a.txt?e=1767229200&ct=text%2Fplain&s=zj76Bdmg-Bdajd4TzzXejF2wc2943P4zOL8LNTp7QtQ'
+    )
+    // The same MAC, recomputed from the documented format.
+    const key = Buffer.from(hkdfSync('sha256', SECRET, '', 'djamazing:links:v1', 32))
+    const message = JSON.stringify([
+      'djamazing:links:v1',
+      'uploads',
+      'a.txt',
+      'alice',
+      1767229200,
+      '2',
+      'text/plain',
+      null,
+    ])
+    assert.equal(
+      createHmac('sha256', key).update(message).digest('base64url'),
+      'zj76Bdmg-Bdajd4TzzXejF2wc2943P4zOL8LNTp7QtQ'
+    )
+  })
+
+  test("alice's link verifies for alice only", ({ assert }) => {
+    const signer = makeSigner()
+    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW }))
+    const check = (userId: string | null) =>
+      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId, now: NOW })
+    assert.deepEqual(check('alice'), { ok: true, expiresAt: NOW / 1000 + 3600, overrides: {} })
+    assert.deepEqual(check('bob'), { ok: false, reason: 'bad-signature' })
+    assert.deepEqual(check('alice '), { ok: false, reason: 'bad-signature' })
+    assert.deepEqual(check(null), { ok: false, reason: 'login-required' })
+  })
+
+  test('an integer id and its decimal string are the same user', ({ assert }) => {
+    const signer = makeSigner()
+    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 7, now: NOW }))
+    assert.isTrue(signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: '7', now: NOW }).ok)
+    assert.isFalse(signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: 70, now: NOW }).ok)
+  })
+
+  test('the same key on another disk, or another key, is refused', ({ assert }) => {
+    const signer = makeSigner()
+    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW }))
+    const base = { query, userId: 'alice', now: NOW }
+    assert.equal(signer.verify({ ...base, disk: 'private', key: 'a.txt' }).ok, false)
+    assert.equal(signer.verify({ ...base, disk: 'uploads', key: 'b.txt' }).ok, false)
+    assert.equal(signer.verify({ ...base, disk: 'uploads', key: 'a.txt' }).ok, true)
+  })
+
+  test('the options are read from a raw query, URLSearchParams or a record alike', ({ assert }) => {
+    const signer = makeSigner()
+    const link = signer.linkFor('uploads', 'a.txt', {
+      userId: 'alice',
+      now: NOW,
+      contentType: 'image/svg+xml',
+      contentDisposition: `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`,
+    })
+    const params = new URLSearchParams(queryOf(link))
+    for (const query of [queryOf(link), params, Object.fromEntries(params)]) {
+      const result = signer.verify({
+        disk: 'uploads',
+        key: 'a.txt',
+        query,
+        userId: 'alice',
+        now: NOW,
+      })
+      assert.deepEqual(result, {
+        ok: true,
+        expiresAt: NOW / 1000 + 3600,
+        overrides: {
+          contentType: 'image/svg+xml',
+          contentDisposition: `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`,
+        },
+      })
+    }
+  })
+
+  test('overrides are signed: changing or dropping one is refused', ({ assert }) => {
+    const signer = makeSigner()
+    const link = signer.linkFor('uploads', 'a.html', {
+      userId: 'alice',
+      now: NOW,
+      contentDisposition: 'attachment',
+    })
+    const verify = (query: string) =>
+      signer.verify({ disk: 'uploads', key: 'a.html', query, userId: 'alice', now: NOW })
+    assert.isTrue(verify(queryOf(link)).ok)
+    assert.isFalse(verify(queryOf(link).replace('cd=attachment', 'cd=inline')).ok)
+    assert.isFalse(verify(queryOf(link).replace('&cd=attachment', '')).ok)
+    assert.isFalse(verify(queryOf(link).replace('&cd=attachment', '&ct=text%2Fhtml')).ok)
+  })
+
+  test('named errors for what the app passes wrong', ({ assert }) => {
+    const signer = makeSigner()
+    const cases: [() => unknown, string][] = [
+      [() => signer.linkFor('Up/loads', 'a.txt', { userId: 1 }), 'E_DJAMAZING_INVALID_DISK_NAME'],
+      [() => signer.linkFor('', 'a.txt', { userId: 1 }), 'E_DJAMAZING_INVALID_DISK_NAME'],
+      [() => signer.linkFor('uploads', '../a.txt', { userId: 1 }), 'E_DJAMAZING_INVALID_KEY'],
+      [() => signer.linkFor('uploads', 'a.txt', {} as any), 'E_DJAMAZING_INVALID_LINK_USER'],
+      [() => signer.linkFor('uploads', 'a.txt', { userId: '' }), 'E_DJAMAZING_INVALID_LINK_USER'],
+      [() => signer.linkFor('uploads', 'a.txt', { userId: 1.5 }), 'E_DJAMAZING_INVALID_LINK_USER'],
+      [() => signer.linkFor('uploads', 'a.txt', { userId: null }), 'E_DJAMAZING_GUEST_LINK'],
+      [
+        () => signer.linkFor('uploads', 'a.txt', { userId: 1, contentType: 'a\r\nSet-Cookie: x' }),
+        'E_DJAMAZING_INVALID_LINK_OPTION',
+      ],
+      [
+        () => signer.linkFor('uploads', 'a.txt', { userId: 1, expiresIn: 3_600_000 }),
+        'E_DJAMAZING_INVALID_CONFIG',
+      ],
+      [
+        () => signer.verify({ disk: 'uploads', key: 'a', query: '', userId: {} as any }),
+        'E_DJAMAZING_INVALID_LINK_USER',
+      ],
+      [() => new LinkSigner({ secrets: [] }), 'E_DJAMAZING_INVALID_CONFIG'],
+      [() => new LinkSigner({ secrets: ['short'] }), 'E_DJAMAZING_INVALID_CONFIG'],
+      [() => makeSigner({ routePrefix: 'djamazing/' }), 'E_DJAMAZING_INVALID_CONFIG'],
+      [() => makeSigner({ baseUrl: 'https://app.test/x?y' }), 'E_DJAMAZING_INVALID_CONFIG'],
+      [() => makeSigner({ expiresIn: '1 hour' }), 'E_DJAMAZING_INVALID_CONFIG'],
+    ]
+    for (const [call, code] of cases) {
+      assert.throws(() => {
+        try {
+          call()
+        } catch (error) {
+          assert.equal((error as any).code, code)
+          throw error
+        }
+      })
+    }
+  })
+
+  test('prefix, base URL and the disk-bound signer', ({ assert }) => {
+    const signer = makeSigner({ routePrefix: '/files/p', baseUrl: 'https://app.test/' })
+    const link = signer.forDisk('uploads').linkFor('a.txt', { userId: 1, now: NOW })
+    assert.match(link, /^https:\/\/app\.test\/files\/p\/uploads\/a\.txt\?e=\d+&s=/)
+    const query = queryOf(link)
+    assert.isTrue(signer.forDisk('uploads').verify({ key: 'a.txt', query, userId: 1, now: NOW }).ok)
+    assert.isFalse(
+      signer.forDisk('private').verify({ key: 'a.txt', query, userId: 1, now: NOW }).ok
+    )
+  })
+
+  test('links are not interchangeable with links of another secret', ({ assert }) => {
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: NOW })
+    const other = new LinkSigner({ secrets: [OLD_SECRET] })
+    assert.isFalse(
+      other.verify({ disk: 'uploads', key: 'a.txt', query: queryOf(link), userId: 1, now: NOW }).ok
+    )
+  })
+
+  test('the secret is not used directly: the MAC is not HMAC(secret, message)', ({ assert }) => {
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: NOW })
+    const mac = new URLSearchParams(queryOf(link)).get('s')
+    const message = JSON.stringify([
+      'djamazing:links:v1',
+      'uploads',
+      'a.txt',
+      '1',
+      NOW / 1000 + 3600,
+      null,
+      null,
+      null,
+    ])
+    assert.notEqual(createHmac('sha256', SECRET).update(message).digest('base64url'), mac)
+  })
+})
