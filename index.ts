@@ -5,3 +5,5 @@
 export * as errors from './src/errors.ts'
 export { assertValidObjectKey, encodeObjectKey } from './src/object_key.ts'
 export type { DiskMode, DjamazingOptions, Duration } from './src/types.ts'
+export { configure } from './configure.ts'
+export { stubsRoot } from './stubs/main.ts'

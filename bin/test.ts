@@ -1,5 +1,7 @@
 import { writeSync } from 'node:fs'
 import { assert } from '@japa/assert'
+import { apiClient } from '@japa/api-client'
+import { fileSystem } from '@japa/file-system'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import { spec } from '@japa/runner/reporters'
 import type { NamedReporterContract } from '@japa/runner/types'
@@ -36,7 +38,7 @@ configure({
     { name: 'integration', files: ['tests/integration/**/*.spec.ts'], timeout: 120_000 },
     { name: 'browser', files: ['tests/browser/**/*.spec.ts'], timeout: 120_000 },
   ],
-  plugins: [assert()],
+  plugins: [assert(), apiClient(), fileSystem({ autoClean: true })],
   reporters: { activated: ['spec', 'summary-line'], list: [spec(), summaryLine] },
   forceExit: true,
 })

@@ -1,0 +1,156 @@
+import { test } from '@japa/runner'
+import { createConfigureApp } from '../helpers/configure_app.ts'
+
+const ENV_NAMES = [
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'S3_BUCKET',
+  'CLOUDFRONT_URL',
+  'CLOUDFRONT_KEY_PAIR_ID',
+  'CLOUDFRONT_PRIVATE_KEY_FILE',
+]
+
+test.group('node ace configure djamazing', (group) => {
+  group.each.timeout(60_000)
+
+  test('registers the providers and commands, env variables and validations', async ({
+    fs,
+    assert,
+  }) => {
+    const app = await createConfigureApp(fs)
+    const command = await app.configure()
+    assert.equal(command.exitCode, 0)
+
+    await assert.fileContains('adonisrc.ts', [
+      `() => import('@adonisjs/drive/drive_provider')`,
+      `() => import('djamazing/djamazing_provider')`,
+      `() => import('djamazing/commands')`,
+    ])
+    await assert.fileContains(
+      '.env',
+      ENV_NAMES.map((name) => `${name}=`)
+    )
+    await assert.fileContains('.env', 'DRIVE_DISK=uploads')
+    await assert.fileContains('start/env.ts', [
+      'AWS_REGION: Env.schema.string()',
+      'S3_BUCKET: Env.schema.string()',
+      "CLOUDFRONT_URL: Env.schema.string({ format: 'url', tld: false })",
+      'CLOUDFRONT_KEY_PAIR_ID: Env.schema.string()',
+      'CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string()',
+      "DRIVE_DISK: Env.schema.enum(['static', 'uploads'] as const)",
+    ])
+  })
+
+  test('creates config/drive.ts with a public and a protected disk sharing defaults', async ({
+    fs,
+    assert,
+  }) => {
+    const app = await createConfigureApp(fs)
+    await app.configure()
+
+    const config = await fs.contents('config/drive.ts')
+    assert.include(config, `import { djamazing } from 'djamazing'`)
+    assert.include(config, 'const shared = {')
+    assert.match(config, /static: djamazing\(\{\s+\.\.\.shared,\s+mode: 'public',/)
+    assert.match(config, /uploads: djamazing\(\{\s+\.\.\.shared,\s+mode: 'protected',/)
+    assert.include(
+      config,
+      `declare module '@adonisjs/drive/types' {\n  export interface DriveDisks extends InferDriveDisks<typeof driveConfig> {}\n}`
+    )
+  })
+
+  test('turns on async local storage in config/app.ts', async ({ fs, assert }) => {
+    const app = await createConfigureApp(fs)
+    await app.configure()
+
+    const config = await fs.contents('config/app.ts')
+    assert.include(config, 'useAsyncLocalStorage: true')
+    assert.notInclude(config, 'useAsyncLocalStorage: false')
+    assert.include(config, 'allowMethodSpoofing: false')
+  })
+
+  test('adds the disks to an existing config/drive.ts and keeps its other disks', async ({
+    fs,
+    assert,
+  }) => {
+    const app = await createConfigureApp(fs)
+    const existing = [
+      `import env from '#start/env'`,
+      `import app from '@adonisjs/core/services/app'`,
+      `import { defineConfig, services } from '@adonisjs/drive'`,
+      ``,
+      `const driveConfig = defineConfig({`,
+      `  default: env.get('DRIVE_DISK'),`,
+      ``,
+      `  services: {`,
+      `    // the local disk stays`,
+      `    fs: services.fs({`,
+      `      location: app.makePath('storage'),`,
+      `      serveFiles: true,`,
+      `      routeBasePath: '/uploads',`,
+      `      visibility: 'public',`,
+      `    }),`,
+      `  },`,
+      `})`,
+      ``,
+      `export default driveConfig`,
+      ``,
+      `declare module '@adonisjs/drive/types' {`,
+      `  export interface DriveDisks extends InferDriveDisks<typeof driveConfig> {}`,
+      `}`,
+      ``,
+    ].join('\n')
+    await fs.create('config/drive.ts', existing)
+
+    await app.configure(['--public-disk=assets', '--protected-disk=private_files'])
+
+    const config = await fs.contents('config/drive.ts')
+    assert.include(config, `// the local disk stays`)
+    assert.match(config, /fs: services\.fs\(\{\s+location: app\.makePath\('storage'\),/)
+    assert.include(config, `import { djamazing } from 'djamazing'`)
+    assert.include(config, 'const shared = {')
+    assert.isBelow(config.indexOf('const shared = {'), config.indexOf('const driveConfig'))
+    assert.match(config, /assets: djamazing\(\{\s+\.\.\.shared,\s+mode: 'public',/)
+    assert.match(config, /private_files: djamazing\(\{\s+\.\.\.shared,\s+mode: 'protected',/)
+    assert.equal(config.split(`declare module '@adonisjs/drive/types'`).length, 2)
+    // The existing default disk is kept: no DRIVE_DISK is written.
+    await assert.fileNotContains('.env', 'DRIVE_DISK')
+  })
+
+  test('leaves a disk of the same name alone', async ({ fs, assert }) => {
+    const app = await createConfigureApp(fs)
+    await fs.create(
+      'config/drive.ts',
+      [
+        `import { defineConfig, services } from '@adonisjs/drive'`,
+        ``,
+        `const driveConfig = defineConfig({`,
+        `  default: 'uploads',`,
+        `  services: {`,
+        `    uploads: services.fs({ location: 'storage', visibility: 'private' }),`,
+        `  },`,
+        `})`,
+        ``,
+        `export default driveConfig`,
+        ``,
+      ].join('\n')
+    )
+
+    await app.configure()
+
+    const config = await fs.contents('config/drive.ts')
+    assert.include(config, `uploads: services.fs({ location: 'storage', visibility: 'private' })`)
+    assert.match(config, /static: djamazing\(\{\s+\.\.\.shared,\s+mode: 'public',/)
+    assert.notMatch(config, /uploads: djamazing/)
+    assert.include(config, `import env from '#start/env'`)
+    assert.include(config, `declare module '@adonisjs/drive/types'`)
+  })
+
+  test('refuses a disk name that is not an identifier', async ({ fs, assert }) => {
+    const app = await createConfigureApp(fs)
+    const command = await app.configure(['--protected-disk=my-files'])
+    assert.equal(command.exitCode, 1)
+    await assert.fileNotExists('config/drive.ts')
+  })
+})
