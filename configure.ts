@@ -24,6 +24,7 @@ const ENV_VARIABLES: Record<string, { value: string; schema: string }> = {
  */
 const SHARED_DEFAULTS = `{
   bucket: env.get('S3_BUCKET'),
+  cdnUrl: env.get('CLOUDFRONT_URL'),
   region: env.get('AWS_REGION'),
   credentials: {
     accessKeyId: env.get('AWS_ACCESS_KEY_ID'),
@@ -40,7 +41,6 @@ function diskInitializer(shared: string, name: string, mode: 'public' | 'protect
   ...${shared},
   mode: '${mode}',
   prefix: '${name}/',
-  cdnUrl: env.get('CLOUDFRONT_URL') + '/${name}',
 })`
 }
 

@@ -47,6 +47,12 @@ export type LinkSignerOptions = {
 }
 
 /**
+ * A value, or a promise of it: `getUrl` is async, so the current user may
+ * be looked up asynchronously.
+ */
+export type CurrentValue<T> = T | Promise<T>
+
+/**
  * The disk option `links`: protected mode's link settings, plus where the
  * current user comes from when `getUrl(key)` is called without one.
  * Filled in by the AdonisJS provider; plain flydrive users pass it.
@@ -54,15 +60,16 @@ export type LinkSignerOptions = {
 export type ProtectedLinkOptions = LinkSignerOptions & {
   /**
    * Returns the stable id of the user the link is made for (a string or
-   * an integer, never a username), or `null` for a guest.
+   * an integer, never a username), or `null` for a guest. May return a
+   * promise: the AdonisJS provider may have to check the session first.
    */
-  currentUserId(): string | number | null | undefined
+  currentUserId(): CurrentValue<string | number | null | undefined>
 
   /**
    * Returns the current user's revocation value, if the app keeps one
    * (see {@link LinkOptions.revision}).
    */
-  currentUserRevision?(): string | number | null | undefined
+  currentUserRevision?(): CurrentValue<string | number | null | undefined>
 }
 
 /**
