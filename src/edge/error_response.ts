@@ -1,0 +1,95 @@
+import type { ServerResponse } from 'node:http'
+
+/**
+ * An error answer of the edge: status, the XML `<Code>` and `<Message>`,
+ * and extra headers.
+ */
+export type EdgeError = {
+  status: number
+  code: string
+  message: string
+  headers?: Record<string, string>
+}
+
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => XML_ESCAPES[char])
+}
+
+/**
+ * The body CloudFront sends when it refuses a request itself (and S3's
+ * error bodies, which CloudFront passes on, have the same shape). Nothing
+ * from the request is echoed into it.
+ */
+export function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`
+}
+
+export const edgeErrors = {
+  accessDenied: (message: string): EdgeError => ({ status: 403, code: 'AccessDenied', message }),
+  notFound: (): EdgeError => ({
+    status: 404,
+    code: 'NoSuchKey',
+    message: 'The specified key does not exist.',
+  }),
+  methodNotAllowed: (): EdgeError => ({
+    status: 405,
+    code: 'MethodNotAllowed',
+    message: 'The specified method is not allowed against this resource.',
+    headers: { Allow: 'GET, HEAD' },
+  }),
+  invalidUri: (): EdgeError => ({
+    status: 400,
+    code: 'InvalidURI',
+    message: "Couldn't parse the specified URI.",
+  }),
+  invalidArgument: (message: string): EdgeError => ({
+    status: 400,
+    code: 'InvalidArgument',
+    message,
+  }),
+  preconditionFailed: (): EdgeError => ({
+    status: 412,
+    code: 'PreconditionFailed',
+    message: 'At least one of the pre-conditions you specified did not hold',
+  }),
+  rangeNotSatisfiable: (size: number): EdgeError => ({
+    status: 416,
+    code: 'InvalidRange',
+    message: 'The requested range is not satisfiable',
+    headers: { 'Content-Range': `bytes */${size}` },
+  }),
+  internalError: (): EdgeError => ({
+    status: 500,
+    code: 'InternalError',
+    message: 'We encountered an internal error. Please try again.',
+  }),
+  badGateway: (): EdgeError => ({
+    status: 502,
+    code: 'BadGateway',
+    message: 'The origin could not serve the request.',
+  }),
+}
+
+/**
+ * Sends an error with its XML body (headers only for HEAD). Errors are
+ * never cached: a refused signed URL may be valid a second later.
+ */
+export function sendError(res: ServerResponse, method: string | undefined, error: EdgeError) {
+  const body = errorXml(error.code, error.message)
+  res.writeHead(error.status, {
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...error.headers,
+  })
+  res.end(method === 'HEAD' ? undefined : body)
+}

@@ -1,0 +1,277 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { pipeline } from 'node:stream/promises'
+import debug from '../debug.ts'
+import { parseCdnUrl } from '../cdn_url.ts'
+import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { compileBehaviors } from './behaviors.ts'
+import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
+import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
+import { Origin, OriginFailure, type OriginObject } from './origin.ts'
+import { parseRange, resolveRange } from './range.ts'
+import { parseTarget, responseOverrides } from './request_target.ts'
+import type { EdgeOptions, EdgeRequestEvent, EdgeVerifyResult } from './types.ts'
+
+/**
+ * The edge as a plain node:http handler.
+ * - `handler(req, res)`: `req.url` is the path as requested, under the
+ *   path of `publicUrl` (use it as the whole server, or mounted where the
+ *   framework leaves `req.url` untouched).
+ * - `handler.serve(req, res, target)`: `target` is the raw rest of the URL
+ *   after the base path, e.g. `photos/a%20b.jpg?Expires=...` (for routers
+ *   that match a prefix and hand over the remainder).
+ * Both resolve once the response is complete or aborted, and never reject.
+ */
+export type EdgeHandler = {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>
+  serve(req: IncomingMessage, res: ServerResponse, target: string): Promise<void>
+}
+
+/**
+ * Only a canned policy, or a custom policy whose `Resource` has no
+ * wildcard, signs the whole URL including its query. A wildcard resource
+ * (`.../u/12/*`, whose trailing `*` also covers the query) lets the holder
+ * append any `response-content-type=text/html`: honoring it would turn
+ * user uploads into stored XSS, so such overrides are ignored.
+ */
+export function honorsResponseOverrides(result: EdgeVerifyResult): boolean {
+  if (!result.ok) return false
+  if (result.policy === 'canned') return true
+  if (result.policy !== 'custom' || result.resource === undefined) return false
+  return !/[*?]/.test(result.resource.replaceAll('\\?', ''))
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {}
+  for (const pair of header?.split(';') ?? []) {
+    const equals = pair.indexOf('=')
+    if (equals === -1) continue
+    const name = pair.slice(0, equals).trim()
+    let value = pair.slice(equals + 1).trim()
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1)
+    if (name && !(name in cookies)) cookies[name] = value
+  }
+  return cookies
+}
+
+function socketAddress(req: IncomingMessage): string | undefined {
+  const address = req.socket.remoteAddress
+  return address?.startsWith('::ffff:') ? address.slice(7) : address
+}
+
+/**
+ * The headers of a 200, 206 or HEAD answer: the stored ones, then the
+ * signed overrides on top.
+ */
+function objectHeaders(
+  object: OriginObject,
+  range: { start: number; end: number } | undefined,
+  overrides: Record<string, string>
+) {
+  const headers: Record<string, string | number> = {
+    ...object.headers,
+    ...overrides,
+    'Accept-Ranges': 'bytes',
+    'Content-Length': range ? range.end - range.start + 1 : object.size,
+  }
+  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${object.size}`
+  if (object.etag) headers['ETag'] = object.etag
+  if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
+  return headers
+}
+
+/**
+ * A 304 carries the validators and the caching headers of the 200 it
+ * stands for, and no body.
+ */
+function notModified(res: ServerResponse, object: OriginObject, overrides: Record<string, string>) {
+  const all = { ...object.headers, ...overrides }
+  const headers: Record<string, string> = {}
+  if (object.etag) headers['ETag'] = object.etag
+  if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
+  if (all['Cache-Control']) headers['Cache-Control'] = all['Cache-Control']
+  if (all['Expires']) headers['Expires'] = all['Expires']
+  res.writeHead(304, headers)
+  res.end()
+}
+
+/**
+ * Creates the local CloudFront-compatible edge. Options are checked here,
+ * so a bad configuration fails at boot.
+ */
+export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
+  if (!options.client) {
+    throw new E_DJAMAZING_INVALID_CONFIG(['edge.client', 'pass the S3Client of the origin'])
+  }
+  if (typeof options.bucket !== 'string' || options.bucket === '') {
+    throw new E_DJAMAZING_INVALID_CONFIG(['edge.bucket', 'pass the name of the origin bucket'])
+  }
+  const cdn = parseCdnUrl(options.publicUrl, 'edge.publicUrl')
+  const basePath = new URL(cdn.base).pathname
+  const behaviors = compileBehaviors(options.behaviors, options.defaultBehavior)
+  const verifier = options.verifier
+  if (behaviors.anySigned && !verifier) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      'edge.verifier',
+      'signed behaviors (the default behavior is signed) need a verifier built from the CloudFront public keys',
+    ])
+  }
+  const origin = new Origin(options.client, options.bucket)
+  const now = options.now ?? (() => new Date())
+  const clientIp = options.clientIp ?? socketAddress
+
+  async function sendObject(
+    req: IncomingMessage,
+    res: ServerResponse,
+    key: string,
+    overrides: Record<string, string>,
+    signal: AbortSignal
+  ) {
+    const spec = parseRange(req.headers.range)
+
+    // A plain GET is one request to the origin; its validators are checked
+    // before the body is read, which is then dropped if unneeded.
+    if (req.method === 'GET' && spec === undefined) {
+      const object = await origin.get(key, {}, signal)
+      const precondition = evaluatePreconditions(req.headers, object)
+      if (precondition !== 'proceed') {
+        object.body.destroy()
+        if (precondition === 'failed')
+          return sendError(res, req.method, edgeErrors.preconditionFailed())
+        return notModified(res, object, overrides)
+      }
+      res.writeHead(200, objectHeaders(object, undefined, overrides))
+      return pipeline(object.body, res)
+    }
+
+    // HEAD, and ranges: the size is needed first (suffix ranges, 416), so
+    // HEAD the object, then GET exactly the resolved bytes, pinned to the
+    // same ETag. This also keeps S3 peers with partial Range support
+    // (s3rver reads `bytes=-N` as `bytes=0-N`) out of the picture.
+    const head = await origin.head(key, signal)
+    const precondition = evaluatePreconditions(req.headers, head)
+    if (precondition === 'failed')
+      return sendError(res, req.method, edgeErrors.preconditionFailed())
+    if (precondition === 'not-modified') return notModified(res, head, overrides)
+
+    const resolved =
+      spec && rangeStillValid(req.headers, head) ? resolveRange(spec, head.size) : undefined
+    if (resolved === 'unsatisfiable') {
+      return sendError(res, req.method, edgeErrors.rangeNotSatisfiable(head.size))
+    }
+    const status = resolved ? 206 : 200
+    if (req.method === 'HEAD') {
+      res.writeHead(status, objectHeaders(head, resolved, overrides))
+      res.end()
+      return
+    }
+    const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, signal)
+    res.writeHead(status, objectHeaders({ ...object, size: head.size }, resolved, overrides))
+    return pipeline(object.body, res)
+  }
+
+  async function respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    event: EdgeRequestEvent,
+    signal: AbortSignal
+  ) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, req.method, edgeErrors.methodNotAllowed())
+    }
+    const parsed = parseTarget(target)
+    if (!parsed) return sendError(res, req.method, edgeErrors.invalidUri())
+    event.key = parsed.key
+    event.signed = behaviors.isSigned(parsed.key)
+
+    let overrides: Record<string, string> = {}
+    if (event.signed) {
+      // The URL that was signed is rebuilt from configuration plus the raw
+      // target: the Host header is the client's to choose, the base is not.
+      const result = await verifier!.verify({
+        url: `${cdn.base}${target}`,
+        cookies: parseCookies(req.headers.cookie),
+        now: now(),
+        clientIp: clientIp(req),
+      })
+      if (!result.ok) {
+        event.reason = result.reason
+        return sendError(res, req.method, edgeErrors.accessDenied(result.message))
+      }
+      if (honorsResponseOverrides(result)) {
+        const found = responseOverrides(parsed.query)
+        if ('error' in found) {
+          return sendError(res, req.method, edgeErrors.invalidArgument(found.error))
+        }
+        overrides = found.headers
+      }
+    }
+    await sendObject(req, res, parsed.key, overrides, signal)
+  }
+
+  /**
+   * Runs one request: reports it once when the response is complete or
+   * aborted, and turns any failure into an XML error, never a crash.
+   */
+  async function track(
+    req: IncomingMessage,
+    res: ServerResponse,
+    work: (event: EdgeRequestEvent, signal: AbortSignal) => Promise<void>
+  ) {
+    const event: EdgeRequestEvent = { method: req.method ?? '', status: 0, aborted: false }
+    const controller = new AbortController()
+    const closed = new Promise<void>((resolve) => {
+      res.once('close', () => {
+        // Closed before the last byte was handed over: the client went
+        // away. Abort the origin request so it stops reading from S3.
+        if (!res.writableFinished) {
+          event.aborted = true
+          controller.abort()
+        }
+        event.status = res.statusCode
+        debug(
+          'edge %s %s %d%s',
+          event.method,
+          event.key ?? '(no key)',
+          event.status,
+          event.aborted ? ' aborted' : ''
+        )
+        options.onRequest?.(event)
+        resolve()
+      })
+    })
+    try {
+      await work(event, controller.signal)
+    } catch (error) {
+      if (!event.aborted) {
+        const edgeError: EdgeError =
+          error instanceof OriginFailure ? error.edgeError : edgeErrors.internalError()
+        if (!res.headersSent) sendError(res, req.method, edgeError)
+        else res.destroy()
+      }
+    }
+    await closed
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse, target: string) {
+    return track(req, res, (event, signal) => respond(req, res, target, event, signal))
+  }
+
+  function handler(req: IncomingMessage, res: ServerResponse) {
+    const url = req.url ?? ''
+    // Only origin-form targets under the base path. An absolute-form
+    // target (`GET http://evil.com/x`) is a proxy request: refused, never
+    // followed. `//evil.com/x` gets past here and fails as a key with a
+    // leading "/".
+    if (!url.startsWith('/')) {
+      return track(req, res, async () => sendError(res, req.method, edgeErrors.invalidUri()))
+    }
+    if (!url.startsWith(basePath)) {
+      return track(req, res, async () => sendError(res, req.method, edgeErrors.notFound()))
+    }
+    return serve(req, res, url.slice(basePath.length))
+  }
+
+  return Object.assign(handler, { serve })
+}

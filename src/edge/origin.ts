@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream'
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3ServiceException,
+  type GetObjectCommandOutput,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { edgeErrors, type EdgeError } from './error_response.ts'
+
+/**
+ * What the origin says about an object: its full size, validators, the
+ * stored headers CloudFront passes on, and the body for a GET.
+ */
+export type OriginObject = {
+  size: number
+  etag?: string
+  lastModified?: Date
+  headers: Record<string, string>
+  body?: Readable
+}
+
+/**
+ * A refusal or failure of the origin, already translated to the edge's answer.
+ */
+export class OriginFailure extends Error {
+  constructor(
+    readonly edgeError: EdgeError,
+    options?: ErrorOptions
+  ) {
+    super(edgeError.message, options)
+  }
+}
+
+function storedHeaders(output: HeadObjectCommandOutput | GetObjectCommandOutput) {
+  const headers: Record<string, string> = {
+    'Content-Type': output.ContentType ?? 'application/octet-stream',
+  }
+  if (output.CacheControl) headers['Cache-Control'] = output.CacheControl
+  if (output.ContentDisposition) headers['Content-Disposition'] = output.ContentDisposition
+  if (output.ContentEncoding) headers['Content-Encoding'] = output.ContentEncoding
+  if (output.ContentLanguage) headers['Content-Language'] = output.ContentLanguage
+  if (output.ExpiresString) headers['Expires'] = output.ExpiresString
+  return headers
+}
+
+/**
+ * S3's answers, as CloudFront passes them on: a missing object is 404
+ * (S3 says 403 instead when the reader may not list the bucket, and so
+ * does the edge), anything else the origin fails with is a 502.
+ */
+function translate(error: unknown): never {
+  if (error instanceof Error && error.name === 'AbortError') throw error
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata.httpStatusCode
+    if (status === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound') {
+      throw new OriginFailure(edgeErrors.notFound(), { cause: error })
+    }
+    if (status === 403) {
+      throw new OriginFailure(edgeErrors.accessDenied('Access Denied'), { cause: error })
+    }
+  }
+  throw new OriginFailure(edgeErrors.badGateway(), { cause: error })
+}
+
+/**
+ * Reads objects from one bucket through one S3 client. The bucket and the
+ * client are fixed when the edge is created; a request only ever chooses
+ * the key, so it cannot reach another bucket or host.
+ */
+export class Origin {
+  #client: S3Client
+  #bucket: string
+
+  constructor(client: S3Client, bucket: string) {
+    this.#client = client
+    this.#bucket = bucket
+  }
+
+  async head(key: string, abortSignal: AbortSignal): Promise<OriginObject> {
+    try {
+      const output = await this.#client.send(
+        new HeadObjectCommand({ Bucket: this.#bucket, Key: key }),
+        { abortSignal }
+      )
+      return {
+        size: output.ContentLength ?? 0,
+        etag: output.ETag,
+        lastModified: output.LastModified,
+        headers: storedHeaders(output),
+      }
+    } catch (error) {
+      translate(error)
+    }
+  }
+
+  /**
+   * GETs the object or one byte range of it. `ifMatch` pins the ETag seen
+   * by an earlier HEAD, so a range is never cut from a newer version.
+   */
+  async get(
+    key: string,
+    options: { range?: { start: number; end: number }; ifMatch?: string },
+    abortSignal: AbortSignal
+  ): Promise<OriginObject & { body: Readable }> {
+    try {
+      const output = await this.#client.send(
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Range: options.range && `bytes=${options.range.start}-${options.range.end}`,
+          IfMatch: options.ifMatch,
+        }),
+        { abortSignal }
+      )
+      const total = output.ContentRange?.split('/')[1]
+      return {
+        size: total === undefined ? (output.ContentLength ?? 0) : Number(total),
+        etag: output.ETag,
+        lastModified: output.LastModified,
+        headers: storedHeaders(output),
+        body: output.Body as Readable,
+      }
+    } catch (error) {
+      translate(error)
+    }
+  }
+}

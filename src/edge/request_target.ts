@@ -1,0 +1,74 @@
+import { assertValidObjectKey } from '../object_key.ts'
+
+/**
+ * A request target relative to the edge's base path, split and decoded.
+ */
+export type EdgeTarget = {
+  /**
+   * The decoded S3 key, validated by `assertValidObjectKey`.
+   */
+  key: string
+  /**
+   * The raw query, without its `?` (empty when there is none).
+   */
+  query: string
+}
+
+/**
+ * Splits `target` (the raw path after the base path, plus the query) and
+ * decodes the key one path segment at a time. Returns `undefined` for a
+ * target that is not a valid key: malformed percent-encoding, and every
+ * key `assertValidObjectKey` refuses (`..` segments, also spelled `%2E%2E`
+ * or `%2F..`, a leading `/` as in `//evil.com/x`, `\`, control characters).
+ * Such a target never reaches the origin.
+ */
+export function parseTarget(target: string): EdgeTarget | undefined {
+  const questionMark = target.indexOf('?')
+  const rawPath = questionMark === -1 ? target : target.slice(0, questionMark)
+  const query = questionMark === -1 ? '' : target.slice(questionMark + 1)
+  let key: string
+  try {
+    key = rawPath.split('/').map(decodeURIComponent).join('/')
+    assertValidObjectKey(key)
+  } catch {
+    return undefined
+  }
+  return { key, query }
+}
+
+/**
+ * S3's `response-*` query parameters and the headers they override.
+ */
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'Content-Type',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-language': 'Content-Language',
+  'response-content-encoding': 'Content-Encoding',
+  'response-cache-control': 'Cache-Control',
+  'response-expires': 'Expires',
+}
+
+/**
+ * Visible ASCII, space and tab: what a header value may hold. Anything
+ * else (CR/LF above all) would let a query value forge headers.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/
+
+/**
+ * The header overrides asked for in the query, or an error message naming
+ * the parameter whose value cannot be a header value.
+ */
+export function responseOverrides(
+  query: string
+): { headers: Record<string, string> } | { error: string } {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of new URLSearchParams(query)) {
+    const header = RESPONSE_OVERRIDES[name]
+    if (header === undefined) continue
+    if (!HEADER_VALUE.test(value)) {
+      return { error: `The value of ${name} must be printable ASCII.` }
+    }
+    headers[header] = value
+  }
+  return { headers }
+}

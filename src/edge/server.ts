@@ -1,0 +1,66 @@
+import { createServer, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createEdgeHandler } from './handler.ts'
+import type { EdgeOptions } from './types.ts'
+
+/**
+ * Options of `startEdgeServer`: the edge's options, with `publicUrl`
+ * optional (default: the server's own address plus `basePath`).
+ */
+export type EdgeServerOptions = Omit<EdgeOptions, 'publicUrl'> & {
+  publicUrl?: string
+  /**
+   * Default `127.0.0.1`: the edge is for laptops, CI and demos.
+   */
+  host?: string
+  /**
+   * Default `0`: a free port.
+   */
+  port?: number
+  /**
+   * The path the edge serves under when `publicUrl` is not given, e.g.
+   * `/cdn`. Default `/`.
+   */
+  basePath?: string
+}
+
+export type EdgeServer = {
+  /**
+   * The edge's public URL: the `cdnUrl` to give the disks it serves.
+   */
+  url: string
+  server: Server
+  close(): Promise<void>
+}
+
+/**
+ * Starts the edge on its own node:http server.
+ */
+export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
+  const { host = '127.0.0.1', port = 0, basePath = '/', publicUrl, ...edgeOptions } = options
+  let handle: RequestListener | undefined
+  const server = createServer((req, res) => handle!(req, res))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const url =
+    publicUrl ??
+    `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${basePath.startsWith('/') ? '' : '/'}${basePath}`
+  try {
+    handle = createEdgeHandler({ ...edgeOptions, publicUrl: url })
+  } catch (error) {
+    server.close()
+    throw error
+  }
+  return {
+    url,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      }),
+  }
+}

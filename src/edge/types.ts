@@ -1,0 +1,151 @@
+import type { IncomingMessage } from 'node:http'
+import type { S3Client } from '@aws-sdk/client-s3'
+
+/**
+ * What the edge hands to the verifier for a request under a signed behavior.
+ */
+export type EdgeVerifyRequest = {
+  /**
+   * The URL as the client requested it, rebuilt from `publicUrl` plus the
+   * raw path and query (never from the Host header): the signing
+   * parameters are still in it.
+   */
+  url: string
+  /**
+   * The request's cookies by name (`CloudFront-Policy`, ...).
+   */
+  cookies: Record<string, string>
+  /**
+   * The time of the request.
+   */
+  now: Date
+  /**
+   * The client's IP address, for policies with an `IpAddress` condition.
+   */
+  clientIp?: string
+}
+
+/**
+ * The verifier's answer. On refusal, `message` is CloudFront's wording and
+ * becomes the `<Message>` of the 403 body.
+ */
+export type EdgeVerifyResult =
+  | {
+      ok: true
+      /**
+       * The kind of policy that granted access, and its `Resource`. They
+       * decide whether `response-*` query values were signed (see
+       * `honorsResponseOverrides`); without them the edge assumes they were not.
+       */
+      policy?: 'canned' | 'custom'
+      resource?: string
+    }
+  | { ok: false; reason: string; message: string }
+
+/**
+ * Checks CloudFront signed URLs and signed cookies as CloudFront does.
+ */
+export type EdgeVerifier = {
+  verify(request: EdgeVerifyRequest): EdgeVerifyResult | Promise<EdgeVerifyResult>
+}
+
+/**
+ * Like a CloudFront cache behavior: requests whose object key matches
+ * `pathPattern` are served signed (viewer access restricted to trusted key
+ * groups) or unsigned.
+ */
+export type EdgeBehavior = {
+  /**
+   * CloudFront's syntax, matched against the whole decoded object key,
+   * case-sensitive: `*` matches any run of characters (also `/`), `?`
+   * exactly one. A leading `/` is ignored. E.g. `static/*`, `*.css`.
+   */
+  pathPattern: string
+  /**
+   * `true`: only signed URLs and signed cookies get through. `false`:
+   * anyone can read.
+   */
+  signed: boolean
+}
+
+/**
+ * One line per request, for logs: never the URL, its query or the cookies.
+ */
+export type EdgeRequestEvent = {
+  method: string
+  /**
+   * The decoded object key, when the request target held a valid one.
+   */
+  key?: string
+  status: number
+  /**
+   * Whether the matched behavior requires a signature.
+   */
+  signed?: boolean
+  /**
+   * Why access was refused (the verifier's `reason`), on 403.
+   */
+  reason?: string
+  /**
+   * The client went away before the response was complete.
+   */
+  aborted: boolean
+}
+
+/**
+ * The options of the local CloudFront-compatible edge.
+ */
+export type EdgeOptions = {
+  /**
+   * The S3 client of the origin. The edge sends requests to it only, for
+   * `bucket` only: nothing in a request can name another host or bucket.
+   */
+  client: S3Client
+
+  /**
+   * The origin bucket. The URL path after `publicUrl` is the full key.
+   */
+  bucket: string
+
+  /**
+   * The edge's base URL as clients see it, e.g. `http://localhost:3333/cdn`
+   * (the `cdnUrl` of the disks it serves). Signed URLs are checked against
+   * this base plus the request's raw path and query: the Host header is
+   * never trusted.
+   */
+  publicUrl: string
+
+  /**
+   * Checks signed URLs and cookies. Required when any behavior is signed
+   * (the default one is).
+   */
+  verifier?: EdgeVerifier
+
+  /**
+   * Path-pattern behaviors, first match wins, like CloudFront's ordered
+   * cache behaviors. Keys matching none use `defaultBehavior`.
+   */
+  behaviors?: EdgeBehavior[]
+
+  /**
+   * The behavior of keys no pattern matches. Default `{ signed: true }`.
+   */
+  defaultBehavior?: { signed: boolean }
+
+  /**
+   * The clock used to check expiry. Default: `() => new Date()`.
+   */
+  now?: () => Date
+
+  /**
+   * The client IP for `IpAddress` conditions. Default: the socket's remote
+   * address (IPv4-mapped IPv6 unwrapped). Proxy headers such as
+   * `X-Forwarded-For` are not read unless you read them here.
+   */
+  clientIp?: (req: IncomingMessage) => string | undefined
+
+  /**
+   * Called once per request when the response is finished or aborted.
+   */
+  onRequest?: (event: EdgeRequestEvent) => void
+}
