@@ -76,7 +76,8 @@ function collect(query: LinkQuery): Map<string, string[]> | undefined {
   }
 
   if (typeof query === 'string') {
-    const raw = query.startsWith('?') ? query.slice(1) : query
+    // No leading "?" is stripped: "??e=" is not a link this package makes.
+    const raw = query
     if (raw.length > MAX_QUERY_LENGTH) return undefined
     for (const part of raw.split('&')) {
       const equals = part.indexOf('=')

@@ -122,7 +122,7 @@ export type LinkOverrides = {
 }
 
 /**
- * A link's query: the raw query string (with or without its leading `?`),
+ * A link's query: the raw query string (what follows the first `?`),
  * or already parsed values. Prefer the raw string: only then can `verify`
  * refuse links whose query was re-encoded (e.g. `%2B` → `%2b`).
  */
