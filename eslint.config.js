@@ -1,5 +1,5 @@
 import { configPkg } from '@adonisjs/eslint-config'
 
 export default configPkg({
-  ignores: ['build/**', 'demo/tmp/**', 'tmp/**'],
+  ignores: ['build/**', 'demo/tmp/**', 'demo/.adonisjs/**', 'tmp/**', 'test-output/**'],
 })

@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import { S3Client } from '@aws-sdk/client-s3'
+import { forkS3rver } from '../../bin/s3rver.ts'
 
 export type S3Server = {
   endpoint: string
@@ -33,19 +33,8 @@ export type S3Server = {
 export async function startS3Server(options: { buckets?: string[] } = {}): Promise<S3Server> {
   const buckets = options.buckets ?? ['djamazing-test']
   const directory = await mkdtemp(join(tmpdir(), 'djamazing-s3-'))
-  const child = fork(
-    new URL('./s3rver_process.js', import.meta.url),
-    [JSON.stringify({ directory, buckets })],
-    { execArgv: ['--openssl-legacy-provider'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }
-  )
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`s3rver exited with code ${code} before listening`)
-    }),
-  ])) as [{ port: number }]
-
-  const endpoint = `http://127.0.0.1:${message.port}`
+  const s3rver = await forkS3rver({ directory, buckets })
+  const endpoint = s3rver.endpoint
   const clientConfig = {
     endpoint,
     region: 'us-east-1',
@@ -60,14 +49,10 @@ export async function startS3Server(options: { buckets?: string[] } = {}): Promi
     bucket: buckets[0],
     directory,
     clientConfig,
-    process: child,
+    process: s3rver.process,
     client: () => new S3Client(clientConfig),
     async stop() {
-      if (child.connected) {
-        const exited = once(child, 'exit')
-        child.disconnect()
-        await exited
-      }
+      await s3rver.stop()
       await rm(directory, { recursive: true, force: true })
     },
   }

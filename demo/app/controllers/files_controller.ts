@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto'
+import { extname } from 'node:path'
+import type { HttpContext } from '@adonisjs/core/http'
+import drive from '@adonisjs/drive/services/main'
+import files from '../files/file_index.ts'
+
+/**
+ * Images the gallery shows inline. Anything else (SVG and HTML included,
+ * they can carry scripts) is stored as an opaque download.
+ */
+const INLINE_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
+
+export default class FilesController {
+  async index({ view, auth }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const uploads = drive.use('uploads')
+    const owned = await files.ownedBy(user.id)
+    const items = await Promise.all(
+      owned.map(async (file) => ({
+        ...file,
+        isImage: INLINE_IMAGE_TYPES.has(file.contentType),
+        url: await uploads.getUrl(file.key),
+        downloadUrl: await uploads.getUrl(file.key),
+      }))
+    )
+    return view.render('pages/files', { user, items })
+  }
+
+  async store({ request, response, auth, session }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const file = request.file('file', { size: '20mb' })
+    if (!file || !file.isValid || !file.tmpPath) {
+      session.flash('error', file?.errors[0]?.message ?? 'Choose a file to upload.')
+      return response.redirect('/files')
+    }
+
+    const detected = file.type && file.subtype ? `${file.type}/${file.subtype}` : ''
+    const contentType = INLINE_IMAGE_TYPES.has(detected) ? detected : 'application/octet-stream'
+    // The key never contains the uploaded name (any text a browser sends):
+    // the name is kept in the index and given back as the download name.
+    const extension = extname(file.clientName)
+      .toLowerCase()
+      .replace(/[^a-z0-9.]/g, '')
+      .slice(0, 10)
+    const key = `${user.id}/${randomUUID()}${extension}`
+
+    await file.moveToDisk(key, 'uploads', { contentType })
+    await files.add({
+      key,
+      ownerId: user.id,
+      originalName: file.clientName,
+      contentType,
+      size: file.size,
+      uploadedAt: new Date().toISOString(),
+    })
+    session.flash('success', `Uploaded ${file.clientName}.`)
+    return response.redirect('/files')
+  }
+}

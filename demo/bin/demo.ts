@@ -1,0 +1,145 @@
+/*
+ * `npm run demo`: the whole protected flow on one machine, no AWS account.
+ *
+ * Starts s3rver (in a child process) as the S3 bucket, creates the demo's
+ * secrets and CloudFront key pair on first start, boots the AdonisJS app
+ * (which serves the local CloudFront-compatible edge under /cdn), seeds the
+ * users alice and bob, and prints what to open. Ctrl-C stops everything.
+ *
+ * Environment: PORT (default 3333, 0 picks a free port), HOST (default
+ * 127.0.0.1), DEMO_DATA_DIR (default demo/tmp), LOG_LEVEL (default warn).
+ */
+import { createServer } from 'node:net'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
+import type { ApplicationService } from '@adonisjs/core/types'
+import { forkS3rver, type S3rverProcess } from '../../bin/s3rver.ts'
+import { openDemoData } from './demo_data.ts'
+
+const BUCKET = 'djamazing-demo'
+
+/**
+ * Asks the OS for a free port (PORT=0): the app must know its own URL before
+ * it boots, because the CDN URL of its disks points back at it.
+ */
+async function freePort(host: string): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail)
+    server.listen(0, host, done)
+  })
+  const { port } = server.address() as { port: number }
+  await new Promise((done) => server.close(done))
+  return port
+}
+
+/**
+ * The host part of the URL to print: a wildcard address is reached as
+ * localhost, an IPv6 literal needs brackets.
+ */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+async function main() {
+  const [major] = process.versions.node.split('.').map(Number)
+  if (major < 24) {
+    throw new Error(`The demo needs Node.js >= 24, this is ${process.version}. Run "npm run demo".`)
+  }
+
+  const dataDirectory = resolve(
+    process.env.DEMO_DATA_DIR || fileURLToPath(new URL('../tmp/', import.meta.url))
+  )
+  const data = await openDemoData(dataDirectory)
+  const host = process.env.HOST || '127.0.0.1'
+  const requestedPort = Number(process.env.PORT ?? 3333)
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new Error(`PORT must be a port number, got "${process.env.PORT}"`)
+  }
+  const port = requestedPort === 0 ? await freePort(host) : requestedPort
+  const appUrl = `http://${urlHost(host)}:${port}`
+
+  let s3: S3rverProcess | undefined
+  let app: ApplicationService | undefined
+  let stopping = false
+
+  async function stop(exitCode: number) {
+    if (stopping) return
+    stopping = true
+    await app?.terminate()
+    await s3?.stop()
+    process.exit(exitCode)
+  }
+  process.on('SIGINT', () => {
+    if (stopping) process.exit(130)
+    console.log('\nStopping the demo...')
+    void stop(0)
+  })
+  process.on('SIGTERM', () => void stop(0))
+
+  s3 = await forkS3rver({
+    directory: data.s3Directory,
+    buckets: [BUCKET],
+    resetOnClose: false,
+    stdio: 'inherit',
+  })
+  s3.process.once('exit', (code) => {
+    if (stopping) return
+    console.error(`The S3 server stopped unexpectedly (exit code ${code}); stopping the demo.`)
+    void stop(1)
+  })
+
+  Object.assign(process.env, {
+    NODE_ENV: process.env.NODE_ENV || 'development',
+    HOST: host,
+    PORT: String(port),
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+    APP_KEY: data.appKey,
+    APP_URL: appUrl,
+    DEMO_DATA_DIR: dataDirectory,
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: BUCKET,
+    CLOUDFRONT_URL: `${appUrl}/cdn`,
+    CLOUDFRONT_KEY_PAIR_ID: data.keyPairId,
+    CLOUDFRONT_PRIVATE_KEY_FILE: data.privateKeyFile,
+  })
+
+  const { startHttpServer } = await import('./server.ts')
+  app = await startHttpServer()
+
+  const { default: users } = await import('../app/users/user_store.ts')
+  await users.upsert('alice', data.passwords.alice)
+  await users.upsert('bob', data.passwords.bob)
+
+  const { default: drive } = await import('@adonisjs/drive/services/main')
+  await drive
+    .use('static')
+    .put('logo.svg', await readFile(new URL('../resources/assets/logo.svg', import.meta.url)), {
+      contentType: 'image/svg+xml',
+    })
+
+  console.log(
+    [
+      '',
+      'djamazing demo',
+      `  data folder      ${dataDirectory}${data.created ? ' (created now)' : ''}`,
+      `  S3 (s3rver)      ${s3.endpoint}, bucket "${BUCKET}"`,
+      `  CloudFront edge  ${appUrl}/cdn`,
+      `  key pair id      ${data.keyPairId}`,
+      `  public key       ${data.publicKeyFile}`,
+      `  users            alice / ${data.passwords.alice}`,
+      `                   bob / ${data.passwords.bob}`,
+      '',
+      `Open ${appUrl}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n')
+  )
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

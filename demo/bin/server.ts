@@ -1,0 +1,29 @@
+import { Ignitor } from '@adonisjs/core'
+import type { ApplicationService } from '@adonisjs/core/types'
+
+/**
+ * Boots the demo app and starts its HTTP server on HOST:PORT. Resolves once
+ * it listens, with the app, whose `terminate()` closes the server.
+ */
+export async function startHttpServer(): Promise<ApplicationService> {
+  const appRoot = new URL('../', import.meta.url)
+  let app: ApplicationService | undefined
+  await new Ignitor(appRoot, {
+    importer: (filePath) => {
+      if (filePath.startsWith('./') || filePath.startsWith('../')) {
+        return import(new URL(filePath, appRoot).href)
+      }
+      return import(filePath)
+    },
+  })
+    .tap((created) => {
+      app = created
+      created.booting(async () => {
+        await import('../start/env.ts')
+      })
+    })
+    .httpServer()
+    .start()
+  if (!app?.isReady) throw new Error('The demo app did not start')
+  return app
+}

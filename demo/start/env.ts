@@ -1,0 +1,22 @@
+import { Env } from '@adonisjs/core/env'
+
+/**
+ * Every value is set by `bin/demo.ts` before the app boots: the launcher
+ * starts the S3 server, creates the CloudFront key pair and the app key.
+ */
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  HOST: Env.schema.string({ format: 'host' }),
+  PORT: Env.schema.number(),
+  APP_KEY: Env.schema.secret(),
+  APP_URL: Env.schema.string({ format: 'url', tld: false }),
+  LOG_LEVEL: Env.schema.string(),
+
+  DEMO_DATA_DIR: Env.schema.string(),
+
+  S3_ENDPOINT: Env.schema.string({ format: 'url', tld: false }),
+  S3_BUCKET: Env.schema.string(),
+  CLOUDFRONT_URL: Env.schema.string({ format: 'url', tld: false }),
+  CLOUDFRONT_KEY_PAIR_ID: Env.schema.string(),
+  CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string(),
+})

@@ -1,0 +1,45 @@
+/**
+ * A tiny browser stand-in over `fetch`: keeps cookies, never follows
+ * redirects (tests look at every hop).
+ */
+export class CookieClient {
+  #base: string
+  #cookies = new Map<string, string>()
+
+  constructor(base: string) {
+    this.#base = base
+  }
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const url = new URL(path, this.#base)
+    const headers = new Headers(init.headers)
+    if (url.origin === new URL(this.#base).origin && this.#cookies.size > 0) {
+      headers.set(
+        'cookie',
+        [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+      )
+    }
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' })
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';')
+      const name = pair.slice(0, pair.indexOf('='))
+      const value = pair.slice(pair.indexOf('=') + 1)
+      const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute))
+      if (expired || value === '') this.#cookies.delete(name)
+      else this.#cookies.set(name, value)
+    }
+    return response
+  }
+
+  get(path: string) {
+    return this.request(path)
+  }
+
+  postForm(path: string, fields: Record<string, string>) {
+    return this.request(path, { method: 'POST', body: new URLSearchParams(fields) })
+  }
+
+  postMultipart(path: string, form: FormData) {
+    return this.request(path, { method: 'POST', body: form })
+  }
+}
