@@ -92,7 +92,9 @@ async function main() {
   })
 
   Object.assign(process.env, {
-    NODE_ENV: process.env.NODE_ENV || 'development',
+    // A demo over plain http on a laptop: production settings would refuse
+    // the http:// CDN URL, and rightly so.
+    NODE_ENV: 'development',
     HOST: host,
     PORT: String(port),
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
