@@ -221,6 +221,22 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   ) {
     const event: EdgeRequestEvent = { method: req.method ?? '', status: 0, aborted: false }
     const controller = new AbortController()
+    const report = () => {
+      event.status = res.statusCode
+      debug(
+        'edge %s %s %d%s',
+        event.method,
+        event.key ?? '(no key)',
+        event.status,
+        event.aborted ? ' aborted' : ''
+      )
+      options.onRequest?.(event)
+    }
+    // A framework may hand over a response whose client already left.
+    if (res.closed) {
+      event.aborted = true
+      return report()
+    }
     const closed = new Promise<void>((resolve) => {
       res.once('close', () => {
         // Closed before the last byte was handed over: the client went
@@ -229,15 +245,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
           event.aborted = true
           controller.abort()
         }
-        event.status = res.statusCode
-        debug(
-          'edge %s %s %d%s',
-          event.method,
-          event.key ?? '(no key)',
-          event.status,
-          event.aborted ? ' aborted' : ''
-        )
-        options.onRequest?.(event)
+        report()
         resolve()
       })
     })
