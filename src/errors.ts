@@ -98,3 +98,37 @@ export const E_DJAMAZING_UNSAFE_REDIRECT = createError<[disk: string]>(
   'E_DJAMAZING_UNSAFE_REDIRECT',
   500
 )
+
+/*
+ * CloudFront signing
+ */
+
+/**
+ * A CloudFront private or public key that cannot be used: unreadable,
+ * malformed, encrypted without a passphrase, a public key where the private
+ * one is needed, or not one of the two kinds CloudFront key groups accept
+ * (RSA-2048, ECDSA P-256). Raised when the signer or verifier is created.
+ */
+export const E_DJAMAZING_INVALID_CLOUDFRONT_KEY = createError<[setting: string, reason: string]>(
+  'Invalid "%s": %s',
+  'E_DJAMAZING_INVALID_CLOUDFRONT_KEY'
+)
+
+/**
+ * A CloudFront key pair id that is missing, malformed, or names no configured key.
+ */
+export const E_DJAMAZING_INVALID_KEY_PAIR_ID = createError<[setting: string, reason: string]>(
+  'Invalid "%s": %s',
+  'E_DJAMAZING_INVALID_KEY_PAIR_ID'
+)
+
+/**
+ * A CloudFront URL or cookies that cannot be signed as asked: a URL that is
+ * not absolute, already carries signing parameters or is too long, a
+ * missing or out-of-range expiry, a canned policy asked for options only a
+ * custom policy can carry, a malformed IP range or resource.
+ */
+export const E_DJAMAZING_INVALID_SIGNING_OPTIONS = createError<[option: string, reason: string]>(
+  'Cannot sign with "%s": %s',
+  'E_DJAMAZING_INVALID_SIGNING_OPTIONS'
+)

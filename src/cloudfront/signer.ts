@@ -1,0 +1,339 @@
+import { sign, type KeyObject } from 'node:crypto'
+import debug from '../debug.ts'
+import {
+  E_DJAMAZING_INVALID_CLOUDFRONT_KEY,
+  E_DJAMAZING_INVALID_KEY_PAIR_ID,
+  E_DJAMAZING_INVALID_SIGNING_OPTIONS,
+} from '../errors.ts'
+import { toAwsBase64 } from './encoding.ts'
+import {
+  assertValidKeyPairId,
+  loadPrivateKey,
+  type CloudFrontKeyKind,
+  type LoadedKey,
+} from './keys.ts'
+import {
+  assertSignableUrl,
+  cannedPolicy,
+  customPolicy,
+  hasWildcard,
+  literalResource,
+  MAX_URL_BYTES,
+} from './policy.ts'
+import type {
+  CloudFrontCookies,
+  CloudFrontSignerOptions,
+  SignCookiesOptions,
+  SigningWindow,
+  SignUrlOptions,
+} from './types.ts'
+import { resourceMatches } from './wildcard.ts'
+import { resolveWindow } from './window.ts'
+
+/**
+ * What one signature needs, computed before the (sync or async) signing.
+ */
+type Prepared = {
+  /**
+   * `url?own&Expires=N` or `url?own&Policy=B64`, to which the signature is appended.
+   */
+  head: string
+  policy: Buffer
+  custom: boolean
+  expires: number
+}
+
+/**
+ * A policy resource given by the caller: absolute, printable ASCII
+ * without spaces or quotes (CloudFront compares it with the percent-encoded
+ * request URL, so it must be encoded the same way).
+ */
+const RESOURCE_SYNTAX = /^[a-z*?]+:\/\/[\x21\x23-\x7e]*$/
+
+/**
+ * Signs CloudFront URLs and cookies with one private key, parsed and checked
+ * once when the signer is created (parsing a PEM costs more than the
+ * signature itself).
+ *
+ * Policies: canned (one exact URL, `Expires=`) whenever possible, custom
+ * (`Policy=`) when a start date, an IP range or a resource other than the
+ * URL is given; never silently the wrong kind.
+ */
+export class CloudFrontSigner {
+  #key: KeyObject
+  #kind: CloudFrontKeyKind
+  #digest: 'sha1' | 'sha256'
+  #keyPairId: string
+  #keyPairIds: string[]
+  #hashParam: boolean
+  /**
+   * `&Key-Pair-Id=...[&Hash-Algorithm=SHA256]`: the same for every URL.
+   */
+  #urlSuffix: string
+
+  constructor(options: CloudFrontSignerOptions) {
+    const setting = options?.setting ?? 'cloudfront'
+    assertValidKeyPairId(options?.keyPairId, `${setting}.keyPairId`)
+    const keyPairId = options.keyPairId
+
+    const loaded = new Map<string, LoadedKey>()
+    for (const [id, keyOptions] of Object.entries(options.keys ?? {})) {
+      assertValidKeyPairId(id, `${setting}.keys`)
+      loaded.set(id, loadPrivateKey(keyOptions ?? {}, `${setting}.keys.${id}`))
+    }
+    const topLevel = options.privateKey !== undefined || options.privateKeyFile !== undefined
+    if (topLevel && loaded.has(keyPairId)) {
+      throw new E_DJAMAZING_INVALID_CLOUDFRONT_KEY([
+        `${setting}.privateKey`,
+        `the key of ${keyPairId} is given twice (privateKey and keys.${keyPairId}); keep one`,
+      ])
+    }
+    if (topLevel || !loaded.has(keyPairId)) {
+      if (!topLevel && loaded.size > 0) {
+        throw new E_DJAMAZING_INVALID_KEY_PAIR_ID([
+          `${setting}.keyPairId`,
+          `no private key for "${keyPairId}": add it to ${setting}.keys or set privateKey`,
+        ])
+      }
+      loaded.set(keyPairId, loadPrivateKey(options, setting))
+    }
+    const current = loaded.get(keyPairId)!
+
+    const hashAlgorithm = options.hashAlgorithm ?? (current.kind === 'ec' ? 'SHA256' : 'SHA1')
+    if (hashAlgorithm !== 'SHA1' && hashAlgorithm !== 'SHA256') {
+      throw new E_DJAMAZING_INVALID_CLOUDFRONT_KEY([
+        `${setting}.hashAlgorithm`,
+        `"${String(hashAlgorithm)}" is not supported; use "SHA1" (default for RSA) or "SHA256"`,
+      ])
+    }
+    if (current.kind === 'ec' && hashAlgorithm === 'SHA1') {
+      throw new E_DJAMAZING_INVALID_CLOUDFRONT_KEY([
+        `${setting}.hashAlgorithm`,
+        'ECDSA keys sign with SHA-256 only; CloudFront refuses ECDSA-SHA1 signatures. Remove hashAlgorithm or set it to "SHA256"',
+      ])
+    }
+
+    this.#key = current.key
+    this.#kind = current.kind
+    this.#keyPairId = keyPairId
+    this.#keyPairIds = [...loaded.keys()]
+    this.#digest = hashAlgorithm === 'SHA256' ? 'sha256' : 'sha1'
+    this.#hashParam = hashAlgorithm === 'SHA256'
+    this.#urlSuffix = `&Key-Pair-Id=${keyPairId}${this.#hashParam ? '&Hash-Algorithm=SHA256' : ''}`
+    debug('cloudfront signer ready: key %s, %s', keyPairId, this.algorithm)
+  }
+
+  /**
+   * The key pair id that signs.
+   */
+  get keyPairId(): string {
+    return this.#keyPairId
+  }
+
+  /**
+   * Every key pair id loaded (the current one and those kept for rotation).
+   */
+  get keyPairIds(): string[] {
+    return [...this.#keyPairIds]
+  }
+
+  /**
+   * `RSA-SHA1`, `RSA-SHA256` or `ECDSA-SHA256`.
+   */
+  get algorithm(): 'RSA-SHA1' | 'RSA-SHA256' | 'ECDSA-SHA256' {
+    if (this.#kind === 'ec') return 'ECDSA-SHA256'
+    return this.#digest === 'sha256' ? 'RSA-SHA256' : 'RSA-SHA1'
+  }
+
+  /**
+   * A signed URL for `url` (absolute, already percent-encoded, e.g. from
+   * `cdnUrlFor`). Its own query stays first, the signing parameters last.
+   */
+  signUrl(url: string, options: SignUrlOptions = {}): string {
+    const prepared = this.#prepareUrl(url, options)
+    return this.#finishUrl(prepared, sign(this.#digest, prepared.policy, this.#key))
+  }
+
+  /**
+   * The same URL as `signUrl`, with the signature computed on libuv's
+   * thread pool: several in flight use every core and leave the event
+   * loop free. Invalid options reject the promise.
+   */
+  signUrlAsync(url: string, options: SignUrlOptions = {}): Promise<string> {
+    let prepared: Prepared
+    try {
+      prepared = this.#prepareUrl(url, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return new Promise((resolve, reject) => {
+      sign(this.#digest, prepared.policy, this.#key, (error, signature) => {
+        if (error) return reject(error)
+        try {
+          resolve(this.#finishUrl(prepared, signature))
+        } catch (finishError) {
+          reject(finishError)
+        }
+      })
+    })
+  }
+
+  /**
+   * Signed cookies opening `options.resource`: canned for one exact URL,
+   * custom for a wildcard (a folder of HLS segments, a gallery) or with a
+   * start date or IP range. Set them with `cloudFrontSetCookies`.
+   */
+  signCookies(options: SignCookiesOptions): CloudFrontCookies {
+    const resource = options?.resource
+    if (typeof resource !== 'string') {
+      throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
+        'resource',
+        'signed cookies need a resource: an exact URL or a wildcard such as https://d111111abcdef8.cloudfront.net/hls/42/*',
+      ])
+    }
+    const window = resolveWindow(options, options.now?.getTime() ?? Date.now())
+    const custom = this.#chooseCustom(
+      options,
+      window.startsAt,
+      window.sourceIp,
+      hasWildcard(resource)
+    )
+    let policy: string
+    if (custom) {
+      assertResource(resource)
+      policy = customPolicy(resource, window.expires, window.startsAt, window.sourceIp)
+    } else {
+      assertSignableUrl(resource)
+      policy = cannedPolicy(resource, window.expires)
+    }
+    const data = Buffer.from(policy)
+    const cookies: CloudFrontCookies = custom
+      ? {
+          'CloudFront-Policy': toAwsBase64(data),
+          'CloudFront-Signature': '',
+          'CloudFront-Key-Pair-Id': this.#keyPairId,
+        }
+      : {
+          'CloudFront-Expires': String(window.expires),
+          'CloudFront-Signature': '',
+          'CloudFront-Key-Pair-Id': this.#keyPairId,
+        }
+    cookies['CloudFront-Signature'] = toAwsBase64(sign(this.#digest, data, this.#key))
+    if (this.#hashParam) cookies['CloudFront-Hash-Algorithm'] = 'SHA256'
+    if (debug.enabled) {
+      debug(
+        'cloudfront: signed %s cookies, key %s, expires %d',
+        custom ? 'custom' : 'canned',
+        this.#keyPairId,
+        window.expires
+      )
+    }
+    return cookies
+  }
+
+  /**
+   * Custom when the options need it; an explicit `'canned'` that cannot
+   * carry them is an error rather than a link that never works or opens
+   * more than asked.
+   */
+  #chooseCustom(
+    options: SigningWindow,
+    startsAt: number | undefined,
+    sourceIp: string | undefined,
+    otherResource: boolean
+  ): boolean {
+    const needs =
+      startsAt !== undefined
+        ? 'startsAt'
+        : sourceIp !== undefined
+          ? 'ipAddress'
+          : otherResource
+            ? 'resource'
+            : undefined
+    if (options.policy === 'canned') {
+      if (needs) {
+        throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
+          'policy',
+          `a canned policy covers one exact URL until a date; "${needs}" needs policy: 'custom' (or leave policy out)`,
+        ])
+      }
+      return false
+    }
+    if (options.policy !== undefined && options.policy !== 'custom') {
+      throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS(['policy', "expected 'canned' or 'custom'"])
+    }
+    return options.policy === 'custom' || needs !== undefined
+  }
+
+  #prepareUrl(url: string, options: SignUrlOptions): Prepared {
+    assertSignableUrl(url)
+    const window = resolveWindow(options, options.now?.getTime() ?? Date.now())
+    const resource = options.resource
+    const otherResource = resource !== undefined && (resource !== url || hasWildcard(resource))
+    const custom = this.#chooseCustom(options, window.startsAt, window.sourceIp, otherResource)
+    const separator = url.includes('?') ? '&' : '?'
+    if (!custom) {
+      return {
+        head: `${url}${separator}Expires=${window.expires}`,
+        policy: Buffer.from(cannedPolicy(url, window.expires)),
+        custom,
+        expires: window.expires,
+      }
+    }
+    let policyResource: string
+    if (resource === undefined) {
+      policyResource = literalResource(url)
+    } else {
+      assertResource(resource)
+      if (!resourceMatches(resource, url)) {
+        throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
+          'resource',
+          'the resource does not cover the URL, so the link would always be refused',
+        ])
+      }
+      policyResource = resource
+    }
+    const policy = Buffer.from(
+      customPolicy(policyResource, window.expires, window.startsAt, window.sourceIp)
+    )
+    return {
+      head: `${url}${separator}Policy=${toAwsBase64(policy)}`,
+      policy,
+      custom,
+      expires: window.expires,
+    }
+  }
+
+  #finishUrl(prepared: Prepared, signature: Buffer): string {
+    const signed = `${prepared.head}&Signature=${toAwsBase64(signature)}${this.#urlSuffix}`
+    if (signed.length >= MAX_URL_BYTES) {
+      throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
+        'url',
+        `the signed URL would be ${signed.length} bytes; CloudFront refuses URLs of ${MAX_URL_BYTES} bytes or more. Shorten the URL or use a wildcard resource with signed cookies`,
+      ])
+    }
+    if (debug.enabled) {
+      // Never the URL itself: a signed URL is a bearer credential.
+      debug(
+        'cloudfront: signed %s url, key %s, expires %d',
+        prepared.custom ? 'custom' : 'canned',
+        this.#keyPairId,
+        prepared.expires
+      )
+    }
+    return signed
+  }
+}
+
+function assertResource(resource: unknown): asserts resource is string {
+  if (
+    typeof resource !== 'string' ||
+    !RESOURCE_SYNTAX.test(resource) ||
+    resource.length >= MAX_URL_BYTES
+  ) {
+    throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
+      'resource',
+      'expected an absolute URL pattern such as https://d111111abcdef8.cloudfront.net/videos/* (percent-encoded, no spaces or quotes)',
+    ])
+  }
+}
