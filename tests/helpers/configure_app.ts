@@ -58,6 +58,8 @@ export async function createConfigureApp(fs: FileSystem) {
   const ace = await app.container.make('ace')
 
   return {
+    ace,
+
     /**
      * Runs `node ace configure djamazing` with the given flags.
      */

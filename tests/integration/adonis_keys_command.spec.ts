@@ -1,0 +1,68 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from '@japa/runner'
+import type { FileSystem } from '@japa/file-system'
+import DjamazingKeys from '../../commands/djamazing_keys.ts'
+import { getCommand, getMetaData } from '../../commands/main.ts'
+import { createConfigureApp } from '../helpers/configure_app.ts'
+
+async function aceFor(fs: FileSystem) {
+  const { ace } = await createConfigureApp(fs)
+  return ace
+}
+
+test.group('node ace djamazing:keys', (group) => {
+  group.each.timeout(30_000)
+
+  test('the commands index lists the command and loads it by name', async ({ assert }) => {
+    const [metaData] = await getMetaData()
+    assert.equal(metaData.commandName, 'djamazing:keys')
+    assert.strictEqual(await getCommand(metaData), DjamazingKeys)
+  })
+
+  for (const [flags, type, details] of [
+    [[], 'rsa', { modulusLength: 2048 }],
+    [['--ec'], 'ec', { namedCurve: 'prime256v1' }],
+  ] as const) {
+    test(`writes a ${type} key pair CloudFront accepts, the private key readable by its owner only`, async ({
+      fs,
+      assert,
+    }) => {
+      const ace = await aceFor(fs)
+      const command = await ace.create(DjamazingKeys, [...flags])
+      command.ui.switchMode('raw')
+      await command.exec()
+      assert.equal(command.exitCode, 0)
+
+      const privatePem = await fs.contents('keys/cloudfront_private_key.pem')
+      const publicPem = await fs.contents('keys/cloudfront_public_key.pem')
+      const privateKey = createPrivateKey(privatePem)
+      assert.equal(privateKey.asymmetricKeyType, type)
+      assert.containsSubset(privateKey.asymmetricKeyDetails, details)
+      assert.equal(createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }), publicPem)
+      const { mode } = await stat(join(fs.basePath, 'keys/cloudfront_private_key.pem'))
+      assert.equal(mode & 0o777, 0o600)
+    })
+  }
+
+  test('refuses to replace an existing key pair without --force', async ({ fs, assert }) => {
+    const ace = await aceFor(fs)
+    const first = await ace.create(DjamazingKeys, ['--ec'])
+    first.ui.switchMode('raw')
+    await first.exec()
+    const before = await fs.contents('keys/cloudfront_private_key.pem')
+
+    const second = await ace.create(DjamazingKeys, ['--ec'])
+    second.ui.switchMode('raw')
+    await second.exec()
+    assert.equal(second.exitCode, 1)
+    assert.equal(await fs.contents('keys/cloudfront_private_key.pem'), before)
+
+    const forced = await ace.create(DjamazingKeys, ['--ec', '--force'])
+    forced.ui.switchMode('raw')
+    await forced.exec()
+    assert.equal(forced.exitCode, 0)
+    assert.notEqual(await fs.contents('keys/cloudfront_private_key.pem'), before)
+  })
+})
