@@ -1,14 +1,17 @@
 import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
+import { CloudFrontSigner, CloudFrontVerifier } from '../../src/cloudfront/main.ts'
 import { LinkSigner } from '../../src/links/signer.ts'
 import { handleLinkRequest, splitLinkPath } from '../../src/links/redirect.ts'
 import type {
   AuthorizeHook,
   DiskLookup,
   LinkedDisk,
+  LinkOverrides,
   LinkSignerOptions,
   RedirectRequest,
   RedirectResponse,
 } from '../../src/links/types.ts'
+import { RSA_KEY } from './cloudfront_keys.ts'
 
 /**
  * Shared set-up for the protected-link tests: a throwaway app secret, a
@@ -28,17 +31,40 @@ export function makeSigner(options: Partial<LinkSignerOptions> = {}) {
   return new LinkSigner({ secrets: [SECRET], ...options })
 }
 
+const cloudfront = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
+
 /**
- * A CloudFront URL maker standing in for the CloudFront signer: the CDN
- * URL of the key with its expiry, in the shape CloudFront signed URLs have.
+ * Checks CloudFront signed URLs as CloudFront does, with the test key.
  */
-export function cdnSigner(now = NOW) {
+export const cdnVerifier = new CloudFrontVerifier({
+  publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
+})
+
+/**
+ * The disks' `signCdnUrl`: the real CloudFront signer over the CDN URL of
+ * the key, with the overrides as S3's `response-*` parameters. `clock`:
+ * the frozen test clock, or `'real'` for tests over a live server.
+ */
+export function cdnSigner(clock: number | 'real' = NOW) {
   const cdn = parseCdnUrl(CDN_URL, 'cdnUrl')
-  return (key: string, options: { expiresIn: number }) =>
-    `${cdnUrlFor(cdn, key)}?Expires=${Math.ceil(now / 1000 + options.expiresIn)}&Signature=test&Key-Pair-Id=K2JCJMDEHXQW5F`
+  return (key: string, options: { expiresIn: number } & LinkOverrides) => {
+    const params = new URLSearchParams()
+    if (options.contentType) params.set('response-content-type', options.contentType)
+    if (options.contentDisposition) {
+      params.set('response-content-disposition', options.contentDisposition)
+    }
+    const query = params.size ? `?${params.toString().replaceAll('+', '%20')}` : ''
+    return cloudfront.signUrlAsync(`${cdnUrlFor(cdn, key)}${query}`, {
+      expiresIn: options.expiresIn,
+      now: clock === 'real' ? undefined : new Date(clock),
+    })
+  }
 }
 
-export function makeDisks(signer = makeSigner(), signCdnUrl = cdnSigner()) {
+export function makeDisks(
+  signer = makeSigner(),
+  signCdnUrl: LinkedDisk['signCdnUrl'] = cdnSigner()
+) {
   const disks: Record<string, LinkedDisk> = {
     uploads: { mode: 'protected', links: signer, cdnOrigin: CDN_ORIGIN, signCdnUrl },
     private: { mode: 'protected', links: signer, cdnOrigin: CDN_ORIGIN, signCdnUrl },

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
 import { createRedirectHandler } from '../../src/links/node_handler.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
-import { CDN_ORIGIN, makeDisks, makeSigner } from '../helpers/links.ts'
+import { CDN_ORIGIN, cdnSigner, cdnVerifier, makeDisks, makeSigner } from '../helpers/links.ts'
 import { malformedLinks } from '../helpers/malformed_links.ts'
 
 /**
@@ -12,7 +12,7 @@ import { malformedLinks } from '../helpers/malformed_links.ts'
  */
 async function startServer(): Promise<{ server: Server; origin: string }> {
   const handler = createRedirectHandler({
-    disks: makeDisks(makeSigner(), undefined),
+    disks: makeDisks(makeSigner(), cdnSigner('real')),
     currentUser: (req: IncomingMessage) => {
       const user = req.headers['x-user']
       const revision = req.headers['x-revision']
@@ -68,6 +68,7 @@ test.group('Redirect route over node:http', (group) => {
     assert.equal(ok.status, 302)
     assert.equal(new URL(ok.headers.location!).origin, CDN_ORIGIN)
     assert.equal(new URL(ok.headers.location!).pathname, '/media/docs/a%20b.pdf')
+    assert.isTrue(cdnVerifier.verify({ url: ok.headers.location! }).ok)
     assert.equal(ok.body, '')
 
     const head = await send(origin, link, { user: 'alice', method: 'HEAD' })
@@ -97,6 +98,7 @@ test.group('Redirect route over node:http', (group) => {
       })
       assert.equal(response.status, 302, key)
       assert.equal(new URL(response.headers.location!).origin, CDN_ORIGIN, key)
+      assert.isTrue(cdnVerifier.verify({ url: response.headers.location! }).ok, key)
     }
   })
 

@@ -77,7 +77,7 @@ test.group('Protected links: malformed links', () => {
           assert.oneOf(response.status, [401, 403, 404])
         }
       ),
-      { numRuns: 500 }
+      { numRuns: 300 }
     )
   })
 })

@@ -1,7 +1,15 @@
 import { test } from '@japa/runner'
 import type { LinkedDisk, RedirectResponse } from '../../src/links/types.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
-import { CDN_ORIGIN, NOW, cdnSigner, makeDisks, makeSigner, openLink } from '../helpers/links.ts'
+import {
+  CDN_ORIGIN,
+  NOW,
+  cdnSigner,
+  cdnVerifier,
+  makeDisks,
+  makeSigner,
+  openLink,
+} from '../helpers/links.ts'
 
 const alice = { userId: 'alice' }
 
@@ -22,8 +30,11 @@ test.group('Redirect core', () => {
     const location = new URL(response.headers.Location)
     assert.equal(location.origin, CDN_ORIGIN)
     assert.equal(location.pathname, '/media/a%20b.txt')
-    // 1.5 s rounded up: two seconds from the frozen clock.
+    // 1.5 s rounded up: two seconds from the frozen clock, checked as CloudFront would.
     assert.equal(location.searchParams.get('Expires'), String(NOW / 1000 + 2))
+    const at = (ms: number) => cdnVerifier.verify({ url: location.href, now: new Date(NOW + ms) })
+    assert.isTrue(at(1999).ok)
+    assert.deepInclude(at(2000), { ok: false, reason: 'expired' })
   })
 
   test('the signature timeout and the overrides reach the CDN signer', async ({ assert }) => {
@@ -49,6 +60,10 @@ test.group('Redirect core', () => {
     const response = await openLink(link, alice, { disks })
     assert.equal(response.status, 302)
     assert.deepEqual(seen, [{ key: 'v.mp4', expiresIn: 600, contentDisposition: 'attachment' }])
+    const location = new URL(response.headers.Location)
+    assert.equal(location.searchParams.get('response-content-disposition'), 'attachment')
+    assert.equal(location.searchParams.get('Expires'), String(NOW / 1000 + 600))
+    assert.isTrue(cdnVerifier.verify({ url: location.href, now: new Date(NOW) }).ok)
   })
 
   test('bob, a guest, an expired link, another disk, a public disk: refused', async ({
@@ -117,6 +132,8 @@ test.group('Redirect core', () => {
       const location = new URL(response.headers.Location)
       assert.equal(location.origin, CDN_ORIGIN, key)
       assert.isTrue(response.headers.Location.startsWith(`${CDN_ORIGIN}/media/`), key)
+      const checked = cdnVerifier.verify({ url: response.headers.Location, now: new Date(NOW) })
+      assert.isTrue(checked.ok, key)
     }
   })
 
