@@ -1,6 +1,7 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { generateCloudFrontKeyPair } from '../../src/cloudfront/main.ts'
 
 /**
  * What the demo keeps between runs, in `demo.json` in its data folder.
@@ -47,12 +48,13 @@ export async function openDemoData(directory: string): Promise<DemoData> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  // RSA-2048, the key type every CloudFront guide and tool knows. A key
+  // pair id is made up: CloudFront assigns it when the public key is
+  // uploaded; here it only has to look like one.
+  const { privateKey, publicKey } = await generateCloudFrontKeyPair('rsa')
   const keyPairId = `K${randomBytes(8).toString('hex').toUpperCase().slice(0, 13)}`
-  await writeFile(paths.privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-    mode: 0o600,
-  })
-  await writeFile(paths.publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }))
+  await writeFile(paths.privateKeyFile, privateKey, { mode: 0o600 })
+  await writeFile(paths.publicKeyFile, publicKey)
 
   const state: DemoState = {
     appKey: randomBytes(32).toString('base64url'),
