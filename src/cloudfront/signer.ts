@@ -203,8 +203,11 @@ export class CloudFrontSigner {
       assertResource(resource)
       policy = customPolicy(resource, window.expires, window.startsAt, window.sourceIp)
     } else {
-      assertSignableUrl(resource)
-      policy = cannedPolicy(resource, window.expires)
+      // No wildcard: the exact URL, its query separator written `\?` as in
+      // any resource. A canned policy names it with a plain `?`.
+      const url = resource.replace('\\?', '?')
+      assertSignableUrl(url)
+      policy = cannedPolicy(url, window.expires)
     }
     const data = Buffer.from(policy)
     const cookies: CloudFrontCookies = custom

@@ -108,8 +108,10 @@ export type SignUrlOptions = SigningWindow & {
 
 export type SignCookiesOptions = SigningWindow & {
   /**
-   * What the cookies open: an exact URL (canned policy possible) or a
-   * wildcard such as `https://d111111abcdef8.cloudfront.net/hls/42/*`.
+   * What the cookies open, as a policy resource: a wildcard such as
+   * `https://d111111abcdef8.cloudfront.net/hls/42/*` (custom policy), or
+   * one exact URL (canned policy possible). `?` is a wildcard here: write
+   * the `?` that starts a query as `\?` (`.../a.pdf\?v=2`).
    */
   resource: string
 }
@@ -229,6 +231,12 @@ export type VerifyAcceptance = {
   keyPairId: string
   expiresAt: Date
   policy: 'canned' | 'custom'
+  /**
+   * The policy `Resource` that granted access: the request URL itself for a
+   * canned policy, the (possibly wildcard) pattern of a custom one, or
+   * undefined for a custom policy without `Resource`.
+   */
+  resource: string | undefined
   /**
    * Where the signature came from.
    */

@@ -263,6 +263,7 @@ export class CloudFrontVerifier {
       keyPairId,
       expiresAt: new Date(policy.lessThan * 1000),
       policy: custom ? 'custom' : 'canned',
+      resource: policy.resource,
       via: inUrl ? 'url' : 'cookies',
       unsignedUrl,
     }
