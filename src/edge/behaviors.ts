@@ -29,7 +29,7 @@ function compilePattern(pathPattern: string): RegExp {
 export function compileBehaviors(
   behaviors: EdgeBehavior[] = [],
   defaultBehavior: { signed: boolean } = { signed: true }
-): { isSigned(key: string): boolean; anySigned: boolean } {
+): { isSigned(key: string): boolean; anySigned: boolean; defaultSigned: boolean } {
   const compiled: CompiledBehavior[] = behaviors.map((behavior, index) => {
     if (typeof behavior.pathPattern !== 'string' || behavior.pathPattern === '') {
       throw new E_DJAMAZING_INVALID_CONFIG([
@@ -46,6 +46,7 @@ export function compileBehaviors(
     return { pattern: compilePattern(behavior.pathPattern), signed: behavior.signed }
   })
   return {
+    defaultSigned: defaultBehavior.signed,
     anySigned: defaultBehavior.signed || compiled.some((behavior) => behavior.signed),
     isSigned(key) {
       const match = compiled.find((behavior) => behavior.pattern.test(key))

@@ -33,7 +33,11 @@ export function errorXml(code: string, message: string): string {
 }
 
 export const edgeErrors = {
-  accessDenied: (message: string): EdgeError => ({ status: 403, code: 'AccessDenied', message }),
+  accessDenied: (message: string, code = 'AccessDenied'): EdgeError => ({
+    status: 403,
+    code,
+    message,
+  }),
   notFound: (): EdgeError => ({
     status: 404,
     code: 'NoSuchKey',

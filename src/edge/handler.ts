@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import debug from '../debug.ts'
 import { parseCdnUrl } from '../cdn_url.ts'
+import { parseCookieHeader } from '../cloudfront/cookies.ts'
+import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors } from './behaviors.ts'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
@@ -9,7 +11,8 @@ import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
 import { Origin, OriginFailure, type OriginObject } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
-import type { EdgeOptions, EdgeRequestEvent, EdgeVerifyResult } from './types.ts'
+import { customPolicyResource } from './signed_resource.ts'
+import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } from './types.ts'
 
 /**
  * The edge as a plain node:http handler.
@@ -38,20 +41,6 @@ export function honorsResponseOverrides(result: EdgeVerifyResult): boolean {
   if (result.policy === 'canned') return true
   if (result.policy !== 'custom' || result.resource === undefined) return false
   return !/[*?]/.test(result.resource.replaceAll('\\?', ''))
-}
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {}
-  for (const pair of header?.split(';') ?? []) {
-    const equals = pair.indexOf('=')
-    if (equals === -1) continue
-    const name = pair.slice(0, equals).trim()
-    let value = pair.slice(equals + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
-      value = value.slice(1, -1)
-    if (name && !(name in cookies)) cookies[name] = value
-  }
-  return cookies
 }
 
 function socketAddress(req: IncomingMessage): string | undefined {
@@ -109,11 +98,16 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const cdn = parseCdnUrl(options.publicUrl, 'edge.publicUrl')
   const basePath = new URL(cdn.base).pathname
   const behaviors = compileBehaviors(options.behaviors, options.defaultBehavior)
-  const verifier = options.verifier
+  if (options.publicKeys && options.verifier) {
+    throw new E_DJAMAZING_INVALID_CONFIG(['edge.verifier', 'give publicKeys or verifier, not both'])
+  }
+  const verifier: EdgeVerifier | undefined = options.publicKeys
+    ? new CloudFrontVerifier({ publicKeys: options.publicKeys, setting: 'edge.publicKeys' })
+    : options.verifier
   if (behaviors.anySigned && !verifier) {
     throw new E_DJAMAZING_INVALID_CONFIG([
-      'edge.verifier',
-      'signed behaviors (the default behavior is signed) need a verifier built from the CloudFront public keys',
+      'edge.publicKeys',
+      'signed behaviors (the default behavior is signed) need the CloudFront public keys by key pair id',
     ])
   }
   const origin = new Origin(options.client, options.bucket)
@@ -180,34 +174,43 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, req.method, edgeErrors.methodNotAllowed())
     }
-    const parsed = parseTarget(target)
-    if (!parsed) return sendError(res, req.method, edgeErrors.invalidUri())
-    event.key = parsed.key
-    event.signed = behaviors.isSigned(parsed.key)
+    const { key, query } = parseTarget(target)
+    event.key = key
+    // A path that is no valid key matches no pattern and gets the default
+    // behavior: like CloudFront, which checks the signature before the
+    // origin sees anything, a signed edge answers 403 to whoever has no
+    // valid signature for it, and 400 only after.
+    event.signed = key === undefined ? behaviors.defaultSigned : behaviors.isSigned(key)
 
     let overrides: Record<string, string> = {}
     if (event.signed) {
       // The URL that was signed is rebuilt from configuration plus the raw
       // target: the Host header is the client's to choose, the base is not.
+      // The verifier and the policy reader below see the same cookie record.
+      const cookies = parseCookieHeader(req.headers.cookie ?? '')
       const result = await verifier!.verify({
         url: `${cdn.base}${target}`,
-        cookies: parseCookies(req.headers.cookie),
+        cookies,
         now: now(),
         clientIp: clientIp(req),
       })
       if (!result.ok) {
         event.reason = result.reason
-        return sendError(res, req.method, edgeErrors.accessDenied(result.message))
+        return sendError(res, req.method, edgeErrors.accessDenied(result.message, result.code))
+      }
+      if (result.policy === 'custom' && result.resource === undefined) {
+        result.resource = customPolicyResource(query, cookies, result.via)
       }
       if (honorsResponseOverrides(result)) {
-        const found = responseOverrides(parsed.query)
+        const found = responseOverrides(query)
         if ('error' in found) {
           return sendError(res, req.method, edgeErrors.invalidArgument(found.error))
         }
         overrides = found.headers
       }
     }
-    await sendObject(req, res, parsed.key, overrides, signal)
+    if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
+    await sendObject(req, res, key, overrides, signal)
   }
 
   /**

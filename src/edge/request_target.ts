@@ -5,9 +5,10 @@ import { assertValidObjectKey } from '../object_key.ts'
  */
 export type EdgeTarget = {
   /**
-   * The decoded S3 key, validated by `assertValidObjectKey`.
+   * The decoded S3 key, validated by `assertValidObjectKey`, or
+   * `undefined` when the path is not a valid key.
    */
-  key: string
+  key: string | undefined
   /**
    * The raw query, without its `?` (empty when there is none).
    */
@@ -16,24 +17,23 @@ export type EdgeTarget = {
 
 /**
  * Splits `target` (the raw path after the base path, plus the query) and
- * decodes the key one path segment at a time. Returns `undefined` for a
- * target that is not a valid key: malformed percent-encoding, and every
- * key `assertValidObjectKey` refuses (`..` segments, also spelled `%2E%2E`
- * or `%2F..`, a leading `/` as in `//evil.com/x`, `\`, control characters).
- * Such a target never reaches the origin.
+ * decodes the key one path segment at a time. The key is `undefined` for a
+ * path that is not a valid key: malformed percent-encoding, and every key
+ * `assertValidObjectKey` refuses (`..` segments, also spelled `%2E%2E` or
+ * `%2F..`, a leading `/` as in `//evil.com/x`, `\`, control characters).
+ * Such a path never reaches the origin.
  */
-export function parseTarget(target: string): EdgeTarget | undefined {
+export function parseTarget(target: string): EdgeTarget {
   const questionMark = target.indexOf('?')
   const rawPath = questionMark === -1 ? target : target.slice(0, questionMark)
   const query = questionMark === -1 ? '' : target.slice(questionMark + 1)
-  let key: string
   try {
-    key = rawPath.split('/').map(decodeURIComponent).join('/')
+    const key = rawPath.split('/').map(decodeURIComponent).join('/')
     assertValidObjectKey(key)
+    return { key, query }
   } catch {
-    return undefined
+    return { key: undefined, query }
   }
-  return { key, query }
 }
 
 /**

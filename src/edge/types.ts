@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 
@@ -26,21 +27,27 @@ export type EdgeVerifyRequest = {
 }
 
 /**
- * The verifier's answer. On refusal, `message` is CloudFront's wording and
- * becomes the `<Message>` of the 403 body.
+ * The verifier's answer (`CloudFrontVerifier#verify` gives one). On
+ * refusal, `code` and `message` are CloudFront's wording and become the
+ * `<Code>` (default `AccessDenied`) and `<Message>` of the 403 body.
  */
 export type EdgeVerifyResult =
   | {
       ok: true
       /**
-       * The kind of policy that granted access, and its `Resource`. They
-       * decide whether `response-*` query values were signed (see
-       * `honorsResponseOverrides`); without them the edge assumes they were not.
+       * The kind of policy that granted access, and its `Resource` (read
+       * from the signed policy when omitted). They decide whether
+       * `response-*` query values were signed (see `honorsResponseOverrides`);
+       * without them the edge assumes they were not.
        */
       policy?: 'canned' | 'custom'
       resource?: string
+      /**
+       * Where the signature came from.
+       */
+      via?: 'url' | 'cookies'
     }
-  | { ok: false; reason: string; message: string }
+  | { ok: false; reason: string; code?: string; message: string }
 
 /**
  * Checks CloudFront signed URLs and signed cookies as CloudFront does.
@@ -116,8 +123,15 @@ export type EdgeOptions = {
   publicUrl: string
 
   /**
-   * Checks signed URLs and cookies. Required when any behavior is signed
-   * (the default one is).
+   * The CloudFront public keys (SPKI PEM or `KeyObject`) by key pair id,
+   * e.g. `{ K2JCJMDEHXQW5F: publicPem }`: signed URLs and cookies are
+   * checked with a `CloudFrontVerifier` built from them. Needed (or
+   * `verifier`) when any behavior is signed, and the default one is.
+   */
+  publicKeys?: Record<string, KeyObject | string>
+
+  /**
+   * Another verifier instead of `publicKeys`.
    */
   verifier?: EdgeVerifier
 

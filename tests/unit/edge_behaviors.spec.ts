@@ -35,7 +35,7 @@ test.group('Edge | behaviors', () => {
     const client = new S3Client({ region: 'us-east-1' })
     const options = { client, bucket: 'b', publicUrl: 'http://127.0.0.1:1/cdn' }
     assert.isFunction(createEdgeHandler({ ...options, defaultBehavior: { signed: false } }))
-    assert.throws(() => createEdgeHandler(options), /edge\.verifier/)
+    assert.throws(() => createEdgeHandler(options), /edge\.publicKeys/)
     assert.throws(
       () =>
         createEdgeHandler({
@@ -43,7 +43,7 @@ test.group('Edge | behaviors', () => {
           defaultBehavior: { signed: false },
           behaviors: [{ pathPattern: 'private/*', signed: true }],
         }),
-      /edge\.verifier/
+      /edge\.publicKeys/
     )
     assert.throws(
       () =>
