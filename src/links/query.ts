@@ -82,8 +82,14 @@ function collect(query: LinkQuery): Map<string, string[]> | undefined {
     for (const part of raw.split('&')) {
       const equals = part.indexOf('=')
       if (equals < 1) return undefined
-      const value = decodeCanonical(part.slice(equals + 1))
-      if (value === undefined || !add(part.slice(0, equals), value)) return undefined
+      const name = part.slice(0, equals)
+      // `e` and `s` are checked later against patterns of unreserved
+      // characters only, which need no decoding: a `%` in them fails there.
+      const value =
+        name === 'e' || name === 's'
+          ? part.slice(equals + 1)
+          : decodeCanonical(part.slice(equals + 1))
+      if (value === undefined || !add(name, value)) return undefined
     }
   } else if (query instanceof URLSearchParams) {
     for (const [name, value] of query) add(name, value)

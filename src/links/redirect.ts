@@ -104,8 +104,10 @@ function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {
  * allows it (403); then 302 to a CloudFront signed URL valid
  * `signatureTimeout` seconds. Refusals carry no detail.
  *
- * Throws only when the disk's own signer fails, or produces a URL outside
- * the CDN origin (`E_DJAMAZING_UNSAFE_REDIRECT`): server faults, not input.
+ * Throws only for server faults, never for request input: the disk's own
+ * signer fails, or produces a URL outside the CDN origin
+ * (`E_DJAMAZING_UNSAFE_REDIRECT`), or the app passes an invalid user id or
+ * revision (`E_DJAMAZING_INVALID_LINK_USER` / `_OPTION`).
  */
 export async function handleLinkRequest(
   request: RedirectRequest,
