@@ -2,6 +2,7 @@
  * djamazing: S3 storage served through CloudFront, for AdonisJS and flydrive.
  */
 
+export { DjamazingDriver } from './src/driver.ts'
 export * as errors from './src/errors.ts'
 export { assertValidObjectKey, encodeObjectKey } from './src/object_key.ts'
 export type { DiskMode, DjamazingOptions, Duration } from './src/types.ts'

@@ -8,6 +8,7 @@
 // Sends `{ port }` to the parent once listening; exits when the parent
 // disconnects (or dies: the IPC channel closes with it).
 import S3rver from 's3rver'
+import { fixS3rver } from './s3rver_fixes.js'
 
 // A Ctrl-C in a terminal reaches the whole process group: the parent decides
 // when this server stops (it disconnects), so requests in flight finish.
@@ -24,6 +25,7 @@ const server = new S3rver({
   vhostBuckets: false,
   configureBuckets: buckets.map((name) => ({ name })),
 })
+fixS3rver(server, directory)
 const address = await server.run()
 process.send({ port: address.port })
 process.on('disconnect', async () => {

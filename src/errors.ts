@@ -132,3 +132,45 @@ export const E_DJAMAZING_INVALID_SIGNING_OPTIONS = createError<[option: string, 
   'Cannot sign with "%s": %s',
   'E_DJAMAZING_INVALID_SIGNING_OPTIONS'
 )
+
+/*
+ * Storage (the S3 driver)
+ */
+
+/**
+ * The object does not exist (S3 answered 404). `get`, `getStream`,
+ * `getBytes` and `getMetaData` raise it; `exists` answers false and
+ * `delete` succeeds instead.
+ */
+export const E_DJAMAZING_OBJECT_NOT_FOUND = createError<[key: string, bucket: string]>(
+  'Object "%s" not found in bucket "%s"',
+  'E_DJAMAZING_OBJECT_NOT_FOUND',
+  404
+)
+
+/**
+ * An S3 request (or the stream being uploaded) failed. The original error
+ * is its `cause`.
+ */
+export const E_DJAMAZING_S3_REQUEST_FAILED = createError<
+  [operation: string, key: string, reason: string]
+>('S3 %s of "%s" failed: %s', 'E_DJAMAZING_S3_REQUEST_FAILED', 500)
+
+/**
+ * `setVisibility` asked for a visibility other than the disk's mode on a
+ * disk without ACLs: access is decided by the bucket policy and CloudFront
+ * for the whole disk, so one object cannot differ.
+ */
+export const E_DJAMAZING_VISIBILITY_FIXED = createError<
+  [key: string, visibility: string, disk: string, mode: string]
+>(
+  'Cannot make "%s" %s: every file of disk "%s" is served as %s. Use another disk, or set "supportsACL: true" on a bucket with ACLs enabled',
+  'E_DJAMAZING_VISIBILITY_FIXED'
+)
+
+/**
+ * `getUrl` on a protected disk that cannot make protected links.
+ */
+export const E_DJAMAZING_PROTECTED_URL_UNAVAILABLE = createError<
+  [key: string, disk: string, reason: string]
+>('Cannot make a URL for "%s" on protected disk "%s": %s', 'E_DJAMAZING_PROTECTED_URL_UNAVAILABLE')

@@ -1,5 +1,12 @@
 import { test } from '@japa/runner'
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3'
 import { startS3Server } from '../helpers/s3_server.ts'
 
 test.group('Test harness | s3rver', () => {
@@ -19,5 +26,54 @@ test.group('Test harness | s3rver', () => {
       await s3.stop()
     }
     assert.isFalse(s3.process.connected)
+  })
+
+  test('lists and aborts multipart uploads, which s3rver itself does not implement', async ({
+    assert,
+  }) => {
+    const s3 = await startS3Server()
+    try {
+      const client = s3.client()
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: 'big & café.bin' })
+      )
+      const open = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))
+      assert.deepEqual(
+        open.Uploads?.map((upload) => [upload.Key, upload.UploadId]),
+        [['big & café.bin', UploadId]]
+      )
+      await client.send(
+        new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: 'big & café.bin', UploadId })
+      )
+      const after = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))
+      assert.isUndefined(after.Uploads)
+      await assert.rejects(() =>
+        client.send(
+          new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: 'big & café.bin', UploadId })
+        )
+      )
+    } finally {
+      await s3.stop()
+    }
+  })
+
+  test('decodes x-amz-copy-source fully, as S3 does', async ({ assert }) => {
+    const s3 = await startS3Server()
+    try {
+      const client = s3.client()
+      const key = 'a+b #?&=,$:;@ é%.txt'
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: 'copied' }))
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: s3.bucket,
+          Key: 'copy.txt',
+          CopySource: `${s3.bucket}/${encodeURIComponent(key)}`,
+        })
+      )
+      const copy = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'copy.txt' }))
+      assert.equal(await copy.Body!.transformToString(), 'copied')
+    } finally {
+      await s3.stop()
+    }
   })
 })

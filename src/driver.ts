@@ -1,0 +1,499 @@
+import type { Readable } from 'node:stream'
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectAclCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectAclCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import type { DriveDirectory, DriveFile } from 'flydrive'
+import type {
+  DriverContract,
+  ObjectMetaData,
+  ObjectVisibility,
+  SignedURLOptions,
+  UploadSignedURLOptions,
+  WriteOptions,
+} from 'flydrive/types'
+import { cdnUrlFor } from './cdn_url.ts'
+import debug from './debug.ts'
+import { parseDuration } from './duration.ts'
+import {
+  E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
+  E_DJAMAZING_S3_REQUEST_FAILED,
+  E_DJAMAZING_VISIBILITY_FIXED,
+} from './errors.ts'
+import { assertValidObjectKey, encodeObjectKey } from './object_key.ts'
+import { createS3Client } from './s3/client.ts'
+import { resolveDriverConfig, type DriverConfig } from './s3/config.ts'
+import { isNotFound, wrapS3Error } from './s3/errors.ts'
+import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
+import { presignGet, presignPut } from './s3/presign.ts'
+import { replacesMetadata, writeParams } from './s3/write_params.ts'
+import type { DjamazingOptions } from './types.ts'
+
+/**
+ * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
+ */
+const DEFAULT_SIGNED_URL_EXPIRY = '30m'
+
+/**
+ * S3's grantee for "everyone", read when the disk uses ACLs.
+ */
+const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers'
+
+/**
+ * DeleteObjects takes at most 1,000 keys, as many as one listing page.
+ */
+const DELETE_BATCH = 1000
+
+/**
+ * flydrive's `DriverContract` over S3, with files served through a CDN.
+ *
+ * Every key is checked with `assertValidObjectKey` before any request,
+ * also when the driver is used without flydrive's `Disk`, and is stored
+ * under the disk's `prefix`.
+ */
+export class DjamazingDriver implements DriverContract {
+  #client: S3Client
+  #config: DriverConfig
+  // Private: the options may hold credentials, which must not show up
+  // when the driver is logged or inspected.
+  #options: DjamazingOptions
+
+  constructor(options: DjamazingOptions) {
+    this.#options = options
+    this.#config = resolveDriverConfig(options)
+    this.#client = createS3Client(options)
+    debug(
+      'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s',
+      this.#config.disk,
+      this.#config.bucket,
+      this.#config.prefix,
+      this.#config.mode,
+      this.#config.cdn.origin,
+      this.#config.supportsACL ? 'on' : 'off'
+    )
+  }
+
+  /**
+   * The key in the bucket: validated, with the disk's prefix.
+   */
+  #objectKey(key: string): string {
+    assertValidObjectKey(key)
+    if (!this.#config.prefix) return key
+    const objectKey = `${this.#config.prefix}${key}`
+    // The prefix counts towards S3's 1024-byte limit.
+    assertValidObjectKey(objectKey)
+    return objectKey
+  }
+
+  /**
+   * The key prefix of a listing or deleteAll: "" (or "/") is the whole
+   * disk, anything else is a folder. flydrive's S3 driver matches raw
+   * prefixes, so deleteAll("user1") would also delete "user10/...";
+   * here it only reaches "user1/...".
+   */
+  #folderKey(prefix: string): string {
+    if (prefix === '' || prefix === '/') return this.#config.prefix
+    assertValidObjectKey(prefix)
+    return this.#objectKey(prefix.endsWith('/') ? prefix : `${prefix}/`)
+  }
+
+  /**
+   * The key as the disk knows it, without the disk's prefix.
+   */
+  #diskKey(objectKey: string): string {
+    return objectKey.slice(this.#config.prefix.length)
+  }
+
+  #log(operation: string, objectKey: string) {
+    debug('%s %s %s:%s', operation, this.#config.disk, this.#config.bucket, objectKey)
+  }
+
+  async #send<T>(operation: string, objectKey: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request()
+    } catch (error) {
+      throw wrapS3Error(error, operation, objectKey, this.#config.bucket)
+    }
+  }
+
+  async #getObject(operation: string, key: string) {
+    const objectKey = this.#objectKey(key)
+    this.#log(operation, objectKey)
+    const response = await this.#send(operation, objectKey, () =>
+      this.#client.send(new GetObjectCommand({ Bucket: this.#config.bucket, Key: objectKey }))
+    )
+    return { objectKey, body: response.Body! }
+  }
+
+  #metaData(object: {
+    ContentType?: string
+    ContentLength?: number
+    Size?: number
+    ETag?: string
+    LastModified?: Date
+  }): ObjectMetaData {
+    return {
+      contentType: object.ContentType,
+      contentLength: object.ContentLength ?? object.Size ?? 0,
+      etag: object.ETag ?? '',
+      lastModified: new Date(object.LastModified!),
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const objectKey = this.#objectKey(key)
+    this.#log('exists', objectKey)
+    try {
+      await this.#client.send(
+        new HeadObjectCommand({ Bucket: this.#config.bucket, Key: objectKey })
+      )
+      return true
+    } catch (error) {
+      if (isNotFound(error)) return false
+      throw wrapS3Error(error, 'exists', objectKey, this.#config.bucket)
+    }
+  }
+
+  async get(key: string): Promise<string> {
+    const { objectKey, body } = await this.#getObject('get', key)
+    return this.#send('get', objectKey, () => body.transformToString())
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const { body } = await this.#getObject('getStream', key)
+    return body as Readable
+  }
+
+  async getBytes(key: string): Promise<Uint8Array> {
+    const { objectKey, body } = await this.#getObject('getBytes', key)
+    return this.#send('getBytes', objectKey, () => body.transformToByteArray())
+  }
+
+  async getMetaData(key: string): Promise<ObjectMetaData> {
+    const objectKey = this.#objectKey(key)
+    this.#log('getMetaData', objectKey)
+    const response = await this.#send('getMetaData', objectKey, () =>
+      this.#client.send(new HeadObjectCommand({ Bucket: this.#config.bucket, Key: objectKey }))
+    )
+    return this.#metaData(response)
+  }
+
+  /**
+   * The disk's mode when ACLs are off (no request is made: access is the
+   * bucket policy's and CloudFront's, the same for every object); the
+   * object's ACL otherwise.
+   */
+  async getVisibility(key: string): Promise<ObjectVisibility> {
+    const objectKey = this.#objectKey(key)
+    if (!this.#config.supportsACL) return this.#config.visibility
+    this.#log('getVisibility', objectKey)
+    const response = await this.#send('getVisibility', objectKey, () =>
+      this.#client.send(new GetObjectAclCommand({ Bucket: this.#config.bucket, Key: objectKey }))
+    )
+    const isPublic = (response.Grants ?? []).some(
+      (grant) =>
+        grant.Grantee?.URI === ALL_USERS &&
+        (grant.Permission === 'READ' || grant.Permission === 'FULL_CONTROL')
+    )
+    return isPublic ? 'public' : 'private'
+  }
+
+  /**
+   * Sets the object's ACL when the disk uses ACLs. Without ACLs, asking for
+   * the disk's own visibility is a no-op and asking for the other one
+   * fails: flydrive's S3 driver ignores it silently, which would leave a
+   * file someone meant to hide publicly readable.
+   */
+  async setVisibility(key: string, visibility: ObjectVisibility): Promise<void> {
+    const objectKey = this.#objectKey(key)
+    if (!this.#config.supportsACL) {
+      if (visibility === this.#config.visibility) return
+      throw new E_DJAMAZING_VISIBILITY_FIXED([
+        key,
+        visibility,
+        this.#config.disk,
+        this.#config.visibility,
+      ])
+    }
+    this.#log('setVisibility', objectKey)
+    await this.#send('setVisibility', objectKey, () =>
+      this.#client.send(
+        new PutObjectAclCommand({
+          Bucket: this.#config.bucket,
+          Key: objectKey,
+          ACL: visibility === 'public' ? 'public-read' : 'private',
+        })
+      )
+    )
+  }
+
+  async put(key: string, contents: string | Uint8Array, options?: WriteOptions): Promise<void> {
+    const objectKey = this.#objectKey(key)
+    this.#log('put', objectKey)
+    await this.#send('put', objectKey, () =>
+      this.#client.send(
+        new PutObjectCommand({
+          ...writeParams(objectKey, options, this.#config),
+          Bucket: this.#config.bucket,
+          Key: objectKey,
+          Body: contents,
+        })
+      )
+    )
+  }
+
+  /**
+   * Uploads a stream of any length with bounded memory: a multipart upload
+   * (one plain PUT below one part) holding at most `queueSize` parts of
+   * `partSize` bytes. If the stream fails, the multipart upload is aborted
+   * and the object previously stored under the key is left as it was.
+   */
+  async putStream(key: string, contents: Readable, options?: WriteOptions): Promise<void> {
+    const objectKey = this.#objectKey(key)
+    this.#log('putStream', objectKey)
+    let sourceError: unknown
+    const onError = (error: unknown) => (sourceError ??= error)
+    contents.once('error', onError)
+    const upload = new Upload({
+      client: this.#client,
+      partSize: this.#config.partSize,
+      queueSize: this.#config.queueSize,
+      leavePartsOnError: false,
+      params: {
+        ...writeParams(objectKey, options, this.#config),
+        Bucket: this.#config.bucket,
+        Key: objectKey,
+        Body: contents,
+      },
+    })
+    try {
+      await upload.done()
+    } catch (error) {
+      // Name the stream's own failure rather than what the upload made of it.
+      if (sourceError) {
+        throw new E_DJAMAZING_S3_REQUEST_FAILED(
+          ['putStream', objectKey, `the source stream failed: ${(sourceError as Error).message}`],
+          { cause: sourceError }
+        )
+      }
+      throw wrapS3Error(error, 'putStream', objectKey, this.#config.bucket)
+    } finally {
+      contents.off('error', onError)
+    }
+  }
+
+  /**
+   * Copies within the bucket. `CopySource` is a URL path, so the key is
+   * percent-encoded (flydrive's S3 driver sends it raw, which breaks on
+   * non-ASCII keys and keys containing `%`). The source's metadata is kept
+   * unless the options set some.
+   */
+  async copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
+    const sourceKey = this.#objectKey(source)
+    const destinationKey = this.#objectKey(destination)
+    debug('copy %s %s:%s to %s', this.#config.disk, this.#config.bucket, sourceKey, destinationKey)
+    let writeOptions = options
+    if (this.#config.supportsACL && !options?.visibility) {
+      writeOptions = { ...options, visibility: await this.getVisibility(source) }
+    }
+    const replace = replacesMetadata(options)
+    const params = writeParams(destinationKey, writeOptions, this.#config)
+    if (!replace) {
+      delete params.ContentType
+    }
+    await this.#send('copy', sourceKey, () =>
+      this.#client.send(
+        new CopyObjectCommand({
+          ...params,
+          Bucket: this.#config.bucket,
+          Key: destinationKey,
+          CopySource: `${encodeURIComponent(this.#config.bucket)}/${encodeObjectKey(sourceKey)}`,
+          MetadataDirective: replace ? 'REPLACE' : 'COPY',
+        })
+      )
+    )
+  }
+
+  async move(source: string, destination: string, options?: WriteOptions): Promise<void> {
+    await this.copy(source, destination, options)
+    await this.delete(source)
+  }
+
+  /**
+   * Deletes one object; deleting a missing object succeeds.
+   */
+  async delete(key: string): Promise<void> {
+    const objectKey = this.#objectKey(key)
+    this.#log('delete', objectKey)
+    try {
+      await this.#client.send(
+        new DeleteObjectCommand({ Bucket: this.#config.bucket, Key: objectKey })
+      )
+    } catch (error) {
+      if (isNotFound(error)) return
+      throw wrapS3Error(error, 'delete', objectKey, this.#config.bucket)
+    }
+  }
+
+  /**
+   * Deletes every object under a folder ("" or "/": the whole disk, never
+   * more than the disk's prefix), 1,000 keys per request.
+   */
+  async deleteAll(prefix: string): Promise<void> {
+    const folderKey = this.#folderKey(prefix)
+    this.#log('deleteAll', folderKey)
+    let token: string | undefined
+    do {
+      const page = await this.#send('deleteAll', folderKey, () =>
+        this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.#config.bucket,
+            Prefix: folderKey || undefined,
+            ContinuationToken: token,
+            MaxKeys: DELETE_BATCH,
+          })
+        )
+      )
+      const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }))
+      if (objects.length > 0) {
+        const result = await this.#send('deleteAll', folderKey, () =>
+          this.#client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.#config.bucket,
+              Delete: { Objects: objects, Quiet: true },
+            })
+          )
+        )
+        const failed = result.Errors?.[0]
+        if (failed) {
+          throw new E_DJAMAZING_S3_REQUEST_FAILED([
+            'deleteAll',
+            failed.Key ?? folderKey,
+            `${failed.Code}: ${failed.Message} (${result.Errors!.length} keys not deleted)`,
+          ])
+        }
+      }
+      token = page.NextContinuationToken
+    } while (token)
+  }
+
+  /**
+   * Lists a folder ("" or "/": the whole disk), one page of at most
+   * `maxResults` (default 1,000) entries; pass the returned
+   * `paginationToken` to get the next page. Not recursive: files and
+   * folders directly inside; recursive: every file below. Keys come back
+   * relative to the disk's prefix.
+   */
+  async listAll(
+    prefix: string,
+    options?: { recursive?: boolean; paginationToken?: string; maxResults?: number }
+  ): Promise<{ paginationToken?: string; objects: Iterable<DriveFile | DriveDirectory> }> {
+    const folderKey = this.#folderKey(prefix)
+    const recursive = options?.recursive ?? false
+    this.#log(recursive ? 'listAll recursive' : 'listAll', folderKey)
+    const response = await this.#send('listAll', folderKey, () =>
+      this.#client.send(
+        new ListObjectsV2Command({
+          Bucket: this.#config.bucket,
+          Prefix: folderKey || undefined,
+          Delimiter: recursive ? undefined : '/',
+          ContinuationToken: options?.paginationToken,
+          MaxKeys: options?.maxResults,
+        })
+      )
+    )
+    const objects: (DriveFile | DriveDirectory)[] = []
+    for (const folder of response.CommonPrefixes ?? []) {
+      objects.push(driveDirectoryFor(this.#diskKey(folder.Prefix!)))
+    }
+    for (const object of response.Contents ?? []) {
+      objects.push(driveFileFor(this.#diskKey(object.Key!), this, this.#metaData(object)))
+    }
+    return { paginationToken: response.NextContinuationToken, objects }
+  }
+
+  /**
+   * Public disks: the CDN URL of the object, whose path after `cdnUrl` is
+   * the object's full key in the bucket (the disk's prefix included), each
+   * segment percent-encoded. Protected disks: a protected link.
+   */
+  async getUrl(key: string): Promise<string> {
+    const objectKey = this.#objectKey(key)
+    if (this.#config.mode === 'protected') {
+      throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
+        key,
+        this.#config.disk,
+        'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
+      ])
+    }
+    this.#log('getUrl', objectKey)
+    return cdnUrlFor(this.#config.cdn, objectKey)
+  }
+
+  /**
+   * A temporary download URL (default 30 minutes): an S3 presigned GET.
+   * `contentType` and `contentDisposition` override the response headers.
+   */
+  async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
+    const objectKey = this.#objectKey(key)
+    const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    this.#log('getSignedUrl', objectKey)
+    return this.#send('getSignedUrl', objectKey, () =>
+      presignGet(this.#client, {
+        bucket: this.#config.bucket,
+        key: objectKey,
+        expiresIn,
+        contentType: options?.contentType,
+        contentDisposition: options?.contentDisposition,
+      })
+    )
+  }
+
+  /**
+   * A temporary URL (default 30 minutes) to PUT the object directly to S3.
+   * `contentType` and `contentSize` are signed: S3 refuses an upload with
+   * another `Content-Type` or `Content-Length`.
+   */
+  async getSignedUploadUrl(key: string, options?: UploadSignedURLOptions): Promise<string> {
+    const objectKey = this.#objectKey(key)
+    const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    const contentSize = options?.contentSize
+    if (contentSize !== undefined && (!Number.isSafeInteger(contentSize) || contentSize < 0)) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        'contentSize',
+        `${contentSize} is not a whole number of bytes`,
+      ])
+    }
+    this.#log('getSignedUploadUrl', objectKey)
+    return this.#send('getSignedUploadUrl', objectKey, () =>
+      presignPut(this.#client, {
+        bucket: this.#config.bucket,
+        key: objectKey,
+        expiresIn,
+        contentType: options?.contentType,
+        contentLength: contentSize,
+      })
+    )
+  }
+
+  /**
+   * The same disk on another bucket, sharing this disk's S3 client.
+   */
+  bucket(bucket: string): DjamazingDriver {
+    return new DjamazingDriver({
+      ...this.#options,
+      bucket,
+      client: this.#client,
+    } as DjamazingOptions)
+  }
+}

@@ -1,0 +1,93 @@
+import type { ObjectVisibility } from 'flydrive/types'
+import { parseCdnUrl, type CdnBase } from '../cdn_url.ts'
+import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../errors.ts'
+import { assertValidObjectKey } from '../object_key.ts'
+import type { DiskMode, DjamazingOptions } from '../types.ts'
+
+/**
+ * A disk's settings, checked once when the driver is created.
+ */
+export type DriverConfig = {
+  disk: string
+  bucket: string
+  /**
+   * "" or a prefix ending with "/".
+   */
+  prefix: string
+  mode: DiskMode
+  /**
+   * The visibility every object of the disk has when ACLs are off.
+   */
+  visibility: ObjectVisibility
+  cdn: CdnBase
+  supportsACL: boolean
+  partSize: number
+  queueSize: number
+}
+
+const MIN_PART_SIZE = 5 * 1024 * 1024
+
+/**
+ * Checks the options and names the setting that is wrong, so a bad disk
+ * fails at boot rather than on its first request.
+ */
+export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
+  const disk = options.disk ?? 'default'
+  // The path of the setting in config/drive.ts (or a DriveManager config).
+  const setting = (name: string) => (options.disk ? `services.${disk}.${name}` : name)
+
+  if (typeof options.bucket !== 'string' || options.bucket.trim() === '') {
+    throw new E_DJAMAZING_MISSING_BUCKET([setting('bucket')])
+  }
+  if (options.mode !== 'public' && options.mode !== 'protected') {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('mode'),
+      `${JSON.stringify(options.mode)} is not a mode. Use "public" or "protected"`,
+    ])
+  }
+
+  const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'))
+
+  let prefix = options.prefix ?? ''
+  if (prefix !== '') {
+    if (!prefix.endsWith('/')) prefix = `${prefix}/`
+    try {
+      assertValidObjectKey(prefix)
+    } catch (error) {
+      throw new E_DJAMAZING_INVALID_CONFIG(
+        [
+          setting('prefix'),
+          `"${options.prefix}" is not a valid key prefix (${(error as Error).message})`,
+        ],
+        { cause: error }
+      )
+    }
+  }
+
+  const partSize = options.multipart?.partSize ?? MIN_PART_SIZE
+  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('multipart.partSize'),
+      `${partSize} is too small: S3 parts are at least 5 MiB (${MIN_PART_SIZE} bytes)`,
+    ])
+  }
+  const queueSize = options.multipart?.queueSize ?? 4
+  if (!Number.isInteger(queueSize) || queueSize < 1) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('multipart.queueSize'),
+      `${queueSize} must be a whole number >= 1`,
+    ])
+  }
+
+  return {
+    disk,
+    bucket: options.bucket,
+    prefix,
+    mode: options.mode,
+    visibility: options.mode === 'public' ? 'public' : 'private',
+    cdn,
+    supportsACL: options.supportsACL ?? false,
+    partSize,
+    queueSize,
+  }
+}
