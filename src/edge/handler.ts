@@ -11,7 +11,6 @@ import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
 import { Origin, OriginFailure, type OriginObject } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
-import { customPolicyResource } from './signed_resource.ts'
 import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } from './types.ts'
 
 /**
@@ -186,20 +185,15 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (event.signed) {
       // The URL that was signed is rebuilt from configuration plus the raw
       // target: the Host header is the client's to choose, the base is not.
-      // The verifier and the policy reader below see the same cookie record.
-      const cookies = parseCookieHeader(req.headers.cookie ?? '')
       const result = await verifier!.verify({
         url: `${cdn.base}${target}`,
-        cookies,
+        cookies: parseCookieHeader(req.headers.cookie ?? ''),
         now: now(),
         clientIp: clientIp(req),
       })
       if (!result.ok) {
         event.reason = result.reason
         return sendError(res, req.method, edgeErrors.accessDenied(result.message, result.code))
-      }
-      if (result.policy === 'custom' && result.resource === undefined) {
-        result.resource = customPolicyResource(query, cookies, result.via)
       }
       if (honorsResponseOverrides(result)) {
         const found = responseOverrides(query)

@@ -35,17 +35,12 @@ export type EdgeVerifyResult =
   | {
       ok: true
       /**
-       * The kind of policy that granted access, and its `Resource` (read
-       * from the signed policy when omitted). They decide whether
-       * `response-*` query values were signed (see `honorsResponseOverrides`);
-       * without them the edge assumes they were not.
+       * The kind of policy that granted access, and its `Resource`. They
+       * decide whether `response-*` query values were signed (see
+       * `honorsResponseOverrides`); without them the edge assumes they were not.
        */
       policy?: 'canned' | 'custom'
       resource?: string
-      /**
-       * Where the signature came from.
-       */
-      via?: 'url' | 'cookies'
     }
   | { ok: false; reason: string; code?: string; message: string }
 
