@@ -174,3 +174,51 @@ export const E_DJAMAZING_VISIBILITY_FIXED = createError<
 export const E_DJAMAZING_PROTECTED_URL_UNAVAILABLE = createError<
   [key: string, disk: string, reason: string]
 >('Cannot make a URL for "%s" on protected disk "%s": %s', 'E_DJAMAZING_PROTECTED_URL_UNAVAILABLE')
+
+/*
+ * AdonisJS: configuration and request-time errors of the provider and of
+ * the `djamazing()` helper of `config/drive.ts`.
+ */
+
+/**
+ * A protected disk exists while HttpContext's async local storage is off:
+ * links could not be bound to the user of the current request.
+ */
+export const E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED = createError<[disk: string]>(
+  'The protected disk "%s" needs the current HTTP request to know who is logged in. Enable async local storage: in config/app.ts set "useAsyncLocalStorage: true" inside "http: defineConfig({ ... })"',
+  'E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED'
+)
+
+/**
+ * A protected link was asked for outside an HTTP request (a job, a
+ * command, a test) without naming the user it is for.
+ */
+export const E_DJAMAZING_NO_REQUEST = createError<[disk: string]>(
+  'Cannot make a protected link for disk "%s" outside an HTTP request: there is no logged-in user to bind it to. Name the user with asUser(user, () => disk.getUrl(key)) from "djamazing", or use getSignedUrl() for a direct CloudFront URL that is not bound to a user',
+  'E_DJAMAZING_NO_REQUEST'
+)
+
+/**
+ * A protected disk needs `ctx.auth`, which only exists after the
+ * initialize-auth middleware of `@adonisjs/auth` ran for the request.
+ */
+export const E_DJAMAZING_AUTH_MISSING = createError<[disk: string]>(
+  'The protected disk "%s" reads the logged-in user from ctx.auth, which is not defined for this request. Install @adonisjs/auth and register "() => import(\'@adonisjs/auth/initialize_auth_middleware\')" in router.use([...]) in start/kernel.ts',
+  'E_DJAMAZING_AUTH_MISSING'
+)
+
+/**
+ * The app has no usable encryption keys to sign protected links with.
+ */
+export const E_DJAMAZING_MISSING_APP_KEY = createError<[reason: string]>(
+  'Cannot sign protected links: %s. Define config/encryption.ts with defineConfig() and at least one key (e.g. keys: [env.get("APP_KEY")])',
+  'E_DJAMAZING_MISSING_APP_KEY'
+)
+
+/**
+ * `config/drive.ts` has djamazing disks, but the provider is not registered.
+ */
+export const E_DJAMAZING_PROVIDER_MISSING = createError(
+  'djamazing disks need the djamazing provider: add "() => import(\'djamazing/djamazing_provider\')" to the providers of adonisrc.ts (after @adonisjs/drive/drive_provider), or run "node ace configure djamazing"',
+  'E_DJAMAZING_PROVIDER_MISSING'
+)

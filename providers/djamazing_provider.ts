@@ -1,0 +1,50 @@
+import type {} from '@adonisjs/drive/drive_provider'
+import type { ApplicationService } from '@adonisjs/core/types'
+import type { LinkedDisk } from '../src/links/types.ts'
+import { markProviderBooted, registeredDisks } from '../src/adonis/registry.ts'
+import { redirectRoute } from '../src/adonis/redirect_route.ts'
+import { E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED } from '../src/errors.ts'
+import debug from '../src/debug.ts'
+
+type DiskSource = { use(disk: string): { driver: unknown } }
+
+/**
+ * Registers the redirect route of every protected djamazing disk, and the
+ * local CloudFront-compatible edge where a disk's CDN URL is the app
+ * itself. The disks record themselves while `config/drive.ts` resolves.
+ */
+export default class DjamazingProvider {
+  constructor(protected app: ApplicationService) {}
+
+  async boot() {
+    markProviderBooted(this.app)
+    // Resolving drive's config is what records the djamazing disks.
+    const drive = (await this.app.container.make('drive.manager')) as unknown as DiskSource
+    const disks = registeredDisks(this.app)
+    if (disks.length === 0) return
+
+    const router = await this.app.container.make('router')
+    const usingAsyncLocalStorage = this.app.config.get('app.http.useAsyncLocalStorage', false)
+    const protectedDisks = new Map(
+      disks.filter((disk) => disk.config.mode === 'protected').map((disk) => [disk.name, disk])
+    )
+    const lookup = (name: string) =>
+      protectedDisks.has(name) ? (drive.use(name).driver as LinkedDisk) : undefined
+
+    for (const disk of protectedDisks.values()) {
+      if (!usingAsyncLocalStorage) throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk.name])
+      const pattern = `${disk.routePrefix}/${disk.name}/*`
+      debug('adonis: redirect route %s', pattern)
+      router.get(pattern, redirectRoute(disk, lookup)).as(`djamazing.${disk.name}.redirect`)
+    }
+
+    // Development: the app serves its own CDN URL with the local edge.
+    const { localEdges } = await import('../src/adonis/local_edge.ts')
+    for (const edge of localEdges(this.app, disks)) {
+      debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
+      router
+        .get(`${edge.path}/*`, (ctx) => edge.handle(ctx))
+        .as(`djamazing.${edge.disks[0].name}.edge`)
+    }
+  }
+}

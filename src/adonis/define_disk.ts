@@ -1,0 +1,98 @@
+import type { ApplicationService } from '@adonisjs/core/types'
+import type { ServiceConfigProvider } from '@adonisjs/drive/types'
+import type { DjamazingDriver } from '../driver.ts'
+import { DEFAULT_ROUTE_PREFIX } from '../links/signer.ts'
+import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_PROVIDER_MISSING } from '../errors.ts'
+import { isProviderBooted, registerDisk } from './registry.ts'
+import type { DjamazingOptions } from '../types.ts'
+import type { DjamazingServiceConfig } from './types.ts'
+
+/**
+ * A route prefix as the router and the link signer both want it: one
+ * leading slash, no trailing slash, plain path characters.
+ */
+function routePrefixOf(name: string, value: string | undefined): string {
+  const prefix = `/${(value ?? DEFAULT_ROUTE_PREFIX).replace(/^\/+|\/+$/g, '')}`
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `services.${name}.routePrefix`,
+      `"${value}" is not a path like "/djamazing"`,
+    ])
+  }
+  return prefix
+}
+
+/**
+ * The options only the AdonisJS glue reads; the driver gets the rest.
+ */
+const ADONIS_OPTIONS = [
+  'routePrefix',
+  'guards',
+  'userId',
+  'userRevision',
+  'authorize',
+  'localEdge',
+  'links',
+] as const
+
+function driverOptionsOf(name: string, config: DjamazingServiceConfig): DjamazingOptions {
+  const options: Record<string, unknown> = { ...config, disk: name }
+  for (const option of ADONIS_OPTIONS) delete options[option]
+  return options as DjamazingOptions
+}
+
+/**
+ * A djamazing disk for `config/drive.ts`:
+ *
+ * ```ts
+ * services: {
+ *   static: djamazing({ ...shared, mode: 'public', prefix: 'static/' }),
+ *   uploads: djamazing({ ...shared, mode: 'protected', prefix: 'uploads/' }),
+ * }
+ * ```
+ *
+ * The disk takes its name from its key in `services` (protected links are
+ * bound to it), signs links with the keys of `config/encryption.ts`, and
+ * binds them to the user of the current request.
+ */
+export function djamazing(
+  config: DjamazingServiceConfig
+): ServiceConfigProvider<() => DjamazingDriver> {
+  return {
+    type: 'provider',
+    async resolver(name: string, app: ApplicationService) {
+      const routePrefix = routePrefixOf(name, config.routePrefix)
+      registerDisk(app, { name, config, routePrefix })
+
+      const options = driverOptionsOf(name, config)
+      if (config.mode === 'protected') {
+        // Without the provider the links would lead to a 404: fail at boot.
+        await app.booted(() => {
+          if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()
+        })
+        const [{ appSecrets }, { currentLinkUser }] = await Promise.all([
+          import('./app_secrets.ts'),
+          import('./current_user.ts'),
+        ])
+        options.links = {
+          ...config.links,
+          routePrefix,
+          secrets: await appSecrets(app),
+          async currentUserId() {
+            const user = await currentLinkUser(name, config)
+            return user?.id ?? null
+          },
+          async currentUserRevision() {
+            const user = await currentLinkUser(name, config)
+            return user?.revision
+          },
+        }
+      }
+
+      const { DjamazingDriver } = await import('../driver.ts')
+      // Created now, so a bad setting fails at boot and not on first use.
+      const driver = new DjamazingDriver(options)
+      return () => driver
+    },
+  }
+}

@@ -1,0 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+/**
+ * The user named with `asUser()`, for the code it runs.
+ */
+const explicitUser = new AsyncLocalStorage<{ user: unknown }>()
+
+/**
+ * Runs `callback` with protected links bound to `user` instead of the
+ * user of the current request. This is how jobs, commands and tests make
+ * links outside a request; `null` makes guest links (on disks with
+ * `allowGuests`).
+ *
+ * ```ts
+ * const url = await asUser(user, () => drive.use('uploads').getUrl(key))
+ * ```
+ */
+export function asUser<T>(user: unknown, callback: () => T): T {
+  return explicitUser.run({ user }, callback)
+}
+
+/**
+ * The user named by the innermost `asUser()`, or `undefined` outside one.
+ */
+export function explicitUserOrUndefined(): { user: unknown } | undefined {
+  return explicitUser.getStore()
+}

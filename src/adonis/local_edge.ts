@@ -1,0 +1,125 @@
+import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { ApplicationService } from '@adonisjs/core/types'
+import { parseCdnUrl } from '../cdn_url.ts'
+import { loadPrivateKey } from '../cloudfront/keys.ts'
+import { createEdgeHandler } from '../edge/main.ts'
+import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
+import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { createS3Client } from '../s3/client.ts'
+import type { RegisteredDisk } from './types.ts'
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/**
+ * The verifier of an edge whose disks have no CloudFront key (public disks
+ * only): what lies outside their prefixes stays closed, as on CloudFront.
+ */
+const NO_KEYS: EdgeVerifier = {
+  verify: () => ({
+    ok: false,
+    reason: 'no-key',
+    message: 'Missing Key-Pair-Id query parameter or cookie value',
+  }),
+}
+
+/**
+ * Whether a CDN URL is this app itself: the origin of `app.appUrl`, or a
+ * loopback host on the port the app listens on (`PORT`, default 3333).
+ */
+function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
+  const appUrl = app.config.get<string | undefined>('app.appUrl', undefined)
+  const cdn = new URL(cdnOrigin)
+  if (appUrl && URL.canParse(appUrl) && new URL(appUrl).origin === cdn.origin) return true
+  const port = cdn.port || (cdn.protocol === 'https:' ? '443' : '80')
+  return LOOPBACK.has(cdn.hostname) && port === (process.env.PORT ?? '3333')
+}
+
+/**
+ * The public keys of the disks' CloudFront keys, by key pair id: the edge
+ * checks signatures the way CloudFront checks them with the key group.
+ */
+function publicKeysOf(disks: RegisteredDisk[]): Record<string, KeyObject> {
+  const keys: Record<string, KeyObject> = {}
+  for (const disk of disks) {
+    const cloudfront = disk.config.cloudfront
+    if (!cloudfront) continue
+    const setting = `services.${disk.name}.cloudfront`
+    const all = { ...cloudfront.keys, [cloudfront.keyPairId]: cloudfront }
+    for (const [id, options] of Object.entries(all)) {
+      if (options.privateKey === undefined && options.privateKeyFile === undefined) continue
+      keys[id] = createPublicKey(loadPrivateKey(options, setting).key)
+    }
+  }
+  return keys
+}
+
+/**
+ * One local edge per CDN URL served by the app: the disks behind it share
+ * its bucket, each prefix is a behavior, signed for protected disks (as
+ * a CloudFront cache behavior restricted to the key group would be).
+ */
+export type LocalEdge = {
+  path: string
+  disks: RegisteredDisk[]
+  handle(ctx: HttpContext): Promise<void>
+}
+
+/**
+ * The local edges to mount: disks with `localEdge: true`, or whose
+ * `cdnUrl` points at the app (development), grouped by CDN URL.
+ */
+export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): LocalEdge[] {
+  const groups = new Map<string, RegisteredDisk[]>()
+  for (const disk of disks) {
+    const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
+    if (!(disk.config.localEdge ?? pointsAtApp(app, cdn.origin))) continue
+    groups.set(cdn.base, [...(groups.get(cdn.base) ?? []), disk])
+  }
+
+  return [...groups].map(([base, group]) => {
+    const [first] = group
+    const path = new URL(base).pathname.replace(/\/$/, '')
+    if (path === '') {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        `services.${first.name}.cdnUrl`,
+        `the app serves "${base}" itself, so it needs a path of its own, e.g. "${base}cdn"`,
+      ])
+    }
+    const other = group.find((disk) => disk.config.bucket !== first.config.bucket)
+    if (other) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        `services.${other.name}.cdnUrl`,
+        `disks "${first.name}" and "${other.name}" share the CDN URL "${base}" but not the bucket: one distribution serves one bucket`,
+      ])
+    }
+
+    // Longest prefix first, like CloudFront's ordered cache behaviors.
+    const behaviors: EdgeBehavior[] = group
+      .map((disk) => ({
+        pathPattern: `${disk.config.prefix ?? ''}*`,
+        signed: disk.config.mode === 'protected',
+      }))
+      .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
+    const publicKeys = publicKeysOf(group)
+    const edge = createEdgeHandler({
+      client: createS3Client(first.config),
+      bucket: first.config.bucket,
+      publicUrl: base,
+      behaviors,
+      defaultBehavior: { signed: true },
+      ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
+    })
+
+    return {
+      path,
+      disks: group,
+      handle(ctx: HttpContext) {
+        // The raw rest of the request target after the edge's path: the
+        // signature covers the URL exactly as the browser sent it.
+        const target = ctx.request.request.url ?? ''
+        return edge.serve(ctx.request.request, ctx.response.response, target.slice(path.length + 1))
+      },
+    }
+  })
+}

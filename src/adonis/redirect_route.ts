@@ -1,0 +1,45 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { handleLinkRequest, splitLinkPath } from '../links/redirect.ts'
+import type { DiskLookup } from '../links/types.ts'
+import { requestUser } from './current_user.ts'
+import type { RegisteredDisk } from './types.ts'
+
+/*
+ * WARNING: anyone can reach this route, logged in or not, with any path
+ * and query. It only reads who is logged in and hands everything else to
+ * the redirect core, which verifies the link and builds the target from
+ * configuration and the verified key.
+ */
+
+/**
+ * The route handler of a protected disk: `GET`/`HEAD`
+ * `<routePrefix>/<disk>/*`, a thin adapter over the redirect core.
+ */
+export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
+  const authorize = disk.config.authorize
+  return async function djamazingRedirect(ctx: HttpContext) {
+    // The raw request target, not the router's params: the link is
+    // verified exactly as sent (the router decodes the path).
+    const target = ctx.request.request.url ?? ''
+    const mark = target.indexOf('?')
+    const parts = splitLinkPath(disk.routePrefix, mark < 0 ? target : target.slice(0, mark))
+    const user = await requestUser(ctx, disk.name, disk.config)
+
+    const response = await handleLinkRequest(
+      {
+        method: ctx.request.request.method ?? 'GET',
+        disk: parts?.disk ?? '',
+        rawKey: parts?.rawKey ?? '',
+        query: mark < 0 ? '' : target.slice(mark + 1),
+        userId: user?.id ?? null,
+        revision: user?.revision,
+      },
+      disks,
+      authorize && ((file) => authorize(ctx, { disk: file.disk, key: file.key }))
+    )
+
+    ctx.response.status(response.status)
+    for (const [name, value] of Object.entries(response.headers)) ctx.response.header(name, value)
+    if (response.body !== undefined) ctx.response.send(response.body)
+  }
+}

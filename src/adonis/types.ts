@@ -1,0 +1,73 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { LinkSignerOptions } from '../links/types.ts'
+import type { DjamazingOptions } from '../types.ts'
+
+/**
+ * The file a protected link points at, as given to `authorize`.
+ */
+export type AuthorizeTarget = { disk: string; key: string }
+
+/**
+ * The options of one disk in `config/drive.ts`: the disk options of the
+ * driver, plus the AdonisJS glue. The disk name and the signing secrets
+ * are filled in from the `services` key and `config/encryption.ts`.
+ */
+export type DjamazingServiceConfig = Omit<DjamazingOptions, 'disk' | 'links'> & {
+  /**
+   * Where the redirect route of protected disks is mounted: each protected
+   * disk gets `GET`/`HEAD` `<routePrefix>/<disk>/*`. Default `'/djamazing'`.
+   */
+  routePrefix?: string
+
+  /**
+   * The auth guards that may identify the user, tried in order, on the
+   * redirect route and when a link is made for a request nobody has
+   * authenticated yet. Default: the default guard of `config/auth.ts`.
+   */
+  guards?: string[]
+
+  /**
+   * Returns the stable id a link is bound to, from the authenticated user.
+   * Default: `String(user.id)`. Never a username or an email: those change.
+   */
+  userId?: (user: any) => string | number | bigint
+
+  /**
+   * Returns the user's revocation value, if the app keeps one (e.g. a
+   * `linksRevision` column): it is signed into every link, and bumping it
+   * revokes every link of that user at once.
+   */
+  userRevision?: (user: any) => string | number | null | undefined
+
+  /**
+   * Per-file authorization, run on the redirect route after the link was
+   * verified for the current user: return `false` to answer 403 (e.g. the
+   * user lost access to the record the file belongs to).
+   */
+  authorize?: (ctx: HttpContext, target: AuthorizeTarget) => boolean | Promise<boolean>
+
+  /**
+   * Serve `cdnUrl` from this app with the local CloudFront-compatible edge
+   * (development, tests, demos: no AWS account needed). Default: on when
+   * `cdnUrl` points at the app itself (same origin as `app.appUrl`, or a
+   * loopback host on the app's `PORT`), off otherwise.
+   */
+  localEdge?: boolean
+
+  /**
+   * Settings of protected links (`expiresIn`, `guestLinks`, `baseUrl`);
+   * the secrets, the route prefix and the current user come from the app.
+   */
+  links?: Omit<LinkSignerOptions, 'secrets' | 'routePrefix'>
+}
+
+/**
+ * What the provider needs to know about one djamazing disk, recorded
+ * while `config/drive.ts` resolves (the way `@adonisjs/drive` records
+ * the disks it serves itself).
+ */
+export type RegisteredDisk = {
+  name: string
+  config: DjamazingServiceConfig
+  routePrefix: string
+}

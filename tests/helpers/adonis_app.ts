@@ -1,0 +1,264 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { IgnitorFactory } from '@adonisjs/core/factories'
+import { defineConfig as defineHttpConfig } from '@adonisjs/core/http'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { ApplicationService } from '@adonisjs/core/types'
+import { defineConfig as defineSessionConfig } from '@adonisjs/session'
+import { defineConfig as defineAuthConfig, symbols } from '@adonisjs/auth'
+import { sessionGuard } from '@adonisjs/auth/session'
+import type { SessionGuardUser } from '@adonisjs/auth/types/session'
+import { defineConfig as defineDriveConfig } from '@adonisjs/drive'
+import type { Disk } from 'flydrive'
+import { djamazing } from '../../index.ts'
+import type { DjamazingServiceConfig } from '../../src/adonis/types.ts'
+import { startS3Server, type S3Server } from './s3_server.ts'
+
+/**
+ * The users of the test app: no database, a map in memory.
+ */
+export type TestUser = { id: number; name: string }
+export const USERS: TestUser[] = [
+  { id: 1, name: 'alice' },
+  { id: 2, name: 'bob' },
+]
+
+/**
+ * A session user provider over {@link USERS}: what `@adonisjs/auth`'s
+ * session guard needs, and nothing else.
+ */
+class MemoryUserProvider {
+  declare [symbols.PROVIDER_REAL_USER]: TestUser
+
+  async createUserForGuard(user: TestUser): Promise<SessionGuardUser<TestUser>> {
+    return { getId: () => user.id, getOriginal: () => user }
+  }
+
+  async findById(id: string | number | bigint) {
+    const user = USERS.find((candidate) => String(candidate.id) === String(id))
+    return user ? this.createUserForGuard(user) : null
+  }
+}
+
+export const KEY_PAIR_ID = 'K2JCJMDEHXQW5F'
+
+export type AdonisTestAppOptions = {
+  /**
+   * `rsa` (RSA-2048) or `ec` (ECDSA P-256) CloudFront key. Default `ec`.
+   */
+  keyType?: 'rsa' | 'ec'
+  /**
+   * Extra settings of the protected `uploads` disk.
+   */
+  uploads?: Partial<DjamazingServiceConfig>
+  /**
+   * Turn off HttpContext's async local storage (to test the error).
+   */
+  asyncLocalStorage?: boolean
+  /**
+   * Register the djamazing provider. Default `true`.
+   */
+  provider?: boolean
+  /**
+   * More routes, registered before the server boots.
+   */
+  routes?: (router: any, app: ApplicationService) => void
+}
+
+export type AdonisTestApp = Awaited<ReturnType<typeof startAdonisApp>>
+
+function listen(server: ReturnType<typeof createServer>) {
+  server.listen(0, '127.0.0.1')
+  return once(server, 'listening').then(() => (server.address() as AddressInfo).port)
+}
+
+/**
+ * A real AdonisJS 7 app, booted in this process and listening on a real
+ * HTTP port: session guard with alice and bob, a public `static` disk and
+ * a protected `uploads` disk over one real s3rver (in a child process),
+ * and the local edge serving `cdnUrl` (`<app>/cdn`) from the app itself.
+ *
+ * Routes for the tests: `POST /login` `{ name }`, `POST /logout`,
+ * `GET /url?disk=&key=` (the disk's `getUrl`, or `{ error: code }`), `GET /edge-template?key=`
+ * (an Edge template using `driveUrl`).
+ */
+export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
+  const s3: S3Server = await startS3Server()
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end()
+  }
+  const httpServer = createServer((req, res) => handle(req, res))
+  const port = await listen(httpServer)
+  const baseUrl = `http://127.0.0.1:${port}`
+
+  const keyPair =
+    options.keyType === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const privateKey = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  const publicKey: KeyObject = keyPair.publicKey
+
+  const shared = {
+    bucket: s3.bucket,
+    cdnUrl: `${baseUrl}/cdn`,
+    ...s3.clientConfig,
+    cloudfront: { keyPairId: KEY_PAIR_ID, privateKey },
+  }
+  const driveConfig = defineDriveConfig({
+    default: 'uploads',
+    services: {
+      static: djamazing({ ...shared, mode: 'public', prefix: 'static/' }),
+      uploads: djamazing({
+        ...shared,
+        mode: 'protected',
+        prefix: 'uploads/',
+        ...options.uploads,
+      } as DjamazingServiceConfig),
+      other: djamazing({ ...shared, mode: 'protected', prefix: 'other/' }),
+    },
+  })
+
+  const appRoot = new URL('../../tmp/adonis-app/', import.meta.url)
+  const ignitor = new IgnitorFactory()
+    .withCoreProviders()
+    .withCoreConfig()
+    .merge({
+      rcFileContents: {
+        providers: [
+          () => import('@adonisjs/core/providers/edge_provider'),
+          () => import('@adonisjs/session/session_provider'),
+          () => import('@adonisjs/auth/auth_provider'),
+          () => import('@adonisjs/drive/drive_provider'),
+          ...(options.provider === false
+            ? []
+            : [() => import('../../providers/djamazing_provider.ts')]),
+        ],
+      },
+      config: {
+        // The factory merges shallowly: `app.http` must be restated.
+        app: {
+          appUrl: baseUrl,
+          http: defineHttpConfig({ useAsyncLocalStorage: options.asyncLocalStorage ?? true }),
+        },
+        session: defineSessionConfig({
+          store: 'memory',
+          stores: {},
+          cookieName: 'app-session',
+          clearWithBrowser: true,
+        }),
+        auth: defineAuthConfig({
+          default: 'web',
+          guards: {
+            web: sessionGuard({ useRememberMeTokens: false, provider: new MemoryUserProvider() }),
+          },
+        }),
+        drive: driveConfig,
+      },
+    })
+    .create(appRoot)
+
+  const app = ignitor.createApp('web')
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    httpServer.closeAllConnections()
+    await new Promise((resolve) => httpServer.close(resolve))
+    await app.terminate().catch(() => {})
+    await s3.stop()
+  }
+
+  try {
+    await app.init()
+    await app.boot()
+
+    const router = await app.container.make('router')
+    router.use([
+      () => import('@adonisjs/core/bodyparser_middleware'),
+      () => import('@adonisjs/session/session_middleware'),
+      () => import('@adonisjs/auth/initialize_auth_middleware'),
+    ])
+    router.post('/login', async (ctx: HttpContext) => {
+      const user = USERS.find((candidate) => candidate.name === ctx.request.input('name'))
+      if (!user) return ctx.response.unauthorized('unknown user')
+      await (ctx as any).auth.use('web').login(user)
+      return { id: user.id }
+    })
+    router.post('/logout', async (ctx: HttpContext) => {
+      await (ctx as any).auth.use('web').logout()
+      return { ok: true }
+    })
+    router.get('/url', async (ctx: HttpContext) => {
+      const drive = await app.container.make('drive.manager')
+      const disk = (drive as any).use(ctx.request.input('disk', 'uploads')) as Disk
+      try {
+        return { url: await disk.getUrl(ctx.request.input('key')) }
+      } catch (error: any) {
+        // flydrive wraps driver errors: the djamazing error is the cause.
+        return ctx.response.status(500).send({ error: error.cause?.code ?? error.code })
+      }
+    })
+    router.get('/edge-template', async (ctx: HttpContext) => {
+      const edge = await import('edge.js')
+      return edge.default.renderRaw(
+        `{{ await driveUrl(key) }}|{{ await driveUrl(key, 'static') }}`,
+        { key: ctx.request.input('key') }
+      )
+    })
+    options.routes?.(router, app)
+
+    const server = await app.container.make('server')
+    await server.boot()
+    server.setNodeServer(httpServer)
+    handle = server.handle.bind(server)
+  } catch (error: any) {
+    await stop()
+    throw error
+  }
+
+  const drive = (await app.container.make('drive.manager')) as unknown as {
+    use(disk: string): Disk
+  }
+
+  return {
+    app,
+    baseUrl,
+    port,
+    s3,
+    publicKey,
+    privateKey,
+    drive,
+    stop,
+
+    /**
+     * Logs a user in over HTTP and returns the `Cookie` header to send.
+     */
+    async login(name: string): Promise<string> {
+      const response = await fetch(`${baseUrl}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      })
+      if (response.status !== 200) throw new Error(`login of ${name} failed: ${response.status}`)
+      return response.headers
+        .getSetCookie()
+        .map((cookie) => cookie.split(';')[0])
+        .join('; ')
+    },
+
+    /**
+     * `getUrl(key)` of a disk, made over HTTP for the user of `cookie`.
+     */
+    async urlFor(cookie: string | null, key: string, disk = 'uploads'): Promise<string> {
+      const query = new URLSearchParams({ disk, key })
+      const response = await fetch(`${baseUrl}/url?${query}`, {
+        headers: cookie ? { cookie } : {},
+      })
+      const body = (await response.json()) as { url?: string; error?: string }
+      if (!body.url) throw new Error(`getUrl failed (${response.status}): ${JSON.stringify(body)}`)
+      return body.url
+    },
+  }
+}
