@@ -284,7 +284,7 @@ export class CloudFrontSigner {
       }
     }
     let policyResource: string
-    if (resource === undefined) {
+    if (resource === undefined || resource === url) {
       policyResource = literalResource(url)
     } else {
       assertResource(resource)

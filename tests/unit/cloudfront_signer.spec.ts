@@ -215,6 +215,17 @@ test.group('CloudFront signer | canned or custom, never silently wrong', () => {
     assert.equal(policyOf(signed).Statement[0].Resource, `${url}\\?v=2`)
   })
 
+  test('the URL given as its own resource is made literal too', ({ assert }) => {
+    const withQuery = `${url}?v=2`
+    const signed = signer.signUrl(withQuery, {
+      expiresIn: 60,
+      now: NOW,
+      resource: withQuery,
+      ipAddress: '192.0.2.1',
+    })
+    assert.equal(policyOf(signed).Statement[0].Resource, `${url}\\?v=2`)
+  })
+
   test("the filename*=UTF-8'' trap: a literal * is refused in a custom policy", ({ assert }) => {
     const disposition = encodeURIComponent(`attachment; filename*=UTF-8''caf%C3%A9.txt`)
     const trap = `${url}?response-content-disposition=${disposition}`
