@@ -221,10 +221,11 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     const report = () => {
       event.status = res.statusCode
       debug(
-        'edge %s %s %d%s',
+        'edge %s %s %d%s%s',
         event.method,
         event.key ?? '(no key)',
         event.status,
+        event.reason ? ` ${event.reason}` : '',
         event.aborted ? ' aborted' : ''
       )
       options.onRequest?.(event)

@@ -12,14 +12,23 @@ const run = promisify(execFile)
  */
 async function debugOutput(s3: S3Server): Promise<string> {
   const script = `
+    import { generateKeyPairSync } from 'node:crypto'
     import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3'
     import { startEdgeServer } from ${JSON.stringify(new URL('../../src/edge/main.ts', import.meta.url).href)}
     const client = new S3Client(JSON.parse(process.env.S3_CONFIG))
     await client.send(new PutObjectCommand({ Bucket: process.env.S3_BUCKET, Key: 'public/a b.txt', Body: 'x' }))
-    const edge = await startEdgeServer({ client, bucket: process.env.S3_BUCKET, basePath: '/cdn', defaultBehavior: { signed: false } })
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    const edge = await startEdgeServer({
+      client,
+      bucket: process.env.S3_BUCKET,
+      basePath: '/cdn',
+      publicKeys: { KDEBUGTESTKEY: publicKey },
+      behaviors: [{ pathPattern: 'private/*', signed: true }],
+      defaultBehavior: { signed: false },
+    })
     const query = '?Expires=2000000000&Signature=SECRET-SIGNATURE&Key-Pair-Id=KSECRETKEYID'
     const headers = { cookie: 'CloudFront-Signature=SECRET-COOKIE' }
-    for (const path of ['/cdn/public/a%20b.txt', '/cdn/missing.txt', '/cdn/..%2Fx']) {
+    for (const path of ['/cdn/public/a%20b.txt', '/cdn/missing.txt', '/cdn/..%2Fx', '/cdn/private/x']) {
       await (await fetch(edge.url.replace(/\\/cdn$/, '') + path + query, { headers })).arrayBuffer()
     }
     await edge.close()
@@ -47,15 +56,16 @@ test.group('Edge | debug log', (group) => {
     return () => s3.stop()
   })
 
-  test('one line per request with method, key and status, never the query or cookies', async ({
+  test('one line per request with method, key, status and refusal reason, never the query or cookies', async ({
     assert,
   }) => {
     const output = await debugOutput(s3)
     const lines = output.split('\n').filter((line) => line.includes(' edge '))
-    assert.lengthOf(lines, 3, output)
+    assert.lengthOf(lines, 4, output)
     assert.match(lines[0], /edge GET public\/a b\.txt 200$/)
     assert.match(lines[1], /edge GET missing\.txt 404$/)
     assert.match(lines[2], /edge GET \(no key\) 400$/)
+    assert.match(lines[3], /edge GET private\/x 403 unknown-key$/)
     for (const secret of ['SECRET-SIGNATURE', 'KSECRETKEYID', 'SECRET-COOKIE', 'Expires=']) {
       assert.notInclude(output, secret)
     }
