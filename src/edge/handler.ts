@@ -1,16 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream/promises'
 import debug from '../debug.ts'
 import { parseCdnUrl } from '../cdn_url.ts'
 import { parseCookieHeader } from '../cloudfront/cookies.ts'
 import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors } from './behaviors.ts'
-import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
-import { Origin, OriginFailure, type OriginObject } from './origin.ts'
-import { parseRange, resolveRange } from './range.ts'
+import { Origin, OriginFailure } from './origin.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
+import { sendObject } from './send_object.ts'
 import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } from './types.ts'
 
 /**
@@ -48,42 +46,6 @@ function socketAddress(req: IncomingMessage): string | undefined {
 }
 
 /**
- * The headers of a 200, 206 or HEAD answer: the stored ones, then the
- * signed overrides on top.
- */
-function objectHeaders(
-  object: OriginObject,
-  range: { start: number; end: number } | undefined,
-  overrides: Record<string, string>
-) {
-  const headers: Record<string, string | number> = {
-    ...object.headers,
-    ...overrides,
-    'Accept-Ranges': 'bytes',
-    'Content-Length': range ? range.end - range.start + 1 : object.size,
-  }
-  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${object.size}`
-  if (object.etag) headers['ETag'] = object.etag
-  if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
-  return headers
-}
-
-/**
- * A 304 carries the validators and the caching headers of the 200 it
- * stands for, and no body.
- */
-function notModified(res: ServerResponse, object: OriginObject, overrides: Record<string, string>) {
-  const all = { ...object.headers, ...overrides }
-  const headers: Record<string, string> = {}
-  if (object.etag) headers['ETag'] = object.etag
-  if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
-  if (all['Cache-Control']) headers['Cache-Control'] = all['Cache-Control']
-  if (all['Expires']) headers['Expires'] = all['Expires']
-  res.writeHead(304, headers)
-  res.end()
-}
-
-/**
  * Creates the local CloudFront-compatible edge. Options are checked here,
  * so a bad configuration fails at boot.
  */
@@ -112,56 +74,6 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const origin = new Origin(options.client, options.bucket)
   const now = options.now ?? (() => new Date())
   const clientIp = options.clientIp ?? socketAddress
-
-  async function sendObject(
-    req: IncomingMessage,
-    res: ServerResponse,
-    key: string,
-    overrides: Record<string, string>,
-    signal: AbortSignal
-  ) {
-    const spec = parseRange(req.headers.range)
-
-    // A plain GET is one request to the origin; its validators are checked
-    // before the body is read, which is then dropped if unneeded.
-    if (req.method === 'GET' && spec === undefined) {
-      const object = await origin.get(key, {}, signal)
-      const precondition = evaluatePreconditions(req.headers, object)
-      if (precondition !== 'proceed') {
-        object.body.destroy()
-        if (precondition === 'failed')
-          return sendError(res, req.method, edgeErrors.preconditionFailed())
-        return notModified(res, object, overrides)
-      }
-      res.writeHead(200, objectHeaders(object, undefined, overrides))
-      return pipeline(object.body, res)
-    }
-
-    // HEAD, and ranges: the size is needed first (suffix ranges, 416), so
-    // HEAD the object, then GET exactly the resolved bytes, pinned to the
-    // same ETag. This also keeps S3 peers with partial Range support
-    // (s3rver reads `bytes=-N` as `bytes=0-N`) out of the picture.
-    const head = await origin.head(key, signal)
-    const precondition = evaluatePreconditions(req.headers, head)
-    if (precondition === 'failed')
-      return sendError(res, req.method, edgeErrors.preconditionFailed())
-    if (precondition === 'not-modified') return notModified(res, head, overrides)
-
-    const resolved =
-      spec && rangeStillValid(req.headers, head) ? resolveRange(spec, head.size) : undefined
-    if (resolved === 'unsatisfiable') {
-      return sendError(res, req.method, edgeErrors.rangeNotSatisfiable(head.size))
-    }
-    const status = resolved ? 206 : 200
-    if (req.method === 'HEAD') {
-      res.writeHead(status, objectHeaders(head, resolved, overrides))
-      res.end()
-      return
-    }
-    const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, signal)
-    res.writeHead(status, objectHeaders({ ...object, size: head.size }, resolved, overrides))
-    return pipeline(object.body, res)
-  }
 
   async function respond(
     req: IncomingMessage,
@@ -204,7 +116,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       }
     }
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
-    await sendObject(req, res, key, overrides, signal)
+    await sendObject(origin, req, res, key, overrides, signal)
   }
 
   /**
