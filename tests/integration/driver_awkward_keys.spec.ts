@@ -66,6 +66,9 @@ test.group('DjamazingDriver | invalid keys', (group) => {
   let fixture: DriverFixture
   group.setup(async () => {
     fixture = await driverFixture()
+    // Written once: s3rver may serve a half-written file while a rewrite of
+    // the same key is being flushed.
+    await fixture.driver().put('ok.txt', 'ok')
     return () => fixture.stop()
   })
 
@@ -93,7 +96,6 @@ test.group('DjamazingDriver | invalid keys', (group) => {
     .with(INVALID_KEYS.map(labelled))
     .run(async ({ assert }, { key }) => {
       const driver = fixture.driver()
-      await driver.put('ok.txt', 'ok')
       const before = fixture.requests.length
       for (const [name, operation] of operations) {
         const error = await operation(driver, key).then(
