@@ -49,6 +49,20 @@ export function validOverride(value: string): boolean {
 
 const NAMES = new Set(['e', 's', 'ct', 'cd'])
 
+/**
+ * Encodes a query value as links carry it: `encodeURIComponent`, plus
+ * `!'()*` as `%XX`. Browsers (the WHATWG URL parser) turn a bare `'` of a
+ * query into `%27`, so a link with one (`filename*=UTF-8''...` in a content
+ * disposition) would reach the server spelled differently from how it was
+ * made, and be refused.
+ */
+export function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+}
+
 function decodeCanonical(raw: string): string | undefined {
   let value: string
   try {
@@ -57,7 +71,7 @@ function decodeCanonical(raw: string): string | undefined {
     return undefined
   }
   // Only the spelling the signer writes is accepted (`%2B`, not `%2b` or `+`).
-  return encodeURIComponent(value) === raw ? value : undefined
+  return encodeQueryValue(value) === raw ? value : undefined
 }
 
 /**

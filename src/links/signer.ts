@@ -9,7 +9,7 @@ import {
   E_DJAMAZING_INVALID_LINK_USER,
 } from '../errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
-import { readLinkQuery, validOverride, type LinkParams } from './query.ts'
+import { encodeQueryValue, readLinkQuery, validOverride, type LinkParams } from './query.ts'
 import type {
   LinkOptions,
   LinkOverrides,
@@ -238,9 +238,9 @@ export class LinkSigner {
     if (debug.enabled) debug('links: signed %s:%s until %d', disk, key, params.expiresAt)
 
     let url = `${this.#prefix}/${disk}/${encodeObjectKey(key)}?e=${params.expiresAt}`
-    if (params.contentType !== null) url += `&ct=${encodeURIComponent(params.contentType)}`
+    if (params.contentType !== null) url += `&ct=${encodeQueryValue(params.contentType)}`
     if (params.contentDisposition !== null) {
-      url += `&cd=${encodeURIComponent(params.contentDisposition)}`
+      url += `&cd=${encodeQueryValue(params.contentDisposition)}`
     }
     return `${url}&s=${mac}`
   }
