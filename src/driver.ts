@@ -36,6 +36,8 @@ import { resolveDriverConfig, type DriverConfig } from './s3/config.ts'
 import { isNotFound, wrapS3Error } from './s3/errors.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
 import { presignGet, presignPut } from './s3/presign.ts'
+import { SignedUrls } from './protected_urls.ts'
+import type { LinkOverrides } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions } from './types.ts'
 
@@ -67,11 +69,15 @@ export class DjamazingDriver implements DriverContract {
   // Private: the options may hold credentials, which must not show up
   // when the driver is logged or inspected.
   #options: DjamazingOptions
+  #urls: SignedUrls
 
   constructor(options: DjamazingOptions) {
     this.#options = options
     this.#config = resolveDriverConfig(options)
     this.#client = createS3Client(options)
+    this.#urls = new SignedUrls(options, (name) =>
+      options.disk ? `services.${this.#config.disk}.${name}` : name
+    )
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s',
       this.#config.disk,
@@ -81,6 +87,41 @@ export class DjamazingDriver implements DriverContract {
       this.#config.cdn.origin,
       this.#config.supportsACL ? 'on' : 'off'
     )
+  }
+
+  /*
+   * What the redirect core reads of a disk (`LinkedDisk`).
+   */
+
+  get mode() {
+    return this.#config.mode
+  }
+
+  /**
+   * The disk's link signer: set on protected disks with `links` and `cloudfront`.
+   */
+  get links() {
+    return this.#urls.links
+  }
+
+  /**
+   * Lifetime of the CloudFront URL a protected link redirects to, in seconds.
+   */
+  get signatureTimeout() {
+    return this.#urls.signatureTimeout
+  }
+
+  get cdnOrigin() {
+    return this.#config.cdn.origin
+  }
+
+  /**
+   * The CloudFront signed URL a verified protected link redirects to.
+   */
+  signCdnUrl(key: string, options: { expiresIn: number } & LinkOverrides): Promise<string> {
+    const objectKey = this.#objectKey(key)
+    this.#log('signCdnUrl', objectKey)
+    return this.#urls.signCdnUrl(this.#config.cdn, objectKey, options)
   }
 
   /**
@@ -425,10 +466,15 @@ export class DjamazingDriver implements DriverContract {
   /**
    * Public disks: the CDN URL of the object, whose path after `cdnUrl` is
    * the object's full key in the bucket (the disk's prefix included), each
-   * segment percent-encoded. Protected disks: a protected link.
+   * segment percent-encoded. Protected disks: a protected link to the
+   * redirect route, for the user `links.currentUserId()` names.
    */
   async getUrl(key: string): Promise<string> {
     const objectKey = this.#objectKey(key)
+    if (this.#config.mode === 'protected' && this.#urls.links) {
+      this.#log('getUrl link', objectKey)
+      return this.#urls.linkFor(this.#config.disk, key)
+    }
     if (this.#config.mode === 'protected') {
       throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
         key,
@@ -441,12 +487,23 @@ export class DjamazingDriver implements DriverContract {
   }
 
   /**
-   * A temporary download URL (default 30 minutes): an S3 presigned GET.
+   * A temporary download URL (default 30 minutes): a CloudFront signed URL
+   * when the disk has a `cloudfront` key, an S3 presigned GET otherwise.
    * `contentType` and `contentDisposition` override the response headers.
    */
   async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
     const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    // With a CloudFront key: a CloudFront signed URL, bound to nobody (for
+    // emails and jobs), with the response overrides inside the signature.
+    if (this.#urls.cloudfront) {
+      this.#log('getSignedUrl cloudfront', objectKey)
+      return this.#urls.signCdnUrl(this.#config.cdn, objectKey, {
+        expiresIn,
+        contentType: options?.contentType,
+        contentDisposition: options?.contentDisposition,
+      })
+    }
     this.#log('getSignedUrl', objectKey)
     return this.#send('getSignedUrl', objectKey, () =>
       presignGet(this.#client, {

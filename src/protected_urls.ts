@@ -1,0 +1,102 @@
+import { cdnUrlFor, type CdnBase } from './cdn_url.ts'
+import { CloudFrontSigner } from './cloudfront/signer.ts'
+import { parseDuration } from './duration.ts'
+import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
+import { LinkSigner } from './links/signer.ts'
+import type { LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
+import type { DjamazingOptions } from './types.ts'
+
+/**
+ * How long the CloudFront URL a protected link redirects to lives, when
+ * the disk sets no `signatureTimeout`: long enough for the browser to
+ * follow the redirect, too short to share.
+ */
+const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
+
+/**
+ * Percent-encodes a query value strictly (RFC 3986 unreserved left as is),
+ * so the URL CloudFront checks is byte for byte the URL that was signed.
+ */
+function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+}
+
+/**
+ * The CloudFront URL of an object with S3's response overrides in its
+ * query (CloudFront forwards them to the origin; they are inside the
+ * signature, so nobody can change them).
+ */
+export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOverrides = {}) {
+  const query: string[] = []
+  if (overrides.contentType) {
+    query.push(`response-content-type=${encodeQueryValue(overrides.contentType)}`)
+  }
+  if (overrides.contentDisposition) {
+    query.push(`response-content-disposition=${encodeQueryValue(overrides.contentDisposition)}`)
+  }
+  const url = cdnUrlFor(cdn, objectKey)
+  return query.length ? `${url}?${query.join('&')}` : url
+}
+
+/**
+ * The URL side of a disk that signs: the CloudFront signer (protected
+ * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
+ * protected disks the link signer and the current user.
+ */
+export class SignedUrls {
+  readonly cloudfront?: CloudFrontSigner
+  readonly links?: LinkSigner
+  readonly signatureTimeout: number
+  #links?: ProtectedLinkOptions
+
+  constructor(options: DjamazingOptions, setting: (name: string) => string) {
+    if (options.cloudfront) {
+      this.cloudfront = new CloudFrontSigner(options.cloudfront)
+    }
+    this.signatureTimeout = parseDuration(
+      options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
+      setting('signatureTimeout')
+    )
+    // Without CloudFront a protected disk cannot redirect anywhere, so it
+    // makes no links (getUrl says so); the AdonisJS helper refuses such a
+    // disk at boot.
+    if (options.mode === 'protected' && options.links && this.cloudfront) {
+      if (typeof options.links.currentUserId !== 'function') {
+        throw new E_DJAMAZING_INVALID_CONFIG([
+          setting('links.currentUserId'),
+          'a protected disk needs a function returning the id of the current user (or null for a guest)',
+        ])
+      }
+      this.links = new LinkSigner(options.links)
+      this.#links = options.links
+    }
+  }
+
+  /**
+   * A protected link to `key` for the current user.
+   */
+  async linkFor(disk: string, key: string): Promise<string> {
+    const userId = await this.#links!.currentUserId()
+    const revision = await this.#links!.currentUserRevision?.()
+    return this.links!.linkFor(disk, key, {
+      userId: userId ?? null,
+      ...(revision === null || revision === undefined ? {} : { revision }),
+    })
+  }
+
+  /**
+   * A CloudFront signed URL of an object, signed off the event loop.
+   */
+  signCdnUrl(
+    cdn: CdnBase,
+    objectKey: string,
+    options: { expiresIn: number | string } & LinkOverrides
+  ): Promise<string> {
+    return this.cloudfront!.signUrlAsync(cdnObjectUrl(cdn, objectKey, options), {
+      expiresIn: options.expiresIn,
+    })
+  }
+}
