@@ -66,6 +66,12 @@ export function djamazing(
 
       const options = driverOptionsOf(name, config)
       if (config.mode === 'protected') {
+        if (!config.cloudfront) {
+          throw new E_DJAMAZING_INVALID_CONFIG([
+            `services.${name}.cloudfront`,
+            'a protected disk redirects to CloudFront signed URLs: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
+          ])
+        }
         // Without the provider the links would lead to a 404: fail at boot.
         await app.booted(() => {
           if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()

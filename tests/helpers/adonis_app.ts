@@ -19,10 +19,10 @@ import { startS3Server, type S3Server } from './s3_server.ts'
 /**
  * The users of the test app: no database, a map in memory.
  */
-export type TestUser = { id: number; name: string }
+export type TestUser = { id: number; name: string; linksRevision: number }
 export const USERS: TestUser[] = [
-  { id: 1, name: 'alice' },
-  { id: 2, name: 'bob' },
+  { id: 1, name: 'alice', linksRevision: 1 },
+  { id: 2, name: 'bob', linksRevision: 1 },
 ]
 
 /**
@@ -57,6 +57,14 @@ export type AdonisTestAppOptions = {
    * Turn off HttpContext's async local storage (to test the error).
    */
   asyncLocalStorage?: boolean
+  /**
+   * The CDN URL of the disks. Default: the app itself, `<app>/cdn`.
+   */
+  cdnUrl?: string
+  /**
+   * Run `@adonisjs/auth`'s initialize-auth middleware. Default `true`.
+   */
+  authMiddleware?: boolean
   /**
    * Register the djamazing provider. Default `true`.
    */
@@ -102,7 +110,7 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
 
   const shared = {
     bucket: s3.bucket,
-    cdnUrl: `${baseUrl}/cdn`,
+    cdnUrl: options.cdnUrl ?? `${baseUrl}/cdn`,
     ...s3.clientConfig,
     cloudfront: { keyPairId: KEY_PAIR_ID, privateKey },
   }
@@ -178,7 +186,9 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
     router.use([
       () => import('@adonisjs/core/bodyparser_middleware'),
       () => import('@adonisjs/session/session_middleware'),
-      () => import('@adonisjs/auth/initialize_auth_middleware'),
+      ...(options.authMiddleware === false
+        ? []
+        : [() => import('@adonisjs/auth/initialize_auth_middleware')]),
     ])
     router.post('/login', async (ctx: HttpContext) => {
       const user = USERS.find((candidate) => candidate.name === ctx.request.input('name'))

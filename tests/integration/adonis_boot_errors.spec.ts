@@ -33,4 +33,15 @@ test.group('AdonisJS provider | configuration errors at boot', () => {
     assert.equal(error?.code, 'E_DJAMAZING_INVALID_CONFIG')
     assert.include(error.message, 'services.uploads.routePrefix')
   })
+
+  test('a protected disk without a CloudFront key fails at boot, naming the setting', async ({
+    assert,
+  }) => {
+    const error = await startAdonisApp({ uploads: { cloudfront: undefined } }).then(
+      (app) => app.stop().then(() => null),
+      (failure) => failure
+    )
+    assert.equal(error?.code, 'E_DJAMAZING_INVALID_CONFIG')
+    assert.include(error.message, 'services.uploads.cloudfront')
+  })
 })
