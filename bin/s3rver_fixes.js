@@ -8,8 +8,16 @@
 //   which keeps %2B, %23, %3F, %26, ... encoded and then finds no such key.
 //   It is handed the fully decoded source instead (re-encoded so that its
 //   decodeURI gives it back).
-import { readdir, readFile, rm, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+// - It answers a PUT before the object's file is flushed, and rewrites the
+//   file in place: a GET right after (or during) a write can read a
+//   truncated object. S3 never shows a partial object: the store now
+//   writes to a temporary file and renames it once complete.
+import { randomBytes, createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 
 const escapeXml = (text) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
 
@@ -23,6 +31,37 @@ function xml(ctx, status, body) {
  * Adds the fixes to an s3rver instance (a Koa app) before it runs.
  */
 export function fixS3rver(server, directory) {
+  const store = server.store
+  store.putObject = async function putObject(object) {
+    const objectPath = this.getResourcePath(object.bucket, object.key, 'object')
+    await mkdir(dirname(objectPath), { recursive: true })
+    const md5 = createHash('md5')
+    let size = 0
+    const content = Buffer.isBuffer(object.content)
+      ? Readable.from([object.content])
+      : object.content
+    const partial = `${objectPath}.${randomBytes(6).toString('hex')}.partial`
+    try {
+      await pipeline(
+        content,
+        new Transform({
+          transform(chunk, _encoding, callback) {
+            md5.update(chunk)
+            size += chunk.length
+            callback(null, chunk)
+          },
+        }),
+        createWriteStream(partial)
+      )
+      const digest = md5.digest('hex')
+      await this.putMetadata(object.bucket, object.key, object.metadata, digest)
+      await rename(partial, objectPath)
+      return { size, md5: digest }
+    } finally {
+      await rm(partial, { force: true })
+    }
+  }
+
   const uploadsFolder = (bucket) => join(directory, bucket, '._S3rver_uploads')
 
   async function listMultipartUploads(ctx, bucket) {

@@ -76,4 +76,40 @@ test.group('Test harness | s3rver', () => {
       await s3.stop()
     }
   })
+
+  test('a GET during or right after a PUT returns a whole object, old or new, never a partial one', async ({
+    assert,
+  }) => {
+    const s3 = await startS3Server()
+    try {
+      const client = s3.client()
+      const get = async () => {
+        const object = await client.send(
+          new GetObjectCommand({ Bucket: s3.bucket, Key: 'rewritten.bin' })
+        )
+        return Buffer.from(await object.Body!.transformToByteArray())
+      }
+      let previous = Buffer.alloc(4 * 1024 * 1024, 0)
+      await client.send(
+        new PutObjectCommand({ Bucket: s3.bucket, Key: 'rewritten.bin', Body: previous })
+      )
+      for (let round = 1; round <= 5; round++) {
+        const next = Buffer.alloc(4 * 1024 * 1024 + round, round)
+        const [, ...seen] = await Promise.all([
+          client.send(
+            new PutObjectCommand({ Bucket: s3.bucket, Key: 'rewritten.bin', Body: next })
+          ),
+          get(),
+          get(),
+          get(),
+        ])
+        for (const body of seen) assert.isTrue(body.equals(previous) || body.equals(next))
+        const after = await get()
+        assert.isTrue(after.equals(next))
+        previous = next
+      }
+    } finally {
+      await s3.stop()
+    }
+  })
 })
