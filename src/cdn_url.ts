@@ -36,10 +36,16 @@ export function parseCdnUrl(value: unknown, setting: string): CdnBase {
     ])
   }
   if (url.username || url.password) {
-    throw new E_DJAMAZING_INVALID_CDN_URL([setting, 'it must not contain credentials'])
+    throw new E_DJAMAZING_INVALID_CDN_URL([
+      setting,
+      'it must not contain credentials: remove "user:password@" (CloudFront URLs are public, signed URLs carry their own signature)',
+    ])
   }
   if (url.search || url.hash || value.includes('?') || value.includes('#')) {
-    throw new E_DJAMAZING_INVALID_CDN_URL([setting, 'it must not contain a query or a fragment'])
+    throw new E_DJAMAZING_INVALID_CDN_URL([
+      setting,
+      'it must not contain a query or a fragment: remove everything from "?" or "#" (keys are appended to its path)',
+    ])
   }
   if (url.protocol === 'http:' && process.env.NODE_ENV === 'production') {
     throw new E_DJAMAZING_INSECURE_CDN_URL([setting, url.origin])

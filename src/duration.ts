@@ -33,7 +33,10 @@ export function parseDuration(value: Duration, setting: string): number {
     throw new E_DJAMAZING_INVALID_CONFIG([setting, 'expected seconds or a string like "10m"'])
   }
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new E_DJAMAZING_INVALID_CONFIG([setting, `${String(value)} must be a positive duration`])
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting,
+      `${String(value)} must be a positive duration. Use seconds as a number, or a string like "1.5s", "10m"`,
+    ])
   }
   if (seconds > MAX_SECONDS) {
     throw new E_DJAMAZING_INVALID_CONFIG([
