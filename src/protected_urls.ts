@@ -54,7 +54,11 @@ export class SignedUrls {
 
   constructor(options: DjamazingOptions, setting: (name: string) => string) {
     if (options.cloudfront) {
-      this.cloudfront = new CloudFrontSigner(options.cloudfront)
+      // Errors name the disk's own setting: services.uploads.cloudfront.privateKey.
+      this.cloudfront = new CloudFrontSigner({
+        setting: setting('cloudfront'),
+        ...options.cloudfront,
+      })
     }
     this.signatureTimeout = parseDuration(
       options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,

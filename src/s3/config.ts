@@ -1,6 +1,5 @@
 import type { ObjectVisibility } from 'flydrive/types'
 import { parseCdnUrl, type CdnBase } from '../cdn_url.ts'
-import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import type { DiskMode, DjamazingOptions } from '../types.ts'
@@ -48,11 +47,6 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
   }
 
   const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'))
-  // Checked at boot: a zero, negative or millisecond timeout would only
-  // show up as redirects to already expired CloudFront URLs.
-  if (options.signatureTimeout !== undefined) {
-    parseDuration(options.signatureTimeout, setting('signatureTimeout'))
-  }
 
   let prefix = options.prefix ?? ''
   if (prefix !== '') {

@@ -4,7 +4,6 @@ import { IgnitorFactory } from '@adonisjs/core/factories'
 import { defineConfig as defineHttpConfig } from '@adonisjs/core/http'
 import { defineConfig as defineDriveConfig } from '@adonisjs/drive'
 import { djamazing } from '../../index.ts'
-import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingServiceConfig } from '../../src/adonis/types.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
@@ -38,15 +37,10 @@ function disk(change: Record<string, unknown>) {
 }
 
 /**
- * The disk's CloudFront signer, as the disk creates it.
+ * The disk with `change` over its CloudFront settings.
  */
 function cloudfront(change: Record<string, unknown>) {
-  return () =>
-    new CloudFrontSigner({
-      ...CLOUDFRONT,
-      setting: 'services.uploads.cloudfront',
-      ...change,
-    } as any)
+  return disk({ cloudfront: { ...CLOUDFRONT, ...change } })
 }
 
 function inProduction(make: () => unknown) {
