@@ -79,9 +79,7 @@ test.group('AdonisJS | an app without the auth middleware', (group) => {
     return () => app.stop()
   })
 
-  test('a protected getUrl says to register the initialize-auth middleware', async ({
-    assert,
-  }) => {
+  test('a protected getUrl says to register the initialize-auth middleware', async ({ assert }) => {
     const response = await fetch(`${app.baseUrl}/url?disk=uploads&key=a.txt`)
     assert.deepEqual(await response.json(), { error: 'E_DJAMAZING_AUTH_MISSING' })
   })
