@@ -1,0 +1,32 @@
+// autocannon ships no type declarations.
+const { default: autocannon } = (await import('autocannon' as string)) as { default: any }
+
+/**
+ * Runs autocannon in this (child) process, so that the load generator and
+ * the server under test do not share an event loop, and sends the figures
+ * back to the parent. Started by `runLoad` in `load.ts`.
+ */
+process.once('message', async (options: Record<string, unknown>) => {
+  const result = await autocannon({ ...options, timeout: 10 })
+  process.send!(
+    {
+      requests: result.requests.total,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      mismatches: result.mismatches,
+      statusCodes: Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {}).map(([status, stat]: [string, any]) => [
+          status,
+          stat.count,
+        ])
+      ),
+      reqPerSec: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      bytes: result.throughput.total,
+      seconds: result.duration,
+    },
+    () => process.exit(0)
+  )
+})
