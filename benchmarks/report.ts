@@ -82,7 +82,11 @@ function formatNumber(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)
 }
 
-export function printTable(rows: BenchRow[]) {
+/**
+ * The report as a plain-text table: measure, ours, baseline, ratio, goal
+ * (with "met" or "MISSED"), one row per line.
+ */
+export function formatTable(rows: BenchRow[]): string {
   const lines = rows.map((r) => [
     r.measure,
     `${formatNumber(r.ours)} ${r.unit}`,
@@ -92,10 +96,31 @@ export function printTable(rows: BenchRow[]) {
   ])
   const header = ['measure', 'ours', 'baseline', 'ratio', 'goal']
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)))
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
-  console.log(format(header))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const line of lines) console.log(format(line))
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
+  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format)]
+    .map((line) => `${line}\n`)
+    .join('')
+}
+
+/**
+ * The report as JSON: an array of `{ measure, ours, baseline, unit, ratio,
+ * goal, higherIsBetter }`, in that key order, nothing else.
+ */
+export function formatJson(rows: BenchRow[]): string {
+  const plain = rows.map(({ measure, ours, baseline, unit, ratio, goal, higherIsBetter }) => ({
+    measure,
+    ours,
+    baseline,
+    unit,
+    ratio,
+    goal,
+    higherIsBetter,
+  }))
+  return `${JSON.stringify(plain, null, 2)}\n`
 }
 
 /**
@@ -103,8 +128,24 @@ export function printTable(rows: BenchRow[]) {
  */
 export async function runStandalone(benchmark: Benchmark, importMetaUrl: string) {
   if (process.argv[1] && importMetaUrl.endsWith(process.argv[1].split('/').pop()!)) {
-    const rows = await benchmark.run()
-    if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2))
-    else printTable(rows)
+    const json = process.argv.includes('--json')
+    const rows = json ? await quietly(() => benchmark.run()) : await benchmark.run()
+    process.stdout.write(json ? formatJson(rows) : formatTable(rows))
+  }
+}
+
+/**
+ * Runs `fn` with `console.log` and `console.info` sent to stderr, so that
+ * with `--json` nothing but the JSON reaches stdout, whatever a benchmark
+ * or a library it loads prints meanwhile.
+ */
+export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const { log, info } = console
+  console.log = console.info = (...args: unknown[]) => console.error(...args)
+  try {
+    return await fn()
+  } finally {
+    console.log = log
+    console.info = info
   }
 }
