@@ -26,6 +26,7 @@ import debug from './debug.ts'
 import { parseDuration } from './duration.ts'
 import {
   E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_NOT_PROTECTED,
   E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
   E_DJAMAZING_S3_REQUEST_FAILED,
   E_DJAMAZING_VISIBILITY_FIXED,
@@ -39,7 +40,7 @@ import { presignGet, presignPut } from './s3/presign.ts'
 import { SignedUrls } from './protected_urls.ts'
 import type { LinkOverrides } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
-import type { DjamazingOptions } from './types.ts'
+import type { DjamazingOptions, LinkForOptions } from './types.ts'
 
 /**
  * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
@@ -484,6 +485,30 @@ export class DjamazingDriver implements DriverContract {
     }
     this.#log('getUrl', objectKey)
     return cdnUrlFor(this.#config.cdn, objectKey)
+  }
+
+  /**
+   * Protected disks: what `getUrl` returns, a link for the current user,
+   * with options: a `contentDisposition` (e.g. the download name) or
+   * `contentType` CloudFront serves the file with, signed into the link and
+   * then into the CloudFront URL, and the link's `expiresIn`. flydrive's
+   * `Disk` has no such method: call it on the driver,
+   * `(drive.use('uploads').driver as DjamazingDriver).linkFor(key, options)`.
+   */
+  async linkFor(key: string, options: LinkForOptions = {}): Promise<string> {
+    const objectKey = this.#objectKey(key)
+    if (this.#config.mode !== 'protected') {
+      throw new E_DJAMAZING_NOT_PROTECTED([key, this.#config.disk])
+    }
+    if (!this.#urls.links) {
+      throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
+        key,
+        this.#config.disk,
+        'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
+      ])
+    }
+    this.#log('linkFor', objectKey)
+    return this.#urls.linkFor(this.#config.disk, key, options)
   }
 
   /**

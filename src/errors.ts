@@ -175,6 +175,14 @@ export const E_DJAMAZING_PROTECTED_URL_UNAVAILABLE = createError<
   [key: string, disk: string, reason: string]
 >('Cannot make a URL for "%s" on protected disk "%s": %s', 'E_DJAMAZING_PROTECTED_URL_UNAVAILABLE')
 
+/**
+ * `linkFor` (a protected link with options) on a public disk.
+ */
+export const E_DJAMAZING_NOT_PROTECTED = createError<[key: string, disk: string]>(
+  'Cannot make a protected link for "%s": disk "%s" is public. Use getUrl() for its CDN URL, or getSignedUrl() for a CloudFront signed URL with response overrides',
+  'E_DJAMAZING_NOT_PROTECTED'
+)
+
 /*
  * AdonisJS: configuration and request-time errors of the provider and of
  * the `djamazing()` helper of `config/drive.ts`.

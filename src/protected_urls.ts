@@ -4,7 +4,7 @@ import { parseDuration } from './duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
 import { LinkSigner } from './links/signer.ts'
 import type { LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
-import type { DjamazingOptions } from './types.ts'
+import type { DjamazingOptions, LinkForOptions } from './types.ts'
 
 /**
  * How long the CloudFront URL a protected link redirects to lives, when
@@ -80,14 +80,19 @@ export class SignedUrls {
   }
 
   /**
-   * A protected link to `key` for the current user.
+   * A protected link to `key` for the current user, with the link's options.
    */
-  async linkFor(disk: string, key: string): Promise<string> {
+  async linkFor(disk: string, key: string, options: LinkForOptions = {}): Promise<string> {
     const userId = await this.#links!.currentUserId()
     const revision = await this.#links!.currentUserRevision?.()
     return this.links!.linkFor(disk, key, {
       userId: userId ?? null,
       ...(revision === null || revision === undefined ? {} : { revision }),
+      ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      ...(options.contentDisposition === undefined
+        ? {}
+        : { contentDisposition: options.contentDisposition }),
     })
   }
 
