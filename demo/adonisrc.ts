@@ -10,6 +10,8 @@ export default defineConfig({
     () => import('@adonisjs/session/session_provider'),
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/drive/drive_provider'),
+    // In an app: () => import('djamazing/djamazing_provider')
+    () => import('../providers/djamazing_provider.ts'),
   ],
 
   preloads: [() => import('./start/routes.ts'), () => import('./start/kernel.ts')],

@@ -103,6 +103,10 @@ async function main() {
     DEMO_DATA_DIR: dataDirectory,
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: BUCKET,
+    // s3rver's fixed credentials
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
     CLOUDFRONT_URL: `${appUrl}/cdn`,
     CLOUDFRONT_KEY_PAIR_ID: data.keyPairId,
     CLOUDFRONT_PRIVATE_KEY_FILE: data.privateKeyFile,

@@ -1,21 +1,52 @@
 import env from '../start/env.ts'
-import { defineConfig, services } from '@adonisjs/drive'
-import { join } from 'node:path'
+import { defineConfig } from '@adonisjs/drive'
+// In an app: `import { djamazing } from 'djamazing'`.
+import { djamazing } from '../../index.ts'
+
+/**
+ * What both disks share: the bucket (here s3rver's, started by the demo),
+ * the CloudFront URL (here the app itself: the provider mounts the local
+ * edge there) and the CloudFront key pair the demo generated.
+ */
+const shared = {
+  bucket: env.get('S3_BUCKET'),
+  cdnUrl: env.get('CLOUDFRONT_URL'),
+  region: env.get('AWS_REGION'),
+  credentials: {
+    accessKeyId: env.get('AWS_ACCESS_KEY_ID'),
+    secretAccessKey: env.get('AWS_SECRET_ACCESS_KEY'),
+  },
+  cloudfront: {
+    keyPairId: env.get('CLOUDFRONT_KEY_PAIR_ID'),
+    privateKeyFile: env.get('CLOUDFRONT_PRIVATE_KEY_FILE'),
+  },
+  // s3rver, not AWS: its endpoint, path-style URLs, and checksums only when
+  // required (it stores aws-chunked bodies as they come).
+  endpoint: env.get('S3_ENDPOINT'),
+  forcePathStyle: true,
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+} as const
 
 const driveConfig = defineConfig({
   default: 'uploads',
   services: {
-    static: services.fs({
-      location: join(env.get('DEMO_DATA_DIR'), 'fs-static'),
-      visibility: 'public',
-      serveFiles: true,
-      routeBasePath: '/fs-static',
-    }),
-    uploads: services.fs({
-      location: join(env.get('DEMO_DATA_DIR'), 'fs-uploads'),
-      visibility: 'private',
-      serveFiles: true,
-      routeBasePath: '/fs-uploads',
+    /**
+     * Public files: plain CDN URLs (the logo).
+     */
+    static: djamazing({ ...shared, mode: 'public', prefix: 'static/' }),
+
+    /**
+     * Users' files: links bound to the logged-in user, redirecting to a
+     * CloudFront signed URL valid for 1.5 s.
+     */
+    uploads: djamazing({
+      ...shared,
+      mode: 'protected',
+      prefix: 'uploads/',
+      // A second check after the link's own: files live under their
+      // owner's id, and only the owner may open them.
+      authorize: (ctx, { key }) => key.startsWith(`${ctx.auth.user?.id}/`),
     }),
   },
 })

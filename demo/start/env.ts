@@ -16,6 +16,9 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   S3_ENDPOINT: Env.schema.string({ format: 'url', tld: false }),
   S3_BUCKET: Env.schema.string(),
+  AWS_REGION: Env.schema.string(),
+  AWS_ACCESS_KEY_ID: Env.schema.string(),
+  AWS_SECRET_ACCESS_KEY: Env.schema.string(),
   CLOUDFRONT_URL: Env.schema.string({ format: 'url', tld: false }),
   CLOUDFRONT_KEY_PAIR_ID: Env.schema.string(),
   CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string(),

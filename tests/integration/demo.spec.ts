@@ -1,6 +1,70 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { test } from '@japa/runner'
 import { CookieClient } from '../helpers/cookie_client.ts'
 import { isAlive, startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
+
+/**
+ * The README's "check a signed URL yourself" commands, for a given URL and
+ * public key file.
+ */
+async function readmeVerifyCommands(url: string, publicKeyFile: string): Promise<string> {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('### Check a signed URL yourself'))
+  const script = section.match(/```sh\n([\s\S]*?)```/)![1]
+  return script
+    .replace(/^url='[^']*'$/m, () => `url='${url}'`)
+    .replace('demo/tmp/cloudfront-public-key.pem', () => publicKeyFile)
+}
+
+/**
+ * Runs the README's commands in a temp folder; resolves with what they print.
+ */
+async function verifyLikeTheReadme(url: string, publicKeyFile: string): Promise<string> {
+  const script = await readmeVerifyCommands(url, publicKeyFile)
+  const work = await mkdtemp(join(tmpdir(), 'djamazing-verify-'))
+  try {
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: work })
+    return stdout
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string }
+    return `${failed.stdout ?? ''}${failed.stderr ?? ''}`
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Undoes the HTML escaping of an attribute value (what a browser does).
+ */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, entity: string) => {
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+    if (entity[0] !== '#') return named[entity.toLowerCase()]
+    return String.fromCodePoint(
+      entity[1].toLowerCase() === 'x'
+        ? Number.parseInt(entity.slice(2), 16)
+        : Number(entity.slice(1))
+    )
+  })
+}
+
+/**
+ * The image sources and download links of the gallery page.
+ */
+function gallery(html: string) {
+  const attribute = (tag: string, name: string) =>
+    decodeEntities(tag.match(new RegExp(`${name}="([^"]*)"`))![1])
+  return {
+    images: [...html.matchAll(/<img [^>]*>/g)].map((match) => attribute(match[0], 'src')),
+    downloads: [...html.matchAll(/<a [^>]*class="download"[^>]*>/g)].map((match) =>
+      attribute(match[0], 'href')!
+    ),
+  }
+}
 
 test.group('npm run demo', (group) => {
   let demo: DemoApp | undefined
@@ -9,7 +73,7 @@ test.group('npm run demo', (group) => {
     demo = undefined
   })
 
-  test('serves the app, lets alice log in and upload, and stops on SIGINT leaving no process', async ({
+  test('alice logs in, uploads, and her protected link leads to the same bytes; SIGINT leaves no process', async ({
     assert,
   }) => {
     demo = await startDemoApp()
@@ -37,9 +101,45 @@ test.group('npm run demo', (group) => {
     const upload = await browser.postMultipart('/files', form)
     assert.equal(upload.status, 302)
 
-    const gallery = await browser.get('/files')
-    assert.equal(gallery.status, 200)
-    assert.include(await gallery.text(), 'quarterly report.txt')
+    const page = await browser.get('/files')
+    assert.equal(page.status, 200)
+    const html = await page.text()
+    assert.include(html, 'quarterly report.txt')
+    const { images, downloads } = gallery(html)
+    assert.deepEqual(images, [`${demo.url}/cdn/static/logo.svg`], 'a text file is not inline')
+    assert.lengthOf(downloads, 1)
+
+    // The link is the app's, the redirect goes to the edge, the edge serves the bytes.
+    const link = downloads[0]
+    assert.match(link, /^\/djamazing\/uploads\//)
+    const redirect = await browser.get(link)
+    assert.equal(redirect.status, 302)
+    const location = redirect.headers.get('location')!
+    assert.isTrue(location.startsWith(`${demo.url}/cdn/uploads/`), location)
+    const file = await fetch(location)
+    assert.equal(file.status, 200)
+    assert.deepEqual(Buffer.from(await file.arrayBuffer()), bytes)
+    assert.equal(
+      file.headers.get('content-disposition'),
+      `attachment; filename="quarterly report.txt"; filename*=UTF-8''quarterly%20report.txt`
+    )
+
+    // The public logo needs no signature.
+    const logo = await fetch(images[0])
+    assert.equal(logo.status, 200)
+    assert.equal(logo.headers.get('content-type'), 'image/svg+xml')
+
+    // The README's openssl commands verify the signed URL with the public
+    // key, and refuse it changed by one character.
+    const publicKey = join(demo.dataDirectory, 'cloudfront-public-key.pem')
+    assert.include(await verifyLikeTheReadme(location, publicKey), 'Verified OK')
+    const tampered = location.replace('/cdn/uploads/', '/cdn/uploadz/')
+    assert.include(await verifyLikeTheReadme(tampered, publicKey), 'Verification failure')
+
+    // Logging out ends the link.
+    await browser.postForm('/logout', {})
+    const afterLogout = await browser.get(link)
+    assert.oneOf(afterLogout.status, [401, 403])
 
     const exitCode = await demo.stop()
     demo = undefined

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { extname } from 'node:path'
 import type { HttpContext } from '@adonisjs/core/http'
 import drive from '@adonisjs/drive/services/main'
+// In an app: `import type { DjamazingDriver } from 'djamazing'`.
+import type { DjamazingDriver } from '../../../index.ts'
 import files from '../files/file_index.ts'
+import { attachmentDisposition } from '../files/content_disposition.ts'
 
 /**
  * Images the gallery shows inline. Anything else (SVG and HTML included,
@@ -14,13 +17,19 @@ export default class FilesController {
   async index({ view, auth }: HttpContext) {
     const user = auth.getUserOrFail()
     const uploads = drive.use('uploads')
+    // flydrive's Disk has no method for a link with options: ask the driver.
+    const uploadsDriver = uploads.driver as DjamazingDriver
     const owned = await files.ownedBy(user.id)
     const items = await Promise.all(
       owned.map(async (file) => ({
         ...file,
         isImage: INLINE_IMAGE_TYPES.has(file.contentType),
+        // A protected link, bound to the logged-in user.
         url: await uploads.getUrl(file.key),
-        downloadUrl: await uploads.getUrl(file.key),
+        // The same, with the original name as a signed Content-Disposition.
+        downloadUrl: await uploadsDriver.linkFor(file.key, {
+          contentDisposition: attachmentDisposition(file.originalName),
+        }),
       }))
     )
     return view.render('pages/files', { user, items })
