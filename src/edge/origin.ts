@@ -52,14 +52,16 @@ function storedHeaders(output: HeadObjectCommandOutput | GetObjectCommandOutput)
  */
 function translate(error: unknown): never {
   if (error instanceof Error && error.name === 'AbortError') throw error
-  if (error instanceof S3ServiceException) {
-    const status = error.$metadata.httpStatusCode
-    if (status === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound') {
-      throw new OriginFailure(edgeErrors.notFound(), { cause: error })
-    }
-    if (status === 403) {
-      throw new OriginFailure(edgeErrors.accessDenied('Access Denied'), { cause: error })
-    }
+  // The status decides, also when the SDK could not parse the error body
+  // (then the error is no S3ServiceException): s3rver, some S3-compatible
+  // stores and proxies answer a 404 with a non-XML body.
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
+  const named = error instanceof S3ServiceException ? error.name : undefined
+  if (status === 404 || named === 'NoSuchKey' || named === 'NotFound') {
+    throw new OriginFailure(edgeErrors.notFound(), { cause: error })
+  }
+  if (status === 403) {
+    throw new OriginFailure(edgeErrors.accessDenied('Access Denied'), { cause: error })
   }
   throw new OriginFailure(edgeErrors.badGateway(), { cause: error })
 }
