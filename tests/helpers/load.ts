@@ -8,7 +8,15 @@ import { once } from 'node:events'
 export type LoadRequest = { method?: string; path: string; headers?: Record<string, string> }
 
 export type LoadResult = {
+  /**
+   * Responses received.
+   */
   requests: number
+  /**
+   * Requests written. autocannon silently resends on a new connection when
+   * the server closes one mid-response: `sent > requests` shows it.
+   */
+  sent: number
   errors: number
   timeouts: number
   mismatches: number
@@ -66,11 +74,22 @@ export async function runLoad(options: {
 }
 
 /**
+ * Keeps idle keep-alive connections open for a minute. Node's default is
+ * 5 s: when the load client is starved of CPU (other test runs on the same
+ * 2 cores) it can take longer than that to send its next request, the
+ * server closes the connection, and autocannon silently resends on a new
+ * one, which would show up as lost responses that are not the server's.
+ */
+export function patientKeepAlive(server: { keepAliveTimeout: number }) {
+  server.keepAliveTimeout = 60_000
+}
+
+/**
  * One line for the test output: figures are printed, never asserted as timings.
  */
 export function describeLoad(what: string, result: LoadResult): string {
   const statuses = Object.entries(result.statusCodes)
     .map(([status, count]) => `${status}: ${count}`)
     .join(', ')
-  return `  ${what}: ${result.requests} requests in ${result.seconds.toFixed(1)} s, ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms; ${statuses}; errors ${result.errors}, timeouts ${result.timeouts}`
+  return `  ${what}: ${result.requests} responses to ${result.sent} requests in ${result.seconds.toFixed(1)} s, ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms; ${statuses}; errors ${result.errors}, timeouts ${result.timeouts}`
 }

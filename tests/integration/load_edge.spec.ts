@@ -4,7 +4,7 @@ import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
 import { startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
-import { describeLoad, runLoad, type LoadRequest } from '../helpers/load.ts'
+import { describeLoad, patientKeepAlive, runLoad, type LoadRequest } from '../helpers/load.ts'
 
 /**
  * The local edge under load: a 1 MiB object in a real s3rver (child
@@ -28,6 +28,7 @@ test.group('Load | local edge serving a 1 MiB object from s3rver', (group) => {
       publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
       defaultBehavior: { signed: true },
     })
+    patientKeepAlive(fixture.edge.server)
     return () => fixture.stop()
   })
 
@@ -76,6 +77,8 @@ test.group('Load | local edge serving a 1 MiB object from s3rver', (group) => {
       maxSeconds: 100,
     })
     console.log(describeLoad('local edge, 1 MiB object (RSA-2048 signed URLs)', result))
+    const aborted = fixture.events.filter((event) => event.aborted)
+    console.log(`  edge events: ${fixture.events.length}, aborted: ${aborted.length}`)
     console.log(
       `  edge throughput: ${(result.bytes / result.seconds / 1024 / 1024).toFixed(1)} MiB/s over ${result.seconds.toFixed(1)} s`
     )
@@ -83,6 +86,9 @@ test.group('Load | local edge serving a 1 MiB object from s3rver', (group) => {
     assert.equal(result.errors, 0)
     assert.equal(result.timeouts, 0)
     assert.isAtLeast(result.requests, AMOUNT)
+    // Every request written got its response: no connection dropped mid-response.
+    assert.equal(result.sent, result.requests)
+    assert.deepEqual(aborted, [])
     assert.deepEqual(Object.keys(result.statusCodes).sort(), ['200', '206', '304', '403'])
     const share = (status: string) => result.statusCodes[status] / result.requests
     assert.closeTo(share('200'), 0.1, 0.02)

@@ -10,7 +10,7 @@ import type { DjamazingDriver } from '../../src/driver.ts'
 import { KEY_PAIR_ID, startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
 import { CDN_ORIGIN, CDN_URL, makeSigner } from '../helpers/links.ts'
-import { describeLoad, runLoad, type LoadRequest } from '../helpers/load.ts'
+import { describeLoad, patientKeepAlive, runLoad, type LoadRequest } from '../helpers/load.ts'
 
 /**
  * The redirect route under load: 10,000 requests, 100 at a time, over
@@ -28,6 +28,8 @@ test.group('Load | redirect route of a real AdonisJS app', (group) => {
   let app: AdonisTestApp
   group.setup(async () => {
     app = await startAdonisApp({ keyType: 'rsa' })
+    const server = await app.app.container.make('server')
+    patientKeepAlive(server.getNodeServer()!)
     return () => app.stop()
   })
 
@@ -83,6 +85,8 @@ test.group('Load | redirect route of a real AdonisJS app', (group) => {
     assert.equal(result.errors, 0)
     assert.equal(result.timeouts, 0)
     assert.isAtLeast(result.requests, AMOUNT)
+    // Every request written got its response: no connection dropped mid-response.
+    assert.equal(result.sent, result.requests)
     assert.deepEqual(Object.keys(result.statusCodes).sort(), ['302', '403'])
     assert.closeTo(result.statusCodes['302'] / result.requests, 0.6, 0.02)
   }).timeout(120_000)
@@ -121,6 +125,7 @@ test.group('Load | redirect route over node:http', (group) => {
       }) as typeof res.writeHead
       handler(req, res)
     })
+    patientKeepAlive(server)
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -170,6 +175,8 @@ test.group('Load | redirect route over node:http', (group) => {
     assert.equal(result.errors, 0)
     assert.equal(result.timeouts, 0)
     assert.isAtLeast(result.requests, AMOUNT)
+    // Every request written got its response: no connection dropped mid-response.
+    assert.equal(result.sent, result.requests)
     assert.deepEqual(Object.keys(result.statusCodes).sort(), ['302', '403'])
     // Each connection cycles through the list: 6 in 10 are valid.
     const redirects = result.statusCodes['302']
