@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
@@ -41,6 +41,17 @@ function notModified(res: ServerResponse, object: OriginObject, overrides: Recor
   res.end()
 }
 
+const CONDITIONAL_HEADERS = [
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+]
+
+function isConditional(headers: IncomingHttpHeaders): boolean {
+  return CONDITIONAL_HEADERS.some((name) => headers[name] !== undefined)
+}
+
 /**
  * Answers a GET or HEAD for `key`, already authorised, from the origin:
  * preconditions (304, 412), Range (206, 416), the stored headers with
@@ -57,24 +68,19 @@ export async function sendObject(
 ) {
   const spec = parseRange(req.headers.range)
 
-  // A plain GET is one request to the origin; its validators are checked
-  // before the body is read, which is then dropped if unneeded.
-  if (req.method === 'GET' && spec === undefined) {
+  // A plain GET is one request to the origin.
+  if (req.method === 'GET' && spec === undefined && !isConditional(req.headers)) {
     const object = await origin.get(key, {}, signal)
-    const precondition = evaluatePreconditions(req.headers, object)
-    if (precondition !== 'proceed') {
-      object.body.destroy()
-      if (precondition === 'not-modified') return notModified(res, object, overrides)
-      return sendError(res, req.method, edgeErrors.preconditionFailed())
-    }
     res.writeHead(200, objectHeaders(object, undefined, overrides))
     return pipeline(object.body, res)
   }
 
-  // HEAD, and ranges: the size is needed first (suffix ranges, 416), so
-  // HEAD the object, then GET exactly the resolved bytes, pinned to the
-  // same ETag. This also keeps S3 peers with partial Range support
-  // (s3rver reads `bytes=-N` as `bytes=0-N`) out of the picture.
+  // HEAD, ranges and conditional GETs: HEAD the object first, so a 304,
+  // 412 or 416 never starts reading the body, and a range is resolved
+  // against the real size; then GET exactly the resolved bytes, pinned to
+  // the same ETag. This also keeps S3 peers with partial Range support
+  // (s3rver reads `bytes=-N` as `bytes=0-N`, `bytes=0-0` as everything)
+  // out of the picture.
   const head = await origin.head(key, signal)
   const precondition = evaluatePreconditions(req.headers, head)
   if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())

@@ -40,6 +40,12 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   const { host = '127.0.0.1', port = 0, basePath = '/', publicUrl, ...edgeOptions } = options
   let handle: RequestListener | undefined
   const server = createServer((req, res) => handle!(req, res))
+  // Node closes idle keep-alive connections after 5 s. A client that is
+  // slow to send its next request on a busy machine (load tests, CI) then
+  // writes into a closing socket and sees ECONNRESET. Keep them longer, as
+  // servers behind load balancers do; headers must still arrive in time.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())

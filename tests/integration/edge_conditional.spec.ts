@@ -79,6 +79,29 @@ test.group('Edge | conditional requests', (group) => {
     assert.equal(same.status, 200)
   })
 
+  test('a 304 or 412 never reads the body from the origin: only a HEAD', async ({ assert }) => {
+    fixture.originRequests.length = 0
+    const notModified = await fetch(url, { headers: { 'If-None-Match': etag } })
+    assert.equal(notModified.status, 304)
+    const failed = await fetch(url, { headers: { 'If-Match': '"other"' } })
+    assert.equal(failed.status, 412)
+    await failed.arrayBuffer()
+    assert.deepEqual(
+      fixture.originRequests.map((request) => request.method),
+      ['HEAD', 'HEAD']
+    )
+    fixture.originRequests.length = 0
+    const modified = await fetch(url, { headers: { 'If-None-Match': '"other"' } })
+    assert.equal(await modified.text(), 'cached body')
+    assert.deepEqual(
+      fixture.originRequests.map((request) => [request.method, request.headers['if-match']]),
+      [
+        ['HEAD', undefined],
+        ['GET', etag],
+      ]
+    )
+  })
+
   test('304 wins over a Range', async ({ assert }) => {
     const response = await fetch(url, { headers: { 'If-None-Match': etag, 'Range': 'bytes=0-1' } })
     assert.equal(response.status, 304)
