@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
 import type { Page, Response } from 'playwright-core'
 import {
@@ -11,7 +12,10 @@ import {
 import { startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
 import { makePng } from '../helpers/png.ts'
 
-const OUTPUT = new URL('../../test-output/', import.meta.url)
+/**
+ * Not committed: the gallery screenshot and the downloaded file.
+ */
+const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url))
 
 /**
  * Runs in the page: the image's intrinsic width, 0 until it decoded.
@@ -72,7 +76,7 @@ test.group('Demo in a real browser', (group) => {
       assert.equal(await image.evaluate(naturalWidth), 24)
 
       await mkdir(OUTPUT, { recursive: true })
-      await page.screenshot({ path: join(OUTPUT.pathname, 'demo-gallery.png'), fullPage: true })
+      await page.screenshot({ path: join(OUTPUT, 'demo-gallery.png'), fullPage: true })
 
       // app link -> 302 -> edge -> 200
       const link = new URL((await image.getAttribute('src'))!, demo.url).href
@@ -98,7 +102,7 @@ test.group('Demo in a real browser', (group) => {
         page.click(`#gallery a.download >> nth=0`),
       ])
       assert.equal(download.suggestedFilename(), name)
-      const saved = join(OUTPUT.pathname, 'demo-download.png')
+      const saved = join(OUTPUT, 'demo-download.png')
       await download.saveAs(saved)
       assert.deepEqual(await readFile(saved), png)
 
