@@ -75,9 +75,11 @@ export type DjamazingOptions = S3ConnectionOptions & {
   supportsACL?: boolean
 
   /**
-   * Multipart settings for `putStream`: part size in bytes (>= 5 MiB) and
-   * how many parts are uploaded at once. Memory stays near
-   * `partSize * queueSize` whatever the stream's length.
+   * Multipart settings for `putStream`: part size in bytes (>= 5 MiB,
+   * default 5 MiB; S3 allows 10,000 parts, so 5 MiB parts cap a stream of
+   * unknown length at 48.8 GiB) and how many parts are uploaded at once
+   * (default 4). Memory grows with `partSize * queueSize`, not with the
+   * stream's length.
    */
   multipart?: { partSize?: number; queueSize?: number }
 

@@ -21,7 +21,11 @@ export type DriverConfig = {
   visibility: ObjectVisibility
   cdn: CdnBase
   supportsACL: boolean
-  partSize: number
+  /**
+   * undefined: lib-storage picks 5 MiB, or more for a known length that
+   * would need over 10,000 parts.
+   */
+  partSize: number | undefined
   queueSize: number
 }
 
@@ -64,8 +68,8 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
     }
   }
 
-  const partSize = options.multipart?.partSize ?? MIN_PART_SIZE
-  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
+  const partSize = options.multipart?.partSize
+  if (partSize !== undefined && (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE)) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       setting('multipart.partSize'),
       `${partSize} is too small: S3 parts are at least 5 MiB (${MIN_PART_SIZE} bytes)`,
