@@ -173,9 +173,9 @@ function countingDisks() {
 
 /**
  * A link with a genuine MAC over any key, valid or not, made with the app
- * secret the way the signer would: what an attacker holding the secret of
- * another app, or a bug in the signer, could produce. The redirect core
- * must still refuse keys that are not valid object keys.
+ * secret as the signer would make it if it did not check keys. The
+ * redirect core must still refuse keys that are not valid object keys:
+ * the MAC is not the only line of defence.
  */
 function forgeLink(key: string, rawKey: string, user: string): string {
   const hmacKey = Buffer.from(hkdfSync('sha256', Buffer.from(SECRET), '', 'djamazing:links:v1', 32))
