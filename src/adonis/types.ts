@@ -8,11 +8,18 @@ import type { DjamazingOptions } from '../types.ts'
 export type AuthorizeTarget = { disk: string; key: string }
 
 /**
+ * `Omit` applied to each member of a union: the S3 connection settings
+ * are a union (a ready client, or region, endpoint, credentials...), and a
+ * plain `Omit` would keep only the keys all members share.
+ */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/**
  * The options of one disk in `config/drive.ts`: the disk options of the
  * driver, plus the AdonisJS glue. The disk name and the signing secrets
  * are filled in from the `services` key and `config/encryption.ts`.
  */
-export type DjamazingServiceConfig = Omit<DjamazingOptions, 'disk' | 'links'> & {
+export type DjamazingServiceConfig = DistributiveOmit<DjamazingOptions, 'disk' | 'links'> & {
   /**
    * Where the redirect route of protected disks is mounted: each protected
    * disk gets `GET`/`HEAD` `<routePrefix>/<disk>/*`. Default `'/djamazing'`.

@@ -3,6 +3,7 @@
  * made with djamazing() are inferred with their names and driver, so
  * `drive.use('uploads')` is typed and an unknown name does not compile.
  */
+import { S3Client } from '@aws-sdk/client-s3'
 import { defineConfig } from '@adonisjs/drive'
 import type { InferDriveDisks } from '@adonisjs/drive/types'
 import type { DriveManager } from 'flydrive'
@@ -34,4 +35,25 @@ djamazing({
   ...shared,
   // @ts-expect-error: a disk is public or protected
   mode: 'private',
+})
+
+// The S3 connection settings can be written inline, or a ready client given.
+djamazing({
+  bucket: 'b',
+  mode: 'public',
+  cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+  region: 'auto',
+  endpoint: 'http://127.0.0.1:9000',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+})
+djamazing({
+  bucket: 'b',
+  mode: 'protected',
+  cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+  client: new S3Client({}),
+  cloudfront: { keyPairId: 'K2JCJMDEHXQW5F', privateKeyFile: 'keys/cloudfront_private_key.pem' },
+  links: { expiresIn: '10m', guestLinks: false },
+  // @ts-expect-error: a ready client excludes the connection settings
+  region: 'us-east-1',
 })
