@@ -92,7 +92,7 @@ const benchmark: Benchmark = {
     try {
       for (const [size, count, rounds] of [
         [MiB, 20, 9],
-        [100 * MiB, 1, 7],
+        [100 * MiB, 1, 11],
       ] as const) {
         const body = Buffer.alloc(size, 7)
         const name = `${size / MiB}mib`
