@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { text } from 'node:stream/consumers'
 import { test } from '@japa/runner'
 import {
@@ -176,4 +177,59 @@ test.group('Faults | S3 endpoint down or misbehaving (fake servers)', () => {
       await server.close()
     }
   })
+  test('failing every part of a multipart upload with 500 (fake): putStream fails with a named error and aborts the upload', async ({
+    assert,
+  }) => {
+    const seen: string[] = []
+    const server = await httpFaultServer((req, res) => {
+      const url = new URL(req.url!, 'http://s3')
+      const xml = (status: number, body: string) => {
+        res.writeHead(status, { 'content-type': 'application/xml' })
+        res.end(body)
+      }
+      if (req.method === 'POST' && url.searchParams.has('uploads')) {
+        seen.push('create')
+        return xml(
+          200,
+          '<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>djamazing-test</Bucket><Key>big.bin</Key><UploadId>FAULT-UPLOAD</UploadId></InitiateMultipartUploadResult>'
+        )
+      }
+      if (req.method === 'PUT' && url.searchParams.has('partNumber')) {
+        seen.push('part')
+        return xml(500, s3ErrorXml('InternalError', 'We encountered an internal error.'))
+      }
+      if (req.method === 'DELETE' && url.searchParams.get('uploadId') === 'FAULT-UPLOAD') {
+        seen.push('abort')
+        res.writeHead(204)
+        return res.end()
+      }
+      seen.push(`${req.method} ${url.pathname}`)
+      xml(400, s3ErrorXml('InvalidRequest', 'unexpected'))
+    })
+    try {
+      const driver = faultDriver(server.endpoint, { maxAttempts: 2 })
+      // 12 MiB of unknown length: at least two parts of 5 MiB.
+      const chunk = Buffer.alloc(1024 * 1024, 1)
+      const source = Readable.from(
+        (function* () {
+          for (let i = 0; i < 12; i++) yield chunk
+        })()
+      )
+      const error = await rejectionOf(driver.putStream('big.bin', source))
+      assert.equal(error?.code, 'E_DJAMAZING_S3_REQUEST_FAILED')
+      assert.include(error.message, 'InternalError')
+      assert.equal(error.cause?.name, 'InternalError')
+      assert.equal(seen[0], 'create')
+      assert.include(seen, 'part')
+      // The multipart upload is aborted, so no parts are left behind.
+      assert.include(seen, 'abort')
+      // Nothing else: no CompleteMultipartUpload, no plain PutObject.
+      assert.deepEqual(
+        seen.filter((step) => !['create', 'part', 'abort'].includes(step)),
+        []
+      )
+    } finally {
+      await server.close()
+    }
+  }).timeout(30_000)
 })
