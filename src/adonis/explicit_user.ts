@@ -9,7 +9,7 @@ const explicitUser = new AsyncLocalStorage<{ user: unknown }>()
  * Runs `callback` with protected links bound to `user` instead of the
  * user of the current request. This is how jobs, commands and tests make
  * links outside a request; `null` makes guest links (on disks with
- * `allowGuests`).
+ * `links: { guestLinks: true }`).
  *
  * ```ts
  * const url = await asUser(user, () => drive.use('uploads').getUrl(key))
