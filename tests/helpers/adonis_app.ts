@@ -272,3 +272,13 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
     },
   }
 }
+
+/**
+ * The app started with its defaults, alice logged in, and her link to
+ * `key` on `uploads`: the starting point of the tests that attack a link.
+ */
+export async function startAdonisAppWithAliceLink(key: string) {
+  const app = await startAdonisApp()
+  const alice = await app.login('alice')
+  return { app, alice, link: await app.urlFor(alice, key) }
+}

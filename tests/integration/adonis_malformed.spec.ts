@@ -1,28 +1,14 @@
-import { request as httpRequest } from 'node:http'
 import { test } from '@japa/runner'
-import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
+import { rawRequest } from '../helpers/edge.ts'
+import { startAdonisAppWithAliceLink, type AdonisTestApp } from '../helpers/adonis_app.ts'
 
 /**
  * Sends a raw request target, byte for byte (fetch would normalise it).
  */
-function rawStatus(app: AdonisTestApp, target: string, method = 'GET', cookie?: string) {
-  return new Promise<number>((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: app.port,
-        method,
-        path: target,
-        headers: cookie ? { cookie } : {},
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode!))
-      }
-    )
-    req.on('error', reject)
-    req.end()
-  })
+async function rawStatus(app: AdonisTestApp, target: string, method = 'GET', cookie?: string) {
+  const headers: Record<string, string> = cookie ? { cookie } : {}
+  const response = await rawRequest(app.baseUrl, target, { method, headers })
+  return response.status
 }
 
 test.group('AdonisJS redirect route | malformed links', (group) => {
@@ -31,9 +17,7 @@ test.group('AdonisJS redirect route | malformed links', (group) => {
   let link: string
 
   group.setup(async () => {
-    app = await startAdonisApp()
-    alice = await app.login('alice')
-    link = await app.urlFor(alice, 'alice/a.txt')
+    ;({ app, alice, link } = await startAdonisAppWithAliceLink('alice/a.txt'))
     return () => app.stop()
   })
 

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
+import { startAdonisAppWithAliceLink, type AdonisTestApp } from '../helpers/adonis_app.ts'
 
 /**
  * Every position of the link (path after the disk, and the whole query)
@@ -34,9 +34,7 @@ test.group('AdonisJS redirect route | tampering', (group) => {
   let link: string
 
   group.setup(async () => {
-    app = await startAdonisApp()
-    alice = await app.login('alice')
-    link = await app.urlFor(alice, 'alice/notes 2024.txt')
+    ;({ app, alice, link } = await startAdonisAppWithAliceLink('alice/notes 2024.txt'))
     return () => app.stop()
   })
 

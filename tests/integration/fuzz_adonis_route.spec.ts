@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import fc from 'fast-check'
 import { rawRequest } from '../helpers/edge.ts'
-import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
+import { startAdonisAppWithAliceLink, type AdonisTestApp } from '../helpers/adonis_app.ts'
 
 /**
  * Random request targets against the redirect route and the local edge of
@@ -58,9 +58,7 @@ test.group('Fuzz | AdonisJS redirect route and local edge', (group) => {
   let link: string
 
   group.setup(async () => {
-    app = await startAdonisApp()
-    alice = await app.login('alice')
-    link = await app.urlFor(alice, 'alice/a.txt')
+    ;({ app, alice, link } = await startAdonisAppWithAliceLink('alice/a.txt'))
     return () => app.stop()
   })
 
