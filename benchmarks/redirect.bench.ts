@@ -7,7 +7,7 @@ import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
  * Load for one measurement: bounded, loopback only.
  */
 const LOAD = { connections: 50, duration: 3 }
-const ROUNDS = 3
+const ROUNDS = 5
 
 type Server = { port: number; link: string; cookie: string; stop(): Promise<void> }
 

@@ -14,6 +14,8 @@ const target = 'https://d111111abcdef8.cloudfront.net/uploads/alice/photo.jpg'
 let privateKey: ReturnType<typeof createPrivateKey>
 const app = await startAdonisApp({
   keyType,
+  // No templates here: an Edge renderer per request would weigh on both sides.
+  edge: false,
   routes(router) {
     // One synchronous RSA signature and a 302: what a plain route that
     // signs CloudFront URLs inline costs.

@@ -66,6 +66,11 @@ export type AdonisTestAppOptions = {
    */
   authMiddleware?: boolean
   /**
+   * Register the Edge provider (templates; each request then gets a
+   * renderer). Default `true`.
+   */
+  edge?: boolean
+  /**
    * Register the djamazing provider. Default `true`.
    */
   provider?: boolean
@@ -135,7 +140,9 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
     .merge({
       rcFileContents: {
         providers: [
-          () => import('@adonisjs/core/providers/edge_provider'),
+          ...(options.edge === false
+            ? []
+            : [() => import('@adonisjs/core/providers/edge_provider')]),
           () => import('@adonisjs/session/session_provider'),
           () => import('@adonisjs/auth/auth_provider'),
           () => import('@adonisjs/drive/drive_provider'),
