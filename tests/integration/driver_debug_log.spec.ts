@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { test } from '@japa/runner'
+import { debugLogOf } from '../helpers/debug_log.ts'
 import { startS3Server, type S3Server } from '../helpers/s3_server.ts'
 
-const run = promisify(execFile)
-
 /**
- * Runs a driver in a child process with NODE_DEBUG=djamazing (debuglog
- * reads it once, at startup) and returns what it printed on stderr.
+ * Runs a driver in a child process with NODE_DEBUG=djamazing and returns
+ * what it printed on stderr.
  */
 async function debugOutput(s3: S3Server): Promise<string> {
   const script = `
@@ -31,19 +28,7 @@ async function debugOutput(s3: S3Server): Promise<string> {
     await driver.delete('a b.txt')
   `
   const config = { ...s3.clientConfig, credentials: undefined }
-  const { stderr } = await run(
-    process.execPath,
-    ['--import=@poppinss/ts-exec', '--input-type=module', '--eval', script],
-    {
-      env: {
-        ...process.env,
-        NODE_DEBUG: 'djamazing',
-        S3_CONFIG: JSON.stringify(config),
-        S3_BUCKET: s3.bucket,
-      },
-    }
-  )
-  return stderr
+  return debugLogOf(script, { S3_CONFIG: JSON.stringify(config), S3_BUCKET: s3.bucket })
 }
 
 test.group('DjamazingDriver | debug log', (group) => {

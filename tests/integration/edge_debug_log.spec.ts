@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { test } from '@japa/runner'
+import { debugLogOf } from '../helpers/debug_log.ts'
 import { startS3Server, type S3Server } from '../helpers/s3_server.ts'
 
-const run = promisify(execFile)
-
 /**
- * Runs an edge in a child process with NODE_DEBUG=djamazing (debuglog
- * reads it once, at startup), sends it requests carrying secrets in the
- * query and the cookies, and returns what it printed on stderr.
+ * Runs an edge in a child process with NODE_DEBUG=djamazing, sends it
+ * requests carrying secrets in the query and the cookies, and returns what
+ * it printed on stderr.
  */
 async function debugOutput(s3: S3Server): Promise<string> {
   const script = `
@@ -34,19 +31,7 @@ async function debugOutput(s3: S3Server): Promise<string> {
     await edge.close()
     client.destroy()
   `
-  const { stderr } = await run(
-    process.execPath,
-    ['--import=@poppinss/ts-exec', '--input-type=module', '--eval', script],
-    {
-      env: {
-        ...process.env,
-        NODE_DEBUG: 'djamazing',
-        S3_CONFIG: JSON.stringify(s3.clientConfig),
-        S3_BUCKET: s3.bucket,
-      },
-    }
-  )
-  return stderr
+  return debugLogOf(script, { S3_CONFIG: JSON.stringify(s3.clientConfig), S3_BUCKET: s3.bucket })
 }
 
 test.group('Edge | debug log', (group) => {
