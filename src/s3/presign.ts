@@ -2,18 +2,17 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 
 /**
+ * The object a presigned URL is for, and how long it lives (seconds).
+ */
+type PresignTarget = { bucket: string; key: string; expiresIn: number }
+
+/**
  * An S3 presigned GET. The response overrides are query parameters the
  * signature covers, so they cannot be changed without breaking it.
  */
 export function presignGet(
   client: S3Client,
-  params: {
-    bucket: string
-    key: string
-    expiresIn: number
-    contentType?: string
-    contentDisposition?: string
-  }
+  params: PresignTarget & { contentType?: string; contentDisposition?: string }
 ): Promise<string> {
   const command = new GetObjectCommand({
     Bucket: params.bucket,
@@ -35,13 +34,7 @@ export function presignGet(
  */
 export function presignPut(
   client: S3Client,
-  params: {
-    bucket: string
-    key: string
-    expiresIn: number
-    contentType?: string
-    contentLength?: number
-  }
+  params: PresignTarget & { contentType?: string; contentLength?: number }
 ): Promise<string> {
   const signableHeaders = new Set<string>()
   if (params.contentType !== undefined) signableHeaders.add('content-type')
