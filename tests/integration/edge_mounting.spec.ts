@@ -7,10 +7,13 @@ import { startS3Server, type S3Server } from '../helpers/s3_server.ts'
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 
 /**
- * A host server with its own routes that mounts the edge under /media/,
- * the way an application server would.
+ * A host server with its own routes that mounts the edge for `store`
+ * (unsigned) under /media/, the way an application server would.
  */
-async function hostServer(mount: (edge: EdgeHandler) => Parameters<typeof createServer>[1]) {
+async function hostServer(
+  store: { client: S3Client; bucket: string },
+  mount: (edge: EdgeHandler) => Parameters<typeof createServer>[1]
+) {
   let edge: EdgeHandler | undefined
   const server: Server = createServer((req, res) => {
     if (req.url === '/health') return res.end('ok')
@@ -19,9 +22,13 @@ async function hostServer(mount: (edge: EdgeHandler) => Parameters<typeof create
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  edge = createEdgeHandler({
+    ...store,
+    publicUrl: `${origin}/media`,
+    defaultBehavior: { signed: false },
+  })
   return {
     origin,
-    setEdge: (handler: EdgeHandler) => (edge = handler),
     close: () => {
       server.closeAllConnections()
       server.close()
@@ -45,16 +52,11 @@ test.group('Edge | mounted in another server', (group) => {
   })
 
   test('handler(req, res) serves req.url under the path of publicUrl', async ({ assert }) => {
-    const host = await hostServer((edge) => (req, res) => edge(req, res))
+    const host = await hostServer(
+      { client, bucket: s3.bucket },
+      (edge) => (req, res) => edge(req, res)
+    )
     try {
-      host.setEdge(
-        createEdgeHandler({
-          client,
-          bucket: s3.bucket,
-          publicUrl: `${host.origin}/media`,
-          defaultBehavior: { signed: false },
-        })
-      )
       const response = await fetch(`${host.origin}/media/photos/a%20b.txt`)
       assert.equal(response.status, 200)
       assert.equal(await response.text(), 'mounted')
@@ -68,7 +70,7 @@ test.group('Edge | mounted in another server', (group) => {
   })
 
   test('handler.serve(req, res, target) serves a target a router cut off', async ({ assert }) => {
-    const host = await hostServer((edge) => (req, res) => {
+    const host = await hostServer({ client, bucket: s3.bucket }, (edge) => (req, res) => {
       const prefix = '/media/'
       if (!req.url!.startsWith(prefix)) {
         res.statusCode = 404
@@ -77,14 +79,6 @@ test.group('Edge | mounted in another server', (group) => {
       return edge.serve(req, res, req.url!.slice(prefix.length))
     })
     try {
-      host.setEdge(
-        createEdgeHandler({
-          client,
-          bucket: s3.bucket,
-          publicUrl: `${host.origin}/media`,
-          defaultBehavior: { signed: false },
-        })
-      )
       const response = await fetch(`${host.origin}/media/photos/a%20b.txt`, {
         headers: { Range: 'bytes=0-2' },
       })
@@ -97,18 +91,10 @@ test.group('Edge | mounted in another server', (group) => {
 
   test('the returned promise settles once the response is complete', async ({ assert }) => {
     let settledAfterFinish: boolean | undefined
-    const host = await hostServer((edge) => (req, res) => {
+    const host = await hostServer({ client, bucket: s3.bucket }, (edge) => (req, res) => {
       void edge(req, res).then(() => (settledAfterFinish = res.writableFinished))
     })
     try {
-      host.setEdge(
-        createEdgeHandler({
-          client,
-          bucket: s3.bucket,
-          publicUrl: `${host.origin}/media`,
-          defaultBehavior: { signed: false },
-        })
-      )
       const response = await fetch(`${host.origin}/media/photos/a%20b.txt`)
       await response.text()
       while (settledAfterFinish === undefined) await new Promise((r) => setTimeout(r, 5))
