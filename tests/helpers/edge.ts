@@ -3,6 +3,8 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3'
 import { startEdgeServer, type EdgeServer, type EdgeServerOptions } from '../../src/edge/main.ts'
 import type { EdgeRequestEvent } from '../../src/edge/types.ts'
+import { parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
+import { NOW, RSA_KEY } from './cloudfront_keys.ts'
 import { startS3Server, type S3Server } from './s3_server.ts'
 
 /**
@@ -92,6 +94,22 @@ export async function startEdgeFixture(
       await s3.stop()
     },
   }
+}
+
+/**
+ * An edge fixture that checks signatures of RSA_KEY (unless `options`
+ * names other `publicKeys`) against a clock stopped at NOW, and the
+ * `CdnBase` of its URL for `cdnUrlFor`.
+ */
+export async function startSigningEdgeFixture(
+  options: Partial<Omit<EdgeServerOptions, 'client' | 'bucket'>> = {}
+): Promise<{ fixture: EdgeFixture; cdn: CdnBase }> {
+  const fixture = await startEdgeFixture({
+    publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
+    now: () => NOW,
+    ...options,
+  })
+  return { fixture, cdn: parseCdnUrl(fixture.edge.url, 'edge') }
 }
 
 export type RawResponse = { status: number; headers: IncomingHttpHeaders; body: Buffer }

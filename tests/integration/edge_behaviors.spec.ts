@@ -1,8 +1,13 @@
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
+import { cdnUrlFor, type CdnBase } from '../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { NOW, RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { parseErrorXml, rawRequest, startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
+import {
+  parseErrorXml,
+  rawRequest,
+  startSigningEdgeFixture,
+  type EdgeFixture,
+} from '../helpers/edge.ts'
 
 const signer = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
 
@@ -10,15 +15,12 @@ test.group('Edge | public and signed behaviors', (group) => {
   let fixture: EdgeFixture
   let cdn: CdnBase
   group.setup(async () => {
-    fixture = await startEdgeFixture({
-      publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
+    ;({ fixture, cdn } = await startSigningEdgeFixture({
       behaviors: [
         { pathPattern: 'static/private/*', signed: true },
         { pathPattern: 'static/*', signed: false },
       ],
-      now: () => NOW,
-    })
-    cdn = parseCdnUrl(fixture.edge.url, 'edge')
+    }))
     for (const key of ['static/logo.png', 'static/private/plan.pdf', 'uploads/secret.txt']) {
       await fixture.put(key, `bytes of ${key}`)
     }

@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
+import { cdnUrlFor, type CdnBase } from '../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { NOW, RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { parseErrorXml, startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
+import { parseErrorXml, startSigningEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
 
 const signer = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
 
@@ -17,12 +17,9 @@ test.group('Edge | response-* overrides only when signed', (group) => {
   let fixture: EdgeFixture
   let cdn: CdnBase
   group.setup(async () => {
-    fixture = await startEdgeFixture({
-      publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
+    ;({ fixture, cdn } = await startSigningEdgeFixture({
       behaviors: [{ pathPattern: 'public/*', signed: false }],
-      now: () => NOW,
-    })
-    cdn = parseCdnUrl(fixture.edge.url, 'edge')
+    }))
     for (const key of ['docs/upload.html', 'public/upload.html']) {
       await fixture.put(key, '<script>alert(1)</script>', {
         ContentType: 'text/plain',

@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
+import { cdnUrlFor, type CdnBase } from '../../src/cdn_url.ts'
 import { CloudFrontSigner, type CloudFrontCookies } from '../../src/cloudfront/main.ts'
 import { EC_KEY, NOW, RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { parseErrorXml, startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
+import { parseErrorXml, startSigningEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
 
 const rsa = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
 const ec = new CloudFrontSigner({ keyPairId: EC_KEY.id, privateKey: EC_KEY.privateKey })
@@ -18,11 +18,9 @@ test.group('Edge | signed cookies', (group) => {
   let fixture: EdgeFixture
   let cdn: CdnBase
   group.setup(async () => {
-    fixture = await startEdgeFixture({
+    ;({ fixture, cdn } = await startSigningEdgeFixture({
       publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem, [EC_KEY.id]: EC_KEY.publicPem },
-      now: () => NOW,
-    })
-    cdn = parseCdnUrl(fixture.edge.url, 'edge')
+    }))
     for (const key of ['gallery/42/a.jpg', 'gallery/42/b b.jpg', 'gallery/43/a.jpg']) {
       await fixture.put(key, `image ${key}`)
     }

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
+import { cdnUrlFor, type CdnBase } from '../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
 import { EC_KEY, NOW, RSA_KEY, RSA_NEXT_KEY } from '../helpers/cloudfront_keys.ts'
-import { parseErrorXml, rawRequest, startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
+import {
+  parseErrorXml,
+  rawRequest,
+  startSigningEdgeFixture,
+  type EdgeFixture,
+} from '../helpers/edge.ts'
 
 const SIGNERS = {
   'RSA SHA-1': new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey }),
@@ -24,11 +29,9 @@ test.group('Edge | signed URLs', (group) => {
   const storable = AWKWARD_KEYS.filter((entry) => entry.s3rver !== false)
 
   group.setup(async () => {
-    fixture = await startEdgeFixture({
+    ;({ fixture, cdn } = await startSigningEdgeFixture({
       publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem, [EC_KEY.id]: EC_KEY.publicPem },
-      now: () => NOW,
-    })
-    cdn = parseCdnUrl(fixture.edge.url, 'edge')
+    }))
     for (const { key } of storable) {
       const body = Buffer.concat([Buffer.from(key), randomBytes(32)])
       bodies.set(key, body)
@@ -142,11 +145,7 @@ test.group('Edge | a valid signature does not make an invalid key valid', (group
   let fixture: EdgeFixture
   let cdn: CdnBase
   group.setup(async () => {
-    fixture = await startEdgeFixture({
-      publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
-      now: () => NOW,
-    })
-    cdn = parseCdnUrl(fixture.edge.url, 'edge')
+    ;({ fixture, cdn } = await startSigningEdgeFixture())
     await fixture.put('a/plain.txt', 'plain')
     return () => fixture.stop()
   })

@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
+import { cdnUrlFor, type CdnBase } from '../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { NOW, RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { parseErrorXml, startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
+import { parseErrorXml, startSigningEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
 
 const SHA1 = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
 const SHA256 = new CloudFrontSigner({
@@ -50,11 +50,7 @@ test.group('Edge | tampered, expired and unsigned URLs', (group) => {
   let fixture: EdgeFixture
   let cdn: CdnBase
   group.setup(async () => {
-    fixture = await startEdgeFixture({
-      publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
-      now: () => NOW,
-    })
-    cdn = parseCdnUrl(fixture.edge.url, 'edge')
+    ;({ fixture, cdn } = await startSigningEdgeFixture())
     for (const key of KEYS) await fixture.put(key, `body of ${key}`)
     return () => fixture.stop()
   })
