@@ -47,11 +47,13 @@ export function assertValidObjectKey(key: unknown): asserts key is string {
 }
 
 /**
- * Percent-encodes one path segment, leaving only RFC 3986's unreserved
- * characters as they are. `encodeURIComponent` leaves `!'()*` alone; `*`
- * must be encoded because it is a wildcard in CloudFront policies.
+ * Percent-encodes a path segment or a query value, leaving only RFC 3986's
+ * unreserved characters as they are. `encodeURIComponent` leaves `!'()*`
+ * alone: `*` is a wildcard in CloudFront policies, and browsers rewrite a
+ * bare `'` in a query as `%27`, so either would make the URL a browser
+ * sends differ from the URL that was signed.
  */
-function encodeSegment(segment: string): string {
+export function encodeStrict(segment: string): string {
   return encodeURIComponent(segment).replace(
     /[!'()*]/g,
     (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`
@@ -64,5 +66,5 @@ function encodeSegment(segment: string): string {
  * is byte for byte the URL that was signed.
  */
 export function encodeObjectKey(key: string): string {
-  return key.split('/').map(encodeSegment).join('/')
+  return key.split('/').map(encodeStrict).join('/')
 }

@@ -4,6 +4,7 @@ import { parseDuration } from './duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
 import { LinkSigner } from './links/signer.ts'
 import type { LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
+import { encodeStrict } from './object_key.ts'
 import type { DjamazingOptions, LinkForOptions } from './types.ts'
 
 /**
@@ -14,17 +15,6 @@ import type { DjamazingOptions, LinkForOptions } from './types.ts'
 const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 
 /**
- * Percent-encodes a query value strictly (RFC 3986 unreserved left as is),
- * so the URL CloudFront checks is byte for byte the URL that was signed.
- */
-function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`
-  )
-}
-
-/**
  * The CloudFront URL of an object with S3's response overrides in its
  * query (CloudFront forwards them to the origin; they are inside the
  * signature, so nobody can change them).
@@ -32,10 +22,10 @@ function encodeQueryValue(value: string): string {
 export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOverrides = {}) {
   const query: string[] = []
   if (overrides.contentType) {
-    query.push(`response-content-type=${encodeQueryValue(overrides.contentType)}`)
+    query.push(`response-content-type=${encodeStrict(overrides.contentType)}`)
   }
   if (overrides.contentDisposition) {
-    query.push(`response-content-disposition=${encodeQueryValue(overrides.contentDisposition)}`)
+    query.push(`response-content-disposition=${encodeStrict(overrides.contentDisposition)}`)
   }
   const url = cdnUrlFor(cdn, objectKey)
   return query.length ? `${url}?${query.join('&')}` : url

@@ -1,3 +1,4 @@
+import { encodeStrict } from '../object_key.ts'
 import type { LinkQuery } from './types.ts'
 
 /**
@@ -50,18 +51,9 @@ export function validOverride(value: string): boolean {
 const NAMES = new Set(['e', 's', 'ct', 'cd'])
 
 /**
- * Encodes a query value as links carry it: `encodeURIComponent`, plus
- * `!'()*` as `%XX`. Browsers (the WHATWG URL parser) turn a bare `'` of a
- * query into `%27`, so a link with one (`filename*=UTF-8''...` in a content
- * disposition) would reach the server spelled differently from how it was
- * made, and be refused.
+ * Query values of links are encoded with the package's one strict encoder.
  */
-export function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`
-  )
-}
+export const encodeQueryValue = encodeStrict
 
 function decodeCanonical(raw: string): string | undefined {
   let value: string
