@@ -20,9 +20,7 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
   return async function djamazingRedirect(ctx: HttpContext) {
     // The raw request target, not the router's params: the link is
     // verified exactly as sent (the router decodes the path).
-    const target = ctx.request.request.url ?? ''
-    const mark = target.indexOf('?')
-    const parts = splitLinkPath(disk.routePrefix, mark < 0 ? target : target.slice(0, mark))
+    const parts = splitLinkPath(disk.routePrefix, ctx.request.request.url ?? '')
     const user = await requestUser(ctx, disk.name, disk.config)
 
     const response = await handleLinkRequest(
@@ -30,7 +28,7 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
         method: ctx.request.request.method ?? 'GET',
         disk: parts?.disk ?? '',
         rawKey: parts?.rawKey ?? '',
-        query: mark < 0 ? '' : target.slice(mark + 1),
+        query: parts?.query ?? '',
         userId: user?.id ?? null,
         revision: user?.revision,
       },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
-import { handleLinkRequest, splitLinkPath } from './redirect.ts'
+import { COMMON_HEADERS, handleLinkRequest, splitLinkPath } from './redirect.ts'
 import { DEFAULT_ROUTE_PREFIX } from './signer.ts'
 import type { AuthorizeHook, DiskLookup, LinkedDisk, RedirectResponse } from './types.ts'
 
@@ -59,15 +59,12 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
     try {
       // The raw request target, not `new URL()`: URL parsing resolves `..`
       // and re-encodes characters, and the link must be read as sent.
-      const target = req.url ?? ''
-      const mark = target.indexOf('?')
-      const pathname = mark < 0 ? target : target.slice(0, mark)
-      const parts = splitLinkPath(prefix, pathname)
+      const parts = splitLinkPath(prefix, req.url ?? '')
       if (!parts) {
         if (next) return next()
         return write(res, {
           status: 404,
-          headers: { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer' },
+          headers: { ...COMMON_HEADERS },
           body: req.method === 'HEAD' ? undefined : 'Not Found',
         })
       }
@@ -81,7 +78,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
           method: req.method ?? 'GET',
           disk: parts.disk,
           rawKey: parts.rawKey,
-          query: mark < 0 ? '' : target.slice(mark + 1),
+          query: parts.query,
           userId: id,
           revision,
         },
@@ -95,8 +92,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
         write(res, {
           status: 500,
           headers: {
-            'Cache-Control': 'private, no-store',
-            'Referrer-Policy': 'no-referrer',
+            ...COMMON_HEADERS,
             'Content-Type': 'text/plain; charset=utf-8',
           },
           body: req.method === 'HEAD' ? undefined : 'Internal Server Error',

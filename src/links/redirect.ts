@@ -30,7 +30,7 @@ export const DEFAULT_SIGNATURE_TIMEOUT = 1.5
  * answer depends on the cookie), and the signed target must not leak
  * through the Referer header.
  */
-const COMMON_HEADERS = {
+export const COMMON_HEADERS = {
   'Cache-Control': 'private, no-store',
   'Referrer-Policy': 'no-referrer',
 }
@@ -78,18 +78,22 @@ export function decodeKeyPath(rawKey: string | string[]): string | undefined {
 }
 
 /**
- * Splits a request path `<prefix>/<disk>/<key...>` (still percent-encoded)
- * into disk and raw key. `undefined` when the path is not under the prefix.
+ * Splits a raw request target `<prefix>/<disk>/<key...>[?query]` (still
+ * percent-encoded, as sent) into disk, raw key and raw query.
+ * `undefined` when the path is not under the prefix.
  */
 export function splitLinkPath(
   prefix: string,
-  pathname: string
-): { disk: string; rawKey: string } | undefined {
+  target: string
+): { disk: string; rawKey: string; query: string } | undefined {
+  const mark = target.indexOf('?')
+  const pathname = mark < 0 ? target : target.slice(0, mark)
+  const query = mark < 0 ? '' : target.slice(mark + 1)
   if (!pathname.startsWith(`${prefix}/`)) return undefined
   const rest = pathname.slice(prefix.length + 1)
   const slash = rest.indexOf('/')
-  if (slash < 0) return { disk: rest, rawKey: '' }
-  return { disk: rest.slice(0, slash), rawKey: rest.slice(slash + 1) }
+  if (slash < 0) return { disk: rest, rawKey: '', query }
+  return { disk: rest.slice(0, slash), rawKey: rest.slice(slash + 1), query }
 }
 
 function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {

@@ -83,14 +83,12 @@ export async function openLink(
   options: { disks?: DiskLookup; authorize?: AuthorizeHook } & Partial<RedirectRequest> = {}
 ): Promise<RedirectResponse> {
   const { disks = makeDisks(), authorize, ...extra } = options
-  const mark = link.indexOf('?')
-  const parts = splitLinkPath('/djamazing', mark < 0 ? link : link.slice(0, mark))
+  const parts = splitLinkPath('/djamazing', link)
   if (!parts) return { status: 404, headers: {} }
   return handleLinkRequest(
     {
       method: 'GET',
       ...parts,
-      query: mark < 0 ? '' : link.slice(mark + 1),
       now: NOW,
       ...user,
       ...extra,
