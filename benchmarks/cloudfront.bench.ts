@@ -4,6 +4,7 @@ import { cdnUrlFor, parseCdnUrl } from '../src/cdn_url.ts'
 import { CloudFrontSigner } from '../src/cloudfront/signer.ts'
 import { median, row, runStandalone, type Benchmark } from './report.ts'
 
+// docs/benchmarks.md reports its rows.
 /**
  * CloudFront URL signing, side by side in one run:
  * - ours vs @aws-sdk/cloudfront-signer `getSignedUrl`, same PEM, same URL;

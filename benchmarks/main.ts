@@ -8,6 +8,7 @@ import { formatJson, formatTable, quietly, type Benchmark, type BenchRow } from 
  * prints a "> djamazing bench" banner on stdout first: `npm run -s bench --
  * --json` leaves it out.)
  */
+// docs/benchmarks.md shows its command lines and tables.
 const json = process.argv.includes('--json')
 const entries = await readdir(import.meta.dirname)
 const files = entries.filter((f) => f.endsWith('.bench.ts')).sort()

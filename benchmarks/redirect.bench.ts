@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import autocannon from 'autocannon'
 import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 
+// docs/benchmarks.md reports its rows.
 /**
  * Load for one measurement: bounded, loopback only.
  */

@@ -6,6 +6,8 @@
  * (which serves the local CloudFront-compatible edge under /cdn), seeds the
  * users alice and bob, and prints what to open. Ctrl-C stops everything.
  *
+ * docs/development.md shows what it prints and its environment: keep them in step.
+ *
  * Environment: PORT (default 3333, 0 picks a free port), HOST (default
  * 127.0.0.1), DEMO_DATA_DIR (default demo/tmp), LOG_LEVEL (default warn).
  */

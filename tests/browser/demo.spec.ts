@@ -33,6 +33,7 @@ async function logOut(page: Page, demo: DemoApp) {
   await Promise.all([page.waitForURL(`${demo.url}/login`), page.click('#logout')])
 }
 
+// The demo of docs/development.md: its gallery, uploads and download links.
 test.group('Demo in a real browser', (group) => {
   let demo: DemoApp | undefined
   let browser: Chromium | undefined

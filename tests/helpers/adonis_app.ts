@@ -207,6 +207,7 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
       await (ctx as any).auth.use('web').logout()
       return { ok: true }
     })
+    // getUrl in a controller and driveUrl in a template, as README.md shows them.
     router.get('/url', async (ctx: HttpContext) => {
       const drive = await app.container.make('drive.manager')
       const disk = (drive as any).use(ctx.request.input('disk', 'uploads')) as Disk

@@ -11,6 +11,7 @@ const ENV_NAMES = [
   'CLOUDFRONT_PRIVATE_KEY_FILE',
 ]
 
+// `node ace configure djamazing` and the config/drive.ts it writes, as README.md shows them.
 test.group('node ace configure djamazing', (group) => {
   group.each.timeout(60_000)
 

@@ -12,6 +12,7 @@ async function aceFor(fs: FileSystem) {
   return ace
 }
 
+// `node ace djamazing:keys`, as README.md and docs/adonisjs.md describe it.
 test.group('node ace djamazing:keys', (group) => {
   group.each.timeout(30_000)
 

@@ -21,6 +21,7 @@ test.group('AdonisJS | links outside a request and for guests', (group) => {
     }
   })
 
+  // The asUser example of docs/adonisjs.md.
   test('asUser names the user outside a request; the link works for that user only', async ({
     assert,
   }) => {

@@ -8,12 +8,12 @@ import { CookieClient } from '../helpers/cookie_client.ts'
 import { isAlive, startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
 
 /**
- * The README's "check a signed URL yourself" commands, for a given URL and
- * public key file.
+ * The "check a signed URL yourself" commands of docs/development.md, for a
+ * given URL and public key file.
  */
-async function readmeVerifyCommands(url: string, publicKeyFile: string): Promise<string> {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('### Check a signed URL yourself'))
+async function documentedVerifyCommands(url: string, publicKeyFile: string): Promise<string> {
+  const page = await readFile(new URL('../../docs/development.md', import.meta.url), 'utf8')
+  const section = page.slice(page.indexOf('### Check a signed URL yourself'))
   const script = section.match(/```sh\n([\s\S]*?)```/)![1]
   return script
     .replace(/^url='[^']*'$/m, () => `url='${url}'`)
@@ -21,10 +21,10 @@ async function readmeVerifyCommands(url: string, publicKeyFile: string): Promise
 }
 
 /**
- * Runs the README's commands in a temp folder; resolves with what they print.
+ * Runs those commands in a temp folder; resolves with what they print.
  */
-async function verifyLikeTheReadme(url: string, publicKeyFile: string): Promise<string> {
-  const script = await readmeVerifyCommands(url, publicKeyFile)
+async function verifyLikeTheDocs(url: string, publicKeyFile: string): Promise<string> {
+  const script = await documentedVerifyCommands(url, publicKeyFile)
   const work = await mkdtemp(join(tmpdir(), 'djamazing-verify-'))
   try {
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: work })
@@ -129,12 +129,12 @@ test.group('npm run demo', (group) => {
     assert.equal(logo.status, 200)
     assert.equal(logo.headers.get('content-type'), 'image/svg+xml')
 
-    // The README's openssl commands verify the signed URL with the public
+    // The openssl commands of docs/development.md verify the signed URL with the public
     // key, and refuse it changed by one character.
     const publicKey = join(demo.dataDirectory, 'cloudfront-public-key.pem')
-    assert.include(await verifyLikeTheReadme(location, publicKey), 'Verified OK')
+    assert.include(await verifyLikeTheDocs(location, publicKey), 'Verified OK')
     const tampered = location.replace('/cdn/uploads/', '/cdn/uploadz/')
-    assert.include(await verifyLikeTheReadme(tampered, publicKey), 'Verification failure')
+    assert.include(await verifyLikeTheDocs(tampered, publicKey), 'Verification failure')
 
     // Logging out ends the link.
     await browser.postForm('/logout', {})

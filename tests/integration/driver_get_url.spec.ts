@@ -3,6 +3,7 @@ import { Disk } from 'flydrive'
 import { DjamazingDriver } from '../../src/driver.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
 
+// The public disk of docs/driver.md: its URLs, prefix included, segments encoded.
 function publicDisk(cdnUrl: string, prefix?: string) {
   return new DjamazingDriver({
     bucket: 'media',

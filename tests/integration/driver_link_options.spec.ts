@@ -40,6 +40,7 @@ async function follow(driver: DjamazingDriver, link: string, userId: number) {
   )
 }
 
+// linkFor with a download name, as docs/adonisjs.md shows it.
 test.group('DjamazingDriver | linkFor: protected links with options', () => {
   test('a download name is signed into the link, then into the CloudFront URL', async ({
     assert,

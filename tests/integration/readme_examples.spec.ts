@@ -16,12 +16,13 @@ import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
 import { startS3Server, type S3Server } from '../helpers/s3_server.ts'
 
 /*
- * The README's examples for plain flydrive, the node:http redirect route
- * and the local edge, run as written against a real s3rver and real HTTP
- * servers (README.md marks each block with this file, and
- * tests/unit/readme.spec.ts checks its lines are here). The README reads
- * its settings from environment variables; the group sets them to s3rver,
- * the edge and a throwaway key pair, and restores them afterwards.
+ * The examples of docs/flydrive.md (plain flydrive, the node:http redirect
+ * route, another framework), docs/local-edge.md and docs/driver.md, run as
+ * written against a real s3rver and real HTTP servers (each page marks its
+ * blocks with this file, and tests/unit/readme.spec.ts checks their lines
+ * are here). The examples read their settings from environment variables;
+ * the group sets them to s3rver, the edge and a throwaway key pair, and
+ * restores them afterwards.
  */
 
 const ENV = [
@@ -45,7 +46,7 @@ async function closeServer(server: Server | undefined) {
   await new Promise((resolve) => server.close(resolve))
 }
 
-test.group('README examples | plain flydrive, node:http and the local edge', (group) => {
+test.group('Documented examples | plain flydrive, node:http and the local edge', (group) => {
   let s3: S3Server
   let edgeServer: EdgeServer
   let directory: string
@@ -58,7 +59,7 @@ test.group('README examples | plain flydrive, node:http and the local edge', (gr
     const keyFile = join(directory, 'cloudfront_private_key.pem')
     await writeFile(keyFile, RSA_KEY.pem, { mode: 0o600 })
 
-    // The edge example of the README: a CloudFront stand-in in front of s3rver.
+    // The example of docs/local-edge.md: a CloudFront stand-in in front of s3rver.
     const { endpoint, region, credentials } = s3.clientConfig
     const publicKeyPem = RSA_KEY.publicPem
     const edge = await startEdgeServer({
@@ -118,7 +119,7 @@ test.group('README examples | plain flydrive, node:http and the local edge', (gr
   }) => {
     const logoSvg = '<svg xmlns="http://www.w3.org/2000/svg"/>'
     const reportBytes = new Uint8Array(64 * 1024).map((_, index) => (index * 31) % 256)
-    // The README's "your session lookup": here the user id travels in a header.
+    // The examples' "your session lookup": here the user id travels in a header.
     const userIdFromSession = (req: IncomingMessage) =>
       (req.headers['x-user'] as string | undefined) ?? null
     // s3rver, not AWS: its endpoint, path-style URLs, checksums only when required.
@@ -213,7 +214,7 @@ test.group('README examples | plain flydrive, node:http and the local edge', (gr
     assert.equal(await statusOf(django, '42'), 403)
     assert.equal(await statusOf(django), 403)
 
-    // The framework-free core, as the README calls it for another framework.
+    // The framework-free core, as docs/flydrive.md calls it for another framework.
     const disks: Record<string, DjamazingDriver> = { uploads: uploadsDriver }
     const authorize = () => true
     const method = 'GET'

@@ -44,6 +44,7 @@ const ROWS = [
   }),
 ]
 
+// The table and JSON of `npm run bench`, as docs/benchmarks.md shows them.
 test.group('Benchmark report', () => {
   test('row computes the ratio so that above 1 is always better', ({ assert }) => {
     assert.equal(ROWS[0].ratio, 2.063)

@@ -7,6 +7,7 @@ function queryOf(link: string) {
   return link.slice(link.indexOf('?') + 1)
 }
 
+// The link format and the signed message of docs/protected-links.md.
 test.group('Protected links: making and verifying', () => {
   test('a link has the documented shape, with no user id in it', ({ assert }) => {
     const link = makeSigner().linkFor('uploads', 'reports/q1 2026.pdf', { userId: 42, now: NOW })

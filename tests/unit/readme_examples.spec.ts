@@ -14,14 +14,14 @@ import {
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
 
 /*
- * The README's CloudFront examples, run as written (README.md marks each
+ * The examples of docs/cloudfront.md, run as written (the page marks each
  * block with this file, and tests/unit/readme.spec.ts checks its lines are
  * here).
  */
 
 const CDN = 'https://d111111abcdef8.cloudfront.net'
 
-test.group('README examples | CloudFront signed URLs', (group) => {
+test.group('Documented examples | CloudFront signed URLs', (group) => {
   let directory: string
   const saved = {
     id: process.env.CLOUDFRONT_KEY_PAIR_ID,
@@ -55,7 +55,7 @@ test.group('README examples | CloudFront signed URLs', (group) => {
     const signed = signer.signUrl(url, { expiresIn: '10m' })
     const signedAsync = await signer.signUrlAsync(url, { expiresIn: 90 })
 
-    // The shape the README shows.
+    // The shape docs/cloudfront.md shows.
     assert.match(
       signed,
       /^https:\/\/d111111abcdef8\.cloudfront\.net\/photos\/cat\.jpg\?Expires=\d+&Signature=[A-Za-z0-9~_-]+&Key-Pair-Id=K2JCJMDEHXQW5F$/
