@@ -70,3 +70,17 @@ export async function rssGrowth<T>(work: () => Promise<T>, ms = 20) {
     clearInterval(timer)
   }
 }
+
+/**
+ * `size` bytes of a deterministic stream, then an error: a client that
+ * hangs up mid-upload.
+ */
+export function failingStream(size: number) {
+  const { stream } = deterministicStream(size, 7)
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of stream) yield chunk
+      throw new Error('client hung up')
+    })()
+  )
+}

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { test } from '@japa/runner'
-import { deterministicStream } from '../helpers/byte_stream.ts'
+import { deterministicStream, failingStream } from '../helpers/byte_stream.ts'
 import { driverFixture, type DriverFixture } from '../helpers/driver_factory.ts'
 import { codeBlocks, documentationPages } from '../helpers/markdown.ts'
 
@@ -42,20 +42,6 @@ function appPolicy() {
   return policies[0] as {
     Statement: { Effect: string; Action: string | string[]; Resource: string }[]
   }
-}
-
-/**
- * `size` bytes, then an error: a source that fails halfway through a
- * multipart upload, so the driver aborts it.
- */
-function failingStream(size: number) {
-  const { stream } = deterministicStream(size, 3)
-  return Readable.from(
-    (async function* () {
-      for await (const chunk of stream) yield chunk
-      throw new Error('source failed')
-    })()
-  )
 }
 
 test.group('docs/aws-setup.md | the IAM policy allows what the driver sends', (group) => {

@@ -2,23 +2,10 @@ import { Readable } from 'node:stream'
 import { test } from '@japa/runner'
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
 import { Disk } from 'flydrive'
-import { deterministicStream, rssGrowth, sha256Of } from '../helpers/byte_stream.ts'
+import { deterministicStream, failingStream, rssGrowth, sha256Of } from '../helpers/byte_stream.ts'
 import { driverFixture, type DriverFixture } from '../helpers/driver_factory.ts'
 
 const MiB = 1024 * 1024
-
-/**
- * `size` bytes, then an error: a client that hangs up mid-upload.
- */
-function failingStream(size: number) {
-  const { stream } = deterministicStream(size, 7)
-  return Readable.from(
-    (async function* () {
-      for await (const chunk of stream) yield chunk
-      throw new Error('client hung up')
-    })()
-  )
-}
 
 test.group('DjamazingDriver | putStream', (group) => {
   let fixture: DriverFixture
