@@ -7,6 +7,7 @@ import { createEdgeHandler } from '../edge/main.ts'
 import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { createS3Client } from '../s3/client.ts'
+import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -69,7 +70,11 @@ export type LocalEdge = {
  * The local edges to mount: disks with `localEdge: true`, or whose
  * `cdnUrl` points at the app (development), grouped by CDN URL.
  */
-export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): LocalEdge[] {
+export function localEdges(
+  app: ApplicationService,
+  disks: RegisteredDisk[],
+  report: EventReporters
+): LocalEdge[] {
   const groups = new Map<string, RegisteredDisk[]>()
   for (const disk of disks) {
     const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
@@ -102,6 +107,14 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
       }))
       .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
     const publicKeys = publicKeysOf(group)
+    // The disk of a key, for events: the longest prefix it is under.
+    const byPrefix = [...group].sort(
+      (a, b) => (b.config.prefix ?? '').length - (a.config.prefix ?? '').length
+    )
+    const diskOf = (key: string | undefined) =>
+      key === undefined
+        ? undefined
+        : byPrefix.find((disk) => key.startsWith(disk.config.prefix ?? ''))?.name
     const edge = createEdgeHandler({
       client: createS3Client(first.config),
       bucket: first.config.bucket,
@@ -109,6 +122,7 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
       behaviors,
       defaultBehavior: { signed: true },
       ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
+      onRequest: (event) => report.edge({ ...event, disk: diskOf(event.key) }),
     })
 
     return {
