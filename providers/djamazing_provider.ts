@@ -3,7 +3,6 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import type { LinkedDisk } from '../src/links/types.ts'
 import { markProviderBooted, registeredDisks } from '../src/adonis/registry.ts'
 import { redirectRoute } from '../src/adonis/redirect_route.ts'
-import { eventReporters } from '../src/adonis/events.ts'
 import { E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED } from '../src/errors.ts'
 import debug from '../src/debug.ts'
 
@@ -29,7 +28,6 @@ export default class DjamazingProvider {
     const protectedDisks = new Map(
       disks.filter((disk) => disk.config.mode === 'protected').map((disk) => [disk.name, disk])
     )
-    const report = await eventReporters(this.app)
     const lookup = (name: string) =>
       protectedDisks.has(name) ? (drive.use(name).driver as LinkedDisk) : undefined
 
@@ -37,12 +35,12 @@ export default class DjamazingProvider {
       if (!usingAsyncLocalStorage) throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk.name])
       const pattern = `${disk.routePrefix}/${disk.name}/*`
       debug('adonis: redirect route %s', pattern)
-      router.get(pattern, redirectRoute(disk, lookup, report)).as(`djamazing.${disk.name}.redirect`)
+      router.get(pattern, redirectRoute(disk, lookup)).as(`djamazing.${disk.name}.redirect`)
     }
 
     // Development: the app serves its own CDN URL with the local edge.
     const { localEdges } = await import('../src/adonis/local_edge.ts')
-    for (const edge of localEdges(this.app, disks, report)) {
+    for (const edge of localEdges(this.app, disks)) {
       debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
       router
         .get(`${edge.path}/*`, (ctx) => edge.handle(ctx))

@@ -62,6 +62,16 @@ export type DjamazingOptions = S3ConnectionOptions & {
   mode: DiskMode
 
   /**
+   * Serve active content (HTML, XHTML, SVG, XML, JavaScript) of this disk
+   * inline, and guess such types from a key's extension on writes.
+   * Default `false`: the local edge sends them as attachments, and a
+   * protected disk stores them as `application/octet-stream` unless a
+   * write names the type. Turn it on only for files your own team
+   * publishes: a user's HTML or SVG opened inline is stored XSS.
+   */
+  inlineActiveContent?: boolean
+
+  /**
    * The CloudFront distribution URL (its path is kept), e.g.
    * `https://d111111abcdef8.cloudfront.net/media`. Must be https in production.
    */

@@ -7,7 +7,7 @@ import { createEdgeHandler } from '../edge/main.ts'
 import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { createS3Client } from '../s3/client.ts'
-import type { EventReporters } from './events.ts'
+import { normalizePrefix } from '../s3/config.ts'
 import type { RegisteredDisk } from './types.ts'
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -56,6 +56,24 @@ function publicKeysOf(disks: RegisteredDisk[]): Record<string, KeyObject> {
 }
 
 /**
+ * The edge behaviors of disks sharing one CDN URL, one per disk, from the
+ * prefix the driver stores under (always ending with "/", or "" for the
+ * whole bucket): a pattern `uploads/public/*` matches whole path segments,
+ * so a public disk never opens a sibling's `uploads/publications/...`.
+ * Longest prefix first, like CloudFront's ordered cache behaviors, so a
+ * disk nested inside another's prefix wins for its own keys.
+ */
+export function edgeBehaviorsOf(disks: RegisteredDisk[]): EdgeBehavior[] {
+  return disks
+    .map((disk) => ({
+      pathPattern: `${normalizePrefix(disk.config.prefix, `services.${disk.name}.prefix`)}*`,
+      signed: disk.config.mode === 'protected',
+      inlineActiveContent: disk.config.inlineActiveContent === true,
+    }))
+    .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
+}
+
+/**
  * One local edge per CDN URL served by the app: the disks behind it share
  * its bucket, each prefix is a behavior, signed for protected disks (as
  * a CloudFront cache behavior restricted to the key group would be).
@@ -70,11 +88,7 @@ export type LocalEdge = {
  * The local edges to mount: disks with `localEdge: true`, or whose
  * `cdnUrl` points at the app (development), grouped by CDN URL.
  */
-export function localEdges(
-  app: ApplicationService,
-  disks: RegisteredDisk[],
-  report: EventReporters
-): LocalEdge[] {
+export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): LocalEdge[] {
   const groups = new Map<string, RegisteredDisk[]>()
   for (const disk of disks) {
     const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
@@ -99,22 +113,8 @@ export function localEdges(
       ])
     }
 
-    // Longest prefix first, like CloudFront's ordered cache behaviors.
-    const behaviors: EdgeBehavior[] = group
-      .map((disk) => ({
-        pathPattern: `${disk.config.prefix ?? ''}*`,
-        signed: disk.config.mode === 'protected',
-      }))
-      .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
+    const behaviors = edgeBehaviorsOf(group)
     const publicKeys = publicKeysOf(group)
-    // The disk of a key, for events: the longest prefix it is under.
-    const byPrefix = [...group].sort(
-      (a, b) => (b.config.prefix ?? '').length - (a.config.prefix ?? '').length
-    )
-    const diskOf = (key: string | undefined) =>
-      key === undefined
-        ? undefined
-        : byPrefix.find((disk) => key.startsWith(disk.config.prefix ?? ''))?.name
     const edge = createEdgeHandler({
       client: createS3Client(first.config),
       bucket: first.config.bucket,
@@ -122,7 +122,6 @@ export function localEdges(
       behaviors,
       defaultBehavior: { signed: true },
       ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
-      onRequest: (event) => report.edge({ ...event, disk: diskOf(event.key) }),
     })
 
     return {

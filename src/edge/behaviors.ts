@@ -1,7 +1,13 @@
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { EdgeBehavior } from './types.ts'
 
-type CompiledBehavior = { pattern: RegExp; signed: boolean }
+type CompiledBehavior = { pattern: RegExp; signed: boolean; inlineActiveContent: boolean }
+
+/**
+ * What the edge does with one key: whether it needs a signature, and
+ * whether active content (HTML, SVG, ...) is served inline.
+ */
+export type ResolvedBehavior = { signed: boolean; inlineActiveContent: boolean }
 
 /**
  * CloudFront path pattern to a regular expression: `*` is any run of
@@ -28,8 +34,12 @@ function compilePattern(pathPattern: string): RegExp {
  */
 export function compileBehaviors(
   behaviors: EdgeBehavior[] = [],
-  defaultBehavior: { signed: boolean } = { signed: true }
-): { isSigned(key: string): boolean; anySigned: boolean; defaultSigned: boolean } {
+  defaultBehavior: Omit<EdgeBehavior, 'pathPattern'> = { signed: true }
+): {
+  behaviorFor(key: string | undefined): ResolvedBehavior
+  isSigned(key: string): boolean
+  anySigned: boolean
+} {
   const compiled: CompiledBehavior[] = behaviors.map((behavior, index) => {
     if (typeof behavior.pathPattern !== 'string' || behavior.pathPattern === '') {
       throw new E_DJAMAZING_INVALID_CONFIG([
@@ -43,14 +53,23 @@ export function compileBehaviors(
         'it must be true (signed URLs or cookies required) or false (public)',
       ])
     }
-    return { pattern: compilePattern(behavior.pathPattern), signed: behavior.signed }
+    return {
+      pattern: compilePattern(behavior.pathPattern),
+      signed: behavior.signed,
+      inlineActiveContent: behavior.inlineActiveContent === true,
+    }
   })
+  const fallback: ResolvedBehavior = {
+    signed: defaultBehavior.signed,
+    inlineActiveContent: defaultBehavior.inlineActiveContent === true,
+  }
+  // A path that is no valid key matches no pattern: the default behavior.
+  const behaviorFor = (key: string | undefined): ResolvedBehavior =>
+    (key === undefined ? undefined : compiled.find((behavior) => behavior.pattern.test(key))) ??
+    fallback
   return {
-    defaultSigned: defaultBehavior.signed,
     anySigned: defaultBehavior.signed || compiled.some((behavior) => behavior.signed),
-    isSigned(key) {
-      const match = compiled.find((behavior) => behavior.pattern.test(key))
-      return match ? match.signed : defaultBehavior.signed
-    },
+    behaviorFor,
+    isSigned: (key) => behaviorFor(key).signed,
   }
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
 import { parseCdnUrl } from '../cdn_url.ts'
-import { socketAddress } from '../client_address.ts'
 import { parseCookieHeader } from '../cloudfront/cookies.ts'
 import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
@@ -41,22 +40,9 @@ export function honorsResponseOverrides(result: EdgeVerifyResult): boolean {
   return !/[*?]/.test(result.resource.replaceAll('\\?', ''))
 }
 
-/**
- * Why a request was refused, when the verifier did not say: by status.
- */
-const STATUS_REASONS: Record<number, string> = {
-  400: 'bad-request',
-  403: 'origin-access-denied',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  412: 'precondition-failed',
-  416: 'range-not-satisfiable',
-  500: 'internal-error',
-  502: 'origin-error',
-}
-
-function defaultOnError(error: unknown) {
-  console.error('djamazing: the edge failed:', error)
+function socketAddress(req: IncomingMessage): string | undefined {
+  const address = req.socket.remoteAddress
+  return address?.startsWith('::ffff:') ? address.slice(7) : address
 }
 
 /**
@@ -88,7 +74,6 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const origin = new Origin(options.client, options.bucket)
   const now = options.now ?? (() => new Date())
   const clientIp = options.clientIp ?? socketAddress
-  const reportError = options.onError ?? defaultOnError
 
   async function respond(
     req: IncomingMessage,
@@ -106,7 +91,8 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     // behavior: like CloudFront, which checks the signature before the
     // origin sees anything, a signed edge answers 403 to whoever has no
     // valid signature for it, and 400 only after.
-    event.signed = key === undefined ? behaviors.defaultSigned : behaviors.isSigned(key)
+    const behavior = behaviors.behaviorFor(key)
+    event.signed = behavior.signed
 
     let overrides: Record<string, string> = {}
     if (event.signed) {
@@ -131,7 +117,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       }
     }
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
-    await sendObject(origin, req, res, key, overrides, signal)
+    await sendObject(origin, req, res, key, overrides, signal, behavior)
   }
 
   /**
@@ -143,16 +129,10 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     res: ServerResponse,
     work: (event: EdgeRequestEvent, signal: AbortSignal) => Promise<void>
   ) {
-    const event: EdgeRequestEvent = {
-      method: req.method ?? '',
-      status: 0,
-      aborted: false,
-      clientAddress: clientIp(req),
-    }
+    const event: EdgeRequestEvent = { method: req.method ?? '', status: 0, aborted: false }
     const controller = new AbortController()
     const report = () => {
       event.status = res.statusCode
-      if (event.status >= 400) event.reason ??= STATUS_REASONS[event.status] ?? 'error'
       debug(
         'edge %s %s %d%s%s',
         event.method,
@@ -186,7 +166,6 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       if (!event.aborted) {
         const edgeError: EdgeError =
           error instanceof OriginFailure ? error.edgeError : edgeErrors.internalError()
-        if (edgeError.status >= 500) reportError(error, req)
         if (!res.headersSent) sendError(res, req.method, edgeError)
         else res.destroy()
       }

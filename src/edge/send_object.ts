@@ -1,22 +1,46 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
+import { asAttachment, isActiveContentType, USER_CONTENT_CSP } from '../active_content.ts'
+import type { ResolvedBehavior } from './behaviors.ts'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
 import type { Origin, OriginObject } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 
 /**
+ * What the documented CloudFront response headers policy adds to every
+ * object: the browser never guesses a type (`nosniff`), and a file opened
+ * as a page runs no script and gets an opaque origin (a sandbox). Then
+ * active content is a download unless the behavior allows it inline:
+ * uploaded HTML or SVG must never run on the app's or the CDN's origin.
+ */
+function userContentHeaders(
+  headers: Record<string, string>,
+  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>
+): Record<string, string> {
+  const safe: Record<string, string> = {
+    ...headers,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': USER_CONTENT_CSP,
+  }
+  if (!behavior.inlineActiveContent && isActiveContentType(headers['Content-Type'])) {
+    safe['Content-Disposition'] = asAttachment(headers['Content-Disposition'])
+  }
+  return safe
+}
+
+/**
  * The headers of a 200, 206 or HEAD answer: the stored ones, then the
- * signed overrides on top.
+ * signed overrides on top, then the user-content headers.
  */
 function objectHeaders(
   object: OriginObject,
   range: { start: number; end: number } | undefined,
-  overrides: Record<string, string>
+  overrides: Record<string, string>,
+  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>
 ) {
   const headers: Record<string, string | number> = {
-    ...object.headers,
-    ...overrides,
+    ...userContentHeaders({ ...object.headers, ...overrides }, behavior),
     'Accept-Ranges': 'bytes',
     'Content-Length': range ? range.end - range.start + 1 : object.size,
   }
@@ -55,7 +79,7 @@ function isConditional(headers: IncomingHttpHeaders): boolean {
 /**
  * Answers a GET or HEAD for `key`, already authorised, from the origin:
  * preconditions (304, 412), Range (206, 416), the stored headers with
- * `overrides` on top, and the body streamed with backpressure (`signal`
+ * `overrides` and the user-content headers of `behavior` on top, and the body streamed with backpressure (`signal`
  * aborts the origin request when the client goes away).
  */
 export async function sendObject(
@@ -64,14 +88,15 @@ export async function sendObject(
   res: ServerResponse,
   key: string,
   overrides: Record<string, string>,
-  signal: AbortSignal
+  signal: AbortSignal,
+  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>
 ) {
   const spec = parseRange(req.headers.range)
 
   // A plain GET is one request to the origin.
   if (req.method === 'GET' && spec === undefined && !isConditional(req.headers)) {
     const object = await origin.get(key, {}, signal)
-    res.writeHead(200, objectHeaders(object, undefined, overrides))
+    res.writeHead(200, objectHeaders(object, undefined, overrides, behavior))
     return pipeline(object.body, res)
   }
 
@@ -93,11 +118,14 @@ export async function sendObject(
   }
   const status = resolved ? 206 : 200
   if (req.method === 'HEAD') {
-    res.writeHead(status, objectHeaders(head, resolved, overrides))
+    res.writeHead(status, objectHeaders(head, resolved, overrides, behavior))
     res.end()
     return
   }
   const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, signal)
-  res.writeHead(status, objectHeaders({ ...object, size: head.size }, resolved, overrides))
+  res.writeHead(
+    status,
+    objectHeaders({ ...object, size: head.size }, resolved, overrides, behavior)
+  )
   return pipeline(object.body, res)
 }

@@ -68,6 +68,16 @@ export type EdgeBehavior = {
    * anyone can read.
    */
   signed: boolean
+  /**
+   * Serve active content (HTML, SVG, XML, JavaScript: see
+   * `isActiveContentType`) inline. Default `false`: such files are sent
+   * with `Content-Disposition: attachment`, so opening one downloads it
+   * instead of running it on the edge's origin. Every object is also sent
+   * with `X-Content-Type-Options: nosniff` and a sandboxing
+   * `Content-Security-Policy`, what the documented CloudFront response
+   * headers policy adds.
+   */
+  inlineActiveContent?: boolean
 }
 
 /**
@@ -85,22 +95,13 @@ export type EdgeRequestEvent = {
    */
   signed?: boolean
   /**
-   * Why the request was refused, on every 4xx and 5xx: the verifier's
-   * `reason` (`expired`, `bad-signature`, `missing-key-pair-id`, ...) when
-   * the signature decided, else the kind of answer (`not-found`,
-   * `origin-access-denied`, `method-not-allowed`, `bad-request`,
-   * `precondition-failed`, `range-not-satisfiable`, `origin-error`,
-   * `internal-error`).
+   * Why access was refused (the verifier's `reason`), on 403.
    */
   reason?: string
   /**
    * The client went away before the response was complete.
    */
   aborted: boolean
-  /**
-   * The client's address, as `clientIp` reads it.
-   */
-  clientAddress?: string
 }
 
 /**
@@ -148,7 +149,7 @@ export type EdgeOptions = {
   /**
    * The behavior of keys no pattern matches. Default `{ signed: true }`.
    */
-  defaultBehavior?: { signed: boolean }
+  defaultBehavior?: Omit<EdgeBehavior, 'pathPattern'>
 
   /**
    * The clock used to check expiry. Default: `() => new Date()`.
@@ -166,11 +167,4 @@ export type EdgeOptions = {
    * Called once per request when the response is finished or aborted.
    */
   onRequest?: (event: EdgeRequestEvent) => void
-
-  /**
-   * Called when a request fails with a 5xx (the origin cannot be reached
-   * or answers an error, a bug); the client gets CloudFront's XML error.
-   * Default: the error is written to stderr.
-   */
-  onError?: (error: unknown, req: IncomingMessage) => void
 }

@@ -8,7 +8,6 @@ import type {
   LinkedDisk,
   RedirectRequest,
   RedirectResponse,
-  RouteRefusal,
 } from './types.ts'
 
 /*
@@ -45,30 +44,18 @@ const REASONS: Record<number, string> = {
 }
 
 /**
- * A refusal: a status and its standard phrase, no detail about why. The
- * reason goes to the adapter's event only, never into the response.
+ * A refusal: a status and its standard phrase, no detail about why.
  */
-function refuse(
-  status: number,
-  method: string,
-  why: { reason: RouteRefusal; disk?: string },
-  extra?: Record<string, string>
-): RedirectResponse {
+function refuse(status: number, method: string, extra?: Record<string, string>): RedirectResponse {
   const headers: Record<string, string> = {
     ...COMMON_HEADERS,
     'Content-Type': 'text/plain; charset=utf-8',
     'X-Content-Type-Options': 'nosniff',
     ...extra,
   }
-  const event = {
-    outcome: 'refused',
-    ...(why.disk === undefined ? {} : { disk: why.disk }),
-    reason: why.reason,
-    status,
-  } as const
   return method === 'HEAD'
-    ? { status, headers, event }
-    : { status, headers, body: REASONS[status] ?? 'Error', event }
+    ? { status, headers }
+    : { status, headers, body: REASONS[status] ?? 'Error' }
 }
 
 /**
@@ -119,8 +106,7 @@ function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {
  * MAC matches the user logged in now (403; 401 for a guest, so the app can
  * send them to its login page), it has not expired (403), `authorize`
  * allows it (403); then 302 to a CloudFront signed URL valid
- * `signatureTimeout` seconds. Refusals carry no detail; the response's
- * `event` says what was decided and why, for the adapter to report.
+ * `signatureTimeout` seconds. Refusals carry no detail.
  *
  * Throws only for server faults, never for request input: the disk's own
  * signer fails, or produces a URL outside the CDN origin
@@ -133,23 +119,13 @@ export async function handleLinkRequest(
   authorize?: AuthorizeHook
 ): Promise<RedirectResponse> {
   const method = request.method
-  // The disk named in the path, when it is a valid name: what events may
-  // repeat of it (anything else is the requester's text, not a disk).
-  const diskName = isValidDiskName(request.disk) ? request.disk : undefined
-  if (method !== 'GET' && method !== 'HEAD') {
-    return refuse(
-      405,
-      method,
-      { reason: 'method-not-allowed', disk: diskName },
-      { Allow: 'GET, HEAD' }
-    )
-  }
+  if (method !== 'GET' && method !== 'HEAD') return refuse(405, method, { Allow: 'GET, HEAD' })
 
-  const disk = diskName === undefined ? undefined : disks(diskName)
-  if (!isProtected(disk)) return refuse(404, method, { reason: 'unknown-disk', disk: diskName })
+  const disk = isValidDiskName(request.disk) ? disks(request.disk) : undefined
+  if (!isProtected(disk)) return refuse(404, method)
 
   const key = decodeKeyPath(request.rawKey)
-  if (key === undefined) return refuse(403, method, { reason: 'malformed', disk: diskName })
+  if (key === undefined) return refuse(403, method)
   const result = disk.links!.verify({
     disk: request.disk,
     key,
@@ -160,14 +136,13 @@ export async function handleLinkRequest(
   })
   if (!result.ok) {
     if (debug.enabled) debug('links: refused %s:%s (%s)', request.disk, key, result.reason)
-    const status = result.reason === 'login-required' ? 401 : 403
-    return refuse(status, method, { reason: result.reason, disk: diskName })
+    return refuse(result.reason === 'login-required' ? 401 : 403, method)
   }
 
   const userId = request.userId === null ? null : String(request.userId)
   if (authorize && !(await authorize({ disk: request.disk, key, userId }))) {
     if (debug.enabled) debug('links: not authorized %s:%s', request.disk, key)
-    return refuse(403, method, { reason: 'not-authorized', disk: diskName })
+    return refuse(403, method)
   }
 
   const location = await disk.signCdnUrl(key, {
@@ -184,9 +159,5 @@ export async function handleLinkRequest(
     throw new E_DJAMAZING_UNSAFE_REDIRECT([request.disk])
   }
   if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
-  return {
-    status: 302,
-    headers: { ...COMMON_HEADERS, Location: location },
-    event: { outcome: 'redirected', disk: request.disk, key, userId },
-  }
+  return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
 }

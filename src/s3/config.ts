@@ -16,6 +16,11 @@ export type DriverConfig = {
   prefix: string
   mode: DiskMode
   /**
+   * Whether writes may guess an active type (HTML, SVG, ...) from a key's
+   * extension: public disks, and protected disks with `inlineActiveContent`.
+   */
+  infersActiveTypes: boolean
+  /**
    * The visibility every object of the disk has when ACLs are off.
    */
   visibility: ObjectVisibility
@@ -30,6 +35,25 @@ export type DriverConfig = {
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024
+
+/**
+ * A disk's key prefix as the driver stores it: "" (the whole bucket) or a
+ * valid key ending with "/", so that `uploads/public` never covers
+ * `uploads/publications/...`. The local edge builds its behaviors from it.
+ */
+export function normalizePrefix(value: string | undefined, setting: string): string {
+  if (value === undefined || value === '') return ''
+  const prefix = value.endsWith('/') ? value : `${value}/`
+  try {
+    assertValidObjectKey(prefix)
+  } catch (error) {
+    throw new E_DJAMAZING_INVALID_CONFIG(
+      [setting, `"${value}" is not a valid key prefix (${(error as Error).message})`],
+      { cause: error }
+    )
+  }
+  return prefix
+}
 
 /**
  * Checks the options and names the setting that is wrong, so a bad disk
@@ -52,21 +76,7 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
 
   const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'))
 
-  let prefix = options.prefix ?? ''
-  if (prefix !== '') {
-    if (!prefix.endsWith('/')) prefix = `${prefix}/`
-    try {
-      assertValidObjectKey(prefix)
-    } catch (error) {
-      throw new E_DJAMAZING_INVALID_CONFIG(
-        [
-          setting('prefix'),
-          `"${options.prefix}" is not a valid key prefix (${(error as Error).message})`,
-        ],
-        { cause: error }
-      )
-    }
-  }
+  const prefix = normalizePrefix(options.prefix, setting('prefix'))
 
   const partSize = options.multipart?.partSize
   if (partSize !== undefined && (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE)) {
@@ -88,6 +98,7 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
     bucket: options.bucket,
     prefix,
     mode: options.mode,
+    infersActiveTypes: options.mode === 'public' || options.inlineActiveContent === true,
     visibility: options.mode === 'public' ? 'public' : 'private',
     cdn,
     supportsACL: options.supportsACL ?? false,

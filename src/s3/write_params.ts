@@ -1,4 +1,5 @@
 import type { ObjectVisibility, WriteOptions } from 'flydrive/types'
+import { isActiveContentType } from '../active_content.ts'
 import { contentTypeFor } from './content_type.ts'
 
 /**
@@ -7,7 +8,9 @@ import { contentTypeFor } from './content_type.ts'
 const PINNED = new Set(['ACL', 'Bucket', 'Key', 'Body', 'CopySource'])
 
 /**
- * S3 parameters of a write, from flydrive's write options.
+ * S3 parameters of a write, from flydrive's write options. The content
+ * type is guessed from the key's extension when none is given, except an
+ * active one (HTML, SVG, ...) on a disk that does not infer those.
  *
  * An ACL is sent only when the disk uses ACLs: buckets created since 2023
  * refuse any ACL but the owner's, so sending one would fail every write.
@@ -17,7 +20,7 @@ const PINNED = new Set(['ACL', 'Bucket', 'Key', 'Body', 'CopySource'])
 export function writeParams(
   key: string,
   options: WriteOptions | undefined,
-  disk: { supportsACL: boolean; visibility: ObjectVisibility }
+  disk: { supportsACL: boolean; visibility: ObjectVisibility; infersActiveTypes: boolean }
 ) {
   const {
     visibility,
@@ -37,7 +40,11 @@ export function writeParams(
   if (disk.supportsACL) {
     params.ACL = (visibility ?? disk.visibility) === 'public' ? 'public-read' : 'private'
   }
-  const type = contentType ?? contentTypeFor(key)
+  // A user's `x.html` on a protected disk is not made a page by its name:
+  // without a `contentType`, S3 stores it as binary.
+  const guessed = contentTypeFor(key)
+  const type =
+    contentType ?? (disk.infersActiveTypes || !isActiveContentType(guessed) ? guessed : undefined)
   if (type) params.ContentType = type
   if (cacheControl) params.CacheControl = cacheControl
   if (contentEncoding) params.ContentEncoding = contentEncoding

@@ -44,11 +44,6 @@ class MemoryUserProvider {
 
 export const KEY_PAIR_ID = 'K2JCJMDEHXQW5F'
 
-/**
- * The app key of the test app (`withCoreConfig()` of the AdonisJS factories).
- */
-export const APP_KEY = 'averylongrandomsecretkey'
-
 export type AdonisTestAppOptions = {
   /**
    * `rsa` (RSA-2048) or `ec` (ECDSA P-256) CloudFront key. Default `ec`.
@@ -58,6 +53,10 @@ export type AdonisTestAppOptions = {
    * Extra settings of the protected `uploads` disk.
    */
   uploads?: Partial<DjamazingServiceConfig>
+  /**
+   * Extra settings of the public `static` disk.
+   */
+  static?: Partial<DjamazingServiceConfig>
   /**
    * Turn off HttpContext's async local storage (to test the error).
    */
@@ -127,7 +126,12 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
   const driveConfig = defineDriveConfig({
     default: 'uploads',
     services: {
-      static: djamazing({ ...shared, mode: 'public', prefix: 'static/' }),
+      static: djamazing({
+        ...shared,
+        mode: 'public',
+        prefix: 'static/',
+        ...options.static,
+      } as DjamazingServiceConfig),
       uploads: djamazing({
         ...shared,
         mode: 'protected',

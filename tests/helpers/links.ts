@@ -84,13 +84,7 @@ export async function openLink(
 ): Promise<RedirectResponse> {
   const { disks = makeDisks(), authorize, ...extra } = options
   const parts = splitLinkPath('/djamazing', link)
-  if (!parts) {
-    return {
-      status: 404,
-      headers: {},
-      event: { outcome: 'refused', reason: 'unknown-disk', status: 404 },
-    }
-  }
+  if (!parts) return { status: 404, headers: {} }
   return handleLinkRequest(
     {
       method: 'GET',
