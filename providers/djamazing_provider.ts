@@ -40,11 +40,20 @@ export default class DjamazingProvider {
 
     // Development: the app serves its own CDN URL with the local edge.
     const { localEdges } = await import('../src/adonis/local_edge.ts')
-    for (const edge of localEdges(this.app, disks)) {
+    const edges = localEdges(this.app, disks)
+    for (const edge of edges) {
       debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
       router
         .get(`${edge.path}/*`, (ctx) => edge.handle(ctx))
         .as(`djamazing.${edge.disks[0].name}.edge`)
+    }
+
+    // The local store's upload URLs, taken before any router middleware.
+    if (edges.some((edge) => edge.upload)) {
+      const { uploadMiddleware } = await import('../src/adonis/upload_middleware.ts')
+      const server = await this.app.container.make('server')
+      const middleware = uploadMiddleware(edges)
+      server.use([async () => ({ default: middleware })])
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import {
   CopyObjectCommand,
@@ -32,6 +33,8 @@ import {
   E_DJAMAZING_VISIBILITY_FIXED,
 } from './errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from './object_key.ts'
+import { LocalStore } from './local/store.ts'
+import { signUploadUrl, uploadSigningKey } from './local/upload_url.ts'
 import { createS3Client } from './s3/client.ts'
 import { resolveDriverConfig, type DriverConfig } from './s3/config.ts'
 import { isNotFound, wrapS3Error } from './s3/errors.ts'
@@ -65,7 +68,10 @@ const DELETE_BATCH = 1000
  * under the disk's `prefix`.
  */
 export class DjamazingDriver implements DriverContract {
-  #client: S3Client
+  // Set on S3 disks; local store disks keep their files in #local.
+  #client!: S3Client
+  #local?: LocalStore
+  #uploadKey?: KeyObject
   #config: DriverConfig
   // Private: the options may hold credentials, which must not show up
   // when the driver is logged or inspected.
@@ -75,18 +81,23 @@ export class DjamazingDriver implements DriverContract {
   constructor(options: DjamazingOptions) {
     this.#options = options
     this.#config = resolveDriverConfig(options)
-    this.#client = createS3Client(options)
-    this.#urls = new SignedUrls(options, (name) =>
-      options.disk ? `services.${this.#config.disk}.${name}` : name
-    )
+    if (this.#config.localRoot) {
+      this.#local = new LocalStore(this.#config.localRoot, this.#config.bucket)
+      const secret = options.localStore?.uploadSecret
+      if (secret) this.#uploadKey = uploadSigningKey(secret)
+    } else {
+      this.#client = createS3Client(options)
+    }
+    this.#urls = new SignedUrls(options, (name) => this.#setting(name))
     debug(
-      'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s',
+      'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       this.#config.disk,
       this.#config.bucket,
       this.#config.prefix,
       this.#config.mode,
       this.#config.cdn.origin,
-      this.#config.supportsACL ? 'on' : 'off'
+      this.#config.supportsACL ? 'on' : 'off',
+      this.#local ? `local store in ${this.#local.folder}` : 'S3'
     )
   }
 
@@ -156,6 +167,14 @@ export class DjamazingDriver implements DriverContract {
     return objectKey.slice(this.#config.prefix.length)
   }
 
+  /**
+   * The path of a setting as the user wrote it (in config/drive.ts, or
+   * the driver's options).
+   */
+  #setting(name: string) {
+    return this.#options.disk ? `services.${this.#config.disk}.${name}` : name
+  }
+
   #log(operation: string, objectKey: string) {
     debug('%s %s %s:%s', operation, this.#config.disk, this.#config.bucket, objectKey)
   }
@@ -195,6 +214,7 @@ export class DjamazingDriver implements DriverContract {
   async exists(key: string): Promise<boolean> {
     const objectKey = this.#objectKey(key)
     this.#log('exists', objectKey)
+    if (this.#local) return this.#local.exists(objectKey)
     try {
       await this.#client.send(
         new HeadObjectCommand({ Bucket: this.#config.bucket, Key: objectKey })
@@ -207,16 +227,19 @@ export class DjamazingDriver implements DriverContract {
   }
 
   async get(key: string): Promise<string> {
+    if (this.#local) return this.#local.get(this.#objectKey(key))
     const { objectKey, body } = await this.#getObject('get', key)
     return this.#send('get', objectKey, () => body.transformToString())
   }
 
   async getStream(key: string): Promise<Readable> {
+    if (this.#local) return this.#local.getStream(this.#objectKey(key))
     const { body } = await this.#getObject('getStream', key)
     return body as Readable
   }
 
   async getBytes(key: string): Promise<Uint8Array> {
+    if (this.#local) return this.#local.getBytes(this.#objectKey(key))
     const { objectKey, body } = await this.#getObject('getBytes', key)
     return this.#send('getBytes', objectKey, () => body.transformToByteArray())
   }
@@ -224,6 +247,7 @@ export class DjamazingDriver implements DriverContract {
   async getMetaData(key: string): Promise<ObjectMetaData> {
     const objectKey = this.#objectKey(key)
     this.#log('getMetaData', objectKey)
+    if (this.#local) return this.#local.getMetaData(objectKey)
     const response = await this.#send('getMetaData', objectKey, () =>
       this.#client.send(new HeadObjectCommand({ Bucket: this.#config.bucket, Key: objectKey }))
     )
@@ -282,6 +306,7 @@ export class DjamazingDriver implements DriverContract {
   async put(key: string, contents: string | Uint8Array, options?: WriteOptions): Promise<void> {
     const objectKey = this.#objectKey(key)
     this.#log('put', objectKey)
+    if (this.#local) return this.#local.put(objectKey, contents)
     await this.#send('put', objectKey, () =>
       this.#client.send(
         new PutObjectCommand({
@@ -303,6 +328,7 @@ export class DjamazingDriver implements DriverContract {
   async putStream(key: string, contents: Readable, options?: WriteOptions): Promise<void> {
     const objectKey = this.#objectKey(key)
     this.#log('putStream', objectKey)
+    if (this.#local) return this.#local.putStream(objectKey, contents)
     let sourceError: unknown
     const onError = (error: unknown) => (sourceError ??= error)
     contents.once('error', onError)
@@ -344,6 +370,7 @@ export class DjamazingDriver implements DriverContract {
     const sourceKey = this.#objectKey(source)
     const destinationKey = this.#objectKey(destination)
     debug('copy %s %s:%s to %s', this.#config.disk, this.#config.bucket, sourceKey, destinationKey)
+    if (this.#local) return this.#local.copy(sourceKey, destinationKey)
     let writeOptions = options
     if (this.#config.supportsACL && !options?.visibility) {
       writeOptions = { ...options, visibility: await this.getVisibility(source) }
@@ -377,6 +404,7 @@ export class DjamazingDriver implements DriverContract {
   async delete(key: string): Promise<void> {
     const objectKey = this.#objectKey(key)
     this.#log('delete', objectKey)
+    if (this.#local) return this.#local.delete(objectKey)
     try {
       await this.#client.send(
         new DeleteObjectCommand({ Bucket: this.#config.bucket, Key: objectKey })
@@ -394,6 +422,7 @@ export class DjamazingDriver implements DriverContract {
   async deleteAll(prefix: string): Promise<void> {
     const folderKey = this.#folderKey(prefix)
     this.#log('deleteAll', folderKey)
+    if (this.#local) return this.#local.deleteAll(folderKey)
     let token: string | undefined
     do {
       const page = await this.#send('deleteAll', folderKey, () =>
@@ -443,6 +472,16 @@ export class DjamazingDriver implements DriverContract {
     const folderKey = this.#folderKey(prefix)
     const recursive = options?.recursive ?? false
     this.#log(recursive ? 'listAll recursive' : 'listAll', folderKey)
+    if (this.#local) {
+      const page = await this.#local.listAll(folderKey, { ...options, recursive })
+      return {
+        paginationToken: page.paginationToken,
+        objects: [
+          ...page.folders.map((folder) => driveDirectoryFor(this.#diskKey(folder))),
+          ...page.files.map((file) => driveFileFor(this.#diskKey(file.key), this, file.metaData)),
+        ],
+      }
+    }
     const response = await this.#send('listAll', folderKey, () =>
       this.#client.send(
         new ListObjectsV2Command({
@@ -529,6 +568,12 @@ export class DjamazingDriver implements DriverContract {
         contentDisposition: options?.contentDisposition,
       })
     }
+    if (this.#local) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#setting('cloudfront'),
+        'getSignedUrl on the local store makes a CloudFront signed URL for the local edge: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
+      ])
+    }
     this.#log('getSignedUrl', objectKey)
     return this.#send('getSignedUrl', objectKey, () =>
       presignGet(this.#client, {
@@ -557,6 +602,24 @@ export class DjamazingDriver implements DriverContract {
       ])
     }
     this.#log('getSignedUploadUrl', objectKey)
+    if (this.#local) {
+      if (!this.#uploadKey) {
+        throw new E_DJAMAZING_INVALID_CONFIG([
+          this.#setting('localStore.uploadSecret'),
+          'upload URLs of the local store are signed with a secret: set it (the AdonisJS provider uses the app key)',
+        ])
+      }
+      return signUploadUrl(this.#uploadKey, {
+        cdn: this.#config.cdn,
+        bucket: this.#config.bucket,
+        objectKey,
+        expiresAt: Date.now() / 1000 + expiresIn,
+        headers: {
+          'content-type': options?.contentType,
+          'content-length': contentSize === undefined ? undefined : String(contentSize),
+        },
+      })
+    }
     return this.#send('getSignedUploadUrl', objectKey, () =>
       presignPut(this.#client, {
         bucket: this.#config.bucket,

@@ -48,6 +48,16 @@ export const E_DJAMAZING_INVALID_CONFIG = createError<[setting: string, reason: 
   'E_DJAMAZING_INVALID_CONFIG'
 )
 
+/**
+ * A disk uses the local store while the app runs in production.
+ */
+export const E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION = createError<
+  [disk: string, setting: string, allowance: string]
+>(
+  'Disk "%s" keeps its files in the local store ("%s" is "local") while the app runs in production: they would live on this server\'s disk only, with no CDN in front. Set it to "s3" with the AWS settings (DJAMAZING_STORE=s3 in .env), or set "%s: true" to run the local store in production on purpose',
+  'E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION'
+)
+
 /*
  * Protected links
  */

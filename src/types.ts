@@ -35,9 +35,57 @@ export type S3ConnectionOptions =
     > & { client?: undefined })
 
 /**
+ * Where a disk keeps its files.
+ * - `s3`: an S3 bucket (or an S3-compatible store), served by CloudFront.
+ * - `local`: folders on this machine's file system, served by the app's
+ *   own local edge: development and tests with nothing to install.
+ */
+export type StoreKind = 's3' | 'local'
+
+/**
+ * Settings of the local store (`store: 'local'`).
+ */
+export type LocalStoreOptions = {
+  /**
+   * The folder of the store; each bucket is a folder inside it, so an
+   * object lives at `<root>/<bucket>/<prefix><key>`. AdonisJS: default
+   * `storage/djamazing`, a relative path resolves from the app root.
+   * flydrive: required, a relative path resolves from the working directory.
+   */
+  root?: string
+
+  /**
+   * The secret upload URLs (`getSignedUploadUrl`) are signed with: an HMAC
+   * key is derived from it. AdonisJS: the app key of `config/encryption.ts`.
+   * flydrive: required to make upload URLs, and the same secret goes to the
+   * upload handler.
+   */
+  uploadSecret?: string
+
+  /**
+   * Let the local store run when the app is in production. Off by default:
+   * a production app would keep its files on one server's disk, with no
+   * CDN in front, usually by mistake (a forgotten env value).
+   */
+  allowInProduction?: boolean
+}
+
+/**
  * The options of one djamazing disk.
  */
 export type DjamazingOptions = S3ConnectionOptions & {
+  /**
+   * See {@link StoreKind}. Default `'s3'`. With `'local'` the S3 connection
+   * settings are not used (they may be undefined); `bucket`, `prefix`,
+   * `cdnUrl` and `cloudfront` mean the same as on S3.
+   */
+  store?: StoreKind
+
+  /**
+   * Settings of the local store, read when `store` is `'local'`.
+   */
+  localStore?: LocalStoreOptions
+
   /**
    * The name of the disk. Protected links are bound to it, so a link made
    * for one disk never opens a file of another. Set by `djamazing()` from

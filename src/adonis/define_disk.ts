@@ -1,11 +1,21 @@
+import { isAbsolute } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { ServiceConfigProvider } from '@adonisjs/drive/types'
 import type { DjamazingDriver } from '../driver.ts'
 import { DEFAULT_ROUTE_PREFIX } from '../links/signer.ts'
-import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_PROVIDER_MISSING } from '../errors.ts'
+import {
+  E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION,
+  E_DJAMAZING_PROVIDER_MISSING,
+} from '../errors.ts'
 import { isProviderBooted, registerDisk } from './registry.ts'
 import type { DjamazingOptions } from '../types.ts'
 import type { DjamazingServiceConfig } from './types.ts'
+
+/**
+ * Where the local store keeps its buckets, from the app root.
+ */
+const DEFAULT_LOCAL_ROOT = 'storage/djamazing'
 
 /**
  * A route prefix as the router and the link signer both want it: one
@@ -42,6 +52,25 @@ function driverOptionsOf(name: string, config: DjamazingServiceConfig): Djamazin
 }
 
 /**
+ * The local store of a disk: refused in production unless allowed; its
+ * folder resolved from the app root (so an app started from `build/`
+ * keeps its files there); upload URLs signed with the app key.
+ */
+async function localStoreOf(name: string, config: DjamazingServiceConfig, app: ApplicationService) {
+  if (app.inProduction && config.localStore?.allowInProduction !== true) {
+    throw new E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION([
+      name,
+      `services.${name}.store`,
+      `services.${name}.localStore.allowInProduction`,
+    ])
+  }
+  const root = config.localStore?.root ?? DEFAULT_LOCAL_ROOT
+  const { appSecrets } = await import('./app_secrets.ts')
+  const [uploadSecret] = await appSecrets(app)
+  return { root: isAbsolute(root) ? root : app.makePath(root), uploadSecret }
+}
+
+/**
  * A djamazing disk for `config/drive.ts`:
  *
  * ```ts
@@ -62,9 +91,12 @@ export function djamazing(
     type: 'provider',
     async resolver(name: string, app: ApplicationService) {
       const routePrefix = routePrefixOf(name, config.routePrefix)
-      registerDisk(app, { name, config, routePrefix })
-
       const options = driverOptionsOf(name, config)
+      const localStore =
+        config.store === 'local' ? await localStoreOf(name, config, app) : undefined
+      if (localStore) options.localStore = { ...config.localStore, ...localStore }
+      registerDisk(app, { name, config, routePrefix, localStore })
+
       if (config.mode === 'protected') {
         if (!config.cloudfront) {
           throw new E_DJAMAZING_INVALID_CONFIG([

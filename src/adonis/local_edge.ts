@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { parseCdnUrl } from '../cdn_url.ts'
@@ -6,6 +7,7 @@ import { loadPrivateKey } from '../cloudfront/keys.ts'
 import { createEdgeHandler } from '../edge/main.ts'
 import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { createUploadHandler } from '../local/upload_handler.ts'
 import { createS3Client } from '../s3/client.ts'
 import { normalizePrefix } from '../s3/config.ts'
 import type { RegisteredDisk } from './types.ts'
@@ -82,6 +84,11 @@ export type LocalEdge = {
   path: string
   disks: RegisteredDisk[]
   handle(ctx: HttpContext): Promise<void>
+  /**
+   * Local store edges: takes the PUTs of upload URLs (the raw request
+   * target under `path`), as S3 takes presigned PUTs.
+   */
+  upload?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
 }
 
 /**
@@ -92,7 +99,9 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
   const groups = new Map<string, RegisteredDisk[]>()
   for (const disk of disks) {
     const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
-    if (!(disk.config.localEdge ?? pointsAtApp(app, cdn.origin))) continue
+    const served =
+      disk.config.localEdge ?? (disk.localStore !== undefined || pointsAtApp(app, cdn.origin))
+    if (!served) continue
     groups.set(cdn.base, [...(groups.get(cdn.base) ?? []), disk])
   }
 
@@ -105,18 +114,23 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
         `the app serves "${base}" itself, so it needs a path of its own, e.g. "${base}cdn"`,
       ])
     }
-    const other = group.find((disk) => disk.config.bucket !== first.config.bucket)
+    const other = group.find(
+      (disk) =>
+        disk.config.bucket !== first.config.bucket ||
+        disk.localStore?.root !== first.localStore?.root
+    )
     if (other) {
       throw new E_DJAMAZING_INVALID_CONFIG([
         `services.${other.name}.cdnUrl`,
-        `disks "${first.name}" and "${other.name}" share the CDN URL "${base}" but not the bucket: one distribution serves one bucket`,
+        `disks "${first.name}" and "${other.name}" share the CDN URL "${base}" but not the bucket (or the store): one distribution serves one bucket`,
       ])
     }
 
     const behaviors = edgeBehaviorsOf(group)
     const publicKeys = publicKeysOf(group)
+    const local = first.localStore
     const edge = createEdgeHandler({
-      client: createS3Client(first.config),
+      ...(local ? { directory: local.root } : { client: createS3Client(first.config) }),
       bucket: first.config.bucket,
       publicUrl: base,
       behaviors,
@@ -124,15 +138,24 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
       ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
     })
 
+    const upload =
+      local &&
+      createUploadHandler({
+        root: local.root,
+        bucket: first.config.bucket,
+        uploadSecret: local.uploadSecret,
+      })
+
+    // The raw rest of the request target after the edge's path: the
+    // signature covers the URL exactly as the browser sent it.
+    const targetOf = (req: IncomingMessage) => (req.url ?? '').slice(path.length + 1)
     return {
       path,
       disks: group,
       handle(ctx: HttpContext) {
-        // The raw rest of the request target after the edge's path: the
-        // signature covers the URL exactly as the browser sent it.
-        const target = ctx.request.request.url ?? ''
-        return edge.serve(ctx.request.request, ctx.response.response, target.slice(path.length + 1))
+        return edge.serve(ctx.request.request, ctx.response.response, targetOf(ctx.request.request))
       },
+      upload: upload && ((req, res) => upload(req, res, targetOf(req))),
     }
   })
 }

@@ -55,9 +55,9 @@ export type DjamazingServiceConfig = DistributiveOmit<DjamazingOptions, 'disk' |
 
   /**
    * Serve `cdnUrl` from this app with the local CloudFront-compatible edge
-   * (development, tests, demos: no AWS account needed). Default: on when
-   * `cdnUrl` points at the app itself (same origin as `app.appUrl`, or a
-   * loopback host on the app's `PORT`), off otherwise.
+   * (development, tests, demos: no AWS account needed). Default: on for
+   * the local store, and when `cdnUrl` points at the app itself (same
+   * origin as `app.appUrl`, or a loopback host on the app's `PORT`).
    */
   localEdge?: boolean
 
@@ -77,4 +77,9 @@ export type RegisteredDisk = {
   name: string
   config: DjamazingServiceConfig
   routePrefix: string
+  /**
+   * Local store disks: the store's absolute folder and the secret of
+   * their upload URLs, as given to the driver.
+   */
+  localStore?: { root: string; uploadSecret: string }
 }

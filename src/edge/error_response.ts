@@ -43,6 +43,15 @@ export const edgeErrors = {
     code: 'NoSuchKey',
     message: 'The specified key does not exist.',
   }),
+  /**
+   * S3's answer, passed on by CloudFront, when the origin bucket does
+   * not exist: a wrong bucket name, not a wrong file name.
+   */
+  noSuchBucket: (): EdgeError => ({
+    status: 404,
+    code: 'NoSuchBucket',
+    message: 'The specified bucket does not exist',
+  }),
   methodNotAllowed: (): EdgeError => ({
     status: 405,
     code: 'MethodNotAllowed',

@@ -6,7 +6,8 @@ import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors } from './behaviors.ts'
 import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
-import { Origin, OriginFailure } from './origin.ts'
+import { FileOrigin } from './file_origin.ts'
+import { Origin, OriginFailure, type ObjectOrigin } from './origin.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
 import { sendObject } from './send_object.ts'
 import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } from './types.ts'
@@ -50,8 +51,11 @@ function socketAddress(req: IncomingMessage): string | undefined {
  * so a bad configuration fails at boot.
  */
 export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
-  if (!options.client) {
-    throw new E_DJAMAZING_INVALID_CONFIG(['edge.client', 'pass the S3Client of the origin'])
+  if (!options.client === !options.directory) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      'edge.client',
+      'pass the S3Client of the origin, or the directory of a local store (not both)',
+    ])
   }
   if (typeof options.bucket !== 'string' || options.bucket === '') {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.bucket', 'pass the name of the origin bucket'])
@@ -71,7 +75,9 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       'signed behaviors (the default behavior is signed) need the CloudFront public keys by key pair id',
     ])
   }
-  const origin = new Origin(options.client, options.bucket)
+  const origin: ObjectOrigin = options.client
+    ? new Origin(options.client, options.bucket)
+    : new FileOrigin(options.directory!, options.bucket)
   const now = options.now ?? (() => new Date())
   const clientIp = options.clientIp ?? socketAddress
 

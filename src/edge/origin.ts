@@ -22,6 +22,23 @@ export type OriginObject = {
 }
 
 /**
+ * Where the edge reads objects from: an S3 bucket (`Origin`), or a bucket
+ * of the local store (`FileOrigin`).
+ */
+export type ObjectOrigin = {
+  head(key: string, abortSignal: AbortSignal): Promise<OriginObject>
+  /**
+   * The object or one byte range of it. `ifMatch` pins the ETag seen by
+   * an earlier HEAD, so a range is never cut from a newer version.
+   */
+  get(
+    key: string,
+    options: { range?: { start: number; end: number }; ifMatch?: string },
+    abortSignal: AbortSignal
+  ): Promise<OriginObject & { body: Readable }>
+}
+
+/**
  * A refusal or failure of the origin, already translated to the edge's answer.
  */
 export class OriginFailure extends Error {
@@ -46,8 +63,8 @@ function storedHeaders(output: HeadObjectCommandOutput | GetObjectCommandOutput)
 }
 
 /**
- * S3's answers, as CloudFront passes them on: a missing object is 404
- * (S3 says 403 instead when the reader may not list the bucket, and so
+ * S3's answers, as CloudFront passes them on: a missing bucket or object
+ * is 404 (S3 says 403 instead when the reader may not list the bucket, and so
  * does the edge), anything else the origin fails with is a 502.
  */
 function translate(error: unknown): never {
@@ -57,6 +74,9 @@ function translate(error: unknown): never {
   // stores and proxies answer a 404 with a non-XML body.
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
   const named = error instanceof S3ServiceException ? error.name : undefined
+  if (named === 'NoSuchBucket') {
+    throw new OriginFailure(edgeErrors.noSuchBucket(), { cause: error })
+  }
   if (status === 404 || named === 'NoSuchKey' || named === 'NotFound') {
     throw new OriginFailure(edgeErrors.notFound(), { cause: error })
   }
@@ -71,7 +91,7 @@ function translate(error: unknown): never {
  * client are fixed when the edge is created; a request only ever chooses
  * the key, so it cannot reach another bucket or host.
  */
-export class Origin {
+export class Origin implements ObjectOrigin {
   #client: S3Client
   #bucket: string
 
@@ -97,10 +117,6 @@ export class Origin {
     }
   }
 
-  /**
-   * GETs the object or one byte range of it. `ifMatch` pins the ETag seen
-   * by an earlier HEAD, so a range is never cut from a newer version.
-   */
   async get(
     key: string,
     options: { range?: { start: number; end: number }; ifMatch?: string },

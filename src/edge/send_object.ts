@@ -4,7 +4,7 @@ import { asAttachment, isActiveContentType, USER_CONTENT_CSP } from '../active_c
 import type { ResolvedBehavior } from './behaviors.ts'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
-import type { Origin, OriginObject } from './origin.ts'
+import type { ObjectOrigin, OriginObject } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 
 /**
@@ -83,7 +83,7 @@ function isConditional(headers: IncomingHttpHeaders): boolean {
  * aborts the origin request when the client goes away).
  */
 export async function sendObject(
-  origin: Origin,
+  origin: ObjectOrigin,
   req: IncomingMessage,
   res: ServerResponse,
   key: string,

@@ -111,8 +111,15 @@ export type EdgeOptions = {
   /**
    * The S3 client of the origin. The edge sends requests to it only, for
    * `bucket` only: nothing in a request can name another host or bucket.
+   * Give it, or `directory`.
    */
-  client: S3Client
+  client?: S3Client
+
+  /**
+   * Serve the bucket from the local store in this folder instead of S3:
+   * objects are the files under `<directory>/<bucket>/`.
+   */
+  directory?: string
 
   /**
    * The origin bucket. The URL path after `publicUrl` is the full key.

@@ -1,14 +1,21 @@
 import type { ObjectVisibility } from 'flydrive/types'
 import { parseCdnUrl, type CdnBase } from '../cdn_url.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../errors.ts'
+import { resolve } from 'node:path'
+import { assertLocalBucketName } from '../local/files.ts'
 import { assertValidObjectKey } from '../object_key.ts'
-import type { DiskMode, DjamazingOptions } from '../types.ts'
+import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
 
 /**
  * A disk's settings, checked once when the driver is created.
  */
 export type DriverConfig = {
   disk: string
+  store: StoreKind
+  /**
+   * The absolute folder of the local store (`store: 'local'` only).
+   */
+  localRoot?: string
   bucket: string
   /**
    * "" or a prefix ending with "/".
@@ -74,6 +81,26 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
     ])
   }
 
+  const store = options.store ?? 's3'
+  if (store !== 's3' && store !== 'local') {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('store'),
+      `${JSON.stringify(options.store)} is not a store. Use "s3" or "local"`,
+    ])
+  }
+  let localRoot: string | undefined
+  if (store === 'local') {
+    assertLocalBucketName(options.bucket, setting('bucket'))
+    const root = options.localStore?.root
+    if (typeof root !== 'string' || root === '') {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('localStore.root'),
+        'the local store needs the folder it keeps the buckets in, e.g. "storage/djamazing"',
+      ])
+    }
+    localRoot = resolve(root)
+  }
+
   const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'))
 
   const prefix = normalizePrefix(options.prefix, setting('prefix'))
@@ -95,13 +122,16 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
 
   return {
     disk,
+    store,
+    localRoot,
     bucket: options.bucket,
     prefix,
     mode: options.mode,
     infersActiveTypes: options.mode === 'public' || options.inlineActiveContent === true,
     visibility: options.mode === 'public' ? 'public' : 'private',
     cdn,
-    supportsACL: options.supportsACL ?? false,
+    // The local store keeps no ACLs: access is the edge's behaviors'.
+    supportsACL: store === 's3' && (options.supportsACL ?? false),
     partSize,
     queueSize,
   }

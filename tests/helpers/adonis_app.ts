@@ -14,6 +14,7 @@ import { defineConfig as defineDriveConfig } from '@adonisjs/drive'
 import type { Disk } from 'flydrive'
 import { djamazing } from '../../index.ts'
 import type { DjamazingServiceConfig } from '../../src/adonis/types.ts'
+import type { LocalStoreOptions } from '../../src/types.ts'
 import { startS3Server, type S3Server } from './s3_server.ts'
 
 /**
@@ -79,6 +80,11 @@ export type AdonisTestAppOptions = {
    */
   provider?: boolean
   /**
+   * Keep the disks' files in the local store (bucket `local-test`)
+   * instead of s3rver.
+   */
+  localStore?: LocalStoreOptions
+  /**
    * More routes, registered before the server boots.
    */
   routes?: (router: any, app: ApplicationService) => void
@@ -117,10 +123,12 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
   const privateKey = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   const publicKey: KeyObject = keyPair.publicKey
 
+  const store = options.localStore
+    ? { store: 'local' as const, bucket: 'local-test', localStore: options.localStore }
+    : { bucket: s3.bucket, ...s3.clientConfig }
   const shared = {
-    bucket: s3.bucket,
+    ...store,
     cdnUrl: options.cdnUrl ?? `${baseUrl}/cdn`,
-    ...s3.clientConfig,
     cloudfront: { keyPairId: KEY_PAIR_ID, privateKey },
   }
   const driveConfig = defineDriveConfig({
