@@ -7,6 +7,8 @@ import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
 
+// The settings of docs/local-store.md: startAdonisApp's disks with
+// store: 'local', a localStore root, and cdnUrl on the app itself.
 test.group('Local store | the whole flow on the app itself, no S3', (group) => {
   let app: AdonisTestApp
   let root: string
