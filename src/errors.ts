@@ -226,6 +226,16 @@ export const E_DJAMAZING_AUTH_MISSING = createError<[disk: string]>(
 )
 
 /**
+ * A protected link was asked for a user authenticated with a guard the
+ * disk does not list in its `guards`: the link would be bound to a user
+ * of another kind, whose id may be another person's on the disk's guards.
+ */
+export const E_DJAMAZING_FOREIGN_GUARD = createError<[disk: string, guard: string, guards: string]>(
+  'Cannot make a protected link for disk "%s": the user of this request is authenticated with the guard "%s", and the disk serves users of: %s. Add the guard to the disk\'s "guards" in config/drive.ts, or make the link on a page of those users',
+  'E_DJAMAZING_FOREIGN_GUARD'
+)
+
+/**
  * The app has no usable encryption keys to sign protected links with.
  */
 export const E_DJAMAZING_MISSING_APP_KEY = createError<[reason: string]>(

@@ -75,8 +75,10 @@ export class SignedUrls {
   async linkFor(disk: string, key: string, options: LinkForOptions = {}): Promise<string> {
     const userId = await this.#links!.currentUserId()
     const revision = await this.#links!.currentUserRevision?.()
+    const realm = await this.#links!.currentUserRealm?.()
     return this.links!.linkFor(disk, key, {
       userId: userId ?? null,
+      realm,
       ...(revision === null || revision === undefined ? {} : { revision }),
       ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),

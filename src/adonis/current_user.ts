@@ -2,6 +2,7 @@ import { HttpContext } from '@adonisjs/core/http'
 import {
   E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED,
   E_DJAMAZING_AUTH_MISSING,
+  E_DJAMAZING_FOREIGN_GUARD,
   E_DJAMAZING_NO_REQUEST,
 } from '../errors.ts'
 import { explicitUserOrUndefined } from './explicit_user.ts'
@@ -10,28 +11,41 @@ import type { DjamazingServiceConfig } from './types.ts'
 type AuthLike = {
   isAuthenticated: boolean
   authenticationAttempted: boolean
+  authenticatedViaGuard?: string
+  defaultGuard: string
   user?: unknown
   check(): Promise<boolean>
   checkUsing(guards?: string[]): Promise<boolean>
 }
 
 /**
- * A user as links see it: the stable id and the revocation value.
+ * A user as links see it: the stable id, the guard it was authenticated
+ * with (its realm: user #1 of `admin` is not user #1 of `web`) and the
+ * revocation value.
  */
-export type LinkUser = { id: string | number; revision?: string | number } | null
+export type LinkUser = { id: string | number; realm: string; revision?: string | number } | null
 
 /**
  * The id and revocation value of a user object: the disk's `userId`
  * resolver, or `user.id`. The links part checks the id's shape.
  */
-export function linkUserOf(config: DjamazingServiceConfig, user: unknown): LinkUser {
+export function linkUserOf(config: DjamazingServiceConfig, user: unknown, realm: string): LinkUser {
   if (user === null || user === undefined) return null
   const id = config.userId ? config.userId(user) : (user as { id?: unknown }).id
   const revision = config.userRevision?.(user) ?? undefined
   return {
     id: (typeof id === 'bigint' ? String(id) : id) as string | number,
+    realm,
     ...(revision === undefined ? {} : { revision }),
   }
+}
+
+/**
+ * The guards whose users the disk makes links for and opens them to:
+ * its `guards`, or the default guard of `config/auth.ts`.
+ */
+function diskGuards(config: DjamazingServiceConfig, auth: AuthLike): string[] {
+  return config.guards ?? [auth.defaultGuard]
 }
 
 /**
@@ -39,11 +53,14 @@ export function linkUserOf(config: DjamazingServiceConfig, user: unknown): LinkU
  * the auth middleware already found; when nothing authenticated the
  * request yet (a route without the auth middleware, like the redirect
  * route), checks silently with the disk's guards, as `auth.check()` does.
+ * A user of a guard the disk does not list is nobody when a link is
+ * opened (`'open'`), and `E_DJAMAZING_FOREIGN_GUARD` when one is made (`'link'`).
  */
 export async function requestUser(
   ctx: HttpContext,
   disk: string,
-  config: DjamazingServiceConfig
+  config: DjamazingServiceConfig,
+  purpose: 'open' | 'link'
 ): Promise<LinkUser> {
   const auth = (ctx as unknown as { auth?: AuthLike }).auth
   if (!auth) throw new E_DJAMAZING_AUTH_MISSING([disk])
@@ -51,7 +68,16 @@ export async function requestUser(
     if (config.guards) await auth.checkUsing(config.guards)
     else await auth.check()
   }
-  return auth.isAuthenticated ? linkUserOf(config, auth.user) : null
+  if (!auth.isAuthenticated) return null
+  const guard = auth.authenticatedViaGuard ?? auth.defaultGuard
+  const guards = diskGuards(config, auth)
+  if (!guards.includes(guard)) {
+    // Authenticated, but as a kind of user the disk does not serve: on the
+    // redirect route that is nobody (401); making a link for them is a bug.
+    if (purpose === 'open') return null
+    throw new E_DJAMAZING_FOREIGN_GUARD([disk, guard, guards.join(', ')])
+  }
+  return linkUserOf(config, auth.user, guard)
 }
 
 /**
@@ -61,14 +87,17 @@ export async function requestUser(
  */
 export async function currentLinkUser(
   disk: string,
-  config: DjamazingServiceConfig
+  config: DjamazingServiceConfig,
+  defaultGuard: () => Promise<string>
 ): Promise<LinkUser> {
   const explicit = explicitUserOrUndefined()
-  if (explicit) return linkUserOf(config, explicit.user)
+  // A user named with asUser() belongs to the disk's first guard.
+  if (explicit)
+    return linkUserOf(config, explicit.user, config.guards?.[0] ?? (await defaultGuard()))
   if (!HttpContext.usingAsyncLocalStorage) {
     throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk])
   }
   const ctx = HttpContext.get()
   if (!ctx) throw new E_DJAMAZING_NO_REQUEST([disk])
-  return requestUser(ctx, disk, config)
+  return requestUser(ctx, disk, config, 'link')
 }

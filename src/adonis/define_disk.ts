@@ -112,17 +112,26 @@ export function djamazing(
           import('./app_secrets.ts'),
           import('./current_user.ts'),
         ])
+        const defaultGuard = async () => {
+          const auth = (await app.container.make('auth.manager')) as { defaultGuard: string }
+          return auth.defaultGuard
+        }
+        const linkUser = () => currentLinkUser(name, config, defaultGuard)
         options.links = {
           ...config.links,
           routePrefix,
           secrets: await appSecrets(app),
           async currentUserId() {
-            const user = await currentLinkUser(name, config)
+            const user = await linkUser()
             return user?.id ?? null
           },
           async currentUserRevision() {
-            const user = await currentLinkUser(name, config)
+            const user = await linkUser()
             return user?.revision
+          },
+          async currentUserRealm() {
+            const user = await linkUser()
+            return user?.realm
           },
         }
       }

@@ -21,7 +21,7 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
     // The raw request target, not the router's params: the link is
     // verified exactly as sent (the router decodes the path).
     const parts = splitLinkPath(disk.routePrefix, ctx.request.request.url ?? '')
-    const user = await requestUser(ctx, disk.name, disk.config)
+    const user = await requestUser(ctx, disk.name, disk.config, 'open')
 
     const response = await handleLinkRequest(
       {
@@ -30,6 +30,7 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
         rawKey: parts?.rawKey ?? '',
         query: parts?.query ?? '',
         userId: user?.id ?? null,
+        realm: user?.realm,
         revision: user?.revision,
       },
       disks,

@@ -5,11 +5,15 @@ import { DEFAULT_ROUTE_PREFIX } from './signer.ts'
 import type { AuthorizeHook, DiskLookup, LinkedDisk, RedirectResponse } from './types.ts'
 
 /**
- * The user logged in for a request: an id, an id with its revocation
- * value, or `null`/`undefined` for a guest.
+ * The user logged in for a request: an id, an id with its realm and
+ * revocation value, or `null`/`undefined` for a guest.
  */
 export type RequestUser =
-  string | number | { id: string | number; revision?: string | number } | null | undefined
+  | string
+  | number
+  | { id: string | number; realm?: string | null; revision?: string | number }
+  | null
+  | undefined
 
 export type RedirectHandlerOptions = {
   /**
@@ -72,7 +76,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
       const user = await options.currentUser(req)
       const id =
         user === null || user === undefined ? null : typeof user === 'object' ? user.id : user
-      const revision = user !== null && typeof user === 'object' ? user.revision : undefined
+      const details = user !== null && typeof user === 'object' ? user : undefined
       const response = await handleLinkRequest(
         {
           method: req.method ?? 'GET',
@@ -80,7 +84,8 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
           rawKey: parts.rawKey,
           query: parts.query,
           userId: id,
-          revision,
+          realm: details?.realm,
+          revision: details?.revision,
         },
         disks,
         options.authorize

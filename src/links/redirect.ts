@@ -131,6 +131,7 @@ export async function handleLinkRequest(
     key,
     query: request.query,
     userId: request.userId,
+    realm: request.realm,
     revision: request.revision,
     now: request.now,
   })

@@ -23,7 +23,7 @@ import type {
  * also the HKDF `info`, so the link key is useless for anything else the
  * app signs with the same secret.
  */
-const PURPOSE = 'djamazing:links:v1'
+const PURPOSE = 'djamazing:links:v2'
 
 export const DEFAULT_ROUTE_PREFIX = '/djamazing'
 
@@ -38,6 +38,7 @@ export const DEFAULT_LINK_EXPIRES_IN = '1h'
 const MIN_SECRET_BYTES = 16
 const MAX_USER_ID_LENGTH = 256
 const DISK_NAME = /^[A-Za-z0-9_-]{1,64}$/
+const REALM = /^[A-Za-z0-9_.:-]{1,64}$/
 const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
 
 /**
@@ -93,6 +94,21 @@ function normalizeUserId(userId: unknown): string | null {
   return userId
 }
 
+/**
+ * The realm a user id belongs to (in AdonisJS, the auth guard): user #1 of
+ * the `admin` guard is not user #1 of the `web` guard. `null` when the app
+ * has one kind of user.
+ */
+function normalizeRealm(realm: unknown): string | null {
+  if (realm === undefined || realm === null) return null
+  if (typeof realm !== 'string' || !REALM.test(realm)) {
+    throw new E_DJAMAZING_INVALID_LINK_USER([
+      'the realm must be 1 to 64 letters, digits or "_.:-" (a guard name)',
+    ])
+  }
+  return realm
+}
+
 function normalizeRevision(revision: unknown): string | null {
   if (revision === undefined || revision === null) return null
   const value = typeof revision === 'number' ? String(revision) : revision
@@ -117,14 +133,19 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
 }
 
 /**
+ * Whom a link is for: the user id, and the realm (guard) it belongs to.
+ */
+type LinkUser = { id: string | null; realm: string | null }
+
+/**
  * Makes and checks protected links:
  * `<baseUrl><routePrefix>/<disk>/<encoded key>?e=<expiry>[&ct=..][&cd=..]&s=<mac>`.
  *
  * The MAC is HMAC-SHA256, with a key derived for links only, over a JSON
- * array naming the purpose and version, the disk, the key, the user id,
- * the expiry, the revision and the overrides. A JSON array is unambiguous
- * (no `a:b` + `c` = `a` + `b:c`), and the user id and revision are signed
- * without appearing in the URL.
+ * array naming the purpose and version, the disk, the key, the user's
+ * realm (guard) and id, the expiry, the revision and the overrides. A JSON
+ * array is unambiguous (no `a:b` + `c` = `a` + `b:c`), and the realm, user
+ * id and revision are signed without appearing in the URL.
  */
 export class LinkSigner {
   #keys: KeyObject[]
@@ -201,12 +222,13 @@ export class LinkSigner {
     return this.#expiresIn
   }
 
-  #mac(key: KeyObject, disk: string, objectKey: string, user: string | null, p: LinkParams) {
+  #mac(key: KeyObject, disk: string, objectKey: string, user: LinkUser, p: LinkParams) {
     const message = JSON.stringify([
       PURPOSE,
       disk,
       objectKey,
-      user,
+      user.realm,
+      user.id,
       p.expiresAt,
       p.revision,
       p.contentType,
@@ -222,8 +244,10 @@ export class LinkSigner {
   linkFor(disk: string, key: string, options: LinkOptions): string {
     assertDiskName(disk)
     assertValidObjectKey(key)
-    const user = normalizeUserId(options?.userId)
-    if (user === null && !this.#guestLinks) throw new E_DJAMAZING_GUEST_LINK([disk])
+    const id = normalizeUserId(options?.userId)
+    if (id === null && !this.#guestLinks) throw new E_DJAMAZING_GUEST_LINK([disk])
+    // A guest has no realm: a guest link is the same for everyone.
+    const user = { id, realm: id === null ? null : normalizeRealm(options.realm) }
     const seconds =
       options.expiresIn === undefined
         ? this.#expiresIn
@@ -251,7 +275,8 @@ export class LinkSigner {
    * named error only for an invalid `userId` or `revision` passed by the app.
    */
   verify(input: VerifyInput): VerifyResult {
-    const user = normalizeUserId(input.userId)
+    const id = normalizeUserId(input.userId)
+    const user = { id, realm: id === null ? null : normalizeRealm(input.realm) }
     const revision = normalizeRevision(input.revision)
     const parsed = readLinkQuery(input.query)
     if (!parsed || !isValidDiskName(input.disk)) return { ok: false, reason: 'malformed' }
@@ -263,18 +288,18 @@ export class LinkSigner {
 
     const signed = { ...parsed, revision }
     let genuine = false
-    if (user !== null) genuine = this.#matches(input.disk, input.key, user, signed, parsed.mac)
+    if (id !== null) genuine = this.#matches(input.disk, input.key, user, signed, parsed.mac)
     // A guest link is a bearer link: whoever holds it may open it, logged in or not.
     if (!genuine && this.#guestLinks) {
       genuine = this.#matches(
         input.disk,
         input.key,
-        null,
+        { id: null, realm: null },
         { ...signed, revision: null },
         parsed.mac
       )
     }
-    if (!genuine) return { ok: false, reason: user === null ? 'login-required' : 'bad-signature' }
+    if (!genuine) return { ok: false, reason: id === null ? 'login-required' : 'bad-signature' }
 
     // Checked after the MAC so that "expired" is only ever said of a genuine link.
     if ((input.now ?? Date.now()) / 1000 >= parsed.expiresAt)
@@ -288,7 +313,7 @@ export class LinkSigner {
   /**
    * Constant-time comparison with every secret (the first signs, all verify).
    */
-  #matches(disk: string, key: string, user: string | null, p: LinkParams, mac: string): boolean {
+  #matches(disk: string, key: string, user: LinkUser, p: LinkParams, mac: string): boolean {
     const given = Buffer.from(mac, 'latin1')
     let found = false
     for (const secret of this.#keys) {

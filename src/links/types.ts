@@ -70,6 +70,12 @@ export type ProtectedLinkOptions = LinkSignerOptions & {
    * (see {@link LinkOptions.revision}).
    */
   currentUserRevision?(): CurrentValue<string | number | null | undefined>
+
+  /**
+   * Returns the realm of the current user (see {@link LinkOptions.realm}),
+   * when ids of different kinds of users can collide.
+   */
+  currentUserRealm?(): CurrentValue<string | null | undefined>
 }
 
 /**
@@ -82,6 +88,14 @@ export type LinkOptions = {
    * unless the signer has `guestLinks: true`.
    */
   userId: string | number | null
+
+  /**
+   * The realm the user id belongs to, when the app has several kinds of
+   * users whose ids can collide: in AdonisJS, the auth guard (`web`,
+   * `admin`). Signed, not in the URL: a link made for admin #1 never opens
+   * for web user #1. Omit it (or `null`) when ids are unique app-wide.
+   */
+  realm?: string | null
 
   /**
    * How long the link stays valid. Default: the signer's `expiresIn`.
@@ -148,6 +162,11 @@ export type VerifyInput = {
    * The id of the user logged in now, or `null` for a guest.
    */
   userId: string | number | null
+
+  /**
+   * The realm (guard) of the user logged in now (see {@link LinkOptions.realm}).
+   */
+  realm?: string | null
 
   /**
    * The current user's revocation value, if the app keeps one.
@@ -251,6 +270,11 @@ export type RedirectRequest = {
    * The id of the user logged in now, or `null` for a guest.
    */
   userId: string | number | null
+
+  /**
+   * The realm (guard) of the user logged in now.
+   */
+  realm?: string | null
 
   /**
    * The current user's revocation value, if the app keeps one.

@@ -27,18 +27,26 @@ export const USERS: TestUser[] = [
 ]
 
 /**
- * A session user provider over {@link USERS}: what `@adonisjs/auth`'s
- * session guard needs, and nothing else.
+ * The users of the `admin` guard: another table, whose ids collide with
+ * the web users' (root is #1, like alice).
+ */
+export const ADMINS: TestUser[] = [{ id: 1, name: 'root', linksRevision: 1 }]
+
+/**
+ * A session user provider over a list of users ({@link USERS} by
+ * default): what `@adonisjs/auth`'s session guard needs, and nothing else.
  */
 class MemoryUserProvider {
   declare [symbols.PROVIDER_REAL_USER]: TestUser
+
+  constructor(private users: TestUser[] = USERS) {}
 
   async createUserForGuard(user: TestUser): Promise<SessionGuardUser<TestUser>> {
     return { getId: () => user.id, getOriginal: () => user }
   }
 
   async findById(id: string | number | bigint) {
-    const user = USERS.find((candidate) => String(candidate.id) === String(id))
+    const user = this.users.find((candidate) => String(candidate.id) === String(id))
     return user ? this.createUserForGuard(user) : null
   }
 }
@@ -103,7 +111,8 @@ function listen(server: ReturnType<typeof createServer>) {
  * a protected `uploads` disk over one real s3rver (in a child process),
  * and the local edge serving `cdnUrl` (`<app>/cdn`) from the app itself.
  *
- * Routes for the tests: `POST /login` `{ name }`, `POST /logout`,
+ * Routes for the tests: `POST /login` `{ name }` (web guard), `POST
+ * /admin/login` `{ name }` (admin guard: root, #1 like alice), `POST /logout`,
  * `GET /url?disk=&key=` (the disk's `getUrl`, or `{ error: code }`), `GET /edge-template?key=`
  * (an Edge template using `driveUrl`).
  */
@@ -184,6 +193,10 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
           default: 'web',
           guards: {
             web: sessionGuard({ useRememberMeTokens: false, provider: new MemoryUserProvider() }),
+            admin: sessionGuard({
+              useRememberMeTokens: false,
+              provider: new MemoryUserProvider(ADMINS),
+            }),
           },
         }),
         drive: driveConfig,
@@ -220,12 +233,20 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
       await (ctx as any).auth.use('web').login(user)
       return { id: user.id }
     })
+    router.post('/admin/login', async (ctx: HttpContext) => {
+      const user = ADMINS.find((candidate) => candidate.name === ctx.request.input('name'))
+      if (!user) return ctx.response.unauthorized('unknown admin')
+      await (ctx as any).auth.use('admin').login(user)
+      return { id: user.id }
+    })
     router.post('/logout', async (ctx: HttpContext) => {
       await (ctx as any).auth.use('web').logout()
       return { ok: true }
     })
     // getUrl in a controller and driveUrl in a template, as README.md shows them.
     router.get('/url', async (ctx: HttpContext) => {
+      // `as=admin`: a page behind the admin guard's auth middleware.
+      if (ctx.request.input('as') === 'admin') await (ctx as any).auth.authenticateUsing(['admin'])
       const drive = await app.container.make('drive.manager')
       const disk = (drive as any).use(ctx.request.input('disk', 'uploads')) as Disk
       try {
@@ -270,8 +291,8 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
     /**
      * Logs a user in over HTTP and returns the `Cookie` header to send.
      */
-    async login(name: string): Promise<string> {
-      const response = await fetch(`${baseUrl}/login`, {
+    async login(name: string, guard: 'web' | 'admin' = 'web'): Promise<string> {
+      const response = await fetch(`${baseUrl}${guard === 'admin' ? '/admin/login' : '/login'}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name }),
@@ -286,8 +307,13 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
     /**
      * `getUrl(key)` of a disk, made over HTTP for the user of `cookie`.
      */
-    async urlFor(cookie: string | null, key: string, disk = 'uploads'): Promise<string> {
-      const query = new URLSearchParams({ disk, key })
+    async urlFor(
+      cookie: string | null,
+      key: string,
+      disk = 'uploads',
+      as: 'admin' | 'web' = 'web'
+    ): Promise<string> {
+      const query = new URLSearchParams({ disk, key, as })
       const response = await fetch(`${baseUrl}/url?${query}`, {
         headers: cookie ? { cookie } : {},
       })

@@ -55,8 +55,12 @@ test.group(
     test('an expired link gets 403', async ({ client, assert }) => {
       // A genuine link for alice, signed with the app key, made two hours ago.
       const signer = new LinkSigner({ secrets: [APP_KEY], expiresIn: '1h' })
-      const expired = signer.linkFor('uploads', KEY, { userId: 1, now: Date.now() - 2 * 3600_000 })
-      const fresh = signer.linkFor('uploads', KEY, { userId: 1 })
+      const expired = signer.linkFor('uploads', KEY, {
+        userId: 1,
+        realm: 'web',
+        now: Date.now() - 2 * 3600_000,
+      })
+      const fresh = signer.linkFor('uploads', KEY, { userId: 1, realm: 'web' })
 
       const refused = await client
         .get(`${app.baseUrl}${expired}`)

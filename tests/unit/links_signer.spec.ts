@@ -24,20 +24,22 @@ test.group('Protected links: making and verifying', () => {
   }) => {
     const link = makeSigner().linkFor('uploads', 'a.txt', {
       userId: 'alice',
+      realm: 'web',
       revision: 2,
       contentType: 'text/plain',
       now: NOW,
     })
     assert.equal(
       link,
-      '/djamazing/uploads/a.txt?e=1767229200&ct=text%2Fplain&s=zj76Bdmg-Bdajd4TzzXejF2wc2943P4zOL8LNTp7QtQ'
+      '/djamazing/uploads/a.txt?e=1767229200&ct=text%2Fplain&s=RDbWiQPVTL-lto7U7iJy-PYzOTovgW1GXF8kHMbFDvE'
     )
     // The same MAC, recomputed from the documented format.
-    const key = Buffer.from(hkdfSync('sha256', SECRET, '', 'djamazing:links:v1', 32))
+    const key = Buffer.from(hkdfSync('sha256', SECRET, '', 'djamazing:links:v2', 32))
     const message = JSON.stringify([
-      'djamazing:links:v1',
+      'djamazing:links:v2',
       'uploads',
       'a.txt',
+      'web',
       'alice',
       1767229200,
       '2',
@@ -46,7 +48,7 @@ test.group('Protected links: making and verifying', () => {
     ])
     assert.equal(
       createHmac('sha256', key).update(message).digest('base64url'),
-      'zj76Bdmg-Bdajd4TzzXejF2wc2943P4zOL8LNTp7QtQ'
+      'RDbWiQPVTL-lto7U7iJy-PYzOTovgW1GXF8kHMbFDvE'
     )
   })
 
