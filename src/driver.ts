@@ -41,7 +41,7 @@ import { isNotFound, wrapS3Error } from './s3/errors.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
 import { presignGet, presignPut } from './s3/presign.ts'
 import { SignedUrls } from './protected_urls.ts'
-import type { LinkOverrides } from './links/types.ts'
+import type { CdnUrlOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions, LinkForOptions } from './types.ts'
 
@@ -123,6 +123,20 @@ export class DjamazingDriver implements DriverContract {
     return this.#urls.signatureTimeout
   }
 
+  /**
+   * Seconds: redirects within one window get the same CloudFront URL.
+   */
+  get signatureWindow() {
+    return this.#urls.signatureWindow
+  }
+
+  /**
+   * The longest CloudFront URL lifetime a link's `viewFor` gets, in seconds.
+   */
+  get maxViewFor() {
+    return this.#urls.maxViewFor
+  }
+
   get cdnOrigin() {
     return this.#config.cdn.origin
   }
@@ -130,7 +144,7 @@ export class DjamazingDriver implements DriverContract {
   /**
    * The CloudFront signed URL a verified protected link redirects to.
    */
-  signCdnUrl(key: string, options: { expiresIn: number } & LinkOverrides): Promise<string> {
+  signCdnUrl(key: string, options: CdnUrlOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
     this.#log('signCdnUrl', objectKey)
     return this.#urls.signCdnUrl(this.#config.cdn, objectKey, options)

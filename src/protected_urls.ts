@@ -1,11 +1,13 @@
 import { cdnUrlFor, type CdnBase } from './cdn_url.ts'
 import { CloudFrontSigner } from './cloudfront/signer.ts'
 import { parseDuration } from './duration.ts'
-import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
+import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_INVALID_LINK_OPTION } from './errors.ts'
 import { LinkSigner } from './links/signer.ts'
-import type { LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
+import type { CdnUrlOptions, LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
 import { encodeStrict } from './object_key.ts'
-import type { DjamazingOptions, LinkForOptions } from './types.ts'
+import { contentTypeFor } from './s3/content_type.ts'
+import { SignedUrlCache } from './signed_url_cache.ts'
+import type { DjamazingOptions, Duration, LinkForOptions, MediaViewOptions } from './types.ts'
 
 /**
  * How long the CloudFront URL a protected link redirects to lives, when
@@ -13,6 +15,60 @@ import type { DjamazingOptions, LinkForOptions } from './types.ts'
  * follow the redirect, too short to share.
  */
 const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
+
+/**
+ * Signed URLs kept by a disk with a `signatureWindow`: about 0.5 to 1 KB
+ * each, so a few MB at most.
+ */
+const DEFAULT_SIGNATURE_CACHE_SIZE = 10_000
+
+/**
+ * Whether a content type matches a pattern: exact, or `type/*`.
+ */
+function matchesContentType(type: string, pattern: string): boolean {
+  const essence = type.split(';')[0].trim().toLowerCase()
+  const wanted = pattern.toLowerCase()
+  return wanted.endsWith('/*') ? essence.startsWith(wanted.slice(0, -1)) : essence === wanted
+}
+
+/**
+ * The disk's `mediaViews`, checked.
+ */
+function readMediaViews(
+  value: MediaViewOptions | undefined,
+  setting: string
+): { contentTypes: string[]; viewFor: number; bindIp: boolean } | undefined {
+  if (value === undefined) return undefined
+  if (
+    !Array.isArray(value?.contentTypes) ||
+    value.contentTypes.length === 0 ||
+    !value.contentTypes.every(
+      (type) => typeof type === 'string' && /^[\w.+-]+\/(\*|[\w.+-]+)$/.test(type)
+    )
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.contentTypes`,
+      'expected content types such as "video/*" or "application/pdf"',
+    ])
+  }
+  return {
+    contentTypes: value.contentTypes,
+    viewFor: Math.ceil(parseDuration(value.viewFor, `${setting}.viewFor`)),
+    bindIp: value.bindIp === true,
+  }
+}
+
+/**
+ * A window in whole seconds: boundaries are epoch multiples of it.
+ */
+function readWindow(value: Duration | undefined, setting: string): number | undefined {
+  if (value === undefined) return undefined
+  const seconds = parseDuration(value, setting)
+  if (!Number.isInteger(seconds)) {
+    throw new E_DJAMAZING_INVALID_CONFIG([setting, 'a window is a whole number of seconds'])
+  }
+  return seconds
+}
 
 /**
  * The CloudFront URL of an object with S3's response overrides in its
@@ -40,7 +96,11 @@ export class SignedUrls {
   readonly cloudfront?: CloudFrontSigner
   readonly links?: LinkSigner
   readonly signatureTimeout: number
+  readonly signatureWindow?: number
+  readonly maxViewFor?: number
   #links?: ProtectedLinkOptions
+  #cache?: SignedUrlCache
+  #mediaViews?: ReturnType<typeof readMediaViews>
 
   constructor(options: DjamazingOptions, setting: (name: string) => string) {
     if (options.cloudfront) {
@@ -54,6 +114,28 @@ export class SignedUrls {
       options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
       setting('signatureTimeout')
     )
+    this.signatureWindow = readWindow(options.signatureWindow, setting('signatureWindow'))
+    if (this.signatureWindow !== undefined) {
+      const size = options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE
+      if (!Number.isSafeInteger(size) || size < 1) {
+        throw new E_DJAMAZING_INVALID_CONFIG([
+          setting('signatureCacheSize'),
+          'expected a whole number of URLs >= 1',
+        ])
+      }
+      this.#cache = new SignedUrlCache(size)
+    }
+    this.#mediaViews = readMediaViews(options.mediaViews, setting('mediaViews'))
+    this.maxViewFor =
+      options.maxViewFor === undefined
+        ? this.#mediaViews?.viewFor
+        : Math.ceil(parseDuration(options.maxViewFor, setting('maxViewFor')))
+    if (this.#mediaViews && this.#mediaViews.viewFor > this.maxViewFor!) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('mediaViews.viewFor'),
+        `it is longer than maxViewFor (${this.maxViewFor} s)`,
+      ])
+    }
     // Without CloudFront a protected disk cannot redirect anywhere, so it
     // makes no links (getUrl says so); the AdonisJS helper refuses such a
     // disk at boot.
@@ -73,10 +155,12 @@ export class SignedUrls {
    * A protected link to `key` for the current user, with the link's options.
    */
   async linkFor(disk: string, key: string, options: LinkForOptions = {}): Promise<string> {
+    const view = this.#viewOf(key, options)
     const userId = await this.#links!.currentUserId()
     const revision = await this.#links!.currentUserRevision?.()
     const realm = await this.#links!.currentUserRealm?.()
     return this.links!.linkFor(disk, key, {
+      ...view,
       userId: userId ?? null,
       realm,
       ...(revision === null || revision === undefined ? {} : { revision }),
@@ -89,15 +173,48 @@ export class SignedUrls {
   }
 
   /**
-   * A CloudFront signed URL of an object, signed off the event loop.
+   * The CloudFront URL lifetime and IP binding a link asks for: its own
+   * `viewFor` (at most `maxViewFor`), or the disk's `mediaViews` for its
+   * content type.
+   */
+  #viewOf(key: string, options: LinkForOptions): { viewFor?: Duration; bindIp?: boolean } {
+    if (options.viewFor !== undefined) {
+      const seconds = parseDuration(options.viewFor, 'viewFor')
+      if (this.maxViewFor === undefined || seconds > this.maxViewFor) {
+        throw new E_DJAMAZING_INVALID_LINK_OPTION([
+          'viewFor',
+          this.maxViewFor === undefined
+            ? 'this disk sets no maxViewFor, so its links keep the short signatureTimeout'
+            : `it is longer than the disk's maxViewFor (${this.maxViewFor} s)`,
+        ])
+      }
+      return { viewFor: seconds, ...(options.bindIp ? { bindIp: true } : {}) }
+    }
+    const media = this.#mediaViews
+    const type = options.contentType ?? contentTypeFor(key)
+    if (media && type && media.contentTypes.some((pattern) => matchesContentType(type, pattern))) {
+      return { viewFor: media.viewFor, bindIp: options.bindIp ?? media.bindIp }
+    }
+    return options.bindIp ? { bindIp: true } : {}
+  }
+
+  /**
+   * A CloudFront signed URL of an object, signed off the event loop. With
+   * a `signatureWindow`, URLs expiring on a window boundary come from the
+   * disk's cache: one signature per key, overrides, viewer and window.
    */
   signCdnUrl(
     cdn: CdnBase,
     objectKey: string,
-    options: { expiresIn: number | string } & LinkOverrides
+    options: CdnUrlOptions | ({ expiresIn: number | string } & LinkOverrides)
   ): Promise<string> {
-    return this.cloudfront!.signUrlAsync(cdnObjectUrl(cdn, objectKey, options), {
-      expiresIn: options.expiresIn,
-    })
+    const url = cdnObjectUrl(cdn, objectKey, options)
+    const { ipAddress, now } = options as CdnUrlOptions
+    const { expiresAt } = options as CdnUrlOptions
+    const timing = expiresAt ? { expiresAt, now } : { expiresIn: options.expiresIn, now }
+    const sign = () =>
+      this.cloudfront!.signUrlAsync(url, ipAddress ? { ...timing, ipAddress } : timing)
+    if (!this.#cache || !expiresAt) return sign()
+    return this.#cache.getOrSign(`${expiresAt.getTime()} ${ipAddress ?? ''} ${url}`, sign)
   }
 }

@@ -155,10 +155,59 @@ export type DjamazingOptions = S3ConnectionOptions & {
   signatureTimeout?: Duration
 
   /**
+   * Stable CloudFront URLs for repeat views: every redirect for the same
+   * key (and overrides) within a window of this length gets the same
+   * URL, expiring at the window's end and never less than
+   * `signatureTimeout` ahead, so the browser and CloudFront can cache the
+   * file. Whole seconds (`60`, `'5m'`). A URL copied out of the browser
+   * then works for at most window + `signatureTimeout`. Default: none,
+   * every redirect signs a new URL.
+   */
+  signatureWindow?: Duration
+
+  /**
+   * How many signed URLs a disk with `signatureWindow` keeps in memory
+   * (least recently used go first). Default 10,000 (a few MB).
+   */
+  signatureCacheSize?: number
+
+  /**
+   * The `Cache-Control` stored with objects written through this disk when
+   * the write gives none, e.g. `'private, max-age=86400, immutable'` for
+   * files that never change under one key. CloudFront and the browser
+   * keep them that long; the redirect itself stays `private, no-store`.
+   */
+  cacheControl?: string
+
+  /**
+   * The longest lifetime a protected link may ask for its CloudFront URL
+   * (`linkFor(key, { viewFor })`). Without it, `viewFor` is refused.
+   */
+  maxViewFor?: Duration
+
+  /**
+   * Links to media get a longer CloudFront URL without asking: links whose
+   * content type (the link's `contentType`, or the one guessed from the
+   * key's extension) matches one of `contentTypes` (`'video/*'`,
+   * `'application/pdf'`) get `viewFor`, bound to the viewer's IPv4 address
+   * when `bindIp` is set.
+   */
+  mediaViews?: MediaViewOptions
+
+  /**
    * Protected mode: how links are signed and whom they are bound to.
    * Filled in by the AdonisJS provider; plain flydrive users pass it.
    */
   links?: ProtectedLinkOptions
+}
+
+/**
+ * See `DjamazingOptions.mediaViews`.
+ */
+export type MediaViewOptions = {
+  contentTypes: string[]
+  viewFor: Duration
+  bindIp?: boolean
 }
 
 /**
@@ -182,4 +231,18 @@ export type LinkForOptions = {
    * How long the link stays valid. Default: the disk's `links.expiresIn`.
    */
   expiresIn?: Duration
+
+  /**
+   * How long the CloudFront URL the link redirects to stays valid, for
+   * media seeking and resumable downloads: at most the disk's
+   * `maxViewFor`. Signed into the link. Default: the disk's
+   * `signatureTimeout` (or `mediaViews`).
+   */
+  viewFor?: Duration
+
+  /**
+   * Bind that CloudFront URL to the viewer's IPv4 address (IPv6 viewers
+   * get the disk's `signatureTimeout` instead). Signed into the link.
+   */
+  bindIp?: boolean
 }

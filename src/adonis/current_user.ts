@@ -49,6 +49,13 @@ function diskGuards(config: DjamazingServiceConfig, auth: AuthLike): string[] {
 }
 
 /**
+ * The silent check under way for a request: links made concurrently
+ * (`Promise.all` over `getUrl`) wait for the same check, rather than read
+ * "attempted, not authenticated" while it is still running.
+ */
+const checks = new WeakMap<HttpContext, Promise<boolean>>()
+
+/**
  * The user logged in for this request, or `null` for a guest. Reuses what
  * the auth middleware already found; when nothing authenticated the
  * request yet (a route without the auth middleware, like the redirect
@@ -64,10 +71,12 @@ export async function requestUser(
 ): Promise<LinkUser> {
   const auth = (ctx as unknown as { auth?: AuthLike }).auth
   if (!auth) throw new E_DJAMAZING_AUTH_MISSING([disk])
-  if (!auth.isAuthenticated && !auth.authenticationAttempted) {
-    if (config.guards) await auth.checkUsing(config.guards)
-    else await auth.check()
+  let check = checks.get(ctx)
+  if (!check && !auth.isAuthenticated && !auth.authenticationAttempted) {
+    check = config.guards ? auth.checkUsing(config.guards) : auth.check()
+    checks.set(ctx, check)
   }
+  if (check) await check
   if (!auth.isAuthenticated) return null
   const guard = auth.authenticatedViaGuard ?? auth.defaultGuard
   const guards = diskGuards(config, auth)

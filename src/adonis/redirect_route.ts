@@ -32,6 +32,8 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
         userId: user?.id ?? null,
         realm: user?.realm,
         revision: user?.revision,
+        // The address as the app's trusted-proxy settings give it.
+        clientIp: ctx.request.ip(),
       },
       disks,
       authorize && ((file) => authorize(ctx, { disk: file.disk, key: file.key }))

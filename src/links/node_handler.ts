@@ -36,6 +36,13 @@ export type RedirectHandlerOptions = {
    * Optional per-file authorization, after the link has been verified.
    */
   authorize?: AuthorizeHook
+
+  /**
+   * The viewer's address, for links bound to it (`bindIp`). Default: the
+   * socket's peer address. Behind a proxy, read it from the header your
+   * proxy sets, and only from a proxy you trust.
+   */
+  clientIp?(request: IncomingMessage): string | undefined
 }
 
 function write(res: ServerResponse, response: RedirectResponse) {
@@ -86,6 +93,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
           userId: id,
           realm: details?.realm,
           revision: details?.revision,
+          clientIp: options.clientIp ? options.clientIp(req) : req.socket.remoteAddress,
         },
         disks,
         options.authorize

@@ -12,6 +12,20 @@ export type LinkParams = {
   revision: string | null
   contentType: string | null
   contentDisposition: string | null
+  /**
+   * Lifetime of the CloudFront URL, whole seconds, or `null` for the
+   * disk's `signatureTimeout`.
+   */
+  viewFor: number | null
+  /**
+   * Bind the CloudFront URL to the viewer's IPv4 address.
+   */
+  bindIp: boolean
+  /**
+   * A folder link: the folder (ending with "/") the signed cookies open;
+   * the key is its entry file.
+   */
+  folder: string | null
 }
 
 /**
@@ -23,10 +37,10 @@ const MAX_QUERY_LENGTH = 8192
 const MAX_OVERRIDE_LENGTH = 1024
 
 /**
- * Whole epoch seconds, no sign, no leading zero, at most 11 digits: a
+ * Whole seconds (an epoch expiry, a lifetime), no sign, no leading zero, at most 11 digits: a
  * number has exactly one spelling, so `e=0123` cannot pass for `e=123`.
  */
-const EXPIRY = /^[1-9][0-9]{0,10}$/
+const WHOLE_SECONDS = /^[1-9][0-9]{0,10}$/
 
 /**
  * An HMAC-SHA256 in unpadded base64url. It is compared as text, never
@@ -48,7 +62,7 @@ export function validOverride(value: string): boolean {
   )
 }
 
-const NAMES = new Set(['e', 's', 'ct', 'cd'])
+const NAMES = new Set(['e', 's', 'ct', 'cd', 'v', 'ip', 'f'])
 
 /**
  * Query values of links are encoded with the package's one strict encoder.
@@ -92,7 +106,7 @@ function collect(query: LinkQuery): Map<string, string[]> | undefined {
       // `e` and `s` are checked later against patterns of unreserved
       // characters only, which need no decoding: a `%` in them fails there.
       const value =
-        name === 'e' || name === 's'
+        name === 'e' || name === 's' || name === 'v' || name === 'ip'
           ? part.slice(equals + 1)
           : decodeCanonical(part.slice(equals + 1))
       if (value === undefined || !add(name, value)) return undefined
@@ -114,7 +128,8 @@ function collect(query: LinkQuery): Map<string, string[]> | undefined {
 
 /**
  * Reads a link's query. `undefined` for anything but exactly one `e`, one
- * `s`, at most one `ct` and one `cd`, each well-formed: an unknown or
+ * `s`, at most one each of `ct`, `cd`, `v`, `ip` (only `ip=1`) and `f`,
+ * each well-formed: an unknown or
  * repeated parameter is refused rather than ignored, so nothing can ride
  * along with a genuine link.
  */
@@ -130,7 +145,7 @@ export function readLinkQuery(query: LinkQuery): ParsedLinkQuery | undefined {
 
   const expiry = params.get('e')?.[0]
   const mac = params.get('s')?.[0]
-  if (expiry === undefined || !EXPIRY.test(expiry) || mac === undefined || !MAC.test(mac)) {
+  if (expiry === undefined || !WHOLE_SECONDS.test(expiry) || mac === undefined || !MAC.test(mac)) {
     return undefined
   }
   const contentType = params.get('ct')?.[0] ?? null
@@ -138,5 +153,19 @@ export function readLinkQuery(query: LinkQuery): ParsedLinkQuery | undefined {
   for (const value of [contentType, contentDisposition]) {
     if (value !== null && (value.length === 0 || !validOverride(value))) return undefined
   }
-  return { expiresAt: Number(expiry), mac, contentType, contentDisposition }
+  const viewFor = params.get('v')?.[0]
+  if (viewFor !== undefined && !WHOLE_SECONDS.test(viewFor)) return undefined
+  const bindIp = params.get('ip')?.[0]
+  if (bindIp !== undefined && bindIp !== '1') return undefined
+  const folder = params.get('f')?.[0] ?? null
+  if (folder !== null && !validOverride(folder)) return undefined
+  return {
+    expiresAt: Number(expiry),
+    mac,
+    contentType,
+    contentDisposition,
+    viewFor: viewFor === undefined ? null : Number(viewFor),
+    bindIp: bindIp === '1',
+    folder,
+  }
 }

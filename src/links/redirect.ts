@@ -1,6 +1,7 @@
 import debug from '../debug.ts'
 import { E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
+import { cdnLifetime } from './cdn_lifetime.ts'
 import { isValidDiskName } from './signer.ts'
 import type {
   AuthorizeHook,
@@ -106,7 +107,8 @@ function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {
  * MAC matches the user logged in now (403; 401 for a guest, so the app can
  * send them to its login page), it has not expired (403), `authorize`
  * allows it (403); then 302 to a CloudFront signed URL valid
- * `signatureTimeout` seconds. Refusals carry no detail.
+ * `signatureTimeout` seconds, or what the link's MAC allows within the
+ * disk's limits (see `cdnLifetime`). Refusals carry no detail.
  *
  * Throws only for server faults, never for request input: the disk's own
  * signer fails, or produces a URL outside the CDN origin
@@ -146,8 +148,20 @@ export async function handleLinkRequest(
     return refuse(403, method)
   }
 
+  const nowMs = request.now ?? Date.now()
+  const timing = cdnLifetime(
+    result,
+    {
+      signatureTimeout: disk.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
+      signatureWindow: disk.signatureWindow,
+      maxViewFor: disk.maxViewFor,
+    },
+    nowMs,
+    request.clientIp
+  )
   const location = await disk.signCdnUrl(key, {
-    expiresIn: disk.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
+    ...timing,
+    now: new Date(nowMs),
     ...result.overrides,
   })
   // Defence in depth: the target is built from config and the verified

@@ -138,14 +138,41 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
 type LinkUser = { id: string | null; realm: string | null }
 
 /**
+ * Whether `folder` is a folder (ending with "/") that holds `key`.
+ */
+function isFolderOf(key: string, folder: string): boolean {
+  if (!folder.endsWith('/') || !key.startsWith(folder) || key === folder) return false
+  try {
+    assertValidObjectKey(folder)
+  } catch {
+    return false
+  }
+  return true
+}
+
+function checkFolder(key: string, folder: unknown): string | null {
+  if (folder === undefined || folder === null) return null
+  if (typeof folder !== 'string' || !isFolderOf(key, folder)) {
+    throw new E_DJAMAZING_INVALID_LINK_OPTION([
+      'folder',
+      'expected a folder ending with "/" that holds the key (its entry file)',
+    ])
+  }
+  return folder
+}
+
+/**
  * Makes and checks protected links:
- * `<baseUrl><routePrefix>/<disk>/<encoded key>?e=<expiry>[&ct=..][&cd=..]&s=<mac>`.
+ * `<baseUrl><routePrefix>/<disk>/<encoded key>?e=<expiry>[&ct=..][&cd=..][&v=..][&ip=1][&f=..]&s=<mac>`.
  *
  * The MAC is HMAC-SHA256, with a key derived for links only, over a JSON
  * array naming the purpose and version, the disk, the key, the user's
- * realm (guard) and id, the expiry, the revision and the overrides. A JSON
- * array is unambiguous (no `a:b` + `c` = `a` + `b:c`), and the realm, user
- * id and revision are signed without appearing in the URL.
+ * realm (guard) and id, the expiry, the revision, the overrides, and what
+ * the redirect may hand out: the CloudFront URL's lifetime (`v`), its IP
+ * binding (`ip`) and, for a folder link, the folder its cookies open
+ * (`f`). Nothing outside the MAC can widen what a link gives. A JSON array
+ * is unambiguous (no `a:b` + `c` = `a` + `b:c`), and the realm, user id
+ * and revision are signed without appearing in the URL.
  */
 export class LinkSigner {
   #keys: KeyObject[]
@@ -233,6 +260,9 @@ export class LinkSigner {
       p.revision,
       p.contentType,
       p.contentDisposition,
+      p.viewFor,
+      p.bindIp,
+      p.folder,
     ])
     return createHmac('sha256', key).update(message).digest('base64url')
   }
@@ -257,6 +287,10 @@ export class LinkSigner {
       revision: normalizeRevision(options.revision),
       contentType: checkOverride('contentType', options.contentType),
       contentDisposition: checkOverride('contentDisposition', options.contentDisposition),
+      viewFor:
+        options.viewFor === undefined ? null : Math.ceil(parseDuration(options.viewFor, 'viewFor')),
+      bindIp: options.bindIp === true,
+      folder: checkFolder(key, options.folder),
     }
     const mac = this.#mac(this.#keys[0], disk, key, user, params)
     if (debug.enabled) debug('links: signed %s:%s until %d', disk, key, params.expiresAt)
@@ -266,6 +300,9 @@ export class LinkSigner {
     if (params.contentDisposition !== null) {
       url += `&cd=${encodeQueryValue(params.contentDisposition)}`
     }
+    if (params.viewFor !== null) url += `&v=${params.viewFor}`
+    if (params.bindIp) url += '&ip=1'
+    if (params.folder !== null) url += `&f=${encodeQueryValue(params.folder)}`
     return `${url}&s=${mac}`
   }
 
@@ -307,7 +344,16 @@ export class LinkSigner {
     const overrides: LinkOverrides = {}
     if (parsed.contentType !== null) overrides.contentType = parsed.contentType
     if (parsed.contentDisposition !== null) overrides.contentDisposition = parsed.contentDisposition
-    return { ok: true, expiresAt: parsed.expiresAt, overrides }
+    const result: VerifyResult = { ok: true, expiresAt: parsed.expiresAt, overrides }
+    if (parsed.viewFor !== null) result.viewFor = parsed.viewFor
+    if (parsed.bindIp) result.bindIp = true
+    if (parsed.folder !== null) {
+      // Signed, so genuine; checked again because the route builds a
+      // cookie path and a policy resource from it.
+      if (!isFolderOf(input.key, parsed.folder)) return { ok: false, reason: 'malformed' }
+      result.folder = parsed.folder
+    }
+    return result
   }
 
   /**

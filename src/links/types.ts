@@ -1,4 +1,5 @@
 import type { DiskMode, Duration } from '../types.ts'
+import type { CdnUrlTiming } from './cdn_lifetime.ts'
 import type { LinkSigner } from './signer.ts'
 
 /**
@@ -122,6 +123,29 @@ export type LinkOptions = {
   contentDisposition?: string
 
   /**
+   * How long the CloudFront URL the link redirects to stays valid, instead
+   * of the disk's short `signatureTimeout`: for media players and
+   * resumable downloads, whose later `Range` requests go to that URL.
+   * Signed; the redirect route caps it at the disk's `maxViewFor`.
+   */
+  viewFor?: Duration
+
+  /**
+   * Bind the CloudFront URL to the IPv4 address of the viewer following
+   * the link (a custom policy with `AWS:SourceIp`). Signed. A viewer
+   * reaching the route over IPv6 gets an unbound URL of the disk's
+   * `signatureTimeout` instead (CloudFront policies take IPv4 only).
+   */
+  bindIp?: boolean
+
+  /**
+   * A folder link: the folder (ending with "/", holding the key) that the
+   * redirect opens with CloudFront signed cookies before sending the
+   * browser to the key, its entry file. Signed.
+   */
+  folder?: string
+
+  /**
    * The clock, in epoch milliseconds. Default `Date.now()`.
    */
   now?: number
@@ -194,8 +218,21 @@ export type VerifyInput = {
  */
 export type LinkRefusal = 'malformed' | 'bad-signature' | 'expired' | 'login-required'
 
-export type VerifyResult =
-  { ok: true; expiresAt: number; overrides: LinkOverrides } | { ok: false; reason: LinkRefusal }
+/**
+ * A genuine link: its expiry (epoch seconds), its response overrides, and
+ * what the redirect may hand out (see {@link LinkOptions}): `viewFor` in
+ * whole seconds, `bindIp`, `folder`.
+ */
+export type VerifiedLink = {
+  ok: true
+  expiresAt: number
+  overrides: LinkOverrides
+  viewFor?: number
+  bindIp?: boolean
+  folder?: string
+}
+
+export type VerifyResult = VerifiedLink | { ok: false; reason: LinkRefusal }
 
 /*
  * The redirect route
@@ -219,17 +256,36 @@ export type LinkedDisk = {
   signatureTimeout?: number
 
   /**
+   * Seconds: every redirect within a window of this length gets the same
+   * CloudFront URL, expiring on the window's end (see `cdnLifetime`).
+   * Default: none, each redirect signs a URL of its own.
+   */
+  signatureWindow?: number
+
+  /**
+   * The longest CloudFront URL lifetime a link's `viewFor` may get, in
+   * seconds. Default: none, `viewFor` is ignored.
+   */
+  maxViewFor?: number
+
+  /**
    * The CDN origin, e.g. `https://d111111abcdef8.cloudfront.net`. Every
    * redirect target is checked against it.
    */
   cdnOrigin: string
 
   /**
-   * Returns the CloudFront signed URL of a key, valid `expiresIn` seconds,
-   * with the response overrides signed into it.
+   * Returns the CloudFront signed URL of a key with the response overrides
+   * signed into it, valid `expiresIn` seconds or until `expiresAt` (a
+   * window boundary, counted from `now`), bound to `ipAddress` if given.
    */
-  signCdnUrl(key: string, options: { expiresIn: number } & LinkOverrides): Promise<string> | string
+  signCdnUrl(key: string, options: CdnUrlOptions): Promise<string> | string
 }
+
+/**
+ * What the redirect core asks a disk to sign.
+ */
+export type CdnUrlOptions = CdnUrlTiming & { now?: Date } & LinkOverrides
 
 /**
  * Finds a disk by the name in a link's path. `undefined` or `null` for an
@@ -280,6 +336,12 @@ export type RedirectRequest = {
    * The current user's revocation value, if the app keeps one.
    */
   revision?: string | number
+
+  /**
+   * The viewer's address, as the app's trusted-proxy settings give it
+   * (AdonisJS: `request.ip()`). Used only by links with `bindIp`.
+   */
+  clientIp?: string
 
   /**
    * The clock, in epoch milliseconds. Default `Date.now()`.

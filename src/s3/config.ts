@@ -34,6 +34,10 @@ export type DriverConfig = {
   cdn: CdnBase
   supportsACL: boolean
   /**
+   * The `Cache-Control` of writes that give none.
+   */
+  cacheControl: string | undefined
+  /**
    * undefined: lib-storage picks 5 MiB, or more for a known length that
    * would need over 10,000 parts.
    */
@@ -120,11 +124,23 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
     ])
   }
 
+  const cacheControl = options.cacheControl
+  if (
+    cacheControl !== undefined &&
+    (typeof cacheControl !== 'string' || !/^[\x20-\x7e]+$/.test(cacheControl))
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('cacheControl'),
+      'expected a header value such as "private, max-age=86400"',
+    ])
+  }
+
   return {
     disk,
     store,
     localRoot,
     bucket: options.bucket,
+    cacheControl,
     prefix,
     mode: options.mode,
     infersActiveTypes: options.mode === 'public' || options.inlineActiveContent === true,

@@ -20,7 +20,12 @@ const PINNED = new Set(['ACL', 'Bucket', 'Key', 'Body', 'CopySource'])
 export function writeParams(
   key: string,
   options: WriteOptions | undefined,
-  disk: { supportsACL: boolean; visibility: ObjectVisibility; infersActiveTypes: boolean }
+  disk: {
+    supportsACL: boolean
+    visibility: ObjectVisibility
+    infersActiveTypes: boolean
+    cacheControl?: string
+  }
 ) {
   const {
     visibility,
@@ -46,7 +51,9 @@ export function writeParams(
   const type =
     contentType ?? (disk.infersActiveTypes || !isActiveContentType(guessed) ? guessed : undefined)
   if (type) params.ContentType = type
-  if (cacheControl) params.CacheControl = cacheControl
+  // The disk's default lets CloudFront and browsers keep files written
+  // without one of their own.
+  if (cacheControl ?? disk.cacheControl) params.CacheControl = cacheControl ?? disk.cacheControl
   if (contentEncoding) params.ContentEncoding = contentEncoding
   if (contentLanguage) params.ContentLanguage = contentLanguage
   if (contentDisposition) params.ContentDisposition = contentDisposition

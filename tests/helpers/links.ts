@@ -6,7 +6,7 @@ import type {
   AuthorizeHook,
   DiskLookup,
   LinkedDisk,
-  LinkOverrides,
+  CdnUrlOptions,
   LinkSignerOptions,
   RedirectRequest,
   RedirectResponse,
@@ -47,16 +47,18 @@ export const cdnVerifier = new CloudFrontVerifier({
  */
 export function cdnSigner(clock: number | 'real' = NOW) {
   const cdn = parseCdnUrl(CDN_URL, 'cdnUrl')
-  return (key: string, options: { expiresIn: number } & LinkOverrides) => {
+  return (key: string, options: CdnUrlOptions) => {
     const params = new URLSearchParams()
     if (options.contentType) params.set('response-content-type', options.contentType)
     if (options.contentDisposition) {
       params.set('response-content-disposition', options.contentDisposition)
     }
     const query = params.size ? `?${params.toString().replaceAll('+', '%20')}` : ''
+    const now = options.now ?? (clock === 'real' ? undefined : new Date(clock))
     return cloudfront.signUrlAsync(`${cdnUrlFor(cdn, key)}${query}`, {
-      expiresIn: options.expiresIn,
-      now: clock === 'real' ? undefined : new Date(clock),
+      ...(options.expiresAt ? { expiresAt: options.expiresAt } : { expiresIn: options.expiresIn }),
+      ...(options.ipAddress ? { ipAddress: options.ipAddress } : {}),
+      now,
     })
   }
 }

@@ -59,7 +59,9 @@ test.group('Redirect core', () => {
     })
     const response = await openLink(link, alice, { disks })
     assert.equal(response.status, 302)
-    assert.deepEqual(seen, [{ key: 'v.mp4', expiresIn: 600, contentDisposition: 'attachment' }])
+    assert.deepEqual(seen, [
+      { key: 'v.mp4', expiresIn: 600, now: new Date(NOW), contentDisposition: 'attachment' },
+    ])
     const location = new URL(response.headers.Location)
     assert.equal(location.searchParams.get('response-content-disposition'), 'attachment')
     assert.equal(location.searchParams.get('Expires'), String(NOW / 1000 + 600))

@@ -31,7 +31,7 @@ test.group('Protected links: making and verifying', () => {
     })
     assert.equal(
       link,
-      '/djamazing/uploads/a.txt?e=1767229200&ct=text%2Fplain&s=RDbWiQPVTL-lto7U7iJy-PYzOTovgW1GXF8kHMbFDvE'
+      '/djamazing/uploads/a.txt?e=1767229200&ct=text%2Fplain&s=qm0xKaOW3uOXCi2BsWfnHQqY6DCPkVfUMvxU9STDt1s'
     )
     // The same MAC, recomputed from the documented format.
     const key = Buffer.from(hkdfSync('sha256', SECRET, '', 'djamazing:links:v2', 32))
@@ -45,11 +45,112 @@ test.group('Protected links: making and verifying', () => {
       '2',
       'text/plain',
       null,
+      null,
+      false,
+      null,
     ])
     assert.equal(
       createHmac('sha256', key).update(message).digest('base64url'),
-      'RDbWiQPVTL-lto7U7iJy-PYzOTovgW1GXF8kHMbFDvE'
+      'qm0xKaOW3uOXCi2BsWfnHQqY6DCPkVfUMvxU9STDt1s'
     )
+  })
+
+  test('fixed output: the view lifetime, IP binding and folder are in the MAC', ({ assert }) => {
+    const link = makeSigner().linkFor('uploads', 'hls/12/index.m3u8', {
+      userId: 'alice',
+      viewFor: '2h',
+      bindIp: true,
+      folder: 'hls/12/',
+      now: NOW,
+    })
+    assert.equal(
+      link,
+      '/djamazing/uploads/hls/12/index.m3u8?e=1767229200&v=7200&ip=1&f=hls%2F12%2F&s=FNIaIkCJO9SOSCnH9xB6ztZ0ADE-iLG3PDjeoWP0m9E'
+    )
+    const key = Buffer.from(hkdfSync('sha256', SECRET, '', 'djamazing:links:v2', 32))
+    const message = JSON.stringify([
+      'djamazing:links:v2',
+      'uploads',
+      'hls/12/index.m3u8',
+      null,
+      'alice',
+      1767229200,
+      null,
+      null,
+      null,
+      7200,
+      true,
+      'hls/12/',
+    ])
+    assert.equal(
+      createHmac('sha256', key).update(message).digest('base64url'),
+      'FNIaIkCJO9SOSCnH9xB6ztZ0ADE-iLG3PDjeoWP0m9E'
+    )
+    const verified = makeSigner().verify({
+      disk: 'uploads',
+      key: 'hls/12/index.m3u8',
+      query: link.split('?')[1],
+      userId: 'alice',
+      now: NOW,
+    })
+    assert.deepEqual(verified, {
+      ok: true,
+      expiresAt: 1767229200,
+      overrides: {},
+      viewFor: 7200,
+      bindIp: true,
+      folder: 'hls/12/',
+    })
+  })
+
+  test('dropping or changing the view lifetime, IP binding or folder breaks the MAC', ({
+    assert,
+  }) => {
+    const link = makeSigner().linkFor('uploads', 'hls/12/index.m3u8', {
+      userId: 'alice',
+      viewFor: 60,
+      bindIp: true,
+      folder: 'hls/12/',
+      now: NOW,
+    })
+    const query = link.split('?')[1]
+    const variants = [
+      query.replace('v=60', 'v=7200'),
+      query.replace('&v=60', ''),
+      query.replace('&ip=1', ''),
+      query.replace('f=hls%2F12%2F', 'f=hls%2F'),
+      query.replace('&f=hls%2F12%2F', ''),
+    ]
+    for (const variant of variants) {
+      assert.notEqual(variant, query)
+      const result = makeSigner().verify({
+        disk: 'uploads',
+        key: 'hls/12/index.m3u8',
+        query: variant,
+        userId: 'alice',
+        now: NOW,
+      })
+      assert.deepEqual(result, { ok: false, reason: 'bad-signature' }, variant)
+    }
+    for (const bad of ['&v=0', '&v=01', '&ip=0', '&ip=true', '&v=60&v=60']) {
+      const result = makeSigner().verify({
+        disk: 'uploads',
+        key: 'hls/12/index.m3u8',
+        query: query.replace('&v=60', bad),
+        userId: 'alice',
+        now: NOW,
+      })
+      assert.deepEqual(result, { ok: false, reason: 'malformed' }, bad)
+    }
+  })
+
+  test('a folder must end with "/" and hold the key', ({ assert }) => {
+    for (const folder of ['hls/12', 'other/', 'hls/12/index.m3u8/', '../', '/hls/']) {
+      assert.throws(
+        () => makeSigner().linkFor('uploads', 'hls/12/index.m3u8', { userId: 'alice', folder }),
+        /Invalid link option "folder"/
+      )
+    }
   })
 
   test("alice's link verifies for alice only", ({ assert }) => {

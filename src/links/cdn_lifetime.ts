@@ -1,0 +1,76 @@
+import { isIPv4 } from 'node:net'
+import type { VerifiedLink } from './types.ts'
+
+/**
+ * When the CloudFront URL of one redirect expires (a lifetime from now,
+ * or a window boundary), and the viewer address it is bound to.
+ */
+export type CdnUrlTiming = (
+  { expiresIn: number; expiresAt?: undefined } | { expiresAt: Date; expiresIn?: undefined }
+) & { ipAddress?: string }
+
+/**
+ * What a disk says about the lifetimes of its CloudFront URLs, in seconds.
+ */
+export type LifetimeSettings = {
+  signatureTimeout: number
+  signatureWindow?: number
+  maxViewFor?: number
+}
+
+/**
+ * The viewer's address as CloudFront policies take it: IPv4, with the
+ * IPv4-mapped IPv6 form (`::ffff:192.0.2.1`) unwrapped. `undefined` for
+ * IPv6 and anything else.
+ */
+export function viewerIpv4(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined
+  const plain = address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address
+  return isIPv4(plain) ? plain : undefined
+}
+
+/**
+ * The lifetime of the CloudFront URL a verified link redirects to.
+ *
+ * - The link's `viewFor` (inside its MAC), capped by the disk's
+ *   `maxViewFor` as configured now; without either, `signatureTimeout`.
+ * - With `bindIp`, the URL is bound to the viewer's IPv4 address. A viewer
+ *   seen over IPv6 cannot be bound (CloudFront policies take IPv4 only):
+ *   it gets what an unbound link gets by default, `signatureTimeout` and no
+ *   more, so a link never hands out a long unbound URL it did not sign for.
+ * - With a `signatureWindow`, the expiry is moved up to the next window
+ *   boundary (epoch multiples of the window, the same on every app
+ *   instance): every redirect within a window gets the same URL, which the
+ *   browser and CloudFront may cache. It is never less than the lifetime
+ *   ahead, and at most lifetime + window.
+ *
+ * Expiries are whole seconds rounded up: a URL lives at least as long as asked.
+ */
+export function cdnLifetime(
+  link: VerifiedLink,
+  disk: LifetimeSettings,
+  nowMs: number,
+  clientIp: string | undefined
+): CdnUrlTiming {
+  let lifetime = disk.signatureTimeout
+  let ipAddress: string | undefined
+  if (link.bindIp) ipAddress = viewerIpv4(clientIp)
+  const bindable = !link.bindIp || ipAddress !== undefined
+  if (link.viewFor !== undefined && disk.maxViewFor !== undefined && bindable) {
+    lifetime = Math.max(Math.min(link.viewFor, disk.maxViewFor), disk.signatureTimeout)
+  }
+  const window = disk.signatureWindow
+  const timing: CdnUrlTiming = window
+    ? { expiresAt: new Date(windowBoundary(nowMs / 1000 + lifetime, window) * 1000) }
+    : { expiresIn: lifetime }
+  if (ipAddress !== undefined) timing.ipAddress = ipAddress
+  return timing
+}
+
+/**
+ * The first window boundary (an epoch multiple of `window` seconds) at or
+ * after `seconds`.
+ */
+export function windowBoundary(seconds: number, window: number): number {
+  return Math.ceil(Math.ceil(seconds) / window) * window
+}
