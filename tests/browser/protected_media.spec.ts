@@ -1,3 +1,4 @@
+// Runs what docs/protected-links.md (repeat views, media and downloads) describes.
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'

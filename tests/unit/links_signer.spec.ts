@@ -17,6 +17,11 @@ test.group('Protected links: making and verifying', () => {
     assert.equal(url.searchParams.get('e'), String(NOW / 1000 + 3600))
     assert.match(url.searchParams.get('s')!, /^[A-Za-z0-9_-]{43}$/)
     assert.notInclude(link, '42')
+    // The example of the page, byte for byte.
+    assert.equal(
+      link,
+      '/djamazing/uploads/reports/q1%202026.pdf?e=1767229200&s=vrY7MYB__kQcyovMuB3OTov-vUHWnFrwNx4dPC1O4tY'
+    )
   })
 
   test('fixed output: HKDF-derived key, HMAC-SHA256 over a JSON array (frozen clock)', ({

@@ -1,3 +1,4 @@
+// Documented in docs/protected-links.md (repeat views, media and downloads).
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
