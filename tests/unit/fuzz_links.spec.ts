@@ -178,16 +178,19 @@ function countingDisks() {
  * the MAC is not the only line of defence.
  */
 function forgeLink(key: string, rawKey: string, user: string): string {
-  const hmacKey = Buffer.from(hkdfSync('sha256', Buffer.from(SECRET), '', 'djamazing:links:v1', 32))
+  const hmacKey = Buffer.from(hkdfSync('sha256', Buffer.from(SECRET), '', 'djamazing:links:v2', 32))
   const expiresAt = Math.ceil(NOW / 1000 + 3600)
   const message = JSON.stringify([
-    'djamazing:links:v1',
+    'djamazing:links:v2',
     'uploads',
     key,
     user,
     expiresAt,
     null,
     null,
+    null,
+    null,
+    false,
     null,
   ])
   const mac = createHmac('sha256', hmacKey).update(message).digest('base64url')

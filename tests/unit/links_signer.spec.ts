@@ -291,13 +291,16 @@ test.group('Protected links: making and verifying', () => {
     const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: NOW })
     const mac = new URLSearchParams(queryOf(link)).get('s')
     const message = JSON.stringify([
-      'djamazing:links:v1',
+      'djamazing:links:v2',
       'uploads',
       'a.txt',
       '1',
       NOW / 1000 + 3600,
       null,
       null,
+      null,
+      null,
+      false,
       null,
     ])
     assert.notEqual(createHmac('sha256', SECRET).update(message).digest('base64url'), mac)
