@@ -415,7 +415,7 @@ test.group('Fuzz | protected links', () => {
             response.status !== 302 ||
             url?.origin !== CDN_ORIGIN ||
             url.pathname !== `/media/${encodeObjectKey(key)}` ||
-            !cdnVerifier.verify({ url: location, now: new Date() }).ok
+            !cdnVerifier.verify({ url: location, now: new Date(NOW) }).ok
           ) {
             failures.push(`${JSON.stringify(key)}: ${response.status} ${location}`)
           }
