@@ -60,3 +60,13 @@ export function parseCdnUrl(value: unknown, setting: string): CdnBase {
 export function cdnUrlFor(cdn: CdnBase, key: string): string {
   return `${cdn.base}${encodeObjectKey(key)}`
 }
+
+/**
+ * Whether `host` is `domain` or under it (`domain` with or without its
+ * leading dot, as browsers read the cookie attribute).
+ */
+export function hostUnder(host: string, domain: string): boolean {
+  const bare = domain.replace(/^\./, '').toLowerCase()
+  const name = host.toLowerCase()
+  return name === bare || name.endsWith(`.${bare}`)
+}

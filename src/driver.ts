@@ -43,7 +43,7 @@ import { presignGet, presignPut } from './s3/presign.ts'
 import { SignedUrls } from './protected_urls.ts'
 import type { CdnUrlOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
-import type { DjamazingOptions, LinkForOptions } from './types.ts'
+import type { DjamazingOptions, FolderLinkOptions, LinkForOptions } from './types.ts'
 
 /**
  * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
@@ -148,6 +148,16 @@ export class DjamazingDriver implements DriverContract {
     const objectKey = this.#objectKey(key)
     this.#log('signCdnUrl', objectKey)
     return this.#urls.signCdnUrl(this.#config.cdn, objectKey, options)
+  }
+
+  /**
+   * Folder links: signed cookies for a folder of the disk, and the CDN
+   * URL of its entry file (see `linkForFolder`).
+   */
+  openFolder(folder: string, entry: string, options: { now: Date; ipAddress?: string }) {
+    const objectFolder = this.#objectKey(folder)
+    this.#log('openFolder', objectFolder)
+    return this.#urls.openFolder(this.#config.cdn, objectFolder, this.#objectKey(entry), options)
   }
 
   /**
@@ -549,6 +559,27 @@ export class DjamazingDriver implements DriverContract {
    * `(drive.use('uploads').driver as DjamazingDriver).linkFor(key, options)`.
    */
   async linkFor(key: string, options: LinkForOptions = {}): Promise<string> {
+    this.#log('linkFor', this.#linkableKey(key))
+    return this.#urls.linkFor(this.#config.disk, key, options)
+  }
+
+  /**
+   * Protected disks with `folderCookies`: a link that, followed by its
+   * user, sets CloudFront signed cookies for the whole `folder` and sends
+   * the browser to `entry` in it, e.g.
+   * `linkForFolder('courses/12/hls/', { entry: 'index.m3u8' })`. Every
+   * file of the folder then loads with the cookies alone.
+   */
+  async linkForFolder(folder: string, options: FolderLinkOptions): Promise<string> {
+    this.#log('linkForFolder', this.#linkableKey(folder))
+    return this.#urls.linkForFolder(this.#config.disk, folder, options)
+  }
+
+  /**
+   * The object key of a key links can be made for, or the error that
+   * says why not.
+   */
+  #linkableKey(key: string): string {
     const objectKey = this.#objectKey(key)
     if (this.#config.mode !== 'protected') {
       throw new E_DJAMAZING_NOT_PROTECTED([key, this.#config.disk])
@@ -560,8 +591,7 @@ export class DjamazingDriver implements DriverContract {
         'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
       ])
     }
-    this.#log('linkFor', objectKey)
-    return this.#urls.linkFor(this.#config.disk, key, options)
+    return objectKey
   }
 
   /**

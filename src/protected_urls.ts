@@ -1,13 +1,25 @@
-import { cdnUrlFor, type CdnBase } from './cdn_url.ts'
+import { cdnUrlFor, hostUnder, type CdnBase } from './cdn_url.ts'
+import { cloudFrontSetCookies } from './cloudfront/cookies.ts'
 import { CloudFrontSigner } from './cloudfront/signer.ts'
 import { parseDuration } from './duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_INVALID_LINK_OPTION } from './errors.ts'
 import { LinkSigner } from './links/signer.ts'
-import type { CdnUrlOptions, LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
+import type {
+  CdnUrlOptions,
+  FolderGrant,
+  LinkOverrides,
+  ProtectedLinkOptions,
+} from './links/types.ts'
 import { encodeStrict } from './object_key.ts'
 import { contentTypeFor } from './s3/content_type.ts'
 import { SignedUrlCache } from './signed_url_cache.ts'
-import type { DjamazingOptions, Duration, LinkForOptions, MediaViewOptions } from './types.ts'
+import type {
+  DjamazingOptions,
+  Duration,
+  FolderLinkOptions,
+  LinkForOptions,
+  MediaViewOptions,
+} from './types.ts'
 
 /**
  * How long the CloudFront URL a protected link redirects to lives, when
@@ -59,6 +71,33 @@ function readMediaViews(
 }
 
 /**
+ * Folder cookies last an hour unless the disk says otherwise: a lesson
+ * or a film, not a day.
+ */
+const DEFAULT_FOLDER_COOKIES_EXPIRES_IN = '1h'
+
+/**
+ * The cookie domain of folder cookies: the browser sends them to the CDN
+ * only if the CDN's host is under it.
+ */
+function readCookieDomain(domain: unknown, cdnUrl: string, setting: (name: string) => string) {
+  const host = URL.canParse(cdnUrl) ? new URL(cdnUrl).hostname : ''
+  if (
+    typeof domain !== 'string' ||
+    !/^\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(
+      domain
+    ) ||
+    !hostUnder(host, domain)
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('folderCookies.domain'),
+      `the CDN host "${host}" must be under the cookie domain, e.g. ".example.com" for cdn.example.com`,
+    ])
+  }
+  return domain
+}
+
+/**
  * A window in whole seconds: boundaries are epoch multiples of it.
  */
 function readWindow(value: Duration | undefined, setting: string): number | undefined {
@@ -101,6 +140,7 @@ export class SignedUrls {
   #links?: ProtectedLinkOptions
   #cache?: SignedUrlCache
   #mediaViews?: ReturnType<typeof readMediaViews>
+  #folderCookies?: { expiresIn: number; domain?: string }
 
   constructor(options: DjamazingOptions, setting: (name: string) => string) {
     if (options.cloudfront) {
@@ -130,6 +170,15 @@ export class SignedUrls {
       options.maxViewFor === undefined
         ? this.#mediaViews?.viewFor
         : Math.ceil(parseDuration(options.maxViewFor, setting('maxViewFor')))
+    if (options.folderCookies !== undefined) {
+      const { expiresIn = DEFAULT_FOLDER_COOKIES_EXPIRES_IN, domain } = options.folderCookies ?? {}
+      this.#folderCookies = {
+        expiresIn: parseDuration(expiresIn, setting('folderCookies.expiresIn')),
+        ...(domain === undefined
+          ? {}
+          : { domain: readCookieDomain(domain, options.cdnUrl, setting) }),
+      }
+    }
     if (this.#mediaViews && this.#mediaViews.viewFor > this.maxViewFor!) {
       throw new E_DJAMAZING_INVALID_CONFIG([
         setting('mediaViews.viewFor'),
@@ -170,6 +219,74 @@ export class SignedUrls {
         ? {}
         : { contentDisposition: options.contentDisposition }),
     })
+  }
+
+  /**
+   * A folder link: its entry file's key, with the folder signed in.
+   */
+  async linkForFolder(disk: string, folder: string, options: FolderLinkOptions): Promise<string> {
+    if (!this.#folderCookies) {
+      throw new E_DJAMAZING_INVALID_LINK_OPTION([
+        'folder',
+        'this disk has no folderCookies setting, so its redirect cannot open folders',
+      ])
+    }
+    const entry = options?.entry
+    if (typeof entry !== 'string' || entry === '' || entry.startsWith('/')) {
+      throw new E_DJAMAZING_INVALID_LINK_OPTION([
+        'entry',
+        'expected the entry file relative to the folder, e.g. "index.m3u8"',
+      ])
+    }
+    const prefix = folder.endsWith('/') ? folder : `${folder}/`
+    const userId = await this.#links!.currentUserId()
+    const revision = await this.#links!.currentUserRevision?.()
+    return this.links!.linkFor(disk, `${prefix}${entry}`, {
+      userId: userId ?? null,
+      folder: prefix,
+      ...(revision === null || revision === undefined ? {} : { revision }),
+      ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
+      ...(options.bindIp ? { bindIp: true } : {}),
+    })
+  }
+
+  /**
+   * Signed cookies for every file under `objectFolder` on the CDN, with
+   * the cookie attributes AWS advises, and the unsigned URL of the entry.
+   */
+  openFolder(
+    cdn: CdnBase,
+    objectFolder: string,
+    objectEntry: string,
+    options: { now: Date; ipAddress?: string }
+  ): FolderGrant | undefined {
+    const settings = this.#folderCookies
+    if (!settings) return undefined
+    const folderUrl = cdnUrlFor(cdn, objectFolder)
+    const cookies = this.cloudfront!.signCookies({
+      // The key is strictly encoded: no `*` or `?` of its own, so the
+      // trailing `*` is the only wildcard.
+      resource: `${folderUrl}*`,
+      expiresIn: settings.expiresIn,
+      now: options.now,
+      policy: 'custom',
+      ...(options.ipAddress ? { ipAddress: options.ipAddress } : {}),
+    })
+    const scope = {
+      path: new URL(folderUrl).pathname,
+      ...(settings.domain ? { domain: settings.domain } : {}),
+    }
+    return {
+      location: cdnUrlFor(cdn, objectEntry),
+      cookies: cloudFrontSetCookies(cookies, {
+        ...scope,
+        secure: folderUrl.startsWith('https:'),
+        httpOnly: true,
+        sameSite: 'Lax',
+        maxAge: Math.ceil(settings.expiresIn),
+      }),
+      scope,
+    }
   }
 
   /**

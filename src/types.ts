@@ -195,6 +195,14 @@ export type DjamazingOptions = S3ConnectionOptions & {
   mediaViews?: MediaViewOptions
 
   /**
+   * Folder links (`linkForFolder`): the redirect sets CloudFront signed
+   * cookies for a whole folder (HLS/DASH playlists and their segments, a
+   * folder of many small files), then sends the browser to its entry file.
+   * The CDN must be the app's own host, or both under `domain`.
+   */
+  folderCookies?: FolderCookieOptions
+
+  /**
    * Protected mode: how links are signed and whom they are bound to.
    * Filled in by the AdonisJS provider; plain flydrive users pass it.
    */
@@ -207,6 +215,40 @@ export type DjamazingOptions = S3ConnectionOptions & {
 export type MediaViewOptions = {
   contentTypes: string[]
   viewFor: Duration
+  bindIp?: boolean
+}
+
+/**
+ * See `DjamazingOptions.folderCookies`.
+ */
+export type FolderCookieOptions = {
+  /**
+   * How long the cookies (their policy and `Max-Age`) last. Default `'1h'`.
+   */
+  expiresIn?: Duration
+  /**
+   * The cookies' `Domain`: a parent of both the app's and the CDN's host,
+   * e.g. `'.example.com'` for `app.example.com` and `cdn.example.com`.
+   * Default: none, the CDN must then be the app's own host.
+   */
+  domain?: string
+}
+
+/**
+ * Options of a folder link made with `DjamazingDriver.linkForFolder`.
+ */
+export type FolderLinkOptions = {
+  /**
+   * The file the browser is sent to, relative to the folder, e.g. `'index.m3u8'`.
+   */
+  entry: string
+  /**
+   * How long the link stays valid. Default: the disk's `links.expiresIn`.
+   */
+  expiresIn?: Duration
+  /**
+   * Bind the cookies to the viewer's IPv4 address (IPv6 viewers: unbound).
+   */
   bindIp?: boolean
 }
 

@@ -8,6 +8,7 @@ import {
   E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION,
   E_DJAMAZING_PROVIDER_MISSING,
 } from '../errors.ts'
+import { hostUnder } from '../cdn_url.ts'
 import { isProviderBooted, registerDisk } from './registry.ts'
 import type { DjamazingOptions } from '../types.ts'
 import type { DjamazingServiceConfig } from './types.ts'
@@ -30,6 +31,33 @@ function routePrefixOf(name: string, value: string | undefined): string {
     ])
   }
   return prefix
+}
+
+/**
+ * Folder links set cookies from the app's responses for the CDN to read:
+ * the CDN must be the app's own host (host-only cookies; ports do not
+ * matter to cookies), or both hosts must be under the cookie domain.
+ */
+function assertCookiesReachCdn(
+  app: ApplicationService,
+  name: string,
+  config: DjamazingServiceConfig
+) {
+  const appUrl = app.config.get<string | undefined>('app.appUrl', undefined)
+  const appHost = appUrl && URL.canParse(appUrl) ? new URL(appUrl).hostname : undefined
+  const cdnHost = URL.canParse(config.cdnUrl) ? new URL(config.cdnUrl).hostname : ''
+  const domain = config.folderCookies?.domain
+  const reaches = domain
+    ? appHost !== undefined && hostUnder(appHost, domain) && hostUnder(cdnHost, domain)
+    : appHost === cdnHost
+  if (!reaches) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `services.${name}.folderCookies.domain`,
+      domain
+        ? `the app (${appHost ?? 'app.appUrl is not set'}) and the CDN (${cdnHost}) must both be under "${domain}" for the CDN to receive the app's cookies`
+        : `the CDN (${cdnHost}) is not the app's host (${appHost ?? 'app.appUrl is not set'}): set a cookie domain both are under, e.g. ".example.com"`,
+    ])
+  }
 }
 
 /**
@@ -104,6 +132,7 @@ export function djamazing(
             'a protected disk redirects to CloudFront signed URLs: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
           ])
         }
+        if (config.folderCookies) assertCookiesReachCdn(app, name, config)
         // Without the provider the links would lead to a 404: fail at boot.
         await app.booted(() => {
           if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()

@@ -34,6 +34,7 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
         revision: user?.revision,
         // The address as the app's trusted-proxy settings give it.
         clientIp: ctx.request.ip(),
+        cookies: ctx.request.header('cookie'),
       },
       disks,
       authorize && ((file) => authorize(ctx, { disk: file.disk, key: file.key }))
@@ -41,6 +42,8 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
 
     ctx.response.status(response.status)
     for (const [name, value] of Object.entries(response.headers)) ctx.response.header(name, value)
+    // Appended: the session middleware adds its own Set-Cookie later.
+    if (response.setCookies) ctx.response.append('Set-Cookie', response.setCookies)
     if (response.body !== undefined) ctx.response.send(response.body)
   }
 }

@@ -46,6 +46,7 @@ export type RedirectHandlerOptions = {
 }
 
 function write(res: ServerResponse, response: RedirectResponse) {
+  if (response.setCookies) res.setHeader('Set-Cookie', response.setCookies)
   res.writeHead(response.status, response.headers)
   res.end(response.body)
 }
@@ -94,6 +95,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
           realm: details?.realm,
           revision: details?.revision,
           clientIp: options.clientIp ? options.clientIp(req) : req.socket.remoteAddress,
+          cookies: req.headers.cookie,
         },
         disks,
         options.authorize

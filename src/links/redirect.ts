@@ -1,7 +1,8 @@
 import debug from '../debug.ts'
 import { E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
-import { cdnLifetime } from './cdn_lifetime.ts'
+import { cdnLifetime, viewerIpv4 } from './cdn_lifetime.ts'
+import { rememberFolder } from './folder_cookies.ts'
 import { isValidDiskName } from './signer.ts'
 import type {
   AuthorizeHook,
@@ -9,6 +10,7 @@ import type {
   LinkedDisk,
   RedirectRequest,
   RedirectResponse,
+  VerifiedLink,
 } from './types.ts'
 
 /*
@@ -149,6 +151,7 @@ export async function handleLinkRequest(
   }
 
   const nowMs = request.now ?? Date.now()
+  if (result.folder !== undefined) return openFolder(request, disk, key, result, nowMs)
   const timing = cdnLifetime(
     result,
     {
@@ -164,15 +167,50 @@ export async function handleLinkRequest(
     now: new Date(nowMs),
     ...result.overrides,
   })
-  // Defence in depth: the target is built from config and the verified
-  // key, but a misconfigured signer must still never send users elsewhere.
+  assertCdnLocation(location, disk, request.disk)
+  if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
+  return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
+}
+
+/**
+ * Defence in depth: the target is built from config and the verified
+ * key, but a misconfigured signer must still never send users elsewhere.
+ */
+function assertCdnLocation(location: string, disk: LinkedDisk, name: string) {
   let origin: string | undefined
   try {
     origin = new URL(location).origin
   } catch {}
   if (origin === undefined || origin !== new URL(disk.cdnOrigin).origin) {
-    throw new E_DJAMAZING_UNSAFE_REDIRECT([request.disk])
+    throw new E_DJAMAZING_UNSAFE_REDIRECT([name])
   }
-  if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
-  return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
+}
+
+/**
+ * A folder link: CloudFront signed cookies for the whole folder (its
+ * path on the CDN, the configured domain), then 302 to its entry file,
+ * whose URL carries no signature: the cookies open it and every file
+ * next to it. A disk without folder cookies refuses (403).
+ */
+async function openFolder(
+  request: RedirectRequest,
+  disk: LinkedDisk,
+  key: string,
+  link: VerifiedLink,
+  nowMs: number
+): Promise<RedirectResponse> {
+  if (!disk.openFolder) return refuse(403, request.method)
+  const ipAddress = link.bindIp ? viewerIpv4(request.clientIp) : undefined
+  const grant = await disk.openFolder(link.folder!, key, {
+    now: new Date(nowMs),
+    ...(ipAddress ? { ipAddress } : {}),
+  })
+  if (!grant) return refuse(403, request.method)
+  assertCdnLocation(grant.location, disk, request.disk)
+  if (debug.enabled) debug('links: folder cookies %s:%s', request.disk, link.folder)
+  return {
+    status: 302,
+    headers: { ...COMMON_HEADERS, Location: grant.location },
+    setCookies: [...grant.cookies, rememberFolder(request.cookies, grant.scope)],
+  }
 }

@@ -1,5 +1,6 @@
 import type { DiskMode, Duration } from '../types.ts'
 import type { CdnUrlTiming } from './cdn_lifetime.ts'
+import type { FolderCookieScope } from './folder_cookies.ts'
 import type { LinkSigner } from './signer.ts'
 
 /**
@@ -280,6 +281,28 @@ export type LinkedDisk = {
    * window boundary, counted from `now`), bound to `ipAddress` if given.
    */
   signCdnUrl(key: string, options: CdnUrlOptions): Promise<string> | string
+
+  /**
+   * Folder links: the CloudFront signed cookies (`Set-Cookie` values)
+   * opening `folder` (a folder of the disk, ending with "/"), where they
+   * live, and the unsigned CDN URL of `entry`, the key the link names.
+   * Without it, or when it returns `undefined` (the disk does not open
+   * folders), folder links are refused.
+   */
+  openFolder?(
+    folder: string,
+    entry: string,
+    options: { now: Date; ipAddress?: string }
+  ): Promise<FolderGrant | undefined> | FolderGrant | undefined
+}
+
+/**
+ * What opening a folder gives the browser.
+ */
+export type FolderGrant = {
+  location: string
+  cookies: string[]
+  scope: FolderCookieScope
 }
 
 /**
@@ -344,6 +367,12 @@ export type RedirectRequest = {
   clientIp?: string
 
   /**
+   * The request's `Cookie` header: folder links read the app's list of
+   * folder cookies from it, to add theirs.
+   */
+  cookies?: string
+
+  /**
    * The clock, in epoch milliseconds. Default `Date.now()`.
    */
   now?: number
@@ -355,5 +384,9 @@ export type RedirectRequest = {
 export type RedirectResponse = {
   status: number
   headers: Record<string, string>
+  /**
+   * `Set-Cookie` values, each its own header (folder links).
+   */
+  setCookies?: string[]
   body?: string
 }

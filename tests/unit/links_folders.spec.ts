@@ -1,0 +1,141 @@
+// The folder links of docs/protected-links.md (folders by signed cookies).
+import { test } from '@japa/runner'
+import { CloudFrontVerifier } from '../../src/cloudfront/verifier.ts'
+import { DjamazingDriver } from '../../src/driver.ts'
+import { folderCookieClearing, rememberFolder } from '../../src/links/folder_cookies.ts'
+import type { DjamazingOptions } from '../../src/types.ts'
+import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
+import { SECRET, openLink } from '../helpers/links.ts'
+
+const CDN = 'https://cdn.example.com/media'
+
+function disk(options: Partial<DjamazingOptions> = {}) {
+  return new DjamazingDriver({
+    disk: 'uploads',
+    bucket: 'media',
+    region: 'us-east-1',
+    prefix: 'uploads/',
+    mode: 'protected',
+    cdnUrl: CDN,
+    cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey },
+    links: { secrets: [SECRET], currentUserId: () => 'alice' },
+    folderCookies: { expiresIn: '30m', domain: '.example.com' },
+    ...options,
+  } as DjamazingOptions)
+}
+
+const verifier = new CloudFrontVerifier({ publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem } })
+
+/**
+ * A cookie jar's view of `Set-Cookie` values: name → value.
+ */
+function jar(setCookies: string[]): Record<string, string> {
+  return Object.fromEntries(
+    setCookies.map((header) => header.split(';')[0].split('=') as [string, string])
+  )
+}
+
+test.group('Folder links', () => {
+  test('the redirect sets signed cookies for the folder and sends the browser to the unsigned entry', async ({
+    assert,
+  }) => {
+    const uploads = disk()
+    const link = await uploads.linkForFolder('courses/12/hls', { entry: 'index.m3u8' })
+    assert.match(
+      link,
+      /^\/djamazing\/uploads\/courses\/12\/hls\/index\.m3u8\?e=\d+&f=courses%2F12%2Fhls%2F&s=/
+    )
+    const response = await openLink(
+      link,
+      { userId: 'alice' },
+      { disks: () => uploads, now: Date.now() }
+    )
+    assert.equal(response.status, 302)
+    assert.equal(response.headers['Cache-Control'], 'private, no-store')
+    assert.equal(response.headers.Location, `${CDN}/uploads/courses/12/hls/index.m3u8`)
+    const setCookies = response.setCookies!
+    for (const header of setCookies.filter((value) => value.startsWith('CloudFront-'))) {
+      assert.include(
+        header,
+        '; Path=/media/uploads/courses/12/hls/; Domain=.example.com; Max-Age=1800; Secure; HttpOnly; SameSite=Lax'
+      )
+    }
+    const cookies = jar(setCookies)
+    const at = (url: string, ms = 0) =>
+      verifier.verify({ url, cookies, now: new Date(Date.now() + ms) })
+    assert.isTrue(at(`${CDN}/uploads/courses/12/hls/segment-000.ts`).ok)
+    assert.isTrue(at(`${CDN}/uploads/courses/12/hls/720p/segment-019.ts`).ok)
+    assert.deepInclude(at(`${CDN}/uploads/courses/12/other.ts`), {
+      ok: false,
+      reason: 'resource-mismatch',
+    })
+    assert.deepInclude(at(`${CDN}/uploads/courses/123/hls/a.ts`), {
+      ok: false,
+      reason: 'resource-mismatch',
+    })
+    assert.deepInclude(at(`${CDN}/uploads/courses/12/hls/a.ts`, 1_801_000), {
+      ok: false,
+      reason: 'expired',
+    })
+    // The app remembers where it put them, for logout.
+    assert.include(
+      setCookies.at(-1)!,
+      'djamazing-folders=/media/uploads/courses/12/hls/|.example.com; Path=/; HttpOnly'
+    )
+  })
+
+  test('bob and a guest get no cookies; a disk without folderCookies refuses folder links', async ({
+    assert,
+  }) => {
+    const uploads = disk()
+    const link = await uploads.linkForFolder('courses/12/hls/', { entry: 'index.m3u8' })
+    const bob = await openLink(link, { userId: 'bob' }, { disks: () => uploads, now: Date.now() })
+    assert.equal(bob.status, 403)
+    assert.isUndefined(bob.setCookies)
+    const guest = await openLink(link, { userId: null }, { disks: () => uploads, now: Date.now() })
+    assert.equal(guest.status, 401)
+    assert.isUndefined(guest.setCookies)
+
+    const plain = disk({ folderCookies: undefined })
+    await assert.rejects(
+      () => plain.linkForFolder('courses/12/hls/', { entry: 'index.m3u8' }),
+      /Invalid link option "folder": this disk has no folderCookies setting/
+    )
+    // A genuine folder link presented to a disk that no longer opens folders.
+    const refused = await openLink(
+      link,
+      { userId: 'alice' },
+      { disks: () => plain, now: Date.now() }
+    )
+    assert.equal(refused.status, 403)
+    assert.isUndefined(refused.setCookies)
+  })
+
+  test('logout clears every remembered folder, and only well-formed ones', ({ assert }) => {
+    let header = ''
+    for (const path of ['/media/a/', '/media/b/', '/media/a/']) {
+      const remembered = rememberFolder(header, { path, domain: '.example.com' })
+      header = remembered.split(';')[0]
+    }
+    assert.equal(header, 'djamazing-folders=/media/b/|.example.com,/media/a/|.example.com')
+    const clearing = folderCookieClearing(`session=1; ${header},evil;path|x y`)
+    assert.lengthOf(clearing, 2 * 5 + 1)
+    assert.include(
+      clearing,
+      'CloudFront-Policy=; Path=/media/a/; Domain=.example.com; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'
+    )
+    assert.equal(
+      clearing.at(-1),
+      'djamazing-folders=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'
+    )
+    assert.deepEqual(folderCookieClearing(undefined), [clearing.at(-1)])
+  })
+
+  test('a cookie domain the CDN is not under fails when the disk is created', ({ assert }) => {
+    assert.throws(
+      () => disk({ folderCookies: { domain: '.other.com' } }),
+      /"services.uploads.folderCookies.domain": the CDN host "cdn.example.com" must be under the cookie domain/
+    )
+    assert.throws(() => disk({ folderCookies: { domain: 'com' } }), /folderCookies.domain/)
+  })
+})
