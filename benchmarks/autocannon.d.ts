@@ -9,6 +9,15 @@ declare module 'autocannon' {
     pipelining?: number
     headers?: Record<string, string>
     method?: string
+    /**
+     * Each request in turn; `setupRequest` may change it (e.g. its path).
+     */
+    requests?: {
+      setupRequest?: (request: { path: string; [name: string]: unknown }) => {
+        path: string
+        [name: string]: unknown
+      }
+    }[]
   }
   type Result = {
     'requests': { average: number; total: number }

@@ -1,6 +1,7 @@
 import { sign, createPrivateKey } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
-import { startAdonisApp } from '../tests/helpers/adonis_app.ts'
+import { asUser } from '../index.ts'
+import { startAdonisApp, USERS } from '../tests/helpers/adonis_app.ts'
 
 /**
  * The server side of the redirect benchmark, in a process of its own so
@@ -9,11 +10,18 @@ import { startAdonisApp } from '../tests/helpers/adonis_app.ts'
  * server to compare against. Sends `{ port, link, cookie }` to the parent.
  */
 const keyType = process.argv[2] === 'rsa' ? 'rsa' : 'ec'
+/**
+ * `window`: the protected disk has a one-hour signature window (so no
+ * boundary falls inside a run), and the server also sends 20,000 links
+ * to distinct keys, more than its signature cache holds.
+ */
+const windowed = process.argv[3] === 'window'
 const target = 'https://d111111abcdef8.cloudfront.net/uploads/alice/photo.jpg'
 
 let privateKey: ReturnType<typeof createPrivateKey>
 const app = await startAdonisApp({
   keyType,
+  ...(windowed ? { uploads: { signatureWindow: '1h' } } : {}),
   // No templates here: an Edge renderer per request would weigh on both sides.
   edge: false,
   routes(router) {
@@ -30,13 +38,23 @@ const app = await startAdonisApp({
     router.get('/bare', (ctx: HttpContext) => {
       ctx.response.status(302).header('Location', target)
     })
+    // The session read and user lookup every authenticated route pays, then a 302.
+    router.get('/bare-auth', async (ctx: HttpContext) => {
+      if (!(await (ctx as any).auth.check())) return ctx.response.unauthorized()
+      ctx.response.status(302).header('Location', target)
+    })
   },
 })
 privateKey = createPrivateKey(app.privateKey)
 
 const cookie = await app.login('alice')
 const link = await app.urlFor(cookie, 'alice/photo.jpg')
-process.send!({ port: app.port, link, cookie })
+const uniqueLinks = await asUser(USERS[0], () =>
+  Promise.all(
+    Array.from({ length: 20_000 }, (_, i) => app.drive.use('uploads').getUrl(`alice/${i}.jpg`))
+  )
+)
+process.send!({ port: app.port, link, cookie, uniqueLinks })
 process.on('disconnect', () => {
   void app.stop().then(() => process.exit(0))
 })

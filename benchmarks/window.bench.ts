@@ -1,0 +1,154 @@
+import { fork } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { once } from 'node:events'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import autocannon from 'autocannon'
+import { DjamazingDriver } from '../src/driver.ts'
+import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
+
+// docs/benchmarks.md reports its rows.
+/**
+ * Load for one measurement: bounded, loopback only.
+ */
+const LOAD = { connections: 50, duration: 3 }
+const ROUNDS = 5
+
+type Server = {
+  port: number
+  link: string
+  cookie: string
+  uniqueLinks: string[]
+  stop(): Promise<void>
+}
+
+async function startServer(mode: 'window' | 'default'): Promise<Server> {
+  const child = fork(new URL('./redirect_server.ts', import.meta.url), ['rsa', mode], {
+    execArgv: ['--openssl-legacy-provider', '--import=@poppinss/ts-exec'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  const [info] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`benchmark server exited with code ${code}`)
+    }),
+  ])) as [Omit<Server, 'stop'>]
+  return {
+    ...info,
+    async stop() {
+      const exited = once(child, 'exit')
+      child.disconnect()
+      await exited
+    },
+  }
+}
+
+/**
+ * Requests per second over `paths`, taken in turn, every answer a 302.
+ */
+async function redirectsPerSecond(server: Server, paths: string[]): Promise<number> {
+  let next = 0
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}`,
+    headers: { cookie: server.cookie },
+    requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }],
+    ...LOAD,
+  })
+  const answered = result['2xx'] + result['3xx'] + result['4xx'] + result['5xx']
+  if (result['3xx'] !== answered || result.errors > 0) {
+    throw new Error(
+      `${result['3xx']} of ${answered} answers were redirects, ${result.errors} errors`
+    )
+  }
+  return result.requests.total / LOAD.duration
+}
+
+/**
+ * The heap after a full collection, in bytes.
+ */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  gc()
+  return process.memoryUsage().heapUsed
+}
+
+/**
+ * Heap growth while a windowed disk signs `keys` distinct keys (ECDSA,
+ * the fastest signer, so a million take seconds, not minutes), with the
+ * signature cache at its default size.
+ */
+async function heapGrowthFor(keys: number): Promise<number> {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const driver = new DjamazingDriver({
+    bucket: 'media',
+    region: 'us-east-1',
+    mode: 'protected',
+    cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+    cloudfront: { keyPairId: 'KBENCHWINDOW1', privateKey },
+    signatureWindow: '1h',
+  })
+  const expiresAt = new Date(Math.ceil(Date.now() / 3_600_000 + 1) * 3_600_000)
+  const before = heapAfterGc()
+  for (let i = 0; i < keys; i += 1000) {
+    const batch = []
+    for (let j = i; j < Math.min(i + 1000, keys); j++) {
+      batch.push(driver.signCdnUrl(`photos/${j}.jpg`, { expiresAt }))
+    }
+    await Promise.all(batch)
+  }
+  const growth = heapAfterGc() - before
+  // Kept alive until measured: the cache is the driver's.
+  if (!driver.signatureWindow) throw new Error('no window')
+  return growth
+}
+
+const benchmark: Benchmark = {
+  name: 'signature window',
+  async run() {
+    const windowed = await startServer('window')
+    const [repeated, bareAuth] = await sideBySide(
+      () => redirectsPerSecond(windowed, [windowed.link]),
+      () => redirectsPerSecond(windowed, ['/bare-auth']),
+      ROUNDS
+    )
+    const today = await startServer('default')
+    const [uniqueWindowed, uniqueToday] = await sideBySide(
+      () => redirectsPerSecond(windowed, windowed.uniqueLinks),
+      () => redirectsPerSecond(today, today.uniqueLinks),
+      ROUNDS
+    ).finally(() => Promise.all([windowed.stop(), today.stop()]))
+
+    const atSize = await heapGrowthFor(10_000)
+    const atMillion = await heapGrowthFor(1_000_000)
+
+    return [
+      row('redirect route, one key repeated within a window vs bare AdonisJS session-checked 302', {
+        ours: repeated,
+        baseline: bareAuth,
+        unit: 'req/s',
+        goal: 0.9,
+        higherIsBetter: true,
+      }),
+      row("redirect route with a window, 20,000 distinct keys vs today's route (RSA-2048)", {
+        ours: uniqueWindowed,
+        baseline: uniqueToday,
+        unit: 'req/s',
+        goal: 0.95,
+        higherIsBetter: true,
+      }),
+      row('signature cache heap after 1,000,000 distinct keys vs after 10,000 (its size)', {
+        ours: atMillion / 1024 / 1024,
+        baseline: atSize / 1024 / 1024,
+        unit: 'MiB',
+        goal: 0.9,
+        higherIsBetter: false,
+      }),
+    ]
+  },
+}
+
+export default benchmark
+
+await runStandalone(benchmark, import.meta.url)
