@@ -184,6 +184,7 @@ function forgeLink(key: string, rawKey: string, user: string): string {
     'djamazing:links:v2',
     'uploads',
     key,
+    null,
     user,
     expiresAt,
     null,
