@@ -205,20 +205,29 @@ export class SignedUrls {
    */
   async linkFor(disk: string, key: string, options: LinkForOptions = {}): Promise<string> {
     const view = this.#viewOf(key, options)
-    const userId = await this.#links!.currentUserId()
-    const revision = await this.#links!.currentUserRevision?.()
-    const realm = await this.#links!.currentUserRealm?.()
     return this.links!.linkFor(disk, key, {
       ...view,
-      userId: userId ?? null,
-      realm,
-      ...(revision === null || revision === undefined ? {} : { revision }),
+      ...(await this.#currentUser()),
       ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
       ...(options.contentDisposition === undefined
         ? {}
         : { contentDisposition: options.contentDisposition }),
     })
+  }
+
+  /**
+   * Whom a new link is for: the current user's id, realm and revision.
+   */
+  async #currentUser() {
+    const userId = await this.#links!.currentUserId()
+    const revision = await this.#links!.currentUserRevision?.()
+    const realm = await this.#links!.currentUserRealm?.()
+    return {
+      userId: userId ?? null,
+      realm,
+      ...(revision === null || revision === undefined ? {} : { revision }),
+    }
   }
 
   /**
@@ -239,12 +248,9 @@ export class SignedUrls {
       ])
     }
     const prefix = folder.endsWith('/') ? folder : `${folder}/`
-    const userId = await this.#links!.currentUserId()
-    const revision = await this.#links!.currentUserRevision?.()
     return this.links!.linkFor(disk, `${prefix}${entry}`, {
-      userId: userId ?? null,
+      ...(await this.#currentUser()),
       folder: prefix,
-      ...(revision === null || revision === undefined ? {} : { revision }),
       ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       ...(options.bindIp ? { bindIp: true } : {}),
     })
