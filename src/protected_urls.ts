@@ -1,11 +1,11 @@
-import { cdnUrlFor, type CdnBase } from './cdn_url.ts'
+import { cdnObjectUrl, type CdnBase } from './cdn_url.ts'
 import { CloudFrontSigner } from './cloudfront/signer.ts'
 import { parseDuration } from './duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
 import { LinkSigner } from './links/signer.ts'
-import type { LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
-import { encodeStrict } from './object_key.ts'
-import type { DjamazingOptions, LinkForOptions } from './types.ts'
+import { ProtectedLinks } from './links/protected_links.ts'
+import type { LinkOptions, LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
+import type { DjamazingOptions } from './types.ts'
 
 /**
  * How long the CloudFront URL a protected link redirects to lives, when
@@ -15,23 +15,6 @@ import type { DjamazingOptions, LinkForOptions } from './types.ts'
 const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 
 /**
- * The CloudFront URL of an object with S3's response overrides in its
- * query (CloudFront forwards them to the origin; they are inside the
- * signature, so nobody can change them).
- */
-export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOverrides = {}) {
-  const query: string[] = []
-  if (overrides.contentType) {
-    query.push(`response-content-type=${encodeStrict(overrides.contentType)}`)
-  }
-  if (overrides.contentDisposition) {
-    query.push(`response-content-disposition=${encodeStrict(overrides.contentDisposition)}`)
-  }
-  const url = cdnUrlFor(cdn, objectKey)
-  return query.length ? `${url}?${query.join('&')}` : url
-}
-
-/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -39,10 +22,18 @@ export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOve
 export class SignedUrls {
   readonly cloudfront?: CloudFrontSigner
   readonly links?: LinkSigner
-  readonly signatureTimeout: number
+  /**
+   * What the redirect route reads of the disk; set with `links`.
+   */
+  readonly protectedLinks?: ProtectedLinks
   #links?: ProtectedLinkOptions
 
-  constructor(options: DjamazingOptions, setting: (name: string) => string) {
+  constructor(
+    options: DjamazingOptions,
+    cdn: CdnBase,
+    objectKey: (key: string) => string,
+    setting: (name: string) => string
+  ) {
     if (options.cloudfront) {
       // Errors name the disk's own setting: services.uploads.cloudfront.privateKey.
       this.cloudfront = new CloudFrontSigner({
@@ -50,7 +41,7 @@ export class SignedUrls {
         ...options.cloudfront,
       })
     }
-    this.signatureTimeout = parseDuration(
+    const signatureTimeout = parseDuration(
       options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
       setting('signatureTimeout')
     )
@@ -66,19 +57,26 @@ export class SignedUrls {
       }
       this.links = new LinkSigner(options.links)
       this.#links = options.links
+      this.protectedLinks = new ProtectedLinks({
+        signer: this.links,
+        cloudfront: this.cloudfront,
+        cdn,
+        signatureTimeout,
+        objectKey,
+      })
     }
   }
 
   /**
    * A protected link to `key` for the current user, with the link's options.
    */
-  async linkFor(disk: string, key: string, options: LinkForOptions = {}): Promise<string> {
+  async linkFor(disk: string, key: string, options: LinkOptions = {}): Promise<string> {
     const userId = await this.#links!.currentUserId()
     const revision = await this.#links!.currentUserRevision?.()
     const realm = await this.#links!.currentUserRealm?.()
     return this.links!.linkFor(disk, key, {
       userId: userId ?? null,
-      realm,
+      ...(realm === null || realm === undefined ? {} : { realm }),
       ...(revision === null || revision === undefined ? {} : { revision }),
       ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),

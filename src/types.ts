@@ -160,26 +160,3 @@ export type DjamazingOptions = S3ConnectionOptions & {
    */
   links?: ProtectedLinkOptions
 }
-
-/**
- * Options of a protected link made with `DjamazingDriver.linkFor`.
- */
-export type LinkForOptions = {
-  /**
-   * Served as the file's `Content-Disposition`, e.g.
-   * `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf` for a download
-   * name. Signed into the link, then into the CloudFront URL (as S3's
-   * `response-content-disposition`): nobody can change it.
-   */
-  contentDisposition?: string
-
-  /**
-   * Served as the file's `Content-Type`. Signed like `contentDisposition`.
-   */
-  contentType?: string
-
-  /**
-   * How long the link stays valid. Default: the disk's `links.expiresIn`.
-   */
-  expiresIn?: Duration
-}

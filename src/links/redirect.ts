@@ -1,14 +1,7 @@
 import debug from '../debug.ts'
-import { E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
 import { isValidDiskName } from './signer.ts'
-import type {
-  AuthorizeHook,
-  DiskLookup,
-  LinkedDisk,
-  RedirectRequest,
-  RedirectResponse,
-} from './types.ts'
+import type { AuthorizeHook, DiskLookup, RedirectRequest, RedirectResponse } from './types.ts'
 
 /*
  * WARNING: anyone on the internet can reach this route, with any path,
@@ -17,13 +10,6 @@ import type {
  * from configuration; the redirect target is built from the configured
  * CDN and the verified key only, never from the request.
  */
-
-/**
- * Lifetime of the CloudFront URL when the disk sets none: long enough for
- * the browser to follow the redirect, short enough that a URL copied from
- * the address bar or a log is dead almost at once.
- */
-export const DEFAULT_SIGNATURE_TIMEOUT = 1.5
 
 /**
  * On every response: nothing here may be cached by a shared cache (the
@@ -96,10 +82,6 @@ export function splitLinkPath(
   return { disk: rest.slice(0, slash), rawKey: rest.slice(slash + 1), query }
 }
 
-function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {
-  return !!disk && disk.mode === 'protected' && !!disk.links
-}
-
 /**
  * The redirect route, framework-free. In order: the method is GET or HEAD
  * (405), the disk exists and is protected (404), the link parses and its
@@ -121,12 +103,12 @@ export async function handleLinkRequest(
   const method = request.method
   if (method !== 'GET' && method !== 'HEAD') return refuse(405, method, { Allow: 'GET, HEAD' })
 
-  const disk = isValidDiskName(request.disk) ? disks(request.disk) : undefined
-  if (!isProtected(disk)) return refuse(404, method)
+  const disk = isValidDiskName(request.disk) ? disks(request.disk)?.protectedLinks : undefined
+  if (!disk) return refuse(404, method)
 
   const key = decodeKeyPath(request.rawKey)
   if (key === undefined) return refuse(403, method)
-  const result = disk.links!.verify({
+  const result = disk.verify({
     disk: request.disk,
     key,
     query: request.query,
@@ -146,19 +128,9 @@ export async function handleLinkRequest(
     return refuse(403, method)
   }
 
-  const location = await disk.signCdnUrl(key, {
-    expiresIn: disk.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
-    ...result.overrides,
-  })
-  // Defence in depth: the target is built from config and the verified
-  // key, but a misconfigured signer must still never send users elsewhere.
-  let origin: string | undefined
-  try {
-    origin = new URL(location).origin
-  } catch {}
-  if (origin === undefined || origin !== new URL(disk.cdnOrigin).origin) {
-    throw new E_DJAMAZING_UNSAFE_REDIRECT([request.disk])
-  }
+  // Built from config and the verified key only, and checked against the
+  // CDN origin: a misconfigured signer must still never send users elsewhere.
+  const location = await disk.redirectUrl(result, request.disk, request.now)
   if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
   return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
 }

@@ -14,8 +14,9 @@ import type {
   LinkOptions,
   LinkOverrides,
   LinkSignerOptions,
+  LinkUser,
+  LinkVerifyResult,
   VerifyInput,
-  VerifyResult,
 } from './types.ts'
 
 /**
@@ -26,6 +27,11 @@ import type {
 const PURPOSE = 'djamazing:links:v2'
 
 export const DEFAULT_ROUTE_PREFIX = '/djamazing'
+
+/**
+ * A route prefix: a leading "/", no trailing "/", plain path characters.
+ */
+export const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
 
 /**
  * One hour: long enough for a page to stay open and its links be clicked,
@@ -39,7 +45,21 @@ const MIN_SECRET_BYTES = 16
 const MAX_USER_ID_LENGTH = 256
 const DISK_NAME = /^[A-Za-z0-9_-]{1,64}$/
 const REALM = /^[A-Za-z0-9_.:-]{1,64}$/
-const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
+
+/**
+ * The key of every link `verify` accepted, by its result object: the only
+ * way to a CloudFront URL from the redirect route is a link verified here
+ * (see `ProtectedLinks.redirectUrl`), so no code path signs a key for nobody.
+ */
+const verifiedKeys = new WeakMap<object, string>()
+
+/**
+ * The object key of a result `verify` returned for a genuine link, or
+ * `undefined` for anything else (a refusal, an object made elsewhere).
+ */
+export function verifiedKeyOf(result: object): string | undefined {
+  return verifiedKeys.get(result)
+}
 
 /**
  * Checks a disk name. Disk names are path segments of links: a fixed,
@@ -135,7 +155,7 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
 /**
  * Whom a link is for: the user id, and the realm (guard) it belongs to.
  */
-type LinkUser = { id: string | null; realm: string | null }
+type SignedUser = { id: string | null; realm: string | null }
 
 /**
  * Makes and checks protected links:
@@ -222,7 +242,7 @@ export class LinkSigner {
     return this.#expiresIn
   }
 
-  #mac(key: KeyObject, disk: string, objectKey: string, user: LinkUser, p: LinkParams) {
+  #mac(key: KeyObject, disk: string, objectKey: string, user: SignedUser, p: LinkParams) {
     const message = JSON.stringify([
       PURPOSE,
       disk,
@@ -241,7 +261,7 @@ export class LinkSigner {
    * A link to `key` on `disk`, for one user, until it expires.
    * Throws a named `E_DJAMAZING_*` error for an invalid disk, key, user or option.
    */
-  linkFor(disk: string, key: string, options: LinkOptions): string {
+  linkFor(disk: string, key: string, options: LinkOptions & LinkUser & { now?: Date }): string {
     assertDiskName(disk)
     assertValidObjectKey(key)
     const id = normalizeUserId(options?.userId)
@@ -253,7 +273,7 @@ export class LinkSigner {
         ? this.#expiresIn
         : parseDuration(options.expiresIn, 'expiresIn')
     const params: LinkParams = {
-      expiresAt: Math.ceil((options.now ?? Date.now()) / 1000 + seconds),
+      expiresAt: Math.ceil((options.now?.getTime() ?? Date.now()) / 1000 + seconds),
       revision: normalizeRevision(options.revision),
       contentType: checkOverride('contentType', options.contentType),
       contentDisposition: checkOverride('contentDisposition', options.contentDisposition),
@@ -274,7 +294,7 @@ export class LinkSigner {
    * anything in the link: a bad link is a refusal with a reason. Throws a
    * named error only for an invalid `userId` or `revision` passed by the app.
    */
-  verify(input: VerifyInput): VerifyResult {
+  verify(input: VerifyInput): LinkVerifyResult {
     const id = normalizeUserId(input.userId)
     const user = { id, realm: id === null ? null : normalizeRealm(input.realm) }
     const revision = normalizeRevision(input.revision)
@@ -302,18 +322,21 @@ export class LinkSigner {
     if (!genuine) return { ok: false, reason: id === null ? 'login-required' : 'bad-signature' }
 
     // Checked after the MAC so that "expired" is only ever said of a genuine link.
-    if ((input.now ?? Date.now()) / 1000 >= parsed.expiresAt)
+    if ((input.now?.getTime() ?? Date.now()) / 1000 >= parsed.expiresAt) {
       return { ok: false, reason: 'expired' }
+    }
     const overrides: LinkOverrides = {}
     if (parsed.contentType !== null) overrides.contentType = parsed.contentType
     if (parsed.contentDisposition !== null) overrides.contentDisposition = parsed.contentDisposition
-    return { ok: true, expiresAt: parsed.expiresAt, overrides }
+    const result = { ok: true as const, expiresAt: new Date(parsed.expiresAt * 1000), overrides }
+    verifiedKeys.set(result, input.key)
+    return result
   }
 
   /**
    * Constant-time comparison with every secret (the first signs, all verify).
    */
-  #matches(disk: string, key: string, user: LinkUser, p: LinkParams, mac: string): boolean {
+  #matches(disk: string, key: string, user: SignedUser, p: LinkParams, mac: string): boolean {
     const given = Buffer.from(mac, 'latin1')
     let found = false
     for (const secret of this.#keys) {
@@ -323,35 +346,5 @@ export class LinkSigner {
       if (given.length === expected.length && timingSafeEqual(given, expected)) found = true
     }
     return found
-  }
-
-  /**
-   * The signer bound to one disk: `linkFor(key, { userId })`, for plain
-   * flydrive code and for the driver's `getUrl`.
-   */
-  forDisk(disk: string): DiskLinks {
-    assertDiskName(disk)
-    return new DiskLinks(this, disk)
-  }
-}
-
-/**
- * A {@link LinkSigner} bound to one disk.
- */
-export class DiskLinks {
-  readonly signer: LinkSigner
-  readonly disk: string
-
-  constructor(signer: LinkSigner, disk: string) {
-    this.signer = signer
-    this.disk = disk
-  }
-
-  linkFor(key: string, options: LinkOptions): string {
-    return this.signer.linkFor(this.disk, key, options)
-  }
-
-  verify(input: Omit<VerifyInput, 'disk'>): VerifyResult {
-    return this.signer.verify({ ...input, disk: this.disk })
   }
 }

@@ -1,5 +1,5 @@
-import type { DiskMode, Duration } from '../types.ts'
-import type { LinkSigner } from './signer.ts'
+import type { Duration } from '../types.ts'
+import type { ProtectedLinks } from './protected_links.ts'
 
 /**
  * An app secret links are signed with: text (e.g. the AdonisJS `APP_KEY`)
@@ -67,40 +67,58 @@ export type ProtectedLinkOptions = LinkSignerOptions & {
 
   /**
    * Returns the current user's revocation value, if the app keeps one
-   * (see {@link LinkOptions.revision}).
+   * (see {@link LinkUser.revision}).
    */
   currentUserRevision?(): CurrentValue<string | number | null | undefined>
 
   /**
-   * Returns the realm of the current user (see {@link LinkOptions.realm}),
+   * Returns the realm of the current user (see {@link LinkUser.realm}),
    * when ids of different kinds of users can collide.
    */
   currentUserRealm?(): CurrentValue<string | null | undefined>
 }
 
 /**
- * Options of one link.
+ * The options of one protected link, for `DjamazingDriver.linkFor` and
+ * `LinkSigner.linkFor`.
  */
 export type LinkOptions = {
   /**
-   * The stable id of the user the link is for (string or safe integer;
-   * `1` and `'1'` are the same user). `null` makes a guest link, refused
-   * unless the signer has `guestLinks: true`.
-   */
-  userId: string | number | null
-
-  /**
-   * The realm the user id belongs to, when the app has several kinds of
-   * users whose ids can collide: in AdonisJS, the auth guard (`web`,
-   * `admin`). Signed, not in the URL: a link made for admin #1 never opens
-   * for web user #1. Omit it (or `null`) when ids are unique app-wide.
-   */
-  realm?: string | null
-
-  /**
-   * How long the link stays valid. Default: the signer's `expiresIn`.
+   * How long the link stays valid. Default: the signer's `expiresIn`
+   * (a disk's `links.expiresIn`).
    */
   expiresIn?: Duration
+
+  /**
+   * Served as the file's `Content-Type`. Signed into the link, then into
+   * the CloudFront URL (as S3's `response-content-type`): nobody can change it.
+   */
+  contentType?: string
+
+  /**
+   * Served as the file's `Content-Disposition`, e.g.
+   * `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf` for a download
+   * name. Signed like `contentType`.
+   */
+  contentDisposition?: string
+}
+
+/**
+ * The response overrides a link carries: the part of {@link LinkOptions}
+ * that reaches the CloudFront URL.
+ */
+export type LinkOverrides = Pick<LinkOptions, 'contentType' | 'contentDisposition'>
+
+/**
+ * Whom a link is for, or who is logged in when it is checked.
+ */
+export type LinkUser = {
+  /**
+   * The stable id of the user (string or safe integer; `1` and `'1'` are
+   * the same user), or `null` for a guest. A guest link is refused unless
+   * the signer has `guestLinks: true`.
+   */
+  userId: string | number | null
 
   /**
    * A per-user revocation value, e.g. a `links_revision` column or a
@@ -111,28 +129,12 @@ export type LinkOptions = {
   revision?: string | number
 
   /**
-   * Served as the response's `Content-Type`. Signed.
+   * The realm the user id belongs to, when the app has several kinds of
+   * users whose ids can collide: in AdonisJS, the auth guard (`web`,
+   * `admin`). Signed, not in the URL: a link made for admin #1 never opens
+   * for web user #1. Omit it (or `null`) when ids are unique app-wide.
    */
-  contentType?: string
-
-  /**
-   * Served as the response's `Content-Disposition`, e.g.
-   * `attachment; filename="report.pdf"`. Signed.
-   */
-  contentDisposition?: string
-
-  /**
-   * The clock, in epoch milliseconds. Default `Date.now()`.
-   */
-  now?: number
-}
-
-/**
- * The response overrides a verified link carries.
- */
-export type LinkOverrides = {
-  contentType?: string
-  contentDisposition?: string
+  realm?: string | null
 }
 
 /**
@@ -145,7 +147,7 @@ export type LinkQuery = string | URLSearchParams | Record<string, string | strin
 /**
  * What `verify` checks a link against.
  */
-export type VerifyInput = {
+export type VerifyInput = LinkUser & {
   /**
    * The disk name from the link's path.
    */
@@ -159,24 +161,9 @@ export type VerifyInput = {
   query: LinkQuery
 
   /**
-   * The id of the user logged in now, or `null` for a guest.
+   * The time of the request. Default: now.
    */
-  userId: string | number | null
-
-  /**
-   * The realm (guard) of the user logged in now (see {@link LinkOptions.realm}).
-   */
-  realm?: string | null
-
-  /**
-   * The current user's revocation value, if the app keeps one.
-   */
-  revision?: string | number
-
-  /**
-   * The clock, in epoch milliseconds. Default `Date.now()`.
-   */
-  now?: number
+  now?: Date
 }
 
 /**
@@ -194,48 +181,31 @@ export type VerifyInput = {
  */
 export type LinkRefusal = 'malformed' | 'bad-signature' | 'expired' | 'login-required'
 
-export type VerifyResult =
-  { ok: true; expiresAt: number; overrides: LinkOverrides } | { ok: false; reason: LinkRefusal }
+/**
+ * The answer of `LinkSigner.verify`: a genuine, unexpired link for the
+ * user, with the overrides it carries, or a refusal and its reason.
+ */
+export type LinkVerifyResult =
+  { ok: true; expiresAt: Date; overrides: LinkOverrides } | { ok: false; reason: LinkRefusal }
 
 /*
  * The redirect route
  */
 
 /**
- * What the redirect core needs of a disk. The driver implements it.
+ * A disk the redirect route serves: a `DjamazingDriver`. Only protected
+ * disks with links and a CloudFront key have `protectedLinks`; the route
+ * answers 404 for any other.
  */
-export type LinkedDisk = {
-  mode: DiskMode
-
-  /**
-   * The disk's link signer. Needed when `mode` is `'protected'`.
-   */
-  links?: LinkSigner
-
-  /**
-   * Lifetime of the CloudFront URL redirected to, in seconds. Default 1.5
-   * (the CloudFront signer rounds the expiry up to whole seconds).
-   */
-  signatureTimeout?: number
-
-  /**
-   * The CDN origin, e.g. `https://d111111abcdef8.cloudfront.net`. Every
-   * redirect target is checked against it.
-   */
-  cdnOrigin: string
-
-  /**
-   * Returns the CloudFront signed URL of a key, valid `expiresIn` seconds,
-   * with the response overrides signed into it.
-   */
-  signCdnUrl(key: string, options: { expiresIn: number } & LinkOverrides): Promise<string> | string
+export type RedirectDisk = {
+  readonly protectedLinks?: ProtectedLinks
 }
 
 /**
  * Finds a disk by the name in a link's path. `undefined` or `null` for an
  * unknown disk.
  */
-export type DiskLookup = (disk: string) => LinkedDisk | null | undefined
+export type DiskLookup = (disk: string) => RedirectDisk | null | undefined
 
 /**
  * Per-file authorization after the link has been verified: return `false`
@@ -250,7 +220,7 @@ export type AuthorizeHook = (file: {
 /**
  * One request to the redirect route, as plain values.
  */
-export type RedirectRequest = {
+export type RedirectRequest = LinkUser & {
   method: string
 
   /**
@@ -267,24 +237,9 @@ export type RedirectRequest = {
   query: LinkQuery
 
   /**
-   * The id of the user logged in now, or `null` for a guest.
+   * The time of the request. Default: now.
    */
-  userId: string | number | null
-
-  /**
-   * The realm (guard) of the user logged in now.
-   */
-  realm?: string | null
-
-  /**
-   * The current user's revocation value, if the app keeps one.
-   */
-  revision?: string | number
-
-  /**
-   * The clock, in epoch milliseconds. Default `Date.now()`.
-   */
-  now?: number
+  now?: Date
 }
 
 /**
