@@ -4,16 +4,16 @@
 
 export { DjamazingDriver } from './src/driver.ts'
 export * as errors from './src/errors.ts'
-export { assertValidObjectKey, encodeObjectKey } from './src/object_key.ts'
+export { encodeObjectKey } from './src/object_key.ts'
 export type {
   DiskMode,
   DjamazingOptions,
   Duration,
   FolderCookieOptions,
   FolderLinkOptions,
-  LinkForOptions,
   MediaViewOptions,
 } from './src/types.ts'
+export type { LinkOptions } from './src/links/types.ts'
 export { configure } from './configure.ts'
 export { stubsRoot } from './stubs/main.ts'
 export { djamazing } from './src/adonis/define_disk.ts'

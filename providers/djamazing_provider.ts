@@ -1,6 +1,6 @@
 import type {} from '@adonisjs/drive/drive_provider'
 import type { ApplicationService } from '@adonisjs/core/types'
-import type { LinkedDisk } from '../src/links/types.ts'
+import type { RedirectDisk } from '../src/links/types.ts'
 import { markProviderBooted, registeredDisks } from '../src/adonis/registry.ts'
 import { redirectRoute } from '../src/adonis/redirect_route.ts'
 import { E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED } from '../src/errors.ts'
@@ -29,7 +29,7 @@ export default class DjamazingProvider {
       disks.filter((disk) => disk.config.mode === 'protected').map((disk) => [disk.name, disk])
     )
     const lookup = (name: string) =>
-      protectedDisks.has(name) ? (drive.use(name).driver as LinkedDisk) : undefined
+      protectedDisks.has(name) ? (drive.use(name).driver as RedirectDisk) : undefined
 
     for (const disk of protectedDisks.values()) {
       if (!usingAsyncLocalStorage) throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk.name])

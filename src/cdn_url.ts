@@ -1,5 +1,6 @@
 import { E_DJAMAZING_INSECURE_CDN_URL, E_DJAMAZING_INVALID_CDN_URL } from './errors.ts'
-import { encodeObjectKey } from './object_key.ts'
+import type { LinkOverrides } from './links/types.ts'
+import { encodeObjectKey, encodeStrict } from './object_key.ts'
 
 /**
  * A validated CDN base URL: `origin` is what every URL the package makes
@@ -59,6 +60,22 @@ export function parseCdnUrl(value: unknown, setting: string): CdnBase {
  */
 export function cdnUrlFor(cdn: CdnBase, key: string): string {
   return `${cdn.base}${encodeObjectKey(key)}`
+}
+
+/**
+ * The CDN URL of an object with S3's response overrides in its query
+ * (CloudFront forwards them to the origin; signed, nobody can change them).
+ */
+export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOverrides = {}) {
+  const query: string[] = []
+  if (overrides.contentType) {
+    query.push(`response-content-type=${encodeStrict(overrides.contentType)}`)
+  }
+  if (overrides.contentDisposition) {
+    query.push(`response-content-disposition=${encodeStrict(overrides.contentDisposition)}`)
+  }
+  const url = cdnUrlFor(cdn, objectKey)
+  return query.length ? `${url}?${query.join('&')}` : url
 }
 
 /**

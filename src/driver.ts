@@ -41,9 +41,10 @@ import { isNotFound, wrapS3Error } from './s3/errors.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
 import { presignGet, presignPut } from './s3/presign.ts'
 import { SignedUrls } from './protected_urls.ts'
-import type { CdnUrlOptions } from './links/types.ts'
+import type { ProtectedLinks } from './links/protected_links.ts'
+import type { LinkOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
-import type { DjamazingOptions, FolderLinkOptions, LinkForOptions } from './types.ts'
+import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
 
 /**
  * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
@@ -88,7 +89,12 @@ export class DjamazingDriver implements DriverContract {
     } else {
       this.#client = createS3Client(options)
     }
-    this.#urls = new SignedUrls(options, (name) => this.#setting(name))
+    this.#urls = new SignedUrls(
+      options,
+      this.#config.cdn,
+      (key) => this.#objectKey(key),
+      (name) => this.#setting(name)
+    )
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       this.#config.disk,
@@ -101,63 +107,13 @@ export class DjamazingDriver implements DriverContract {
     )
   }
 
-  /*
-   * What the redirect core reads of a disk (`LinkedDisk`).
-   */
-
-  get mode() {
-    return this.#config.mode
-  }
-
   /**
-   * The disk's link signer: set on protected disks with `links` and `cloudfront`.
+   * What the redirect route needs of a protected disk: checks its links
+   * and signs the CloudFront URL of a link it verified. Set on protected
+   * disks with `links` and `cloudfront`; `undefined` on any other.
    */
-  get links() {
-    return this.#urls.links
-  }
-
-  /**
-   * Lifetime of the CloudFront URL a protected link redirects to, in seconds.
-   */
-  get signatureTimeout() {
-    return this.#urls.signatureTimeout
-  }
-
-  /**
-   * Seconds: redirects within one window get the same CloudFront URL.
-   */
-  get signatureWindow() {
-    return this.#urls.signatureWindow
-  }
-
-  /**
-   * The longest CloudFront URL lifetime a link's `viewFor` gets, in seconds.
-   */
-  get maxViewFor() {
-    return this.#urls.maxViewFor
-  }
-
-  get cdnOrigin() {
-    return this.#config.cdn.origin
-  }
-
-  /**
-   * The CloudFront signed URL a verified protected link redirects to.
-   */
-  signCdnUrl(key: string, options: CdnUrlOptions): Promise<string> {
-    const objectKey = this.#objectKey(key)
-    this.#log('signCdnUrl', objectKey)
-    return this.#urls.signCdnUrl(this.#config.cdn, objectKey, options)
-  }
-
-  /**
-   * Folder links: signed cookies for a folder of the disk, and the CDN
-   * URL of its entry file (see `linkForFolder`).
-   */
-  openFolder(folder: string, entry: string, options: { now: Date; ipAddress?: string }) {
-    const objectFolder = this.#objectKey(folder)
-    this.#log('openFolder', objectFolder)
-    return this.#urls.openFolder(this.#config.cdn, objectFolder, this.#objectKey(entry), options)
+  get protectedLinks(): ProtectedLinks | undefined {
+    return this.#urls.protectedLinks
   }
 
   /**
@@ -558,7 +514,7 @@ export class DjamazingDriver implements DriverContract {
    * `Disk` has no such method: call it on the driver,
    * `(drive.use('uploads').driver as DjamazingDriver).linkFor(key, options)`.
    */
-  async linkFor(key: string, options: LinkForOptions = {}): Promise<string> {
+  async linkFor(key: string, options: LinkOptions = {}): Promise<string> {
     this.#log('linkFor', this.#linkableKey(key))
     return this.#urls.linkFor(this.#config.disk, key, options)
   }

@@ -58,6 +58,16 @@ export const E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION = createError<
   'E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION'
 )
 
+/**
+ * A wrong value passed to a method at call time (a duration that is not
+ * one, a size that is not a whole number of bytes, ...). Configuration
+ * read when a disk is created raises `E_DJAMAZING_INVALID_CONFIG` instead.
+ */
+export const E_DJAMAZING_INVALID_ARGUMENT = createError<[argument: string, reason: string]>(
+  'Invalid argument "%s": %s',
+  'E_DJAMAZING_INVALID_ARGUMENT'
+)
+
 /*
  * Protected links
  */

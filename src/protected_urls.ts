@@ -1,25 +1,13 @@
-import { cdnUrlFor, hostUnder, type CdnBase } from './cdn_url.ts'
-import { cloudFrontSetCookies } from './cloudfront/cookies.ts'
+import { cdnObjectUrl, hostUnder, type CdnBase } from './cdn_url.ts'
 import { CloudFrontSigner } from './cloudfront/signer.ts'
 import { parseDuration } from './duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_INVALID_LINK_OPTION } from './errors.ts'
 import { LinkSigner } from './links/signer.ts'
-import type {
-  CdnUrlOptions,
-  FolderGrant,
-  LinkOverrides,
-  ProtectedLinkOptions,
-} from './links/types.ts'
-import { encodeStrict } from './object_key.ts'
+import { ProtectedLinks } from './links/protected_links.ts'
+import type { LinkOptions, LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
 import { contentTypeFor } from './s3/content_type.ts'
 import { SignedUrlCache } from './signed_url_cache.ts'
-import type {
-  DjamazingOptions,
-  Duration,
-  FolderLinkOptions,
-  LinkForOptions,
-  MediaViewOptions,
-} from './types.ts'
+import type { DjamazingOptions, Duration, FolderLinkOptions, MediaViewOptions } from './types.ts'
 
 /**
  * How long the CloudFront URL a protected link redirects to lives, when
@@ -110,23 +98,6 @@ function readWindow(value: Duration | undefined, setting: string): number | unde
 }
 
 /**
- * The CloudFront URL of an object with S3's response overrides in its
- * query (CloudFront forwards them to the origin; they are inside the
- * signature, so nobody can change them).
- */
-export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOverrides = {}) {
-  const query: string[] = []
-  if (overrides.contentType) {
-    query.push(`response-content-type=${encodeStrict(overrides.contentType)}`)
-  }
-  if (overrides.contentDisposition) {
-    query.push(`response-content-disposition=${encodeStrict(overrides.contentDisposition)}`)
-  }
-  const url = cdnUrlFor(cdn, objectKey)
-  return query.length ? `${url}?${query.join('&')}` : url
-}
-
-/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -134,7 +105,10 @@ export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOve
 export class SignedUrls {
   readonly cloudfront?: CloudFrontSigner
   readonly links?: LinkSigner
-  readonly signatureTimeout: number
+  /**
+   * What the redirect route reads of the disk; set with `links`.
+   */
+  readonly protectedLinks?: ProtectedLinks
   readonly signatureWindow?: number
   readonly maxViewFor?: number
   #links?: ProtectedLinkOptions
@@ -142,7 +116,12 @@ export class SignedUrls {
   #mediaViews?: ReturnType<typeof readMediaViews>
   #folderCookies?: { expiresIn: number; domain?: string }
 
-  constructor(options: DjamazingOptions, setting: (name: string) => string) {
+  constructor(
+    options: DjamazingOptions,
+    cdn: CdnBase,
+    objectKey: (key: string) => string,
+    setting: (name: string) => string
+  ) {
     if (options.cloudfront) {
       // Errors name the disk's own setting: services.uploads.cloudfront.privateKey.
       this.cloudfront = new CloudFrontSigner({
@@ -150,7 +129,7 @@ export class SignedUrls {
         ...options.cloudfront,
       })
     }
-    this.signatureTimeout = parseDuration(
+    const signatureTimeout = parseDuration(
       options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
       setting('signatureTimeout')
     )
@@ -197,13 +176,24 @@ export class SignedUrls {
       }
       this.links = new LinkSigner(options.links)
       this.#links = options.links
+      this.protectedLinks = new ProtectedLinks({
+        signer: this.links,
+        cloudfront: this.cloudfront,
+        cdn,
+        signatureTimeout,
+        objectKey,
+        signatureWindow: this.signatureWindow,
+        maxViewFor: this.maxViewFor,
+        cache: this.#cache,
+        folders: this.#folderCookies,
+      })
     }
   }
 
   /**
    * A protected link to `key` for the current user, with the link's options.
    */
-  async linkFor(disk: string, key: string, options: LinkForOptions = {}): Promise<string> {
+  async linkFor(disk: string, key: string, options: LinkOptions = {}): Promise<string> {
     const view = this.#viewOf(key, options)
     return this.links!.linkFor(disk, key, {
       ...view,
@@ -257,50 +247,11 @@ export class SignedUrls {
   }
 
   /**
-   * Signed cookies for every file under `objectFolder` on the CDN, with
-   * the cookie attributes AWS advises, and the unsigned URL of the entry.
-   */
-  openFolder(
-    cdn: CdnBase,
-    objectFolder: string,
-    objectEntry: string,
-    options: { now: Date; ipAddress?: string }
-  ): FolderGrant | undefined {
-    const settings = this.#folderCookies
-    if (!settings) return undefined
-    const folderUrl = cdnUrlFor(cdn, objectFolder)
-    const cookies = this.cloudfront!.signCookies({
-      // The key is strictly encoded: no `*` or `?` of its own, so the
-      // trailing `*` is the only wildcard.
-      resource: `${folderUrl}*`,
-      expiresIn: settings.expiresIn,
-      now: options.now,
-      policy: 'custom',
-      ...(options.ipAddress ? { ipAddress: options.ipAddress } : {}),
-    })
-    const scope = {
-      path: new URL(folderUrl).pathname,
-      ...(settings.domain ? { domain: settings.domain } : {}),
-    }
-    return {
-      location: cdnUrlFor(cdn, objectEntry),
-      cookies: cloudFrontSetCookies(cookies, {
-        ...scope,
-        secure: folderUrl.startsWith('https:'),
-        httpOnly: true,
-        sameSite: 'Lax',
-        maxAge: Math.ceil(settings.expiresIn),
-      }),
-      scope,
-    }
-  }
-
-  /**
    * The CloudFront URL lifetime and IP binding a link asks for: its own
    * `viewFor` (at most `maxViewFor`), or the disk's `mediaViews` for its
    * content type.
    */
-  #viewOf(key: string, options: LinkForOptions): { viewFor?: Duration; bindIp?: boolean } {
+  #viewOf(key: string, options: LinkOptions): { viewFor?: Duration; bindIp?: boolean } {
     if (options.viewFor !== undefined) {
       const seconds = parseDuration(options.viewFor, 'viewFor')
       if (this.maxViewFor === undefined || seconds > this.maxViewFor) {
@@ -322,22 +273,15 @@ export class SignedUrls {
   }
 
   /**
-   * A CloudFront signed URL of an object, signed off the event loop. With
-   * a `signatureWindow`, URLs expiring on a window boundary come from the
-   * disk's cache: one signature per key, overrides, viewer and window.
+   * A CloudFront signed URL of an object, signed off the event loop.
    */
   signCdnUrl(
     cdn: CdnBase,
     objectKey: string,
-    options: CdnUrlOptions | ({ expiresIn: number | string } & LinkOverrides)
+    options: { expiresIn: number | string } & LinkOverrides
   ): Promise<string> {
-    const url = cdnObjectUrl(cdn, objectKey, options)
-    const { ipAddress, now } = options as CdnUrlOptions
-    const { expiresAt } = options as CdnUrlOptions
-    const timing = expiresAt ? { expiresAt, now } : { expiresIn: options.expiresIn, now }
-    const sign = () =>
-      this.cloudfront!.signUrlAsync(url, ipAddress ? { ...timing, ipAddress } : timing)
-    if (!this.#cache || !expiresAt) return sign()
-    return this.#cache.getOrSign(`${expiresAt.getTime()} ${ipAddress ?? ''} ${url}`, sign)
+    return this.cloudfront!.signUrlAsync(cdnObjectUrl(cdn, objectKey, options), {
+      expiresIn: options.expiresIn,
+    })
   }
 }

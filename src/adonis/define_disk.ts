@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { ServiceConfigProvider } from '@adonisjs/drive/types'
 import type { DjamazingDriver } from '../driver.ts'
-import { DEFAULT_ROUTE_PREFIX } from '../links/signer.ts'
+import { DEFAULT_ROUTE_PREFIX, ROUTE_PREFIX } from '../links/signer.ts'
 import {
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION,
@@ -24,7 +24,7 @@ const DEFAULT_LOCAL_ROOT = 'storage/djamazing'
  */
 function routePrefixOf(name: string, value: string | undefined): string {
   const prefix = `/${(value ?? DEFAULT_ROUTE_PREFIX).replace(/^\/+|\/+$/g, '')}`
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) {
+  if (!ROUTE_PREFIX.test(prefix)) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       `services.${name}.routePrefix`,
       `"${value}" is not a path like "/djamazing"`,

@@ -5,8 +5,20 @@
 
 export { CloudFrontSigner } from './signer.ts'
 export { CloudFrontVerifier } from './verifier.ts'
-export { cloudFrontSetCookies, parseCookieHeader, CLOUDFRONT_COOKIE_NAMES } from './cookies.ts'
+export { cloudFrontSetCookies } from './cookies.ts'
 export { escapeUrlWildcards, literalResource } from './policy.ts'
 export { generateCloudFrontKeyPair, publicKeyFrom, type CloudFrontKeyKind } from './keys.ts'
-export { resourceMatches } from './wildcard.ts'
-export type * from './types.ts'
+export type {
+  CloudFrontCookieAttributes,
+  CloudFrontCookies,
+  CloudFrontPrivateKeyOptions,
+  CloudFrontSignerOptions,
+  CloudFrontVerifierOptions,
+  SignCookiesOptions,
+  SigningWindow,
+  SignUrlOptions,
+  VerifyAcceptance,
+  VerifyRefusal,
+  VerifyRequest,
+  VerifyResult,
+} from './types.ts'

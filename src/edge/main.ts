@@ -1,4 +1,14 @@
-export { createEdgeHandler, honorsResponseOverrides, type EdgeHandler } from './handler.ts'
+/*
+ * djamazing/edge: a local CloudFront-compatible edge over an S3 origin.
+ */
+
+export { createEdgeHandler, type EdgeHandler } from './handler.ts'
 export { startEdgeServer, type EdgeServer, type EdgeServerOptions } from './server.ts'
-export { errorXml } from './error_response.ts'
-export type * from './types.ts'
+export type {
+  EdgeBehavior,
+  EdgeOptions,
+  EdgeRequestEvent,
+  EdgeVerifier,
+  EdgeVerifyRequest,
+  EdgeVerifyResult,
+} from './types.ts'

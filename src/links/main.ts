@@ -1,10 +1,25 @@
-export { LinkSigner, DiskLinks, DEFAULT_LINK_EXPIRES_IN, DEFAULT_ROUTE_PREFIX } from './signer.ts'
-export {
-  handleLinkRequest,
-  decodeKeyPath,
-  splitLinkPath,
-  DEFAULT_SIGNATURE_TIMEOUT,
-} from './redirect.ts'
+/*
+ * djamazing/links: protected links and the redirect route, framework-free.
+ */
+
+export { LinkSigner } from './signer.ts'
+export { handleLinkRequest } from './redirect.ts'
 export { createRedirectHandler } from './node_handler.ts'
-export type * from './types.ts'
+export type { ProtectedLinks } from './protected_links.ts'
 export type { RedirectHandlerOptions, RequestUser } from './node_handler.ts'
+export type {
+  AuthorizeHook,
+  DiskLookup,
+  LinkOptions,
+  LinkQuery,
+  LinkRefusal,
+  LinkSecret,
+  LinkSignerOptions,
+  LinkUser,
+  LinkVerifyResult,
+  ProtectedLinkOptions,
+  RedirectDisk,
+  RedirectRequest,
+  RedirectResponse,
+  VerifyInput,
+} from './types.ts'

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
 import { COMMON_HEADERS, handleLinkRequest, splitLinkPath } from './redirect.ts'
 import { DEFAULT_ROUTE_PREFIX } from './signer.ts'
-import type { AuthorizeHook, DiskLookup, LinkedDisk, RedirectResponse } from './types.ts'
+import type { AuthorizeHook, DiskLookup, RedirectDisk, RedirectResponse } from './types.ts'
 
 /**
  * The user logged in for a request: an id, an id with its realm and
@@ -17,9 +17,9 @@ export type RequestUser =
 
 export type RedirectHandlerOptions = {
   /**
-   * The disks, by name, or a lookup function.
+   * The disks (`DjamazingDriver`s), by name, or a lookup function.
    */
-  disks: Record<string, LinkedDisk> | DiskLookup
+  disks: Record<string, RedirectDisk> | DiskLookup
 
   /**
    * Where the route is mounted; must match the signers' `routePrefix`.

@@ -1,13 +1,11 @@
 import debug from '../debug.ts'
-import { E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
-import { cdnLifetime, viewerIpv4 } from './cdn_lifetime.ts'
 import { rememberFolder } from './folder_cookies.ts'
+import type { ProtectedLinks } from './protected_links.ts'
 import { isValidDiskName } from './signer.ts'
 import type {
   AuthorizeHook,
   DiskLookup,
-  LinkedDisk,
   RedirectRequest,
   RedirectResponse,
   VerifiedLink,
@@ -20,13 +18,6 @@ import type {
  * from configuration; the redirect target is built from the configured
  * CDN and the verified key only, never from the request.
  */
-
-/**
- * Lifetime of the CloudFront URL when the disk sets none: long enough for
- * the browser to follow the redirect, short enough that a URL copied from
- * the address bar or a log is dead almost at once.
- */
-export const DEFAULT_SIGNATURE_TIMEOUT = 1.5
 
 /**
  * On every response: nothing here may be cached by a shared cache (the
@@ -99,10 +90,6 @@ export function splitLinkPath(
   return { disk: rest.slice(0, slash), rawKey: rest.slice(slash + 1), query }
 }
 
-function isProtected(disk: LinkedDisk | null | undefined): disk is LinkedDisk {
-  return !!disk && disk.mode === 'protected' && !!disk.links
-}
-
 /**
  * The redirect route, framework-free. In order: the method is GET or HEAD
  * (405), the disk exists and is protected (404), the link parses and its
@@ -125,12 +112,12 @@ export async function handleLinkRequest(
   const method = request.method
   if (method !== 'GET' && method !== 'HEAD') return refuse(405, method, { Allow: 'GET, HEAD' })
 
-  const disk = isValidDiskName(request.disk) ? disks(request.disk) : undefined
-  if (!isProtected(disk)) return refuse(404, method)
+  const disk = isValidDiskName(request.disk) ? disks(request.disk)?.protectedLinks : undefined
+  if (!disk) return refuse(404, method)
 
   const key = decodeKeyPath(request.rawKey)
   if (key === undefined) return refuse(403, method)
-  const result = disk.links!.verify({
+  const result = disk.verify({
     disk: request.disk,
     key,
     query: request.query,
@@ -150,40 +137,12 @@ export async function handleLinkRequest(
     return refuse(403, method)
   }
 
-  const nowMs = request.now ?? Date.now()
-  if (result.folder !== undefined) return openFolder(request, disk, key, result, nowMs)
-  const timing = cdnLifetime(
-    result,
-    {
-      signatureTimeout: disk.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
-      signatureWindow: disk.signatureWindow,
-      maxViewFor: disk.maxViewFor,
-    },
-    nowMs,
-    request.clientIp
-  )
-  const location = await disk.signCdnUrl(key, {
-    ...timing,
-    now: new Date(nowMs),
-    ...result.overrides,
-  })
-  assertCdnLocation(location, disk, request.disk)
+  if (result.folder !== undefined) return openFolder(request, disk, result)
+  // Built from config and the verified key only, and checked against the
+  // CDN origin: a misconfigured signer must still never send users elsewhere.
+  const location = await disk.redirectUrl(result, request.disk, request.now, request.clientIp)
   if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
   return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
-}
-
-/**
- * Defence in depth: the target is built from config and the verified
- * key, but a misconfigured signer must still never send users elsewhere.
- */
-function assertCdnLocation(location: string, disk: LinkedDisk, name: string) {
-  let origin: string | undefined
-  try {
-    origin = new URL(location).origin
-  } catch {}
-  if (origin === undefined || origin !== new URL(disk.cdnOrigin).origin) {
-    throw new E_DJAMAZING_UNSAFE_REDIRECT([name])
-  }
 }
 
 /**
@@ -194,19 +153,11 @@ function assertCdnLocation(location: string, disk: LinkedDisk, name: string) {
  */
 async function openFolder(
   request: RedirectRequest,
-  disk: LinkedDisk,
-  key: string,
-  link: VerifiedLink,
-  nowMs: number
+  disk: ProtectedLinks,
+  link: VerifiedLink
 ): Promise<RedirectResponse> {
-  if (!disk.openFolder) return refuse(403, request.method)
-  const ipAddress = link.bindIp ? viewerIpv4(request.clientIp) : undefined
-  const grant = await disk.openFolder(link.folder!, key, {
-    now: new Date(nowMs),
-    ...(ipAddress ? { ipAddress } : {}),
-  })
+  const grant = await disk.openFolder(link, request.disk, request.now, request.clientIp)
   if (!grant) return refuse(403, request.method)
-  assertCdnLocation(grant.location, disk, request.disk)
   if (debug.enabled) debug('links: folder cookies %s:%s', request.disk, link.folder)
   return {
     status: 302,

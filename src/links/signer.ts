@@ -14,8 +14,10 @@ import type {
   LinkOptions,
   LinkOverrides,
   LinkSignerOptions,
+  LinkUser,
+  LinkVerifyResult,
+  VerifiedLink,
   VerifyInput,
-  VerifyResult,
 } from './types.ts'
 
 /**
@@ -26,6 +28,11 @@ import type {
 const PURPOSE = 'djamazing:links:v2'
 
 export const DEFAULT_ROUTE_PREFIX = '/djamazing'
+
+/**
+ * A route prefix: a leading "/", no trailing "/", plain path characters.
+ */
+export const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
 
 /**
  * One hour: long enough for a page to stay open and its links be clicked,
@@ -39,7 +46,21 @@ const MIN_SECRET_BYTES = 16
 const MAX_USER_ID_LENGTH = 256
 const DISK_NAME = /^[A-Za-z0-9_-]{1,64}$/
 const REALM = /^[A-Za-z0-9_.:-]{1,64}$/
-const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
+
+/**
+ * The key of every link `verify` accepted, by its result object: the only
+ * way to a CloudFront URL from the redirect route is a link verified here
+ * (see `ProtectedLinks.redirectUrl`), so no code path signs a key for nobody.
+ */
+const verifiedKeys = new WeakMap<object, string>()
+
+/**
+ * The object key of a result `verify` returned for a genuine link, or
+ * `undefined` for anything else (a refusal, an object made elsewhere).
+ */
+export function verifiedKeyOf(result: object): string | undefined {
+  return verifiedKeys.get(result)
+}
 
 /**
  * Checks a disk name. Disk names are path segments of links: a fixed,
@@ -135,7 +156,7 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
 /**
  * Whom a link is for: the user id, and the realm (guard) it belongs to.
  */
-type LinkUser = { id: string | null; realm: string | null }
+type SignedUser = { id: string | null; realm: string | null }
 
 /**
  * Whether `folder` is a folder (ending with "/") that holds `key`.
@@ -249,7 +270,7 @@ export class LinkSigner {
     return this.#expiresIn
   }
 
-  #mac(key: KeyObject, disk: string, objectKey: string, user: LinkUser, p: LinkParams) {
+  #mac(key: KeyObject, disk: string, objectKey: string, user: SignedUser, p: LinkParams) {
     const message = JSON.stringify([
       PURPOSE,
       disk,
@@ -271,7 +292,11 @@ export class LinkSigner {
    * A link to `key` on `disk`, for one user, until it expires.
    * Throws a named `E_DJAMAZING_*` error for an invalid disk, key, user or option.
    */
-  linkFor(disk: string, key: string, options: LinkOptions): string {
+  linkFor(
+    disk: string,
+    key: string,
+    options: LinkOptions & LinkUser & { now?: Date; folder?: string }
+  ): string {
     assertDiskName(disk)
     assertValidObjectKey(key)
     const id = normalizeUserId(options?.userId)
@@ -283,7 +308,7 @@ export class LinkSigner {
         ? this.#expiresIn
         : parseDuration(options.expiresIn, 'expiresIn')
     const params: LinkParams = {
-      expiresAt: Math.ceil((options.now ?? Date.now()) / 1000 + seconds),
+      expiresAt: Math.ceil((options.now?.getTime() ?? Date.now()) / 1000 + seconds),
       revision: normalizeRevision(options.revision),
       contentType: checkOverride('contentType', options.contentType),
       contentDisposition: checkOverride('contentDisposition', options.contentDisposition),
@@ -311,7 +336,7 @@ export class LinkSigner {
    * anything in the link: a bad link is a refusal with a reason. Throws a
    * named error only for an invalid `userId` or `revision` passed by the app.
    */
-  verify(input: VerifyInput): VerifyResult {
+  verify(input: VerifyInput): LinkVerifyResult {
     const id = normalizeUserId(input.userId)
     const user = { id, realm: id === null ? null : normalizeRealm(input.realm) }
     const revision = normalizeRevision(input.revision)
@@ -339,12 +364,17 @@ export class LinkSigner {
     if (!genuine) return { ok: false, reason: id === null ? 'login-required' : 'bad-signature' }
 
     // Checked after the MAC so that "expired" is only ever said of a genuine link.
-    if ((input.now ?? Date.now()) / 1000 >= parsed.expiresAt)
+    if ((input.now?.getTime() ?? Date.now()) / 1000 >= parsed.expiresAt) {
       return { ok: false, reason: 'expired' }
+    }
     const overrides: LinkOverrides = {}
     if (parsed.contentType !== null) overrides.contentType = parsed.contentType
     if (parsed.contentDisposition !== null) overrides.contentDisposition = parsed.contentDisposition
-    const result: VerifyResult = { ok: true, expiresAt: parsed.expiresAt, overrides }
+    const result: VerifiedLink = {
+      ok: true,
+      expiresAt: new Date(parsed.expiresAt * 1000),
+      overrides,
+    }
     if (parsed.viewFor !== null) result.viewFor = parsed.viewFor
     if (parsed.bindIp) result.bindIp = true
     if (parsed.folder !== null) {
@@ -353,13 +383,14 @@ export class LinkSigner {
       if (!isFolderOf(input.key, parsed.folder)) return { ok: false, reason: 'malformed' }
       result.folder = parsed.folder
     }
+    verifiedKeys.set(result, input.key)
     return result
   }
 
   /**
    * Constant-time comparison with every secret (the first signs, all verify).
    */
-  #matches(disk: string, key: string, user: LinkUser, p: LinkParams, mac: string): boolean {
+  #matches(disk: string, key: string, user: SignedUser, p: LinkParams, mac: string): boolean {
     const given = Buffer.from(mac, 'latin1')
     let found = false
     for (const secret of this.#keys) {
@@ -369,35 +400,5 @@ export class LinkSigner {
       if (given.length === expected.length && timingSafeEqual(given, expected)) found = true
     }
     return found
-  }
-
-  /**
-   * The signer bound to one disk: `linkFor(key, { userId })`, for plain
-   * flydrive code and for the driver's `getUrl`.
-   */
-  forDisk(disk: string): DiskLinks {
-    assertDiskName(disk)
-    return new DiskLinks(this, disk)
-  }
-}
-
-/**
- * A {@link LinkSigner} bound to one disk.
- */
-export class DiskLinks {
-  readonly signer: LinkSigner
-  readonly disk: string
-
-  constructor(signer: LinkSigner, disk: string) {
-    this.signer = signer
-    this.disk = disk
-  }
-
-  linkFor(key: string, options: LinkOptions): string {
-    return this.signer.linkFor(this.disk, key, options)
-  }
-
-  verify(input: Omit<VerifyInput, 'disk'>): VerifyResult {
-    return this.signer.verify({ ...input, disk: this.disk })
   }
 }

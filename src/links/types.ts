@@ -1,7 +1,6 @@
-import type { DiskMode, Duration } from '../types.ts'
-import type { CdnUrlTiming } from './cdn_lifetime.ts'
+import type { Duration } from '../types.ts'
 import type { FolderCookieScope } from './folder_cookies.ts'
-import type { LinkSigner } from './signer.ts'
+import type { ProtectedLinks } from './protected_links.ts'
 
 /**
  * An app secret links are signed with: text (e.g. the AdonisJS `APP_KEY`)
@@ -69,57 +68,38 @@ export type ProtectedLinkOptions = LinkSignerOptions & {
 
   /**
    * Returns the current user's revocation value, if the app keeps one
-   * (see {@link LinkOptions.revision}).
+   * (see {@link LinkUser.revision}).
    */
   currentUserRevision?(): CurrentValue<string | number | null | undefined>
 
   /**
-   * Returns the realm of the current user (see {@link LinkOptions.realm}),
+   * Returns the realm of the current user (see {@link LinkUser.realm}),
    * when ids of different kinds of users can collide.
    */
   currentUserRealm?(): CurrentValue<string | null | undefined>
 }
 
 /**
- * Options of one link.
+ * The options of one protected link, for `DjamazingDriver.linkFor` and
+ * `LinkSigner.linkFor`.
  */
 export type LinkOptions = {
   /**
-   * The stable id of the user the link is for (string or safe integer;
-   * `1` and `'1'` are the same user). `null` makes a guest link, refused
-   * unless the signer has `guestLinks: true`.
-   */
-  userId: string | number | null
-
-  /**
-   * The realm the user id belongs to, when the app has several kinds of
-   * users whose ids can collide: in AdonisJS, the auth guard (`web`,
-   * `admin`). Signed, not in the URL: a link made for admin #1 never opens
-   * for web user #1. Omit it (or `null`) when ids are unique app-wide.
-   */
-  realm?: string | null
-
-  /**
-   * How long the link stays valid. Default: the signer's `expiresIn`.
+   * How long the link stays valid. Default: the signer's `expiresIn`
+   * (a disk's `links.expiresIn`).
    */
   expiresIn?: Duration
 
   /**
-   * A per-user revocation value, e.g. a `links_revision` column or a
-   * session version. It is signed but not put in the URL; `verify` is
-   * given the user's current value. Bump it to revoke every link of that
-   * user at once. Omit it in both places if the app does not use it.
-   */
-  revision?: string | number
-
-  /**
-   * Served as the response's `Content-Type`. Signed.
+   * Served as the file's `Content-Type`. Signed into the link, then into
+   * the CloudFront URL (as S3's `response-content-type`): nobody can change it.
    */
   contentType?: string
 
   /**
-   * Served as the response's `Content-Disposition`, e.g.
-   * `attachment; filename="report.pdf"`. Signed.
+   * Served as the file's `Content-Disposition`, e.g.
+   * `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf` for a download
+   * name. Signed like `contentType`.
    */
   contentDisposition?: string
 
@@ -127,7 +107,9 @@ export type LinkOptions = {
    * How long the CloudFront URL the link redirects to stays valid, instead
    * of the disk's short `signatureTimeout`: for media players and
    * resumable downloads, whose later `Range` requests go to that URL.
-   * Signed; the redirect route caps it at the disk's `maxViewFor`.
+   * Signed; at most the disk's `maxViewFor` (checked when the link is made
+   * and again when it is followed). Default: the disk's `signatureTimeout`,
+   * or its `mediaViews` for the link's content type.
    */
   viewFor?: Duration
 
@@ -138,26 +120,40 @@ export type LinkOptions = {
    * `signatureTimeout` instead (CloudFront policies take IPv4 only).
    */
   bindIp?: boolean
-
-  /**
-   * A folder link: the folder (ending with "/", holding the key) that the
-   * redirect opens with CloudFront signed cookies before sending the
-   * browser to the key, its entry file. Signed.
-   */
-  folder?: string
-
-  /**
-   * The clock, in epoch milliseconds. Default `Date.now()`.
-   */
-  now?: number
 }
 
 /**
- * The response overrides a verified link carries.
+ * The response overrides a link carries: the part of {@link LinkOptions}
+ * that reaches the CloudFront URL.
  */
-export type LinkOverrides = {
-  contentType?: string
-  contentDisposition?: string
+export type LinkOverrides = Pick<LinkOptions, 'contentType' | 'contentDisposition'>
+
+/**
+ * Whom a link is for, or who is logged in when it is checked.
+ */
+export type LinkUser = {
+  /**
+   * The stable id of the user (string or safe integer; `1` and `'1'` are
+   * the same user), or `null` for a guest. A guest link is refused unless
+   * the signer has `guestLinks: true`.
+   */
+  userId: string | number | null
+
+  /**
+   * A per-user revocation value, e.g. a `links_revision` column or a
+   * session version. It is signed but not put in the URL; `verify` is
+   * given the user's current value. Bump it to revoke every link of that
+   * user at once. Omit it in both places if the app does not use it.
+   */
+  revision?: string | number
+
+  /**
+   * The realm the user id belongs to, when the app has several kinds of
+   * users whose ids can collide: in AdonisJS, the auth guard (`web`,
+   * `admin`). Signed, not in the URL: a link made for admin #1 never opens
+   * for web user #1. Omit it (or `null`) when ids are unique app-wide.
+   */
+  realm?: string | null
 }
 
 /**
@@ -170,7 +166,7 @@ export type LinkQuery = string | URLSearchParams | Record<string, string | strin
 /**
  * What `verify` checks a link against.
  */
-export type VerifyInput = {
+export type VerifyInput = LinkUser & {
   /**
    * The disk name from the link's path.
    */
@@ -184,24 +180,9 @@ export type VerifyInput = {
   query: LinkQuery
 
   /**
-   * The id of the user logged in now, or `null` for a guest.
+   * The time of the request. Default: now.
    */
-  userId: string | number | null
-
-  /**
-   * The realm (guard) of the user logged in now (see {@link LinkOptions.realm}).
-   */
-  realm?: string | null
-
-  /**
-   * The current user's revocation value, if the app keeps one.
-   */
-  revision?: string | number
-
-  /**
-   * The clock, in epoch milliseconds. Default `Date.now()`.
-   */
-  now?: number
+  now?: Date
 }
 
 /**
@@ -220,84 +201,29 @@ export type VerifyInput = {
 export type LinkRefusal = 'malformed' | 'bad-signature' | 'expired' | 'login-required'
 
 /**
- * A genuine link: its expiry (epoch seconds), its response overrides, and
- * what the redirect may hand out (see {@link LinkOptions}): `viewFor` in
- * whole seconds, `bindIp`, `folder`.
+ * The answer of `LinkSigner.verify`: a genuine, unexpired link for the
+ * user, with the overrides it carries, or a refusal and its reason.
+ */
+export type LinkVerifyResult = VerifiedLink | { ok: false; reason: LinkRefusal }
+
+/**
+ * A genuine link: its expiry, its response overrides, and what the
+ * redirect may hand out: the CloudFront URL's lifetime (`viewFor`, whole
+ * seconds), its IP binding (`bindIp`), and for a folder link the folder
+ * its cookies open (`folder`).
  */
 export type VerifiedLink = {
   ok: true
-  expiresAt: number
+  expiresAt: Date
   overrides: LinkOverrides
   viewFor?: number
   bindIp?: boolean
   folder?: string
 }
 
-export type VerifyResult = VerifiedLink | { ok: false; reason: LinkRefusal }
-
-/*
- * The redirect route
- */
-
 /**
- * What the redirect core needs of a disk. The driver implements it.
- */
-export type LinkedDisk = {
-  mode: DiskMode
-
-  /**
-   * The disk's link signer. Needed when `mode` is `'protected'`.
-   */
-  links?: LinkSigner
-
-  /**
-   * Lifetime of the CloudFront URL redirected to, in seconds. Default 1.5
-   * (the CloudFront signer rounds the expiry up to whole seconds).
-   */
-  signatureTimeout?: number
-
-  /**
-   * Seconds: every redirect within a window of this length gets the same
-   * CloudFront URL, expiring on the window's end (see `cdnLifetime`).
-   * Default: none, each redirect signs a URL of its own.
-   */
-  signatureWindow?: number
-
-  /**
-   * The longest CloudFront URL lifetime a link's `viewFor` may get, in
-   * seconds. Default: none, `viewFor` is ignored.
-   */
-  maxViewFor?: number
-
-  /**
-   * The CDN origin, e.g. `https://d111111abcdef8.cloudfront.net`. Every
-   * redirect target is checked against it.
-   */
-  cdnOrigin: string
-
-  /**
-   * Returns the CloudFront signed URL of a key with the response overrides
-   * signed into it, valid `expiresIn` seconds or until `expiresAt` (a
-   * window boundary, counted from `now`), bound to `ipAddress` if given.
-   */
-  signCdnUrl(key: string, options: CdnUrlOptions): Promise<string> | string
-
-  /**
-   * Folder links: the CloudFront signed cookies (`Set-Cookie` values)
-   * opening `folder` (a folder of the disk, ending with "/"), where they
-   * live, and the unsigned CDN URL of `entry`, the key the link names.
-   * Without it, or when it returns `undefined` (the disk does not open
-   * folders), folder links are refused.
-   */
-  openFolder?(
-    folder: string,
-    entry: string,
-    options: { now: Date; ipAddress?: string }
-  ): Promise<FolderGrant | undefined> | FolderGrant | undefined
-}
-
-/**
- * What opening a folder gives the browser.
+ * What opening a folder gives the browser: the entry file's unsigned
+ * CDN URL, the signed cookies (`Set-Cookie` values), and where they live.
  */
 export type FolderGrant = {
   location: string
@@ -305,16 +231,24 @@ export type FolderGrant = {
   scope: FolderCookieScope
 }
 
-/**
- * What the redirect core asks a disk to sign.
+/*
+ * The redirect route
  */
-export type CdnUrlOptions = CdnUrlTiming & { now?: Date } & LinkOverrides
+
+/**
+ * A disk the redirect route serves: a `DjamazingDriver`. Only protected
+ * disks with links and a CloudFront key have `protectedLinks`; the route
+ * answers 404 for any other.
+ */
+export type RedirectDisk = {
+  readonly protectedLinks?: ProtectedLinks
+}
 
 /**
  * Finds a disk by the name in a link's path. `undefined` or `null` for an
  * unknown disk.
  */
-export type DiskLookup = (disk: string) => LinkedDisk | null | undefined
+export type DiskLookup = (disk: string) => RedirectDisk | null | undefined
 
 /**
  * Per-file authorization after the link has been verified: return `false`
@@ -329,7 +263,7 @@ export type AuthorizeHook = (file: {
 /**
  * One request to the redirect route, as plain values.
  */
-export type RedirectRequest = {
+export type RedirectRequest = LinkUser & {
   method: string
 
   /**
@@ -346,20 +280,8 @@ export type RedirectRequest = {
   query: LinkQuery
 
   /**
-   * The id of the user logged in now, or `null` for a guest.
+   * The time of the request. Default: now.
    */
-  userId: string | number | null
-
-  /**
-   * The realm (guard) of the user logged in now.
-   */
-  realm?: string | null
-
-  /**
-   * The current user's revocation value, if the app keeps one.
-   */
-  revision?: string | number
-
   /**
    * The viewer's address, as the app's trusted-proxy settings give it
    * (AdonisJS: `request.ip()`). Used only by links with `bindIp`.
@@ -372,10 +294,7 @@ export type RedirectRequest = {
    */
   cookies?: string
 
-  /**
-   * The clock, in epoch milliseconds. Default `Date.now()`.
-   */
-  now?: number
+  now?: Date
 }
 
 /**

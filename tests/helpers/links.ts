@@ -1,13 +1,13 @@
-import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
+import { parseCdnUrl } from '../../src/cdn_url.ts'
 import { CloudFrontSigner, CloudFrontVerifier } from '../../src/cloudfront/main.ts'
 import { LinkSigner } from '../../src/links/signer.ts'
+import { ProtectedLinks } from '../../src/links/protected_links.ts'
 import { handleLinkRequest, splitLinkPath } from '../../src/links/redirect.ts'
 import type {
   AuthorizeHook,
   DiskLookup,
-  LinkedDisk,
-  CdnUrlOptions,
   LinkSignerOptions,
+  RedirectDisk,
   RedirectRequest,
   RedirectResponse,
 } from '../../src/links/types.ts'
@@ -31,7 +31,13 @@ export function makeSigner(options: Partial<LinkSignerOptions> = {}) {
   return new LinkSigner({ secrets: [SECRET], ...options })
 }
 
-const cloudfront = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
+/**
+ * The CloudFront signer of the test disks, with the throwaway test key.
+ */
+export const cdnSigner = new CloudFrontSigner({
+  keyPairId: RSA_KEY.id,
+  privateKey: RSA_KEY.privateKey,
+})
 
 /**
  * Checks CloudFront signed URLs as CloudFront does, with the test key.
@@ -41,36 +47,35 @@ export const cdnVerifier = new CloudFrontVerifier({
 })
 
 /**
- * The disks' `signCdnUrl`: the real CloudFront signer over the CDN URL of
- * the key, with the overrides as S3's `response-*` parameters. `clock`:
- * the frozen test clock, or `'real'` for tests over a live server.
+ * The protected-link side of a test disk, made as the driver makes it: the
+ * production URL builder over the test CDN. `cloudfront` defaults to the
+ * real signer; a test of a signer fault passes a stand-in for it.
  */
-export function cdnSigner(clock: number | 'real' = NOW) {
-  const cdn = parseCdnUrl(CDN_URL, 'cdnUrl')
-  return (key: string, options: CdnUrlOptions) => {
-    const params = new URLSearchParams()
-    if (options.contentType) params.set('response-content-type', options.contentType)
-    if (options.contentDisposition) {
-      params.set('response-content-disposition', options.contentDisposition)
-    }
-    const query = params.size ? `?${params.toString().replaceAll('+', '%20')}` : ''
-    const now = options.now ?? (clock === 'real' ? undefined : new Date(clock))
-    return cloudfront.signUrlAsync(`${cdnUrlFor(cdn, key)}${query}`, {
-      ...(options.expiresAt ? { expiresAt: options.expiresAt } : { expiresIn: options.expiresIn }),
-      ...(options.ipAddress ? { ipAddress: options.ipAddress } : {}),
-      now,
-    })
-  }
+export function protectedLinks(
+  signer = makeSigner(),
+  cloudfront: Pick<CloudFrontSigner, 'signUrlAsync'> = cdnSigner,
+  signatureTimeout = 1.5
+) {
+  return new ProtectedLinks({
+    signer,
+    cloudfront,
+    cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
+    signatureTimeout,
+  })
 }
 
+/**
+ * Two protected disks sharing a signer and the CDN, and a public disk.
+ */
 export function makeDisks(
   signer = makeSigner(),
-  signCdnUrl: LinkedDisk['signCdnUrl'] = cdnSigner()
+  cloudfront: Pick<CloudFrontSigner, 'signUrlAsync'> = cdnSigner
 ) {
-  const disks: Record<string, LinkedDisk> = {
-    uploads: { mode: 'protected', links: signer, cdnOrigin: CDN_ORIGIN, signCdnUrl },
-    private: { mode: 'protected', links: signer, cdnOrigin: CDN_ORIGIN, signCdnUrl },
-    static: { mode: 'public', cdnOrigin: CDN_ORIGIN, signCdnUrl },
+  const links = protectedLinks(signer, cloudfront)
+  const disks: Record<string, RedirectDisk> = {
+    uploads: { protectedLinks: links },
+    private: { protectedLinks: links },
+    static: {},
   }
   return (name: string) => (Object.hasOwn(disks, name) ? disks[name] : undefined)
 }
@@ -91,7 +96,7 @@ export async function openLink(
     {
       method: 'GET',
       ...parts,
-      now: NOW,
+      now: new Date(NOW),
       ...user,
       ...extra,
     },

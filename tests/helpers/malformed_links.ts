@@ -6,7 +6,7 @@ import { NOW, makeSigner } from './links.ts'
  * part is wrong. None may get a 5xx or a redirect.
  */
 export function malformedLinks(): [what: string, target: string][] {
-  const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW })
+  const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
   const query = link.slice(link.indexOf('?') + 1)
   const params = new URLSearchParams(query)
   const e = params.get('e')!

@@ -58,7 +58,7 @@ test.group(
       const expired = signer.linkFor('uploads', KEY, {
         userId: 1,
         realm: 'web',
-        now: Date.now() - 2 * 3600_000,
+        now: new Date(Date.now() - 2 * 3600_000),
       })
       const fresh = signer.linkFor('uploads', KEY, { userId: 1, realm: 'web' })
 

@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
+import { parseCdnUrl } from '../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { createEdgeHandler } from '../../src/edge/main.ts'
 import { createRedirectHandler, LinkSigner } from '../../src/links/main.ts'
+import { ProtectedLinks } from '../../src/links/protected_links.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
 import { startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
 
@@ -36,7 +37,6 @@ test.group('Edge | the protected flow end to end', (group) => {
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const cdn = parseCdnUrl(`${origin}/cdn`, 'cdnUrl')
 
     edge = createEdgeHandler({
       client: fixture.client,
@@ -48,17 +48,12 @@ test.group('Edge | the protected flow end to end', (group) => {
     redirect = createRedirectHandler({
       disks: {
         uploads: {
-          mode: 'protected',
-          links,
-          cdnOrigin: cdn.origin,
-          signatureTimeout: 1.5,
-          signCdnUrl: (key, { expiresIn, contentType, contentDisposition }) => {
-            const query = new URLSearchParams()
-            if (contentType) query.set('response-content-type', contentType)
-            if (contentDisposition) query.set('response-content-disposition', contentDisposition)
-            const url = cdnUrlFor(cdn, key)
-            return signer.signUrl(query.size ? `${url}?${query}` : url, { expiresIn })
-          },
+          protectedLinks: new ProtectedLinks({
+            signer: links,
+            cloudfront: signer,
+            cdn: parseCdnUrl(`${origin}/cdn`, 'cdnUrl'),
+            signatureTimeout: 1.5,
+          }),
         },
       },
       currentUser: (req) => req.headers['x-user'] as string | undefined,

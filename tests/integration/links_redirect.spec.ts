@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
 import { createRedirectHandler } from '../../src/links/node_handler.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
-import { CDN_ORIGIN, cdnSigner, cdnVerifier, makeDisks, makeSigner } from '../helpers/links.ts'
+import { CDN_ORIGIN, cdnVerifier, makeDisks, makeSigner } from '../helpers/links.ts'
 import { malformedLinks } from '../helpers/malformed_links.ts'
 
 /**
@@ -12,7 +12,7 @@ import { malformedLinks } from '../helpers/malformed_links.ts'
  */
 async function startServer(): Promise<{ server: Server; origin: string }> {
   const handler = createRedirectHandler({
-    disks: makeDisks(makeSigner(), cdnSigner('real')),
+    disks: makeDisks(),
     currentUser: (req: IncomingMessage) => {
       const user = req.headers['x-user']
       const revision = req.headers['x-revision']
@@ -132,8 +132,10 @@ test.group('Redirect route over node:http: server faults', () => {
     assert,
   }) => {
     const handler = createRedirectHandler({
-      disks: makeDisks(makeSigner(), () => {
-        throw new Error('private key unavailable')
+      disks: makeDisks(makeSigner(), {
+        signUrlAsync: () => {
+          throw new Error('private key unavailable')
+        },
       }),
       currentUser: () => 'alice',
     })

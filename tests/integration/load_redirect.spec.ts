@@ -2,14 +2,12 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
-import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
-import { CloudFrontSigner, CloudFrontVerifier } from '../../src/cloudfront/main.ts'
-import { createRedirectHandler } from '../../src/links/main.ts'
-import type { LinkedDisk } from '../../src/links/types.ts'
-import type { DjamazingDriver } from '../../src/driver.ts'
+import { CloudFrontVerifier } from '../../src/cloudfront/main.ts'
+import { createRedirectHandler, LinkSigner } from '../../src/links/main.ts'
+import { appSecrets } from '../../src/adonis/app_secrets.ts'
 import { KEY_PAIR_ID, startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { CDN_ORIGIN, CDN_URL, makeSigner } from '../helpers/links.ts'
+import { CDN_ORIGIN, makeSigner, protectedLinks } from '../helpers/links.ts'
 import { describeLoad, patientKeepAlive, runLoad, type LoadRequest } from '../helpers/load.ts'
 
 /**
@@ -38,7 +36,7 @@ test.group('Load | redirect route of a real AdonisJS app', (group) => {
   }) => {
     const alice = { cookie: await app.login('alice') }
     const bob = await app.login('bob')
-    const links = (app.drive.use('uploads').driver as DjamazingDriver).links!
+    const links = new LinkSigner({ secrets: await appSecrets(app.app) })
     const valid = async (key: string): Promise<LoadRequest> => ({
       path: await app.urlFor(alice.cookie, key),
       headers: alice,
@@ -53,7 +51,10 @@ test.group('Load | redirect route of a real AdonisJS app', (group) => {
       { path: await app.urlFor(bob, 'bob.txt'), headers: alice },
       await valid('alice/notes.txt'),
       {
-        path: links.linkFor('uploads', 'old.txt', { userId: 1, now: Date.now() - 7200_000 }),
+        path: links.linkFor('uploads', 'old.txt', {
+          userId: 1,
+          now: new Date(Date.now() - 7200_000),
+        }),
         headers: alice,
       },
       await valid('a.txt'),
@@ -100,15 +101,7 @@ test.group('Load | redirect route over node:http', (group) => {
   const signer = makeSigner()
 
   group.setup(async () => {
-    const cloudfront = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem })
-    const cdn = parseCdnUrl(CDN_URL, 'cdnUrl')
-    const uploads: LinkedDisk = {
-      mode: 'protected',
-      links: signer,
-      cdnOrigin: CDN_ORIGIN,
-      signCdnUrl: (key, options) =>
-        cloudfront.signUrlAsync(cdnUrlFor(cdn, key), { expiresIn: options.expiresIn }),
-    }
+    const uploads = { protectedLinks: protectedLinks(signer) }
     // Who is logged in: a cookie naming the user, standing in for a session.
     const currentUser = (req: IncomingMessage) =>
       /(?:^|; )user=(\w+)/.exec(req.headers.cookie ?? '')?.[1] ?? null
@@ -159,7 +152,7 @@ test.group('Load | redirect route over node:http', (group) => {
       {
         path: signer.linkFor('uploads', 'old.txt', {
           userId: 'alice',
-          now: Date.now() - 7200_000,
+          now: new Date(Date.now() - 7200_000),
         }),
         headers: alice,
       },

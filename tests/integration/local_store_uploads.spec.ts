@@ -88,6 +88,28 @@ test.group('Local store | upload URLs', (group) => {
     }
   })
 
+  test('the list of signed headers cannot be shortened, nor a parameter given twice', async ({
+    assert,
+  }) => {
+    const url = uploads.sign('typed.txt', { 'content-length': '2', 'content-type': 'text/plain' })
+    const unbound = url.replace(/SignedHeaders=[^&]*/, 'SignedHeaders=content-length')
+    const twice = `${url}&X-Djamazing-Expires=99999999999`
+    for (const attempt of [unbound, twice]) {
+      const response = await fetch(attempt, {
+        method: 'PUT',
+        body: 'hi',
+        headers: { 'content-type': 'text/html' },
+      })
+      assert.equal(response.status, 403)
+    }
+    assert.isFalse(
+      await readFile(join(uploads.root, 'bucket-a', 'typed.txt')).then(
+        () => true,
+        () => false
+      )
+    )
+  })
+
   test('the signed length is exact, and the body must match the declared length', async ({
     assert,
   }) => {

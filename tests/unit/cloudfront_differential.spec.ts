@@ -1,7 +1,8 @@
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer'
 import { test } from '@japa/runner'
 import { cdnUrlFor, parseCdnUrl } from '../../src/cdn_url.ts'
-import { CloudFrontSigner, resourceMatches } from '../../src/cloudfront/main.ts'
+import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
+import { resourceMatches } from '../../src/cloudfront/wildcard.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
 import { CDN, NOW, RSA_KEY } from '../helpers/cloudfront_keys.ts'
 

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
-import { CloudFrontSigner, CloudFrontVerifier, resourceMatches } from '../../src/cloudfront/main.ts'
+import { CloudFrontSigner, CloudFrontVerifier } from '../../src/cloudfront/main.ts'
+import { resourceMatches } from '../../src/cloudfront/wildcard.ts'
 import { CDN, NOW, RSA_KEY } from '../helpers/cloudfront_keys.ts'
 
 /**

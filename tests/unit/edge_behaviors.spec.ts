@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { S3Client } from '@aws-sdk/client-s3'
 import { compileBehaviors } from '../../src/edge/behaviors.ts'
-import { createEdgeHandler, honorsResponseOverrides } from '../../src/edge/main.ts'
+import { createEdgeHandler, honorsResponseOverrides } from '../../src/edge/handler.ts'
 
 test.group('Edge | behaviors', () => {
   test('first match wins, the default behavior covers the rest', ({ assert }) => {

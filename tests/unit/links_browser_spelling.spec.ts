@@ -9,7 +9,7 @@ test.group('Links | as browsers send them', () => {
     const contentDisposition = `attachment; filename="it's (1).pdf"; filename*=UTF-8''it%27s%20%281%29.pdf`
     const link = signer.linkFor('uploads', "reports/it's (1).pdf", {
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
       contentType: "application/pdf; name='x'",
       contentDisposition,
     })
@@ -23,7 +23,7 @@ test.group('Links | as browsers send them', () => {
       key: "reports/it's (1).pdf",
       query: requested.search.slice(1),
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
     })
     assert.isTrue(result.ok)
     assert.deepEqual(result.ok && result.overrides, {
@@ -38,14 +38,20 @@ test.group('Links | as browsers send them', () => {
     const signer = makeSigner()
     const link = signer.linkFor('uploads', 'a.pdf', {
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
       contentDisposition: `attachment; filename*=UTF-8''a.pdf`,
     })
     const query = link.slice(link.indexOf('?') + 1)
     assert.include(query, '%27%27')
     const bare = query.replaceAll('%27', "'")
     const verify = (raw: string) =>
-      signer.verify({ disk: 'uploads', key: 'a.pdf', query: raw, userId: 'alice', now: NOW })
+      signer.verify({
+        disk: 'uploads',
+        key: 'a.pdf',
+        query: raw,
+        userId: 'alice',
+        now: new Date(NOW),
+      })
     assert.isTrue(verify(query).ok)
     assert.deepEqual(verify(bare), { ok: false, reason: 'malformed' })
   })

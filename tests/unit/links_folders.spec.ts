@@ -48,7 +48,7 @@ test.group('Folder links', () => {
     const response = await openLink(
       link,
       { userId: 'alice' },
-      { disks: () => uploads, now: Date.now() }
+      { disks: () => uploads, now: new Date() }
     )
     assert.equal(response.status, 302)
     assert.equal(response.headers['Cache-Control'], 'private, no-store')
@@ -89,10 +89,10 @@ test.group('Folder links', () => {
   }) => {
     const uploads = disk()
     const link = await uploads.linkForFolder('courses/12/hls/', { entry: 'index.m3u8' })
-    const bob = await openLink(link, { userId: 'bob' }, { disks: () => uploads, now: Date.now() })
+    const bob = await openLink(link, { userId: 'bob' }, { disks: () => uploads, now: new Date() })
     assert.equal(bob.status, 403)
     assert.isUndefined(bob.setCookies)
-    const guest = await openLink(link, { userId: null }, { disks: () => uploads, now: Date.now() })
+    const guest = await openLink(link, { userId: null }, { disks: () => uploads, now: new Date() })
     assert.equal(guest.status, 401)
     assert.isUndefined(guest.setCookies)
 
@@ -105,7 +105,7 @@ test.group('Folder links', () => {
     const refused = await openLink(
       link,
       { userId: 'alice' },
-      { disks: () => plain, now: Date.now() }
+      { disks: () => plain, now: new Date() }
     )
     assert.equal(refused.status, 403)
     assert.isUndefined(refused.setCookies)

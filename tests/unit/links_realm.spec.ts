@@ -6,7 +6,11 @@ test.group('Links | realm (guard) binding', () => {
     assert,
   }) => {
     const signer = makeSigner()
-    const link = signer.linkFor('uploads', 'a.txt', { userId: 1, realm: 'admin', now: NOW })
+    const link = signer.linkFor('uploads', 'a.txt', {
+      userId: 1,
+      realm: 'admin',
+      now: new Date(NOW),
+    })
     const check = (realm: string | null | undefined) =>
       signer.verify({
         disk: 'uploads',
@@ -14,7 +18,7 @@ test.group('Links | realm (guard) binding', () => {
         query: link.split('?')[1],
         userId: 1,
         realm,
-        now: NOW,
+        now: new Date(NOW),
       })
     assert.isTrue(check('admin').ok)
     assert.deepEqual(check('web'), { ok: false, reason: 'bad-signature' })
@@ -33,14 +37,18 @@ test.group('Links | realm (guard) binding', () => {
 
   test('a guest link has no realm: the same for everyone', ({ assert }) => {
     const signer = makeSigner({ guestLinks: true })
-    const link = signer.linkFor('uploads', 'a.txt', { userId: null, realm: 'web', now: NOW })
+    const link = signer.linkFor('uploads', 'a.txt', {
+      userId: null,
+      realm: 'web',
+      now: new Date(NOW),
+    })
     const result = signer.verify({
       disk: 'uploads',
       key: 'a.txt',
       query: link.split('?')[1],
       userId: 7,
       realm: 'admin',
-      now: NOW,
+      now: new Date(NOW),
     })
     assert.isTrue(result.ok)
   })

@@ -1,14 +1,17 @@
 import { test } from '@japa/runner'
-import type { LinkedDisk, RedirectResponse } from '../../src/links/types.ts'
+import type { SignUrlOptions } from '../../src/cloudfront/types.ts'
+import type { RedirectResponse } from '../../src/links/types.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
 import {
   CDN_ORIGIN,
+  CDN_URL,
   NOW,
   cdnSigner,
   cdnVerifier,
   makeDisks,
   makeSigner,
   openLink,
+  protectedLinks,
 } from '../helpers/links.ts'
 
 const alice = { userId: 'alice' }
@@ -22,7 +25,7 @@ test.group('Redirect core', () => {
   test("alice's link redirects alice to the CDN, with the signature timeout", async ({
     assert,
   }) => {
-    const link = makeSigner().linkFor('uploads', 'a b.txt', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a b.txt', { userId: 'alice', now: new Date(NOW) })
     const response = await openLink(link, alice)
     assert.equal(response.status, 302)
     assertCommonHeaders(assert, response)
@@ -39,28 +42,23 @@ test.group('Redirect core', () => {
 
   test('the signature timeout and the overrides reach the CDN signer', async ({ assert }) => {
     const seen: unknown[] = []
-    const disks = (name: string): LinkedDisk | undefined =>
-      name === 'uploads'
-        ? {
-            mode: 'protected',
-            links: makeSigner(),
-            cdnOrigin: CDN_ORIGIN,
-            signatureTimeout: 600,
-            signCdnUrl: (key, options) => {
-              seen.push({ key, ...options })
-              return cdnSigner()(key, options)
-            },
-          }
-        : undefined
+    const recording = {
+      signUrlAsync(url: string, options: SignUrlOptions) {
+        seen.push({ url, expiresIn: options.expiresIn })
+        return cdnSigner.signUrlAsync(url, options)
+      },
+    }
+    const links = protectedLinks(makeSigner(), recording, 600)
+    const disks = (name: string) => (name === 'uploads' ? { protectedLinks: links } : undefined)
     const link = makeSigner().linkFor('uploads', 'v.mp4', {
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
       contentDisposition: 'attachment',
     })
     const response = await openLink(link, alice, { disks })
     assert.equal(response.status, 302)
     assert.deepEqual(seen, [
-      { key: 'v.mp4', expiresIn: 600, now: new Date(NOW), contentDisposition: 'attachment' },
+      { url: `${CDN_URL}/v.mp4?response-content-disposition=attachment`, expiresIn: 600 },
     ])
     const location = new URL(response.headers.Location)
     assert.equal(location.searchParams.get('response-content-disposition'), 'attachment')
@@ -71,11 +69,11 @@ test.group('Redirect core', () => {
   test('bob, a guest, an expired link, another disk, a public disk: refused', async ({
     assert,
   }) => {
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
     const cases: [RedirectResponse, number][] = [
       [await openLink(link, { userId: 'bob' }), 403],
       [await openLink(link, { userId: null }), 401],
-      [await openLink(link, alice, { now: NOW + 3_600_000 }), 403],
+      [await openLink(link, alice, { now: new Date(NOW + 3_600_000) }), 403],
       [await openLink(link.replace('/uploads/', '/private/'), alice), 403],
       [await openLink(link.replace('/uploads/', '/static/'), alice), 404],
       [await openLink(link.replace('/uploads/', '/nope/'), alice), 404],
@@ -92,7 +90,7 @@ test.group('Redirect core', () => {
   })
 
   test('HEAD is answered like GET, without a body; other methods get 405', async ({ assert }) => {
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
     const head = await openLink(link, alice, { method: 'HEAD' })
     assert.equal(head.status, 302)
     assert.equal(new URL(head.headers.Location).origin, CDN_ORIGIN)
@@ -109,7 +107,7 @@ test.group('Redirect core', () => {
 
   test('authorize runs after the link checks and can refuse', async ({ assert }) => {
     const calls: unknown[] = []
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
     const allow = await openLink(link, alice, {
       authorize: (file) => {
         calls.push(file)
@@ -128,7 +126,7 @@ test.group('Redirect core', () => {
   test('the Location origin is the CDN origin for every awkward key', async ({ assert }) => {
     const signer = makeSigner()
     for (const { key } of AWKWARD_KEYS) {
-      const link = signer.linkFor('uploads', key, { userId: 'alice', now: NOW })
+      const link = signer.linkFor('uploads', key, { userId: 'alice', now: new Date(NOW) })
       const response = await openLink(link, alice)
       assert.equal(response.status, 302, key)
       const location = new URL(response.headers.Location)
@@ -142,26 +140,43 @@ test.group('Redirect core', () => {
   test('a CDN signer answering with another origin is a named error, not a redirect', async ({
     assert,
   }) => {
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
     for (const target of [
       'https://d111111abcdef8.cloudfront.net@evil.com/a.txt',
       'https://evil.com/a.txt',
       '//evil.com/a.txt',
       'not a url',
     ]) {
-      const disks = makeDisks(makeSigner(), () => target)
+      // A stand-in for a misconfigured signer: the real one cannot be made to do this.
+      const disks = makeDisks(makeSigner(), { signUrlAsync: async () => target })
       await assert.rejects(() => openLink(link, alice, { disks }), /not on the configured CDN/)
     }
   })
 
   test('a protected disk without a signer is treated as unknown', async ({ assert }) => {
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW })
-    const disks = () => ({
-      mode: 'protected' as const,
-      cdnOrigin: CDN_ORIGIN,
-      signCdnUrl: cdnSigner(),
-    })
-    const response = await openLink(link, alice, { disks })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
+    const response = await openLink(link, alice, { disks: () => ({}) })
     assert.equal(response.status, 404)
+  })
+
+  test('a disk signs the CloudFront URL of a link its verify accepted, nothing else', async ({
+    assert,
+  }) => {
+    const links = protectedLinks()
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
+    const query = link.slice(link.indexOf('?') + 1)
+    const input = { disk: 'uploads', key: 'a.txt', query, userId: 'alice', now: new Date(NOW) }
+    const verified = links.verify(input)
+    assert.equal(new URL(await links.redirectUrl(verified, 'uploads')).pathname, '/media/a.txt')
+
+    // A look-alike result, a refusal, or a result for another key never gets signed.
+    const forged = { ok: true as const, expiresAt: new Date(NOW + 60_000), overrides: {} }
+    const refused = links.verify({ ...input, userId: 'bob' })
+    for (const result of [forged, refused, { ...verified }]) {
+      await assert.rejects(
+        () => links.redirectUrl(result, 'uploads'),
+        /E_DJAMAZING_INVALID_ARGUMENT|Invalid argument "link"/
+      )
+    }
   })
 })

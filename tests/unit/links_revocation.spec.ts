@@ -9,11 +9,20 @@ test.group('Protected links: revocation and secret rotation', () => {
     const signer = makeSigner()
     const links = ['a.txt', 'b.txt'].map((key) => ({
       key,
-      query: queryOf(signer.linkFor('uploads', key, { userId: 'alice', revision: 3, now: NOW })),
+      query: queryOf(
+        signer.linkFor('uploads', key, { userId: 'alice', revision: 3, now: new Date(NOW) })
+      ),
     }))
     for (const { key, query } of links) {
       const verify = (revision?: number | string) =>
-        signer.verify({ disk: 'uploads', key, query, userId: 'alice', revision, now: NOW })
+        signer.verify({
+          disk: 'uploads',
+          key,
+          query,
+          userId: 'alice',
+          revision,
+          now: new Date(NOW),
+        })
       assert.isTrue(verify(3).ok)
       assert.isTrue(verify('3').ok)
       assert.deepEqual(verify(4), { ok: false, reason: 'bad-signature' })
@@ -23,9 +32,18 @@ test.group('Protected links: revocation and secret rotation', () => {
 
   test('a link made without revision is refused once the app passes one', ({ assert }) => {
     const signer = makeSigner()
-    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW }))
+    const query = queryOf(
+      signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
+    )
     const verify = (revision?: string) =>
-      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: 'alice', revision, now: NOW })
+      signer.verify({
+        disk: 'uploads',
+        key: 'a.txt',
+        query,
+        userId: 'alice',
+        revision,
+        now: new Date(NOW),
+      })
     assert.isTrue(verify().ok)
     assert.isFalse(verify('').ok)
   })
@@ -34,10 +52,10 @@ test.group('Protected links: revocation and secret rotation', () => {
     const before = new LinkSigner({ secrets: [OLD_SECRET] })
     const during = new LinkSigner({ secrets: [SECRET, OLD_SECRET] })
     const after = new LinkSigner({ secrets: [SECRET] })
-    const oldLink = queryOf(before.linkFor('uploads', 'a.txt', { userId: 1, now: NOW }))
-    const newLink = queryOf(during.linkFor('uploads', 'a.txt', { userId: 1, now: NOW }))
+    const oldLink = queryOf(before.linkFor('uploads', 'a.txt', { userId: 1, now: new Date(NOW) }))
+    const newLink = queryOf(during.linkFor('uploads', 'a.txt', { userId: 1, now: new Date(NOW) }))
     const verify = (signer: LinkSigner, query: string) =>
-      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: 1, now: NOW }).ok
+      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: 1, now: new Date(NOW) }).ok
 
     assert.isTrue(verify(during, oldLink))
     assert.isTrue(verify(during, newLink))
@@ -48,17 +66,20 @@ test.group('Protected links: revocation and secret rotation', () => {
 
   test('guest links are refused unless enabled, and then work for anyone', ({ assert }) => {
     const signer = makeSigner({ guestLinks: true })
-    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: null, now: NOW }))
+    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: null, now: new Date(NOW) }))
     for (const userId of [null, 'alice', 5]) {
-      assert.isTrue(signer.verify({ disk: 'uploads', key: 'a.txt', query, userId, now: NOW }).ok)
+      assert.isTrue(
+        signer.verify({ disk: 'uploads', key: 'a.txt', query, userId, now: new Date(NOW) }).ok
+      )
     }
     const strict = makeSigner()
     assert.deepEqual(
-      strict.verify({ disk: 'uploads', key: 'a.txt', query, userId: null, now: NOW }),
+      strict.verify({ disk: 'uploads', key: 'a.txt', query, userId: null, now: new Date(NOW) }),
       { ok: false, reason: 'login-required' }
     )
     assert.isFalse(
-      strict.verify({ disk: 'uploads', key: 'a.txt', query, userId: 'alice', now: NOW }).ok
+      strict.verify({ disk: 'uploads', key: 'a.txt', query, userId: 'alice', now: new Date(NOW) })
+        .ok
     )
   })
 })

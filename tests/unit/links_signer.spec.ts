@@ -10,7 +10,10 @@ function queryOf(link: string) {
 // The link format and the signed message of docs/protected-links.md.
 test.group('Protected links: making and verifying', () => {
   test('a link has the documented shape, with no user id in it', ({ assert }) => {
-    const link = makeSigner().linkFor('uploads', 'reports/q1 2026.pdf', { userId: 42, now: NOW })
+    const link = makeSigner().linkFor('uploads', 'reports/q1 2026.pdf', {
+      userId: 42,
+      now: new Date(NOW),
+    })
     const url = new URL(link, 'https://app.test')
     assert.equal(url.pathname, '/djamazing/uploads/reports/q1%202026.pdf')
     assert.deepEqual([...url.searchParams.keys()], ['e', 's'])
@@ -32,7 +35,7 @@ test.group('Protected links: making and verifying', () => {
       realm: 'web',
       revision: 2,
       contentType: 'text/plain',
-      now: NOW,
+      now: new Date(NOW),
     })
     assert.equal(
       link,
@@ -66,7 +69,7 @@ test.group('Protected links: making and verifying', () => {
       viewFor: '2h',
       bindIp: true,
       folder: 'hls/12/',
-      now: NOW,
+      now: new Date(NOW),
     })
     assert.equal(
       link,
@@ -96,11 +99,11 @@ test.group('Protected links: making and verifying', () => {
       key: 'hls/12/index.m3u8',
       query: link.split('?')[1],
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
     })
     assert.deepEqual(verified, {
       ok: true,
-      expiresAt: 1767229200,
+      expiresAt: new Date(1767229200 * 1000),
       overrides: {},
       viewFor: 7200,
       bindIp: true,
@@ -116,7 +119,7 @@ test.group('Protected links: making and verifying', () => {
       viewFor: 60,
       bindIp: true,
       folder: 'hls/12/',
-      now: NOW,
+      now: new Date(NOW),
     })
     const query = link.split('?')[1]
     const variants = [
@@ -133,7 +136,7 @@ test.group('Protected links: making and verifying', () => {
         key: 'hls/12/index.m3u8',
         query: variant,
         userId: 'alice',
-        now: NOW,
+        now: new Date(NOW),
       })
       assert.deepEqual(result, { ok: false, reason: 'bad-signature' }, variant)
     }
@@ -143,7 +146,7 @@ test.group('Protected links: making and verifying', () => {
         key: 'hls/12/index.m3u8',
         query: query.replace('&v=60', bad),
         userId: 'alice',
-        now: NOW,
+        now: new Date(NOW),
       })
       assert.deepEqual(result, { ok: false, reason: 'malformed' }, bad)
     }
@@ -160,10 +163,16 @@ test.group('Protected links: making and verifying', () => {
 
   test("alice's link verifies for alice only", ({ assert }) => {
     const signer = makeSigner()
-    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW }))
+    const query = queryOf(
+      signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
+    )
     const check = (userId: string | null) =>
-      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId, now: NOW })
-    assert.deepEqual(check('alice'), { ok: true, expiresAt: NOW / 1000 + 3600, overrides: {} })
+      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId, now: new Date(NOW) })
+    assert.deepEqual(check('alice'), {
+      ok: true,
+      expiresAt: new Date(NOW + 3_600_000),
+      overrides: {},
+    })
     assert.deepEqual(check('bob'), { ok: false, reason: 'bad-signature' })
     assert.deepEqual(check('alice '), { ok: false, reason: 'bad-signature' })
     assert.deepEqual(check(null), { ok: false, reason: 'login-required' })
@@ -171,15 +180,21 @@ test.group('Protected links: making and verifying', () => {
 
   test('an integer id and its decimal string are the same user', ({ assert }) => {
     const signer = makeSigner()
-    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 7, now: NOW }))
-    assert.isTrue(signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: '7', now: NOW }).ok)
-    assert.isFalse(signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: 70, now: NOW }).ok)
+    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 7, now: new Date(NOW) }))
+    assert.isTrue(
+      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: '7', now: new Date(NOW) }).ok
+    )
+    assert.isFalse(
+      signer.verify({ disk: 'uploads', key: 'a.txt', query, userId: 70, now: new Date(NOW) }).ok
+    )
   })
 
   test('the same key on another disk, or another key, is refused', ({ assert }) => {
     const signer = makeSigner()
-    const query = queryOf(signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: NOW }))
-    const base = { query, userId: 'alice', now: NOW }
+    const query = queryOf(
+      signer.linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) })
+    )
+    const base = { query, userId: 'alice', now: new Date(NOW) }
     assert.equal(signer.verify({ ...base, disk: 'private', key: 'a.txt' }).ok, false)
     assert.equal(signer.verify({ ...base, disk: 'uploads', key: 'b.txt' }).ok, false)
     assert.equal(signer.verify({ ...base, disk: 'uploads', key: 'a.txt' }).ok, true)
@@ -189,7 +204,7 @@ test.group('Protected links: making and verifying', () => {
     const signer = makeSigner()
     const link = signer.linkFor('uploads', 'a.txt', {
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
       contentType: 'image/svg+xml',
       contentDisposition: `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`,
     })
@@ -200,11 +215,11 @@ test.group('Protected links: making and verifying', () => {
         key: 'a.txt',
         query,
         userId: 'alice',
-        now: NOW,
+        now: new Date(NOW),
       })
       assert.deepEqual(result, {
         ok: true,
-        expiresAt: NOW / 1000 + 3600,
+        expiresAt: new Date(NOW + 3_600_000),
         overrides: {
           contentType: 'image/svg+xml',
           contentDisposition: `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`,
@@ -217,11 +232,11 @@ test.group('Protected links: making and verifying', () => {
     const signer = makeSigner()
     const link = signer.linkFor('uploads', 'a.html', {
       userId: 'alice',
-      now: NOW,
+      now: new Date(NOW),
       contentDisposition: 'attachment',
     })
     const verify = (query: string) =>
-      signer.verify({ disk: 'uploads', key: 'a.html', query, userId: 'alice', now: NOW })
+      signer.verify({ disk: 'uploads', key: 'a.html', query, userId: 'alice', now: new Date(NOW) })
     assert.isTrue(verify(queryOf(link)).ok)
     assert.isFalse(verify(queryOf(link).replace('cd=attachment', 'cd=inline')).ok)
     assert.isFalse(verify(queryOf(link).replace('&cd=attachment', '')).ok)
@@ -268,27 +283,32 @@ test.group('Protected links: making and verifying', () => {
     }
   })
 
-  test('prefix, base URL and the disk-bound signer', ({ assert }) => {
+  test('prefix and base URL', ({ assert }) => {
     const signer = makeSigner({ routePrefix: '/files/p', baseUrl: 'https://app.test/' })
-    const link = signer.forDisk('uploads').linkFor('a.txt', { userId: 1, now: NOW })
+    const link = signer.linkFor('uploads', 'a.txt', { userId: 1, now: new Date(NOW) })
     assert.match(link, /^https:\/\/app\.test\/files\/p\/uploads\/a\.txt\?e=\d+&s=/)
     const query = queryOf(link)
-    assert.isTrue(signer.forDisk('uploads').verify({ key: 'a.txt', query, userId: 1, now: NOW }).ok)
-    assert.isFalse(
-      signer.forDisk('private').verify({ key: 'a.txt', query, userId: 1, now: NOW }).ok
-    )
+    const input = { key: 'a.txt', query, userId: 1, now: new Date(NOW) }
+    assert.isTrue(signer.verify({ ...input, disk: 'uploads' }).ok)
+    assert.isFalse(signer.verify({ ...input, disk: 'private' }).ok)
   })
 
   test('links are not interchangeable with links of another secret', ({ assert }) => {
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: new Date(NOW) })
     const other = new LinkSigner({ secrets: [OLD_SECRET] })
     assert.isFalse(
-      other.verify({ disk: 'uploads', key: 'a.txt', query: queryOf(link), userId: 1, now: NOW }).ok
+      other.verify({
+        disk: 'uploads',
+        key: 'a.txt',
+        query: queryOf(link),
+        userId: 1,
+        now: new Date(NOW),
+      }).ok
     )
   })
 
   test('the secret is not used directly: the MAC is not HMAC(secret, message)', ({ assert }) => {
-    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: NOW })
+    const link = makeSigner().linkFor('uploads', 'a.txt', { userId: 1, now: new Date(NOW) })
     const mac = new URLSearchParams(queryOf(link)).get('s')
     const message = JSON.stringify([
       'djamazing:links:v2',

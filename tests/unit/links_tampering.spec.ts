@@ -39,7 +39,11 @@ test.group('Protected links: tampering', () => {
     ])
     .run(async ({ assert }, options) => {
       const { key, ...rest } = options
-      const link = makeSigner().linkFor('uploads', key, { userId: 'alice', now: NOW, ...rest })
+      const link = makeSigner().linkFor('uploads', key, {
+        userId: 'alice',
+        now: new Date(NOW),
+        ...rest,
+      })
       const user = { userId: 'alice', revision: options.revision }
       const genuine = await openLink(link, user)
       assert.equal(genuine.status, 302)

@@ -1,7 +1,10 @@
 import { test } from '@japa/runner'
 import { cdnLifetime, viewerIpv4 } from '../../src/links/cdn_lifetime.ts'
-import type { LinkedDisk } from '../../src/links/types.ts'
-import { CDN_ORIGIN, NOW, cdnSigner, cdnVerifier, makeSigner, openLink } from '../helpers/links.ts'
+import { parseCdnUrl } from '../../src/cdn_url.ts'
+import { ProtectedLinks } from '../../src/links/protected_links.ts'
+import { CDN_URL, NOW, cdnSigner, cdnVerifier, makeSigner, openLink } from '../helpers/links.ts'
+
+type Settings = { signatureTimeout?: number; signatureWindow?: number; maxViewFor?: number }
 
 const alice = { userId: 'alice' }
 
@@ -9,26 +12,27 @@ const alice = { userId: 'alice' }
  * The `uploads` disk with the lifetime settings under test (RSA test key,
  * frozen clock). NOW is a whole minute, so 60 s windows start on it.
  */
-function disksWith(settings: Partial<LinkedDisk>) {
-  const disk: LinkedDisk = {
-    mode: 'protected',
-    links: makeSigner(),
-    cdnOrigin: CDN_ORIGIN,
-    signCdnUrl: cdnSigner(),
-    ...settings,
-  }
-  return (name: string) => (name === 'uploads' ? disk : undefined)
+function disksWith(settings: Settings) {
+  const protectedLinks = new ProtectedLinks({
+    signer: makeSigner(),
+    cloudfront: cdnSigner,
+    cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
+    signatureTimeout: settings.signatureTimeout ?? 1.5,
+    signatureWindow: settings.signatureWindow,
+    maxViewFor: settings.maxViewFor,
+  })
+  return (name: string) => (name === 'uploads' ? { protectedLinks } : undefined)
 }
 
 async function locationAt(
   link: string,
   offsetMs: number,
-  settings: Partial<LinkedDisk>,
+  settings: Settings,
   clientIp = '198.51.100.7'
 ) {
   const response = await openLink(link, alice, {
     disks: disksWith(settings),
-    now: NOW + offsetMs,
+    now: new Date(NOW + offsetMs),
     clientIp,
   })
   if (response.status !== 302) throw new Error(`expected a redirect, got ${response.status}`)
@@ -47,7 +51,10 @@ test.group('Redirect lifetimes: windows', () => {
   test('within a window every redirect gets the same URL, expiring on the boundary', async ({
     assert,
   }) => {
-    const link = makeSigner().linkFor('uploads', 'photo.jpg', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'photo.jpg', {
+      userId: 'alice',
+      now: new Date(NOW),
+    })
     const settings = { signatureTimeout: 2, signatureWindow: 60 }
     const first = await locationAt(link, 0, settings)
     for (const offset of [1, 17_500, 57_999]) {
@@ -64,7 +71,10 @@ test.group('Redirect lifetimes: windows', () => {
   test('a windowed URL lives at least signatureTimeout and at most window + signatureTimeout', async ({
     assert,
   }) => {
-    const link = makeSigner().linkFor('uploads', 'photo.jpg', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'photo.jpg', {
+      userId: 'alice',
+      now: new Date(NOW),
+    })
     const settings = { signatureTimeout: 2, signatureWindow: 60 }
     for (let offset = 0; offset < 180_000; offset += 7_321) {
       const location = await locationAt(link, offset, settings)
@@ -79,7 +89,10 @@ test.group('Redirect lifetimes: windows', () => {
   test('without a window, redirects one second apart get different URLs (the default)', async ({
     assert,
   }) => {
-    const link = makeSigner().linkFor('uploads', 'photo.jpg', { userId: 'alice', now: NOW })
+    const link = makeSigner().linkFor('uploads', 'photo.jpg', {
+      userId: 'alice',
+      now: new Date(NOW),
+    })
     const first = await locationAt(link, 0, {})
     const second = await locationAt(link, 1_000, {})
     assert.notEqual(first.href, second.href)
@@ -94,7 +107,7 @@ test.group('Redirect lifetimes: viewFor and IP binding', () => {
     const link = makeSigner().linkFor('uploads', 'talk.webm', {
       userId: 'alice',
       viewFor: '2h',
-      now: NOW,
+      now: new Date(NOW),
     })
     const capped = await locationAt(link, 0, { maxViewFor: 600 })
     assert.equal(capped.searchParams.get('Expires'), String(NOW / 1000 + 600))
@@ -115,7 +128,7 @@ test.group('Redirect lifetimes: viewFor and IP binding', () => {
       userId: 'alice',
       viewFor: 600,
       bindIp: true,
-      now: NOW,
+      now: new Date(NOW),
     })
     const location = await locationAt(link, 0, { maxViewFor: 600 }, '::ffff:198.51.100.7')
     assert.isNull(location.searchParams.get('Expires'))
@@ -134,7 +147,7 @@ test.group('Redirect lifetimes: viewFor and IP binding', () => {
       userId: 'alice',
       viewFor: 600,
       bindIp: true,
-      now: NOW,
+      now: new Date(NOW),
     })
     for (const address of ['2001:db8::7', '::1', 'unknown']) {
       const location = await locationAt(link, 0, { maxViewFor: 600 }, address)
@@ -154,7 +167,7 @@ test.group('Redirect lifetimes: viewFor and IP binding', () => {
 
   test('viewFor never shortens below signatureTimeout', ({ assert }) => {
     const timing = cdnLifetime(
-      { ok: true, expiresAt: 0, overrides: {}, viewFor: 1 },
+      { ok: true, expiresAt: new Date(0), overrides: {}, viewFor: 1 },
       { signatureTimeout: 5, maxViewFor: 600 },
       NOW,
       undefined

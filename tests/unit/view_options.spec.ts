@@ -37,7 +37,6 @@ test.group('Disk options for view lifetimes', () => {
     })
     assert.equal(queryOf(link).get('v'), '7200')
     assert.equal(queryOf(link).get('ip'), '1')
-    assert.equal(disk({ maxViewFor: '2h' }).maxViewFor, 7200)
   })
 
   test('mediaViews applies by content type (extension or the link override)', async ({
@@ -63,7 +62,8 @@ test.group('Disk options for view lifetimes', () => {
       await media.linkFor('c.webm', { contentType: 'application/octet-stream' })
     )
     assert.isNull(download.get('v'))
-    assert.equal(media.maxViewFor, 1200, 'maxViewFor defaults to mediaViews.viewFor')
+    // maxViewFor defaults to mediaViews.viewFor.
+    await assert.rejects(() => media.linkFor('a.wav', { viewFor: 1201 }), /maxViewFor \(1200 s\)/)
   })
 
   test('bad settings fail when the disk is created, naming the setting', ({ assert }) => {
@@ -88,6 +88,6 @@ test.group('Disk options for view lifetimes', () => {
       () => disk({ cacheControl: 'max-age=1\r\nSet-Cookie: a=b' }),
       /services.uploads.cacheControl/
     )
-    assert.equal(disk({ signatureWindow: '5m' }).signatureWindow, 300)
+    assert.doesNotThrow(() => disk({ signatureWindow: '5m' }))
   })
 })

@@ -1,0 +1,203 @@
+import { cdnObjectUrl, cdnUrlFor, type CdnBase } from '../cdn_url.ts'
+import { cloudFrontSetCookies } from '../cloudfront/cookies.ts'
+import type { CloudFrontSigner } from '../cloudfront/signer.ts'
+import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
+import type { SignedUrlCache } from '../signed_url_cache.ts'
+import { cdnLifetime, viewerIpv4 } from './cdn_lifetime.ts'
+import { verifiedKeyOf, type LinkSigner } from './signer.ts'
+import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
+
+/**
+ * What {@link ProtectedLinks} is made of. The driver makes one per
+ * protected disk; tests make their own around the same parts.
+ */
+export type ProtectedLinksOptions = {
+  /**
+   * The disk's link signer.
+   */
+  signer: LinkSigner
+
+  /**
+   * Signs the CloudFront URL a verified link redirects to (and the cookies
+   * of a folder link).
+   */
+  cloudfront: Pick<CloudFrontSigner, 'signUrlAsync'> &
+    Partial<Pick<CloudFrontSigner, 'signCookies'>>
+
+  /**
+   * The disk's CDN URL.
+   */
+  cdn: CdnBase
+
+  /**
+   * Lifetime of the CloudFront URL, in seconds.
+   */
+  signatureTimeout: number
+
+  /**
+   * The key in the bucket of a key of the disk (its prefix added).
+   * Default: the key itself.
+   */
+  objectKey?: (key: string) => string
+
+  /**
+   * Seconds: redirects within one window get the same CloudFront URL
+   * (see `cdnLifetime`). Default: none.
+   */
+  signatureWindow?: number
+
+  /**
+   * The longest CloudFront URL lifetime a link's `viewFor` gets, in
+   * seconds. Default: none, `viewFor` is ignored.
+   */
+  maxViewFor?: number
+
+  /**
+   * Where windowed URLs are kept (one signature per key, overrides,
+   * viewer and window).
+   */
+  cache?: SignedUrlCache
+
+  /**
+   * Folder links: the cookies' lifetime in seconds and their domain.
+   * Default: none, folder links are refused.
+   */
+  folders?: { expiresIn: number; domain?: string }
+}
+
+/**
+ * The protected-link side of one disk, what the redirect route needs of
+ * it (`driver.protectedLinks`): checks a link, and signs the CloudFront
+ * URL of the file of a link it verified, nothing else.
+ */
+export class ProtectedLinks {
+  #signer: LinkSigner
+  #cloudfront: ProtectedLinksOptions['cloudfront']
+  #cdn: CdnBase
+  #signatureTimeout: number
+  #objectKey: (key: string) => string
+  #options: ProtectedLinksOptions
+
+  constructor(options: ProtectedLinksOptions) {
+    this.#options = options
+    this.#signer = options.signer
+    this.#cloudfront = options.cloudfront
+    this.#cdn = options.cdn
+    this.#signatureTimeout = options.signatureTimeout
+    this.#objectKey = options.objectKey ?? ((key) => key)
+  }
+
+  /**
+   * Checks a link against the user logged in now (see `LinkSigner.verify`).
+   */
+  verify(input: VerifyInput): LinkVerifyResult {
+    return this.#signer.verify(input)
+  }
+
+  /**
+   * The CloudFront signed URL a link `verify` accepted redirects to, valid
+   * `signatureTimeout` seconds from `now`, with the link's overrides signed
+   * into it. Throws `E_DJAMAZING_INVALID_ARGUMENT` for anything but a result of
+   * `verify`, and if the URL
+   * would leave the CDN's origin (`E_DJAMAZING_UNSAFE_REDIRECT`, defence
+   * in depth: it is built from config and the verified key only). `disk`
+   * names the disk in that error.
+   */
+  async redirectUrl(
+    link: LinkVerifyResult,
+    disk: string,
+    now: Date = new Date(),
+    clientIp?: string
+  ): Promise<string> {
+    const key = this.#keyOf(link)
+    const verified = link as VerifiedLink
+    const timing = cdnLifetime(
+      verified,
+      {
+        signatureTimeout: this.#signatureTimeout,
+        signatureWindow: this.#options.signatureWindow,
+        maxViewFor: this.#options.maxViewFor,
+      },
+      now.getTime(),
+      clientIp
+    )
+    const url = cdnObjectUrl(this.#cdn, this.#objectKey(key), verified.overrides)
+    const sign = () => this.#cloudfront.signUrlAsync(url, { ...timing, now })
+    const cache = this.#options.cache
+    const location =
+      cache && timing.expiresAt
+        ? await cache.getOrSign(
+            `${timing.expiresAt.getTime()} ${timing.ipAddress ?? ''} ${url}`,
+            sign
+          )
+        : await sign()
+    this.#assertOnCdn(location, disk)
+    return location
+  }
+
+  /**
+   * For a folder link `verify` accepted: CloudFront signed cookies for
+   * every file under its folder on the CDN (custom policy on the folder's
+   * URL and a trailing `*`), with the cookie attributes AWS advises, where
+   * they live, and the unsigned URL of the entry file. `undefined` when the
+   * disk opens no folders.
+   */
+  openFolder(
+    link: LinkVerifyResult,
+    disk: string,
+    now: Date = new Date(),
+    clientIp?: string
+  ): FolderGrant | undefined {
+    const key = this.#keyOf(link)
+    const settings = this.#options.folders
+    const folder = (link as VerifiedLink).folder
+    if (!settings || !folder || !this.#cloudfront.signCookies) return undefined
+    const folderUrl = cdnUrlFor(this.#cdn, this.#objectKey(folder))
+    const ipAddress = (link as VerifiedLink).bindIp ? viewerIpv4(clientIp) : undefined
+    const cookies = this.#cloudfront.signCookies({
+      // Keys are strictly encoded: no `*` or `?` of their own, so the
+      // trailing `*` is the only wildcard.
+      resource: `${folderUrl}*`,
+      expiresIn: settings.expiresIn,
+      now,
+      policy: 'custom',
+      ...(ipAddress ? { ipAddress } : {}),
+    })
+    const scope = {
+      path: new URL(folderUrl).pathname,
+      ...(settings.domain ? { domain: settings.domain } : {}),
+    }
+    const location = cdnUrlFor(this.#cdn, this.#objectKey(key))
+    this.#assertOnCdn(location, disk)
+    return {
+      location,
+      cookies: cloudFrontSetCookies(cookies, {
+        ...scope,
+        secure: folderUrl.startsWith('https:'),
+        httpOnly: true,
+        sameSite: 'Lax',
+        maxAge: Math.ceil(settings.expiresIn),
+      }),
+      scope,
+    }
+  }
+
+  /**
+   * The key of a link `verify` accepted; anything else is refused.
+   */
+  #keyOf(link: LinkVerifyResult): string {
+    const key = verifiedKeyOf(link)
+    if (key === undefined || !link.ok) {
+      throw new E_DJAMAZING_INVALID_ARGUMENT(['link', 'expected a link verify() accepted'])
+    }
+    return key
+  }
+
+  #assertOnCdn(location: string, disk: string) {
+    let origin: string | undefined
+    try {
+      origin = new URL(location).origin
+    } catch {}
+    if (origin !== this.#cdn.origin) throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
+  }
+}
