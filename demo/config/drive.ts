@@ -38,12 +38,17 @@ const driveConfig = defineConfig({
 
     /**
      * Users' files: links bound to the logged-in user, redirecting to a
-     * CloudFront signed URL valid for 1.5 s.
+     * CloudFront signed URL valid for 1.5 s, the same one for every view
+     * within 5 minutes (so the browser keeps the images), and for audio
+     * and video a URL that lives 2 hours (so players can seek).
      */
     uploads: djamazing({
       ...shared,
       mode: 'protected',
       prefix: 'uploads/',
+      signatureWindow: '5m',
+      cacheControl: 'private, max-age=86400, immutable',
+      mediaViews: { contentTypes: ['audio/*', 'video/*'], viewFor: '2h' },
       // A second check after the link's own: files live under their
       // owner's id, and only the owner may open them.
       authorize: (ctx, { key }) => key.startsWith(`${ctx.auth.user?.id}/`),

@@ -119,4 +119,45 @@ test.group('Demo in a real browser', (group) => {
       assert.equal(asBob!.status(), 403)
       assert.notDeepEqual(await asBob!.body(), png)
     })
+
+  test('the gallery plays a video and seeks it after the short signature timeout has passed')
+    .skip(skipBrowserTests, skipBrowserTestsReason)
+    .timeout(120_000)
+    .run(async ({ assert }) => {
+      demo = await startDemoApp()
+      browser = await launchChromium()
+      const page = await browser.context.newPage()
+      const refused: string[] = []
+      page.on('response', (response) => {
+        if (response.status() === 403) refused.push(response.url())
+      })
+      await logIn(page, demo, 'alice')
+      await page.setInputFiles('#file', {
+        name: 'clip.webm',
+        mimeType: 'video/webm',
+        buffer: await readFile(new URL('../fixtures/testsrc-12s.webm', import.meta.url)),
+      })
+      await Promise.all([page.waitForURL(`${demo.url}/files`), page.click('#upload')])
+      const video = page.locator('#gallery video').first()
+      await video.waitFor()
+      await page.waitForFunction("document.querySelector('#gallery video').readyState >= 1")
+      // Longer than the disk's 1.5 s signatureTimeout: a default URL would be dead.
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      const state = await video.evaluate(async (element: any) => {
+        const seeked = new Promise((resolve) =>
+          element.addEventListener('seeked', resolve, { once: true })
+        )
+        element.currentTime = element.duration * 0.9
+        await seeked
+        return {
+          time: element.currentTime,
+          duration: element.duration,
+          error: element.error?.message ?? null,
+        }
+      })
+      assert.isNull(state.error)
+      assert.closeTo(state.duration, 12, 0.1)
+      assert.isAtLeast(state.time, state.duration * 0.89)
+      assert.deepEqual(refused, [])
+    })
 })

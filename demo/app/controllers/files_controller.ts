@@ -13,6 +13,12 @@ import { attachmentDisposition } from '../files/content_disposition.ts'
  */
 const INLINE_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
 
+/**
+ * Audio and video the gallery plays (and seeks: their links get the
+ * disk's `mediaViews` lifetime).
+ */
+const MEDIA_TYPES = new Set(['audio/wav', 'audio/mpeg', 'audio/ogg', 'video/webm', 'video/mp4'])
+
 export default class FilesController {
   async index({ view, auth }: HttpContext) {
     const user = auth.getUserOrFail()
@@ -25,6 +31,8 @@ export default class FilesController {
       owned.map(async (file) => ({
         ...file,
         isImage: INLINE_IMAGE_TYPES.has(file.contentType),
+        isAudio: MEDIA_TYPES.has(file.contentType) && file.contentType.startsWith('audio/'),
+        isVideo: MEDIA_TYPES.has(file.contentType) && file.contentType.startsWith('video/'),
         // A protected link, bound to the logged-in user.
         url: await uploads.getUrl(file.key),
         // The same, with the original name as a signed Content-Disposition.
@@ -45,7 +53,10 @@ export default class FilesController {
     }
 
     const detected = file.type && file.subtype ? `${file.type}/${file.subtype}` : ''
-    const contentType = INLINE_IMAGE_TYPES.has(detected) ? detected : 'application/octet-stream'
+    const contentType =
+      INLINE_IMAGE_TYPES.has(detected) || MEDIA_TYPES.has(detected)
+        ? detected
+        : 'application/octet-stream'
     // The key never contains the uploaded name (any text a browser sends):
     // the name is kept in the index and given back as the download name.
     const extension = extname(file.clientName)

@@ -1,4 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
+// In an app: `import { clearFolderCookies } from 'djamazing'`.
+import { clearFolderCookies } from '../../../index.ts'
 import users from '../users/user_store.ts'
 
 export default class SessionController {
@@ -17,8 +19,10 @@ export default class SessionController {
     return response.redirect('/files')
   }
 
-  async destroy({ auth, response }: HttpContext) {
-    await auth.use('web').logout()
-    return response.redirect('/login')
+  async destroy(ctx: HttpContext) {
+    await ctx.auth.use('web').logout()
+    // Folder links leave CloudFront cookies in the browser: remove them too.
+    clearFolderCookies(ctx)
+    return ctx.response.redirect('/login')
   }
 }
