@@ -6,6 +6,7 @@ import type { CommandMetaData } from '@adonisjs/core/types/ace'
  */
 const COMMANDS: Record<string, () => Promise<{ default: any }>> = {
   'djamazing:keys': () => import('./djamazing_keys.ts'),
+  'djamazing:uploads:prune': () => import('./djamazing_uploads_prune.ts'),
 }
 
 export async function getMetaData(): Promise<CommandMetaData[]> {

@@ -45,6 +45,14 @@ import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions } from './types.ts'
+import { DirectUploads } from './uploads/direct_uploads.ts'
+import type {
+  ConfirmedUpload,
+  ConfirmUploadOptions,
+  PruneUploadsOptions,
+  StartUploadOptions,
+  UploadTarget,
+} from './uploads/types.ts'
 
 /**
  * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
@@ -78,6 +86,7 @@ export class DjamazingDriver implements DriverContract {
   // when the driver is logged or inspected.
   #options: DjamazingOptions
   #urls: SignedUrls
+  #uploads: DirectUploads | undefined
 
   constructor(options: DjamazingOptions) {
     this.#options = options
@@ -95,6 +104,22 @@ export class DjamazingDriver implements DriverContract {
       (key) => this.#objectKey(key),
       (name) => this.#setting(name)
     )
+    // Direct uploads sign tokens with the app secrets: the links' ones on a
+    // protected disk, or `uploads.secrets`.
+    const uploadSecrets = options.uploads?.secrets ?? options.links?.secrets
+    if (!this.#local && (uploadSecrets || options.uploads)) {
+      this.#uploads = new DirectUploads(
+        {
+          client: this.#client,
+          bucket: this.#config.bucket,
+          disk: this.#config.disk,
+          prefix: this.#config.prefix,
+          secrets: uploadSecrets ?? [],
+          setting: (name) => this.#setting(name),
+        },
+        options.uploads
+      )
+    }
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       this.#config.disk,
@@ -609,6 +634,51 @@ export class DjamazingDriver implements DriverContract {
         contentLength: contentSize,
       })
     )
+  }
+
+  /**
+   * Starts a direct upload from the browser to `key`, a key the app chose
+   * (never the client's file name), for `userId`: a PUT target bound to the
+   * content type, the exact size and the SHA-256 of the content, valid a
+   * short time, writing under the pending prefix; and a token for
+   * {@link confirmUpload}. See docs/uploads.md.
+   */
+  async startUpload(key: string, options: StartUploadOptions): Promise<UploadTarget> {
+    return this.#directUploads().start(key, options)
+  }
+
+  /**
+   * Checks the object a browser PUT for a token of {@link startUpload}:
+   * the user is the one it was started for (else 403, object left alone),
+   * and the stored object has the signed size, type and SHA-256 and passes
+   * `checkContent` (else 422, object deleted). Then moves it to its key.
+   */
+  async confirmUpload(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
+    return this.#directUploads().confirm(token, options)
+  }
+
+  /**
+   * Deletes pending uploads older than `olderThan` (default one day), for
+   * stores without lifecycle rules. Returns the object keys deleted.
+   */
+  async prunePendingUploads(options?: PruneUploadsOptions): Promise<string[]> {
+    return this.#directUploads().prune(options)
+  }
+
+  #directUploads(): DirectUploads {
+    if (this.#local) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#setting('store'),
+        'direct uploads (startUpload / confirmUpload) need an S3 disk for now; on the local store use getSignedUploadUrl',
+      ])
+    }
+    if (!this.#uploads) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#setting('uploads.secrets'),
+        'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
+      ])
+    }
+    return this.#uploads
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { CloudFrontSignerOptions } from './cloudfront/types.ts'
 import type { ProtectedLinkOptions } from './links/types.ts'
+import type { DirectUploadOptions } from './uploads/types.ts'
 
 /**
  * A duration: a number of seconds, or a string such as `'1.5s'`, `'10m'`,
@@ -159,4 +160,10 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * Filled in by the AdonisJS provider; plain flydrive users pass it.
    */
   links?: ProtectedLinkOptions
+
+  /**
+   * Direct uploads from the browser (`startUpload` / `confirmUpload`):
+   * limits and the pending prefix. See docs/uploads.md.
+   */
+  uploads?: DirectUploadOptions
 }

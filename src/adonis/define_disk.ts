@@ -136,6 +136,13 @@ export function djamazing(
         }
       }
 
+      // Upload tokens are signed with the app secrets too.
+      if (config.uploads && !options.uploads?.secrets) {
+        const { appSecrets } = await import('./app_secrets.ts')
+        const secrets = options.links?.secrets ?? (await appSecrets(app))
+        options.uploads = { ...config.uploads, secrets }
+      }
+
       const { DjamazingDriver } = await import('../driver.ts')
       // Created now, so a bad setting fails at boot and not on first use.
       const driver = new DjamazingDriver(options)
