@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { UploadTarget } from '../../src/uploads/types.ts'
+import { codeBlocks } from './markdown.ts'
 
 /**
  * The base64 SHA-256 the browser module computes.
@@ -40,4 +42,16 @@ export async function putStatus(
 ): Promise<number> {
   const response = await putToTarget(target, body, overrides)
   return response.status
+}
+
+/**
+ * The code block of docs/uploads.md that contains `marker` (a JSON block
+ * is parsed): the tests hold the page's rules and commands to what runs.
+ */
+export function documentedBlock(marker: string): string {
+  const page = 'docs/uploads.md'
+  const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8')
+  const block = codeBlocks(page, text).find(({ code }) => code.includes(marker))
+  if (!block) throw new Error(`${page} has no code block with ${marker}`)
+  return block.code
 }

@@ -5,9 +5,17 @@ import { test } from '@japa/runner'
 import DjamazingUploadsPrune from '../../commands/djamazing_uploads_prune.ts'
 import type { DjamazingDriver } from '../../src/driver.ts'
 import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
-import { pendingKeyOf, putToTarget, sha256Of } from '../helpers/direct_upload.ts'
+import { documentedBlock, pendingKeyOf, putToTarget, sha256Of } from '../helpers/direct_upload.ts'
 
 const DAY = 86_400_000
+
+/**
+ * The lifecycle rule of docs/uploads.md (set with the `aws s3api
+ * put-bucket-lifecycle-configuration` command shown there), and its
+ * `node ace djamazing:uploads:prune` command line.
+ */
+const [LIFECYCLE] = JSON.parse(documentedBlock('"Rules"')).Rules
+const COMMAND_LINE = documentedBlock('node ace djamazing:uploads:prune').trim().split(' ')
 
 test.group('Direct uploads | pruning pending uploads', (group) => {
   let app: AdonisTestApp
@@ -90,5 +98,26 @@ test.group('Direct uploads | pruning pending uploads', (group) => {
     assert.isFalse(await pendingExists(pending.pendingKey))
     assert.isTrue(await exists(confirmed.key))
     assert.isTrue(deleted.every((key) => key.startsWith('uploads/pending-uploads/')))
+  })
+
+  test('the documented lifecycle rule and command cover exactly the pending uploads of the disk', async ({
+    assert,
+  }) => {
+    const pending = await uploaded(false)
+    const confirmed = await uploaded(true)
+    assert.equal(LIFECYCLE.Status, 'Enabled')
+    assert.isTrue(pending.pendingKey.startsWith(LIFECYCLE.Filter.Prefix))
+    assert.isFalse(`uploads/${confirmed.key}`.startsWith(LIFECYCLE.Filter.Prefix))
+    assert.deepEqual(LIFECYCLE.Expiration, { Days: 1 })
+
+    // The command line as documented, one day after the pending upload.
+    assert.deepEqual(COMMAND_LINE.slice(0, 3), ['node', 'ace', DjamazingUploadsPrune.commandName])
+    await storedAt(pending.pendingKey, new Date(Date.now() - 2 * DAY))
+    const ace = await app.app.container.make('ace')
+    const command = await ace.create(DjamazingUploadsPrune, COMMAND_LINE.slice(3))
+    command.ui.switchMode('raw')
+    await command.exec()
+    assert.isFalse(await pendingExists(pending.pendingKey))
+    assert.isTrue(await exists(confirmed.key))
   })
 })
