@@ -167,3 +167,12 @@ export type DjamazingOptions = S3ConnectionOptions & {
    */
   uploads?: DirectUploadOptions
 }
+
+export type {
+  ConfirmedUpload,
+  ConfirmUploadOptions,
+  DirectUploadOptions,
+  PruneUploadsOptions,
+  StartUploadOptions,
+  UploadTarget,
+} from './uploads/types.ts'

@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto'
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto'
+import { deriveHmacKey } from '../derived_key.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_INVALID_UPLOAD } from '../errors.ts'
 import type { LinkSecret } from '../links/types.ts'
 
@@ -7,8 +8,6 @@ import type { LinkSecret } from '../links/types.ts'
  * replayed as a protected link or any other signature of the app.
  */
 const PURPOSE = 'djamazing upload token v1'
-
-const MIN_SECRET_BYTES = 16
 
 /**
  * Tokens are small; anything much longer is not one of ours.
@@ -51,21 +50,6 @@ export type UploadClaims = {
   confirmBy: number
 }
 
-function deriveKey(secret: unknown, index: number): KeyObject {
-  const setting = `uploads.secrets[${index}]`
-  let bytes: Buffer
-  if (typeof secret === 'string') bytes = Buffer.from(secret)
-  else if (secret instanceof Uint8Array) bytes = Buffer.from(secret)
-  else throw new E_DJAMAZING_INVALID_CONFIG([setting, 'expected a string or bytes'])
-  if (bytes.length < MIN_SECRET_BYTES) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting,
-      `a secret must be at least ${MIN_SECRET_BYTES} bytes long. Use the app key (APP_KEY)`,
-    ])
-  }
-  return createSecretKey(Buffer.from(hkdfSync('sha256', bytes, '', PURPOSE, 32)))
-}
-
 const isString = (value: unknown) => typeof value === 'string'
 const isInteger = (value: unknown) => Number.isSafeInteger(value)
 
@@ -101,7 +85,9 @@ export class UploadTokens {
         'direct uploads need at least one app secret to sign upload tokens with',
       ])
     }
-    this.#keys = secrets.map(deriveKey)
+    this.#keys = secrets.map((secret, index) =>
+      deriveHmacKey(secret, PURPOSE, `uploads.secrets[${index}]`)
+    )
   }
 
   sign(claims: UploadClaims): string {

@@ -1,13 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { Page, Request } from 'playwright-core'
-import {
-  launchChromium,
-  skipBrowserTests,
-  skipBrowserTestsReason,
-  type Chromium,
-} from '../helpers/chromium.ts'
-import { startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
+import { skipBrowserTests, skipBrowserTestsReason } from '../helpers/chromium.ts'
+import { demoInChromium, logIn } from '../helpers/demo_browser.ts'
 
 /*
  * The flow of docs/uploads.md in Chromium against the demo: the file goes
@@ -17,13 +12,6 @@ import { startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
 
 const MB = 1024 * 1024
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-async function logIn(page: Page, demo: DemoApp, user: 'alice' | 'bob') {
-  await page.goto(`${demo.url}/login`)
-  await page.fill('#username', user)
-  await page.fill('#password', demo.passwords[user])
-  await Promise.all([page.waitForURL(`${demo.url}/files`), page.click('#login')])
-}
 
 /**
  * Every value the page gives its progress bar, sent to the test as it is
@@ -44,14 +32,7 @@ async function recordProgress(page: Page): Promise<number[]> {
 }
 
 test.group('Demo in a real browser | direct uploads', (group) => {
-  let demo: DemoApp | undefined
-  let browser: Chromium | undefined
-  group.each.teardown(async () => {
-    await browser?.close()
-    await demo?.stop()
-    browser = undefined
-    demo = undefined
-  })
+  const open = demoInChromium(group)
 
   test(
     'alice uploads 30 MB straight to the bucket with progress; confirm lists it; its protected link serves the same bytes'
@@ -59,9 +40,7 @@ test.group('Demo in a real browser | direct uploads', (group) => {
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(180_000)
     .run(async ({ assert }) => {
-      demo = await startDemoApp()
-      browser = await launchChromium()
-      const page = await browser.context.newPage()
+      const { demo, page } = await open()
       const requests: Request[] = []
       page.on('requestfinished', (request) => requests.push(request))
       await logIn(page, demo, 'alice')
@@ -71,7 +50,7 @@ test.group('Demo in a real browser | direct uploads', (group) => {
       await page.setInputFiles('#file', { name, mimeType: 'audio/wav', buffer: body })
       const progressValues = await recordProgress(page)
       const listed = page.waitForResponse(
-        (response) => response.url() === `${demo!.url}/uploads/confirm`
+        (response) => response.url() === `${demo.url}/uploads/confirm`
       )
       await page.click('#upload')
       const confirm = await listed
@@ -96,12 +75,12 @@ test.group('Demo in a real browser | direct uploads', (group) => {
       assert.equal(stored!.status(), 200)
       // ...and the app saw only the small JSON of start and confirm.
       let toApp = 0
-      for (const request of requests.filter((r) => r.url().startsWith(demo!.url))) {
+      for (const request of requests.filter((r) => r.url().startsWith(demo.url))) {
         toApp += await sentLength(request)
       }
       assert.isAbove(toApp, 0)
       assert.isBelow(toApp, 10_000)
-      const start = requests.find((r) => r.url() === `${demo!.url}/uploads`)!
+      const start = requests.find((r) => r.url() === `${demo.url}/uploads`)!
       assert.deepEqual(Object.keys(JSON.parse(start.postData()!)).sort(), [
         'checksum',
         'name',
@@ -131,9 +110,7 @@ test.group('Demo in a real browser | direct uploads', (group) => {
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(120_000)
     .run(async ({ assert }) => {
-      demo = await startDemoApp()
-      browser = await launchChromium()
-      const page = await browser.context.newPage()
+      const { demo, page } = await open()
       await logIn(page, demo, 'alice')
 
       // Declared a PNG, but HTML: the app's content check refuses it at
@@ -141,7 +118,7 @@ test.group('Demo in a real browser | direct uploads', (group) => {
       const html = Buffer.from('<!doctype html><script>alert(document.cookie)</script>')
       await page.setInputFiles('#file', { name: 'cat.png', mimeType: 'image/png', buffer: html })
       const confirmed = page.waitForResponse(
-        (response) => response.url() === `${demo!.url}/uploads/confirm`
+        (response) => response.url() === `${demo.url}/uploads/confirm`
       )
       await page.click('#upload')
       const refusal = await confirmed
