@@ -26,6 +26,7 @@ import { cdnUrlFor } from './cdn_url.ts'
 import debug from './debug.ts'
 import { parseDuration } from './duration.ts'
 import {
+  E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_NOT_PROTECTED,
   E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
@@ -57,7 +58,7 @@ import type {
 /**
  * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
  */
-const DEFAULT_SIGNED_URL_EXPIRY = '30m'
+const DEFAULT_SIGNED_URL_EXPIRY = '30mins'
 
 /**
  * S3's grantee for "everyone", read when the disk uses ACLs.
@@ -562,7 +563,11 @@ export class DjamazingDriver implements DriverContract {
    */
   async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
-    const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    const expiresIn = parseDuration(
+      options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
+      'expiresIn',
+      E_DJAMAZING_INVALID_ARGUMENT
+    )
     // With a CloudFront key: a CloudFront signed URL, bound to nobody (for
     // emails and jobs), with the response overrides inside the signature.
     if (this.#urls.cloudfront) {
@@ -598,10 +603,14 @@ export class DjamazingDriver implements DriverContract {
    */
   async getSignedUploadUrl(key: string, options?: UploadSignedURLOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
-    const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    const expiresIn = parseDuration(
+      options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
+      'expiresIn',
+      E_DJAMAZING_INVALID_ARGUMENT
+    )
     const contentSize = options?.contentSize
     if (contentSize !== undefined && (!Number.isSafeInteger(contentSize) || contentSize < 0)) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
+      throw new E_DJAMAZING_INVALID_ARGUMENT([
         'contentSize',
         `${contentSize} is not a whole number of bytes`,
       ])

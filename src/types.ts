@@ -4,8 +4,9 @@ import type { ProtectedLinkOptions } from './links/types.ts'
 import type { DirectUploadOptions } from './uploads/types.ts'
 
 /**
- * A duration: a number of seconds, or a string such as `'1.5s'`, `'10m'`,
- * `'2h'`, `'7d'`. Never milliseconds.
+ * A duration, as flydrive and AdonisJS take it: a number of seconds (at
+ * most 30 days: a larger one is probably milliseconds), or a string with a
+ * unit such as `'1.5s'`, `'30mins'`, `'1 hour'`, `'2h'`, `'7d'`.
  */
 export type Duration = number | string
 

@@ -254,7 +254,7 @@ export class LinkSigner {
     const seconds =
       options.expiresIn === undefined
         ? this.#expiresIn
-        : parseDuration(options.expiresIn, 'expiresIn')
+        : parseDuration(options.expiresIn, 'expiresIn', E_DJAMAZING_INVALID_LINK_OPTION)
     const params: LinkParams = {
       expiresAt: Math.ceil((options.now?.getTime() ?? Date.now()) / 1000 + seconds),
       revision: normalizeRevision(options.revision),

@@ -34,7 +34,7 @@ export type LinkSignerOptions = {
 
   /**
    * How long a link stays valid when `linkFor` is given no `expiresIn`.
-   * Seconds or a string like `'10m'`, at most 30 days. Default `'1h'`.
+   * A {@link Duration}, e.g. `'10m'` or `3600`. Default `'1h'`.
    */
   expiresIn?: Duration
 

@@ -27,23 +27,30 @@ test.group('DjamazingDriver | S3 presigned URLs', (group) => {
       assert.equal(await response.text(), 'pdf bytes')
     })
 
-  test('expiresIn takes seconds or a duration string; milliseconds are refused', async ({
+  test('expiresIn takes what flydrive takes; milliseconds and unitless strings are refused', async ({
     assert,
   }) => {
     const driver = fixture.driver()
     for (const [expiresIn, seconds] of [
       [90, '90'],
+      ['30mins', '1800'],
+      ['1 hour', '3600'],
       ['10m', '600'],
       ['2h', '7200'],
+      ['1 week', '604800'],
     ] as const) {
-      const url = new URL(await driver.getSignedUrl('a.txt', { expiresIn }))
-      assert.equal(url.searchParams.get('X-Amz-Expires'), seconds)
+      for (const sign of [driver.getSignedUrl, driver.getSignedUploadUrl]) {
+        const url = new URL(await sign.call(driver, 'a.txt', { expiresIn }))
+        assert.equal(url.searchParams.get('X-Amz-Expires'), seconds, String(expiresIn))
+      }
     }
-    const error = await driver.getSignedUrl('a.txt', { expiresIn: 3_600_000 }).then(
-      () => null,
-      (e) => e
-    )
-    assert.equal(error?.code, 'E_DJAMAZING_INVALID_CONFIG')
+    for (const expiresIn of [3_600_000, '90', 'soon', -5]) {
+      const error = await driver.getSignedUrl('a.txt', { expiresIn }).then(
+        () => null,
+        (e) => e
+      )
+      assert.equal(error?.code, 'E_DJAMAZING_INVALID_ARGUMENT', String(expiresIn))
+    }
   })
 
   test('contentType and contentDisposition become signed response overrides', async ({
@@ -114,6 +121,6 @@ test.group('DjamazingDriver | S3 presigned URLs', (group) => {
       () => null,
       (e) => e
     )
-    assert.equal(error?.code, 'E_DJAMAZING_INVALID_CONFIG')
+    assert.equal(error?.code, 'E_DJAMAZING_INVALID_ARGUMENT')
   })
 })

@@ -173,10 +173,7 @@ test.group('Redirect core', () => {
     const forged = { ok: true as const, expiresAt: new Date(NOW + 60_000), overrides: {} }
     const refused = links.verify({ ...input, userId: 'bob' })
     for (const result of [forged, refused, { ...verified }]) {
-      await assert.rejects(
-        () => links.redirectUrl(result, 'uploads'),
-        /E_DJAMAZING_INVALID_ARGUMENT|Invalid argument "link"/
-      )
+      await assert.rejects(() => links.redirectUrl(result, 'uploads'), /Invalid argument "link"/)
     }
   })
 })
