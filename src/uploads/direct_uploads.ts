@@ -13,6 +13,7 @@ import {
 import debug from '../debug.ts'
 import { parseDuration } from '../duration.ts'
 import {
+  E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_INVALID_UPLOAD,
   E_DJAMAZING_UPLOAD_EXPIRED,
@@ -160,7 +161,7 @@ export class DirectUploads {
     const expiresIn =
       options.expiresIn === undefined
         ? this.#expiresIn
-        : Math.ceil(parseDuration(options.expiresIn, 'expiresIn'))
+        : Math.ceil(parseDuration(options.expiresIn, 'expiresIn', E_DJAMAZING_INVALID_ARGUMENT))
     const now = options.now ?? new Date()
     const expires = seconds(now) + Math.ceil(expiresIn)
 
@@ -249,7 +250,11 @@ export class DirectUploads {
    * the object keys deleted.
    */
   async prune(options: PruneUploadsOptions = {}): Promise<string[]> {
-    const olderThan = parseDuration(options.olderThan ?? '1d', 'olderThan')
+    const olderThan = parseDuration(
+      options.olderThan ?? '1d',
+      'olderThan',
+      E_DJAMAZING_INVALID_ARGUMENT
+    )
     const cutoff = (options.now ?? new Date()).getTime() - olderThan * 1000
     const prefix = this.pendingPrefix
     const deleted: string[] = []
