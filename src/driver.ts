@@ -95,7 +95,8 @@ export class DjamazingDriver implements DriverContract {
     if (this.#config.localRoot) {
       this.#local = new LocalStore(this.#config.localRoot, this.#config.bucket)
       const secret = options.localStore?.uploadSecret
-      if (secret) this.#uploadKey = uploadSigningKey(secret)
+      if (secret)
+        this.#uploadKey = uploadSigningKey(secret, this.#setting('localStore.uploadSecret'))
     } else {
       this.#client = createS3Client(options)
     }
