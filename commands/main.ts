@@ -7,6 +7,7 @@ import type { CommandMetaData } from '@adonisjs/core/types/ace'
 const COMMANDS: Record<string, () => Promise<{ default: any }>> = {
   'djamazing:keys': () => import('./djamazing_keys.ts'),
   'djamazing:uploads:prune': () => import('./djamazing_uploads_prune.ts'),
+  'djamazing:doctor': () => import('./djamazing_doctor.ts'),
 }
 
 export async function getMetaData(): Promise<CommandMetaData[]> {

@@ -45,7 +45,7 @@ const ADONIS_OPTIONS = [
   'links',
 ] as const
 
-function driverOptionsOf(name: string, config: DjamazingServiceConfig): DjamazingOptions {
+export function driverOptionsOf(name: string, config: DjamazingServiceConfig): DjamazingOptions {
   const options: Record<string, unknown> = { ...config, disk: name }
   for (const option of ADONIS_OPTIONS) delete options[option]
   return options as DjamazingOptions
