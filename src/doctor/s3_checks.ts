@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { createS3Client } from '../s3/client.ts'
 import { reasonOf } from './config_checks.ts'
-import type { Check } from './types.ts'
+import type { Check, DiskContext } from './types.ts'
 
 type S3ErrorLike = { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } }
 
@@ -14,11 +14,23 @@ function statusOf(error: unknown): number | undefined {
   return (error as S3ErrorLike)?.$metadata?.httpStatusCode
 }
 
+const isLocalStore = (context: DiskContext) => context.disk.options.store === 'local'
+
+function notReachable(context: DiskContext) {
+  return {
+    status: 'skipped' as const,
+    message: isLocalStore(context) ? 'a local store disk' : 'the bucket is not reachable',
+  }
+}
+
 export const bucketCheck: Check = {
   id: 's3.bucket',
   title: 'S3 bucket',
   async run(context) {
     const { bucket } = context.disk.options
+    if (isLocalStore(context)) {
+      return { status: 'skipped', message: 'a local store disk: its files are on this machine' }
+    }
     context.client = createS3Client(context.disk.options)
     try {
       await context.client.send(new HeadBucketCommand({ Bucket: bucket }))
@@ -57,8 +69,7 @@ export const probeCheck: Check = {
   title: 'probe object (write, read back)',
   async run(context) {
     if (!context.write) return { status: 'skipped', message: 'read-only run: nothing written' }
-    if (!context.bucketReachable)
-      return { status: 'skipped', message: 'the bucket is not reachable' }
+    if (!context.bucketReachable) return notReachable(context)
     const { bucket } = context.disk.options
     const id = context.missingKey.slice(context.missingKey.lastIndexOf('-') + 1)
     const key = `${context.prefix}djamazing-doctor/probe-${id}.txt`
@@ -99,8 +110,7 @@ export const listPermissionCheck: Check = {
   id: 's3.list-permission',
   title: 'a missing object is 404, not 403',
   async run(context) {
-    if (!context.bucketReachable)
-      return { status: 'skipped', message: 'the bucket is not reachable' }
+    if (!context.bucketReachable) return notReachable(context)
     const { bucket } = context.disk.options
     try {
       await context.client!.send(new GetObjectCommand({ Bucket: bucket, Key: context.missingKey }))
