@@ -10,6 +10,7 @@ import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { createUploadHandler } from '../local/upload_handler.ts'
 import { createS3Client } from '../s3/client.ts'
 import { normalizePrefix } from '../s3/config.ts'
+import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -95,7 +96,11 @@ export type LocalEdge = {
  * The local edges to mount: disks with `localEdge: true`, or whose
  * `cdnUrl` points at the app (development), grouped by CDN URL.
  */
-export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): LocalEdge[] {
+export function localEdges(
+  app: ApplicationService,
+  disks: RegisteredDisk[],
+  report: EventReporters
+): LocalEdge[] {
   const groups = new Map<string, RegisteredDisk[]>()
   for (const disk of disks) {
     const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
@@ -129,6 +134,14 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
     const behaviors = edgeBehaviorsOf(group)
     const publicKeys = publicKeysOf(group)
     const local = first.localStore
+    // The disk of a key, for events: the longest prefix it is under.
+    const byPrefix = [...group].sort(
+      (a, b) => (b.config.prefix ?? '').length - (a.config.prefix ?? '').length
+    )
+    const diskOf = (key: string | undefined) =>
+      key === undefined
+        ? undefined
+        : byPrefix.find((disk) => key.startsWith(disk.config.prefix ?? ''))?.name
     const edge = createEdgeHandler({
       ...(local ? { directory: local.root } : { client: createS3Client(first.config) }),
       bucket: first.config.bucket,
@@ -136,6 +149,7 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
       behaviors,
       defaultBehavior: { signed: true },
       ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
+      onRequest: (event) => report.edge({ ...event, disk: diskOf(event.key) }),
     })
 
     const upload =

@@ -1,6 +1,5 @@
 import { cdnUrlFor } from '../cdn_url.ts'
 import { parseDuration } from '../duration.ts'
-import { DEFAULT_SIGNATURE_TIMEOUT } from '../links/redirect.ts'
 import { encodeStrict } from '../object_key.ts'
 import { reasonOf } from './config_checks.ts'
 import { diagnoseCdnAnswer, fetchCdn, isHtml, type CdnResponse } from './cdn_response.ts'
@@ -226,13 +225,13 @@ export const clockCheck: Check = {
   },
 }
 
+/**
+ * The disk's `signatureTimeout` in seconds (1.5 s by default, as the driver).
+ */
 function signatureTimeoutSeconds(context: DiskContext): number {
-  const value = context.disk.options.signatureTimeout
   try {
-    return value === undefined
-      ? DEFAULT_SIGNATURE_TIMEOUT
-      : parseDuration(value, 'signatureTimeout')
+    return parseDuration(context.disk.options.signatureTimeout ?? '1.5s', 'signatureTimeout')
   } catch {
-    return DEFAULT_SIGNATURE_TIMEOUT
+    return 1.5
   }
 }

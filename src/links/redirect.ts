@@ -1,7 +1,13 @@
 import debug from '../debug.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
 import { isValidDiskName } from './signer.ts'
-import type { AuthorizeHook, DiskLookup, RedirectRequest, RedirectResponse } from './types.ts'
+import type {
+  AuthorizeHook,
+  DiskLookup,
+  RedirectRequest,
+  RedirectResponse,
+  RouteRefusal,
+} from './types.ts'
 
 /*
  * WARNING: anyone on the internet can reach this route, with any path,
@@ -30,18 +36,30 @@ const REASONS: Record<number, string> = {
 }
 
 /**
- * A refusal: a status and its standard phrase, no detail about why.
+ * A refusal: a status and its standard phrase, no detail about why. The
+ * reason goes to the adapter's event only, never into the response.
  */
-function refuse(status: number, method: string, extra?: Record<string, string>): RedirectResponse {
+function refuse(
+  status: number,
+  method: string,
+  why: { reason: RouteRefusal; disk?: string },
+  extra?: Record<string, string>
+): RedirectResponse {
   const headers: Record<string, string> = {
     ...COMMON_HEADERS,
     'Content-Type': 'text/plain; charset=utf-8',
     'X-Content-Type-Options': 'nosniff',
     ...extra,
   }
+  const event = {
+    outcome: 'refused',
+    ...(why.disk === undefined ? {} : { disk: why.disk }),
+    reason: why.reason,
+    status,
+  } as const
   return method === 'HEAD'
-    ? { status, headers }
-    : { status, headers, body: REASONS[status] ?? 'Error' }
+    ? { status, headers, event }
+    : { status, headers, body: REASONS[status] ?? 'Error', event }
 }
 
 /**
@@ -88,7 +106,8 @@ export function splitLinkPath(
  * MAC matches the user logged in now (403; 401 for a guest, so the app can
  * send them to its login page), it has not expired (403), `authorize`
  * allows it (403); then 302 to a CloudFront signed URL valid
- * `signatureTimeout` seconds. Refusals carry no detail.
+ * `signatureTimeout` seconds. Refusals carry no detail; the response's
+ * `event` says what was decided and why, for the adapter to report.
  *
  * Throws only for server faults, never for request input: the disk's own
  * signer fails, or produces a URL outside the CDN origin
@@ -101,13 +120,23 @@ export async function handleLinkRequest(
   authorize?: AuthorizeHook
 ): Promise<RedirectResponse> {
   const method = request.method
-  if (method !== 'GET' && method !== 'HEAD') return refuse(405, method, { Allow: 'GET, HEAD' })
+  // The disk named in the path, when it is a valid name: what events may
+  // repeat of it (anything else is the requester's text, not a disk).
+  const diskName = isValidDiskName(request.disk) ? request.disk : undefined
+  if (method !== 'GET' && method !== 'HEAD') {
+    return refuse(
+      405,
+      method,
+      { reason: 'method-not-allowed', disk: diskName },
+      { Allow: 'GET, HEAD' }
+    )
+  }
 
-  const disk = isValidDiskName(request.disk) ? disks(request.disk)?.protectedLinks : undefined
-  if (!disk) return refuse(404, method)
+  const disk = diskName === undefined ? undefined : disks(diskName)?.protectedLinks
+  if (!disk) return refuse(404, method, { reason: 'unknown-disk', disk: diskName })
 
   const key = decodeKeyPath(request.rawKey)
-  if (key === undefined) return refuse(403, method)
+  if (key === undefined) return refuse(403, method, { reason: 'malformed', disk: diskName })
   const result = disk.verify({
     disk: request.disk,
     key,
@@ -119,18 +148,23 @@ export async function handleLinkRequest(
   })
   if (!result.ok) {
     if (debug.enabled) debug('links: refused %s:%s (%s)', request.disk, key, result.reason)
-    return refuse(result.reason === 'login-required' ? 401 : 403, method)
+    const status = result.reason === 'login-required' ? 401 : 403
+    return refuse(status, method, { reason: result.reason, disk: diskName })
   }
 
   const userId = request.userId === null ? null : String(request.userId)
   if (authorize && !(await authorize({ disk: request.disk, key, userId }))) {
     if (debug.enabled) debug('links: not authorized %s:%s', request.disk, key)
-    return refuse(403, method)
+    return refuse(403, method, { reason: 'not-authorized', disk: diskName })
   }
 
   // Built from config and the verified key only, and checked against the
   // CDN origin: a misconfigured signer must still never send users elsewhere.
   const location = await disk.redirectUrl(result, request.disk, request.now)
   if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
-  return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
+  return {
+    status: 302,
+    headers: { ...COMMON_HEADERS, Location: location },
+    event: { outcome: 'redirected', disk: request.disk, key, userId },
+  }
 }

@@ -53,6 +53,11 @@ class MemoryUserProvider {
 
 export const KEY_PAIR_ID = 'K2JCJMDEHXQW5F'
 
+/**
+ * The app key of the test app (`withCoreConfig()` of the AdonisJS factories).
+ */
+export const APP_KEY = 'averylongrandomsecretkey'
+
 export type AdonisTestAppOptions = {
   /**
    * `rsa` (RSA-2048) or `ec` (ECDSA P-256) CloudFront key. Default `ec`.
