@@ -61,7 +61,7 @@ test.group('AdonisJS events | every decision of the redirect route and the local
     const expired = new LinkSigner({ secrets: [APP_KEY], expiresIn: '1h' }).linkFor(
       'uploads',
       KEY,
-      { userId: 1, now: new Date(Date.now() - 2 * 3600_000) }
+      { userId: 1, realm: 'web', now: new Date(Date.now() - 2 * 3600_000) }
     )
     const mac = new URLSearchParams(link.split('?')[1]).get('s')!
     const tampered = [
