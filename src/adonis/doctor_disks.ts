@@ -17,12 +17,16 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
   const chosen = names.length ? all.filter((disk) => names.includes(disk.name)) : all
   // A missing app key is reported by the checks, not thrown here.
   const secrets = await appSecrets(app).catch(() => [])
+  // Links are bound to a guard: the disk's first, or the app's default.
+  const auth = (await app.container.make('auth.manager').catch(() => undefined)) as
+    { defaultGuard?: string } | undefined
   const disks: DoctorDisk[] = chosen.map((disk) => ({
     name: disk.name,
     options: driverOptionsOf(disk.name, disk.config),
     secrets,
     routePrefix: disk.routePrefix,
     linkOptions: disk.config.links,
+    realm: disk.config.guards?.[0] ?? auth?.defaultGuard,
   }))
   return { disks, unknown, known: all.map((disk) => disk.name) }
 }

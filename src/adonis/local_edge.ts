@@ -1,9 +1,9 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { parseCdnUrl } from '../cdn_url.ts'
-import { loadPrivateKey } from '../cloudfront/keys.ts'
+import { cloudFrontPublicKeys } from '../cloudfront/keys.ts'
 import { createEdgeHandler } from '../edge/main.ts'
 import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
@@ -44,18 +44,9 @@ function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
  * checks signatures the way CloudFront checks them with the key group.
  */
 function publicKeysOf(disks: RegisteredDisk[]): Record<string, KeyObject> {
-  const keys: Record<string, KeyObject> = {}
-  for (const disk of disks) {
-    const cloudfront = disk.config.cloudfront
-    if (!cloudfront) continue
-    const setting = `services.${disk.name}.cloudfront`
-    const all = { ...cloudfront.keys, [cloudfront.keyPairId]: cloudfront }
-    for (const [id, options] of Object.entries(all)) {
-      if (options.privateKey === undefined && options.privateKeyFile === undefined) continue
-      keys[id] = createPublicKey(loadPrivateKey(options, setting).key)
-    }
-  }
-  return keys
+  return cloudFrontPublicKeys(
+    disks.map((disk) => ({ name: disk.name, cloudfront: disk.config.cloudfront }))
+  )
 }
 
 /**

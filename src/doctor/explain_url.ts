@@ -1,5 +1,6 @@
-import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
+import { verify as verifySignature, type KeyObject } from 'node:crypto'
 import { fromAwsBase64 } from '../cloudfront/encoding.ts'
+import { loadPublicKey } from '../cloudfront/keys.ts'
 import { cannedPolicy, SIGNING_PARAMS } from '../cloudfront/policy.ts'
 import type { VerifyRefusal } from '../cloudfront/types.ts'
 import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
@@ -229,7 +230,7 @@ function explainBadSignature(
   // and no hash algorithm: a signature CloudFront never accepts.
   const { values } = signingValues(input.url, input.cookies)
   const key = input.publicKeys[values['Key-Pair-Id'] ?? '']
-  const publicKey = key === undefined ? undefined : createPublicKey(key)
+  const publicKey = key === undefined ? undefined : loadPublicKey(key, 'publicKeys').key
   const signature = values.Signature ? fromAwsBase64(values.Signature) : null
   const policy = policyOf(input.url, input.cookies)
   if (

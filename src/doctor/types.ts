@@ -51,6 +51,11 @@ export type DoctorDisk = {
    * The disk's link settings other than the secrets (`expiresIn`, `guestLinks`, `baseUrl`).
    */
   linkOptions?: Omit<LinkSignerOptions, 'secrets' | 'routePrefix'>
+  /**
+   * The realm links of this disk are bound to by default (in AdonisJS, the
+   * disk's first guard).
+   */
+  realm?: string
 }
 
 export type DoctorOptions = {
