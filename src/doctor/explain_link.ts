@@ -131,15 +131,15 @@ export function explainLink(input: {
       userId: who?.id ?? null,
       realm: who?.realm,
       revision: who?.revision,
-      now: now.getTime(),
+      now,
     })
   const result = check(name, disk.signer, user)
   const who = user ? `user ${user.id}${user.realm ? ` (${user.realm})` : ''}` : 'a guest'
   if (result.ok) {
-    const left = result.expiresAt * 1000 - now.getTime()
+    const left = result.expiresAt.getTime() - now.getTime()
     return {
       accepted: true,
-      summary: `the route would redirect ${who} to ${name}:${key}; the link is valid ${seconds(left)} more, until ${new Date(result.expiresAt * 1000).toISOString()}`,
+      summary: `the route would redirect ${who} to ${name}:${key}; the link is valid ${seconds(left)} more, until ${result.expiresAt.toISOString()}`,
       details: [],
     }
   }

@@ -157,7 +157,7 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
           new LinkSigner({ secrets: [APP_KEY], expiresIn: '1h' }).linkFor('uploads', KEY, {
             userId: 1,
             realm: 'web',
-            now: Date.now() - 2 * 3600_000,
+            now: new Date(Date.now() - 2 * 3600_000),
           }),
           '--user',
           '1',
