@@ -2,6 +2,7 @@ import { decodeKeyPath, splitLinkPath } from '../links/redirect.ts'
 import type { LinkSigner } from '../links/signer.ts'
 import { readLinkQuery } from '../links/query.ts'
 import { encodeObjectKey } from '../object_key.ts'
+import { seconds } from './explain_url.ts'
 
 /**
  * A protected disk as `explainLink` sees it: its name, the path its
@@ -54,11 +55,6 @@ function queryProblems(query: string): string[] {
     )
   }
   return problems
-}
-
-function seconds(ms: number): string {
-  const value = Math.abs(ms) / 1000
-  return value >= 120 ? `${Math.round(value / 60)} min` : `${Math.round(value)} s`
 }
 
 /**

@@ -33,7 +33,10 @@ export type ExplainUrlInput = {
   clientIp?: string
 }
 
-function seconds(ms: number): string {
+/**
+ * A duration for people: seconds, or minutes from two minutes on.
+ */
+export function seconds(ms: number): string {
   const value = Math.abs(ms) / 1000
   return value >= 120 ? `${Math.round(value / 60)} min` : `${Math.round(value)} s`
 }

@@ -1,23 +1,12 @@
 import { test } from '@japa/runner'
 import DjamazingDoctor from '../../commands/djamazing_doctor.ts'
 import { getCommand, getMetaData } from '../../commands/main.ts'
-import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
+import { runAceCommand, startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
 import { httpFaultServer } from '../helpers/fault_servers.ts'
 
-/**
- * Runs `node ace djamazing:doctor <args>` in the app, output kept.
+/*
+ * The commands of docs/cloudfront-403.md, run in a real AdonisJS app.
  */
-async function runDoctorCommand(app: AdonisTestApp, args: string[]) {
-  const ace = await app.app.container.make('ace')
-  const command = await ace.create(DjamazingDoctor, args)
-  command.ui.switchMode('raw')
-  await command.exec()
-  const output = command.logger
-    .getLogs()
-    .map((log) => log.message)
-    .join('\n')
-  return { exitCode: command.exitCode, output }
-}
 
 test.group('node ace djamazing:doctor | an app served by its own local edge', (group) => {
   let app: AdonisTestApp
@@ -34,7 +23,7 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
   })
 
   test('every disk passes: exit 0, --json lists every check', async ({ assert }) => {
-    const { exitCode, output } = await runDoctorCommand(app, ['--json'])
+    const { exitCode, output } = await runAceCommand(app, DjamazingDoctor, ['--json'])
     assert.equal(exitCode, 0, output)
     const report = JSON.parse(output)
     assert.isTrue(report.ok)
@@ -54,7 +43,10 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
   })
 
   test('the plain-words report of one disk, --read-only', async ({ assert }) => {
-    const { exitCode, output } = await runDoctorCommand(app, ['uploads', '--read-only'])
+    const { exitCode, output } = await runAceCommand(app, DjamazingDoctor, [
+      'uploads',
+      '--read-only',
+    ])
     assert.equal(exitCode, 0, output)
     assert.include(output, 'disk "uploads" (protected)')
     assert.include(output, 'protected prefix refuses unsigned requests: an unsigned URL is refused')
@@ -63,7 +55,7 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
   })
 
   test('an unknown disk: exit 1', async ({ assert }) => {
-    const { exitCode, output } = await runDoctorCommand(app, ['nope'])
+    const { exitCode, output } = await runAceCommand(app, DjamazingDoctor, ['nope'])
     assert.equal(exitCode, 1)
     assert.include(output, 'no djamazing disk named nope (known: static, uploads, other)')
   })
@@ -85,13 +77,13 @@ test.group('node ace djamazing:doctor | a CDN URL that is a website', (group) =>
   })
 
   test('exit 1, the cause and the fix in the report and in --json', async ({ assert }) => {
-    const plain = await runDoctorCommand(app, ['uploads'])
+    const plain = await runAceCommand(app, DjamazingDoctor, ['uploads'])
     assert.equal(plain.exitCode, 1)
     assert.include(plain.output, 'the CDN URL answers 200 with an HTML page')
     assert.include(plain.output, 'diagnosis: cdn-answers-html')
     assert.include(plain.output, 'fix: set cdnUrl to the distribution domain')
 
-    const json = await runDoctorCommand(app, ['uploads', '--json'])
+    const json = await runAceCommand(app, DjamazingDoctor, ['uploads', '--json'])
     assert.equal(json.exitCode, 1)
     const report = JSON.parse(json.output)
     assert.isFalse(report.ok)

@@ -4,29 +4,20 @@ import DjamazingSign from '../../commands/djamazing_sign.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/signer.ts'
 import { CloudFrontVerifier } from '../../src/cloudfront/verifier.ts'
 import { LinkSigner } from '../../src/links/signer.ts'
-import { APP_KEY, KEY_PAIR_ID, startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
+import {
+  APP_KEY,
+  KEY_PAIR_ID,
+  runAceCommand,
+  startAdonisApp,
+  type AdonisTestApp,
+} from '../helpers/adonis_app.ts'
+
+/*
+ * The commands of docs/cloudfront-403.md, run in a real AdonisJS app.
+ */
 
 const KEY = 'alice/report*~.pdf'
 const BYTES = 'the report'
-
-/**
- * Runs an ace command of the app, output kept.
- */
-async function run(
-  app: AdonisTestApp,
-  command: typeof DjamazingSign | typeof DjamazingExplain,
-  args: string[]
-) {
-  const ace = await app.app.container.make('ace')
-  const instance = await ace.create(command, args)
-  instance.ui.switchMode('raw')
-  await instance.exec()
-  const output = instance.logger
-    .getLogs()
-    .map((log) => log.message)
-    .join('\n')
-  return { exitCode: instance.exitCode, output }
-}
 
 test.group('node ace djamazing:sign and djamazing:explain', (group) => {
   let app: AdonisTestApp
@@ -42,7 +33,12 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
   })
 
   test('sign: a CloudFront signed URL that verifies and serves the file', async ({ assert }) => {
-    const { exitCode, output } = await run(app, DjamazingSign, ['uploads', KEY, '--expires', '90s'])
+    const { exitCode, output } = await runAceCommand(app, DjamazingSign, [
+      'uploads',
+      KEY,
+      '--expires',
+      '90s',
+    ])
     assert.equal(exitCode, 0, output)
     assert.isTrue(output.startsWith(`${app.baseUrl}/cdn/uploads/alice/report%2A~.pdf?Expires=`))
     const verifier = new CloudFrontVerifier({ publicKeys: { [KEY_PAIR_ID]: app.publicKey } })
@@ -56,7 +52,7 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
   test('sign --user: a protected link that passes the redirect route for that user only', async ({
     assert,
   }) => {
-    const { exitCode, output: link } = await run(app, DjamazingSign, [
+    const { exitCode, output: link } = await runAceCommand(app, DjamazingSign, [
       'uploads',
       KEY,
       '--user',
@@ -79,26 +75,28 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
   })
 
   test('sign: a bad key or duration is a named error, exit 1', async ({ assert }) => {
-    const badKey = await run(app, DjamazingSign, ['uploads', '../etc/passwd'])
+    const badKey = await runAceCommand(app, DjamazingSign, ['uploads', '../etc/passwd'])
     assert.equal(badKey.exitCode, 1)
     assert.include(badKey.output, '".." segments')
-    const unknown = await run(app, DjamazingSign, ['nope', 'a.txt'])
+    const unknown = await runAceCommand(app, DjamazingSign, ['nope', 'a.txt'])
     assert.equal(unknown.exitCode, 1)
   })
 
   test('explain: a CloudFront URL accepted, tampered, re-encoded by a proxy', async ({
     assert,
   }) => {
-    const { output: url } = await run(app, DjamazingSign, ['uploads', KEY])
-    const good = await run(app, DjamazingExplain, [url])
+    const { output: url } = await runAceCommand(app, DjamazingSign, ['uploads', KEY])
+    const good = await runAceCommand(app, DjamazingExplain, [url])
     assert.equal(good.exitCode, 0)
     assert.match(good.output, /^accepted: CloudFront would accept it: signed by K2JCJMDEHXQW5F/)
 
-    const tampered = await run(app, DjamazingExplain, [url.replace('report', 'rep0rt')])
+    const tampered = await runAceCommand(app, DjamazingExplain, [url.replace('report', 'rep0rt')])
     assert.equal(tampered.exitCode, 1)
     assert.match(tampered.output, /^refused \(bad-signature\): the signature does not match/)
 
-    const proxied = await run(app, DjamazingExplain, [url.replace('report%2A~', 'report*%7E')])
+    const proxied = await runAceCommand(app, DjamazingExplain, [
+      url.replace('report%2A~', 'report*%7E'),
+    ])
     assert.equal(proxied.exitCode, 1)
     assert.match(
       proxied.output,
@@ -106,7 +104,7 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
     )
     assert.include(proxied.output, 'received "/report*%7E.pdf", signed "/report%2A~.pdf"')
 
-    const json = await run(app, DjamazingExplain, [
+    const json = await runAceCommand(app, DjamazingExplain, [
       url.replace('Key-Pair-Id=K', 'Key-Pair-Id=X'),
       '--json',
     ])
@@ -124,10 +122,10 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
       .map(([name, value]) => `${name}=${value}`)
       .join('; ')
     const url = `${app.baseUrl}/cdn/uploads/alice/report%2A~.pdf`
-    const accepted = await run(app, DjamazingExplain, [url, '--cookie', header])
+    const accepted = await runAceCommand(app, DjamazingExplain, [url, '--cookie', header])
     assert.equal(accepted.exitCode, 0, accepted.output)
     assert.include(accepted.output, 'in the cookies')
-    const elsewhere = await run(app, DjamazingExplain, [
+    const elsewhere = await runAceCommand(app, DjamazingExplain, [
       `${app.baseUrl}/cdn/uploads/bob/x.pdf`,
       '--cookie',
       header,
@@ -138,7 +136,12 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
   test('explain: protected links, for the owner, another user, a guest, expired, another disk, malformed', async ({
     assert,
   }) => {
-    const { output: link } = await run(app, DjamazingSign, ['uploads', KEY, '--user', '1'])
+    const { output: link } = await runAceCommand(app, DjamazingSign, [
+      'uploads',
+      KEY,
+      '--user',
+      '1',
+    ])
     const cases: [string[], number, RegExp][] = [
       [
         [link, '--user', '1'],
@@ -183,7 +186,7 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
       ],
     ]
     for (const [args, exitCode, expected] of cases) {
-      const { exitCode: code, output } = await run(app, DjamazingExplain, args)
+      const { exitCode: code, output } = await runAceCommand(app, DjamazingExplain, args)
       assert.equal(code, exitCode, output)
       assert.match(output, expected)
     }

@@ -76,6 +76,18 @@ async function doctor(setup: SetUp, options: DoctorOptions = {}) {
   return runDoctor(setup.disks, options)
 }
 
+/**
+ * The report of the doctor on a set-up made for it alone.
+ */
+async function diagnose(options: Parameters<typeof setUp>[0], doctorOptions?: DoctorOptions) {
+  const setup = await setUp(options)
+  try {
+    return await doctor(setup, doctorOptions)
+  } finally {
+    await setup.stop()
+  }
+}
+
 test.group('Doctor | a healthy set-up', (group) => {
   let setup: SetUp
   group.setup(async () => {
@@ -133,20 +145,15 @@ test.group('Doctor | a healthy set-up', (group) => {
 
 test.group('Doctor | each misconfiguration, by name', () => {
   test('the protected prefix served without signatures: critical', async ({ assert }) => {
-    const setup = await setUp({ edge: { defaultBehavior: { signed: false } } })
-    try {
-      const report = await doctor(setup)
-      assert.isFalse(report.ok)
-      assert.deepEqual(resultsOf(report, 'uploads')['cdn.unsigned-refused'], [
-        'critical',
-        'protected-prefix-unsigned',
-      ])
-      const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.unsigned-refused')!
-      assert.include(check.message, 'anyone can read protected files')
-      assert.include(check.fix, 'Restrict viewer access')
-    } finally {
-      await setup.stop()
-    }
+    const report = await diagnose({ edge: { defaultBehavior: { signed: false } } })
+    assert.isFalse(report.ok)
+    assert.deepEqual(resultsOf(report, 'uploads')['cdn.unsigned-refused'], [
+      'critical',
+      'protected-prefix-unsigned',
+    ])
+    const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.unsigned-refused')!
+    assert.include(check.message, 'anyone can read protected files')
+    assert.include(check.fix, 'Restrict viewer access')
   })
 
   test('response overrides not forwarded (a proxy dropping them, fake)', async ({ assert }) => {
@@ -172,49 +179,36 @@ test.group('Doctor | each misconfiguration, by name', () => {
   })
 
   test('the key pair id unknown to the edge', async ({ assert }) => {
-    const setup = await setUp({
+    const report = await diagnose({
       edge: { publicKeys: { [RSA_NEXT_KEY.id]: RSA_NEXT_KEY.publicPem } },
     })
-    try {
-      const report = await doctor(setup)
-      assert.isFalse(report.ok)
-      assert.deepEqual(resultsOf(report, 'uploads')['cdn.signed-url'], [
-        'error',
-        'unknown-key-pair-id',
-      ])
-    } finally {
-      await setup.stop()
-    }
+    assert.isFalse(report.ok)
+    assert.deepEqual(resultsOf(report, 'uploads')['cdn.signed-url'], [
+      'error',
+      'unknown-key-pair-id',
+    ])
   })
 
   test('the edge trusting another public key under the key pair id', async ({ assert }) => {
-    const setup = await setUp({ edge: { publicKeys: { [RSA_KEY.id]: RSA_NEXT_KEY.publicPem } } })
-    try {
-      const report = await doctor(setup)
-      assert.isFalse(report.ok)
-      assert.deepEqual(resultsOf(report, 'uploads')['cdn.signed-url'], [
-        'error',
-        'public-key-mismatch',
-      ])
-    } finally {
-      await setup.stop()
-    }
+    const report = await diagnose({
+      edge: { publicKeys: { [RSA_KEY.id]: RSA_NEXT_KEY.publicPem } },
+    })
+    assert.isFalse(report.ok)
+    assert.deepEqual(resultsOf(report, 'uploads')['cdn.signed-url'], [
+      'error',
+      'public-key-mismatch',
+    ])
   })
 
   test("the app's clock 3 s behind the edge's", async ({ assert }) => {
-    const setup = await setUp()
-    try {
-      const report = await doctor(setup, { now: () => new Date(Date.now() - 3000) })
-      assert.isFalse(report.ok)
-      const uploads = resultsOf(report, 'uploads')
-      // Signed for minutes, the doctor's own URLs still pass; redirect URLs would not.
-      assert.deepEqual(uploads['cdn.signed-url'], ['ok', undefined])
-      assert.deepEqual(uploads['cdn.clock'], ['error', 'clock-skew'])
-      const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.clock')!
-      assert.match(check.message, /at least [23]\.\d s behind/)
-    } finally {
-      await setup.stop()
-    }
+    const report = await diagnose({}, { now: () => new Date(Date.now() - 3000) })
+    assert.isFalse(report.ok)
+    const uploads = resultsOf(report, 'uploads')
+    // Signed for minutes, the doctor's own URLs still pass; redirect URLs would not.
+    assert.deepEqual(uploads['cdn.signed-url'], ['ok', undefined])
+    assert.deepEqual(uploads['cdn.clock'], ['error', 'clock-skew'])
+    const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.clock')!
+    assert.match(check.message, /at least [23]\.\d s behind/)
   })
 
   test('no list permission: a fault origin answering 403 for missing keys (fake)', async ({
@@ -243,16 +237,11 @@ test.group('Doctor | each misconfiguration, by name', () => {
   })
 
   test('a bucket that does not exist', async ({ assert }) => {
-    const setup = await setUp({ disk: { bucket: 'no-such-bucket-here' } })
-    try {
-      const report = await doctor(setup)
-      assert.isFalse(report.ok)
-      const uploads = resultsOf(report, 'uploads')
-      assert.deepEqual(uploads['s3.bucket'], ['error', 'bucket-not-found'])
-      assert.deepEqual(uploads['s3.probe'], ['skipped', undefined])
-    } finally {
-      await setup.stop()
-    }
+    const report = await diagnose({ disk: { bucket: 'no-such-bucket-here' } })
+    assert.isFalse(report.ok)
+    const uploads = resultsOf(report, 'uploads')
+    assert.deepEqual(uploads['s3.bucket'], ['error', 'bucket-not-found'])
+    assert.deepEqual(uploads['s3.probe'], ['skipped', undefined])
   })
 
   test('a CDN URL that answers HTML (a web server, not a CDN)', async ({ assert }) => {
