@@ -4,7 +4,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { runDoctor } from '../../src/doctor/run.ts'
 import type { DoctorDisk, DoctorOptions, DoctorReport } from '../../src/doctor/types.ts'
 import type { EdgeServerOptions } from '../../src/edge/main.ts'
-import { RSA_KEY, RSA_NEXT_KEY } from '../helpers/cloudfront_keys.ts'
+import { RSA_1024_KEY, RSA_KEY, RSA_NEXT_KEY } from '../helpers/cloudfront_keys.ts'
 import { startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
 import {
   forwardingProxy,
@@ -233,6 +233,47 @@ test.group('Doctor | each misconfiguration, by name', () => {
     } finally {
       await setup.stop()
       await origin.close()
+    }
+  })
+
+  test('settings: a public key pasted as the key pair id, a 1024-bit key, a short app secret', async ({
+    assert,
+  }) => {
+    const setup = await setUp()
+    try {
+      const uploads = setup.disks[1]
+      const cases: [DoctorDisk, string, string][] = [
+        [
+          {
+            ...uploads,
+            options: {
+              ...uploads.options,
+              cloudfront: { keyPairId: RSA_KEY.publicPem, privateKey: RSA_KEY.pem },
+            },
+          },
+          'config.cloudfront-key',
+          'invalid-cloudfront-key',
+        ],
+        [
+          {
+            ...uploads,
+            options: {
+              ...uploads.options,
+              cloudfront: { keyPairId: RSA_1024_KEY.id, privateKey: RSA_1024_KEY.pem },
+            },
+          },
+          'config.cloudfront-key',
+          'invalid-cloudfront-key',
+        ],
+        [{ ...uploads, secrets: ['short'] }, 'config.app-secrets', 'no-app-secret'],
+      ]
+      for (const [disk, id, diagnosis] of cases) {
+        const report = await runDoctor([disk], { write: false })
+        assert.isFalse(report.ok)
+        assert.deepEqual(resultsOf(report, 'uploads')[id], ['error', diagnosis])
+      }
+    } finally {
+      await setup.stop()
     }
   })
 
