@@ -23,6 +23,11 @@ export async function forkS3rver(options: {
   directory: string
   buckets: string[]
   resetOnClose?: boolean
+  /**
+   * Origins allowed to PUT from a browser (direct uploads): each bucket
+   * gets the CORS rule of docs/uploads.md for them.
+   */
+  corsOrigins?: string[]
   stdio?: 'inherit' | 'ignore'
 }): Promise<S3rverProcess> {
   const { stdio = 'ignore', ...settings } = options

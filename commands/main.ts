@@ -6,6 +6,10 @@ import type { CommandMetaData } from '@adonisjs/core/types/ace'
  */
 const COMMANDS: Record<string, () => Promise<{ default: any }>> = {
   'djamazing:keys': () => import('./djamazing_keys.ts'),
+  'djamazing:uploads:prune': () => import('./djamazing_uploads_prune.ts'),
+  'djamazing:doctor': () => import('./djamazing_doctor.ts'),
+  'djamazing:explain': () => import('./djamazing_explain.ts'),
+  'djamazing:sign': () => import('./djamazing_sign.ts'),
 }
 
 export async function getMetaData(): Promise<CommandMetaData[]> {

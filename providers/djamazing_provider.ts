@@ -3,6 +3,7 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import type { RedirectDisk } from '../src/links/types.ts'
 import { markProviderBooted, registeredDisks } from '../src/adonis/registry.ts'
 import { redirectRoute } from '../src/adonis/redirect_route.ts'
+import { eventReporters } from '../src/adonis/events.ts'
 import { E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED } from '../src/errors.ts'
 import debug from '../src/debug.ts'
 
@@ -28,6 +29,7 @@ export default class DjamazingProvider {
     const protectedDisks = new Map(
       disks.filter((disk) => disk.config.mode === 'protected').map((disk) => [disk.name, disk])
     )
+    const report = await eventReporters(this.app)
     const lookup = (name: string) =>
       protectedDisks.has(name) ? (drive.use(name).driver as RedirectDisk) : undefined
 
@@ -35,12 +37,12 @@ export default class DjamazingProvider {
       if (!usingAsyncLocalStorage) throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk.name])
       const pattern = `${disk.routePrefix}/${disk.name}/*`
       debug('adonis: redirect route %s', pattern)
-      router.get(pattern, redirectRoute(disk, lookup)).as(`djamazing.${disk.name}.redirect`)
+      router.get(pattern, redirectRoute(disk, lookup, report)).as(`djamazing.${disk.name}.redirect`)
     }
 
     // Development: the app serves its own CDN URL with the local edge.
     const { localEdges } = await import('../src/adonis/local_edge.ts')
-    const edges = localEdges(this.app, disks)
+    const edges = localEdges(this.app, disks, report)
     for (const edge of edges) {
       debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
       router

@@ -26,6 +26,7 @@ import { cdnUrlFor } from './cdn_url.ts'
 import debug from './debug.ts'
 import { parseDuration } from './duration.ts'
 import {
+  E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_NOT_PROTECTED,
   E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
@@ -45,11 +46,19 @@ import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
+import { DirectUploads } from './uploads/direct_uploads.ts'
+import type {
+  ConfirmedUpload,
+  ConfirmUploadOptions,
+  PruneUploadsOptions,
+  StartUploadOptions,
+  UploadTarget,
+} from './uploads/types.ts'
 
 /**
  * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
  */
-const DEFAULT_SIGNED_URL_EXPIRY = '30m'
+const DEFAULT_SIGNED_URL_EXPIRY = '30mins'
 
 /**
  * S3's grantee for "everyone", read when the disk uses ACLs.
@@ -78,6 +87,7 @@ export class DjamazingDriver implements DriverContract {
   // when the driver is logged or inspected.
   #options: DjamazingOptions
   #urls: SignedUrls
+  #uploads: DirectUploads | undefined
 
   constructor(options: DjamazingOptions) {
     this.#options = options
@@ -85,7 +95,8 @@ export class DjamazingDriver implements DriverContract {
     if (this.#config.localRoot) {
       this.#local = new LocalStore(this.#config.localRoot, this.#config.bucket)
       const secret = options.localStore?.uploadSecret
-      if (secret) this.#uploadKey = uploadSigningKey(secret)
+      if (secret)
+        this.#uploadKey = uploadSigningKey(secret, this.#setting('localStore.uploadSecret'))
     } else {
       this.#client = createS3Client(options)
     }
@@ -95,6 +106,22 @@ export class DjamazingDriver implements DriverContract {
       (key) => this.#objectKey(key),
       (name) => this.#setting(name)
     )
+    // Direct uploads sign tokens with the app secrets: the links' ones on a
+    // protected disk, or `uploads.secrets`.
+    const uploadSecrets = options.uploads?.secrets ?? options.links?.secrets
+    if (!this.#local && (uploadSecrets || options.uploads)) {
+      this.#uploads = new DirectUploads(
+        {
+          client: this.#client,
+          bucket: this.#config.bucket,
+          disk: this.#config.disk,
+          prefix: this.#config.prefix,
+          secrets: uploadSecrets ?? [],
+          setting: (name) => this.#setting(name),
+        },
+        options.uploads
+      )
+    }
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       this.#config.disk,
@@ -557,7 +584,11 @@ export class DjamazingDriver implements DriverContract {
    */
   async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
-    const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    const expiresIn = parseDuration(
+      options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
+      'expiresIn',
+      E_DJAMAZING_INVALID_ARGUMENT
+    )
     // With a CloudFront key: a CloudFront signed URL, bound to nobody (for
     // emails and jobs), with the response overrides inside the signature.
     if (this.#urls.cloudfront) {
@@ -593,10 +624,14 @@ export class DjamazingDriver implements DriverContract {
    */
   async getSignedUploadUrl(key: string, options?: UploadSignedURLOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
-    const expiresIn = parseDuration(options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY, 'expiresIn')
+    const expiresIn = parseDuration(
+      options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
+      'expiresIn',
+      E_DJAMAZING_INVALID_ARGUMENT
+    )
     const contentSize = options?.contentSize
     if (contentSize !== undefined && (!Number.isSafeInteger(contentSize) || contentSize < 0)) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
+      throw new E_DJAMAZING_INVALID_ARGUMENT([
         'contentSize',
         `${contentSize} is not a whole number of bytes`,
       ])
@@ -629,6 +664,51 @@ export class DjamazingDriver implements DriverContract {
         contentLength: contentSize,
       })
     )
+  }
+
+  /**
+   * Starts a direct upload from the browser to `key`, a key the app chose
+   * (never the client's file name), for `userId`: a PUT target bound to the
+   * content type, the exact size and the SHA-256 of the content, valid a
+   * short time, writing under the pending prefix; and a token for
+   * {@link confirmUpload}. See docs/uploads.md.
+   */
+  async startUpload(key: string, options: StartUploadOptions): Promise<UploadTarget> {
+    return this.#directUploads().start(key, options)
+  }
+
+  /**
+   * Checks the object a browser PUT for a token of {@link startUpload}:
+   * the user is the one it was started for (else 403, object left alone),
+   * and the stored object has the signed size, type and SHA-256 and passes
+   * `checkContent` (else 422, object deleted). Then moves it to its key.
+   */
+  async confirmUpload(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
+    return this.#directUploads().confirm(token, options)
+  }
+
+  /**
+   * Deletes pending uploads older than `olderThan` (default one day), for
+   * stores without lifecycle rules. Returns the object keys deleted.
+   */
+  async prunePendingUploads(options?: PruneUploadsOptions): Promise<string[]> {
+    return this.#directUploads().prune(options)
+  }
+
+  #directUploads(): DirectUploads {
+    if (this.#local) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#setting('store'),
+        'direct uploads (startUpload / confirmUpload) need an S3 disk for now; on the local store use getSignedUploadUrl',
+      ])
+    }
+    if (!this.#uploads) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#setting('uploads.secrets'),
+        'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
+      ])
+    }
+    return this.#uploads
   }
 
   /**

@@ -1,48 +1,63 @@
+import string from '@poppinss/utils/string'
 import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
 import type { Duration } from './types.ts'
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
+/**
+ * The largest bare number accepted, in seconds: 30 days. A larger number
+ * is almost always milliseconds passed where seconds are meant (3600000
+ * for an hour would be 41 days), so it is refused rather than misread.
+ * Strings carry their unit and are never second-guessed.
+ */
+const MAX_BARE_SECONDS = 30 * 86_400
 
 /**
- * The longest duration accepted, in seconds: 30 days. A larger number is
- * almost always milliseconds passed where seconds are meant (3600000 for
- * an hour would be 41 days), so it is refused rather than misread.
- * Longer lifetimes are given as an absolute `Date` where supported.
+ * An error class taking `[name, reason]`: `E_DJAMAZING_INVALID_CONFIG` for
+ * settings read when a disk is made, `E_DJAMAZING_INVALID_ARGUMENT` (or
+ * the CloudFront signer's own) for values passed to a method.
  */
-const MAX_SECONDS = 30 * 86_400
+type InvalidValue = new (args: [string, string]) => Error
+
+const SPELLINGS = 'seconds as a number, or a string like "1.5s", "30mins", "1 hour", "2h", "7d"'
 
 /**
- * Reads a duration as seconds: a positive number of seconds, or a string
- * such as `'1.5s'`, `'10m'`, `'2h'`, `'7d'`. `setting` names the option in
- * the error, e.g. `services.uploads.signatureTimeout`.
+ * Reads a duration as seconds, as flydrive and AdonisJS read them: a
+ * number of seconds, or a string with a unit parsed by `@poppinss/utils`
+ * (`'1.5s'`, `'30mins'`, `'1 hour'`, `'2h'`, `'7d'`). Never milliseconds:
+ * a string without a unit is refused, and so is a bare number over 30
+ * days. `name` names the setting or argument in the error, e.g.
+ * `services.uploads.signatureTimeout`.
  */
-export function parseDuration(value: Duration, setting: string): number {
+export function parseDuration(
+  value: Duration,
+  name: string,
+  Invalid: InvalidValue = E_DJAMAZING_INVALID_CONFIG
+): number {
   let seconds: number
   if (typeof value === 'number') {
     seconds = value
-  } else if (typeof value === 'string') {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/.exec(value)
-    if (!match) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        setting,
-        `"${value}" is not a duration. Use seconds as a number, or a string like "1.5s", "10m", "2h", "7d"`,
+    if (seconds > MAX_BARE_SECONDS) {
+      throw new Invalid([
+        name,
+        `${value} seconds is over 30 days: it looks like milliseconds. Use ${SPELLINGS}`,
       ])
     }
-    seconds = Number(match[1]) * UNITS[match[2]]
+  } else if (typeof value === 'string') {
+    const text = value.trim()
+    // `@poppinss/utils` reads a string without a unit as milliseconds:
+    // here it is ambiguous, so it is refused.
+    if (!/^[-+]?[\d.]+\s*[a-z]+$/i.test(text)) {
+      throw new Invalid([name, `"${value}" is not a duration. Use ${SPELLINGS}`])
+    }
+    try {
+      seconds = string.milliseconds.parse(text) / 1000
+    } catch {
+      throw new Invalid([name, `"${value}" is not a duration. Use ${SPELLINGS}`])
+    }
   } else {
-    throw new E_DJAMAZING_INVALID_CONFIG([setting, 'expected seconds or a string like "10m"'])
+    throw new Invalid([name, `expected ${SPELLINGS}`])
   }
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting,
-      `${String(value)} must be a positive duration. Use seconds as a number, or a string like "1.5s", "10m"`,
-    ])
-  }
-  if (seconds > MAX_SECONDS) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting,
-      `${String(value)} seconds is over 30 days: it looks like milliseconds. Durations are in seconds, or a string like "10m"`,
-    ])
+    throw new Invalid([name, `${String(value)} must be a positive duration. Use ${SPELLINGS}`])
   }
   return seconds
 }

@@ -204,6 +204,57 @@ export const E_DJAMAZING_NOT_PROTECTED = createError<[key: string, disk: string]
 )
 
 /*
+ * Direct uploads (the browser PUTs to the store; the app starts and confirms)
+ */
+
+/**
+ * `startUpload` was given something it cannot bind an upload to (a size
+ * that is not a whole number of bytes or is over the limit, a checksum
+ * that is not a base64 SHA-256, a content type with control characters, a
+ * key inside the pending prefix), or `confirmUpload` a token that is
+ * malformed, forged, or made for another disk. Answered 400.
+ */
+export const E_DJAMAZING_INVALID_UPLOAD = createError<[reason: string]>(
+  'Invalid upload: %s',
+  'E_DJAMAZING_INVALID_UPLOAD',
+  400
+)
+
+/**
+ * `confirmUpload` by a user other than the one the upload was started for.
+ * The pending object is left alone: a user must not be able to destroy
+ * someone else's upload either. Answered 403.
+ */
+export const E_DJAMAZING_UPLOAD_FORBIDDEN = createError(
+  'This upload was started by another user',
+  'E_DJAMAZING_UPLOAD_FORBIDDEN',
+  403
+)
+
+/**
+ * `confirmUpload` after the token's confirm window. The pending object is
+ * left to the cleanup (lifecycle rule or `djamazing:uploads:prune`).
+ * Answered 410: start a new upload.
+ */
+export const E_DJAMAZING_UPLOAD_EXPIRED = createError(
+  'This upload expired: start a new one',
+  'E_DJAMAZING_UPLOAD_EXPIRED',
+  410
+)
+
+/**
+ * `confirmUpload` found the stored object not as it was started: missing,
+ * another size, type or checksum, stored after the target expired, its
+ * final key already taken, or refused by the app's content check. The
+ * pending object is deleted. Answered 422.
+ */
+export const E_DJAMAZING_UPLOAD_REJECTED = createError<[reason: string]>(
+  'Upload rejected: %s',
+  'E_DJAMAZING_UPLOAD_REJECTED',
+  422
+)
+
+/*
  * AdonisJS: configuration and request-time errors of the provider and of
  * the `djamazing()` helper of `config/drive.ts`.
  */

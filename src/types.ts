@@ -1,10 +1,12 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { CloudFrontSignerOptions } from './cloudfront/types.ts'
 import type { ProtectedLinkOptions } from './links/types.ts'
+import type { DirectUploadOptions } from './uploads/types.ts'
 
 /**
- * A duration: a number of seconds, or a string such as `'1.5s'`, `'10m'`,
- * `'2h'`, `'7d'`. Never milliseconds.
+ * A duration, as flydrive and AdonisJS take it: a number of seconds (at
+ * most 30 days: a larger one is probably milliseconds), or a string with a
+ * unit such as `'1.5s'`, `'30mins'`, `'1 hour'`, `'2h'`, `'7d'`.
  */
 export type Duration = number | string
 
@@ -207,6 +209,12 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * Filled in by the AdonisJS provider; plain flydrive users pass it.
    */
   links?: ProtectedLinkOptions
+
+  /**
+   * Direct uploads from the browser (`startUpload` / `confirmUpload`):
+   * limits and the pending prefix. See docs/uploads.md.
+   */
+  uploads?: DirectUploadOptions
 }
 
 /**
@@ -251,3 +259,12 @@ export type FolderLinkOptions = {
    */
   bindIp?: boolean
 }
+
+export type {
+  ConfirmedUpload,
+  ConfirmUploadOptions,
+  DirectUploadOptions,
+  PruneUploadsOptions,
+  StartUploadOptions,
+  UploadTarget,
+} from './uploads/types.ts'

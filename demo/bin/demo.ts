@@ -84,6 +84,8 @@ async function main() {
   s3 = await forkS3rver({
     directory: data.s3Directory,
     buckets: [BUCKET],
+    // Browsers PUT direct uploads to the bucket from the app's pages.
+    corsOrigins: [appUrl],
     resetOnClose: false,
     stdio: 'inherit',
   })

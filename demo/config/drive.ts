@@ -52,6 +52,9 @@ const driveConfig = defineConfig({
       // A second check after the link's own: files live under their
       // owner's id, and only the owner may open them.
       authorize: (ctx, { key }) => key.startsWith(`${ctx.auth.user?.id}/`),
+      // Direct uploads from the browser: at most 50 MB, a PUT target that
+      // works for 10 minutes.
+      uploads: { maxSize: 50 * 1024 * 1024, expiresIn: '10m' },
     }),
   },
 })

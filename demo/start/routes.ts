@@ -1,8 +1,15 @@
+import { fileURLToPath } from 'node:url'
 import router from '@adonisjs/core/services/router'
 import { middleware } from './kernel.ts'
 
 const SessionController = () => import('../app/controllers/session_controller.ts')
 const FilesController = () => import('../app/controllers/files_controller.ts')
+const UploadsController = () => import('../app/controllers/uploads_controller.ts')
+
+// The browser module of direct uploads, served as it is shipped. In an
+// app: fileURLToPath(import.meta.resolve('djamazing/browser')).
+const browserModule = fileURLToPath(new URL('../../browser/direct_upload.js', import.meta.url))
+router.get('/assets/direct_upload.js', ({ response }) => response.download(browserModule))
 
 router.get('/', ({ auth, response }) =>
   response.redirect(auth.isAuthenticated ? '/files' : '/login')
@@ -15,6 +22,7 @@ router.post('/logout', [SessionController, 'destroy'])
 router
   .group(() => {
     router.get('/files', [FilesController, 'index'])
-    router.post('/files', [FilesController, 'store'])
+    router.post('/uploads', [UploadsController, 'start'])
+    router.post('/uploads/confirm', [UploadsController, 'confirm'])
   })
   .use(middleware.auth())

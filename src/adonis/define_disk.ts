@@ -73,7 +73,7 @@ const ADONIS_OPTIONS = [
   'links',
 ] as const
 
-function driverOptionsOf(name: string, config: DjamazingServiceConfig): DjamazingOptions {
+export function driverOptionsOf(name: string, config: DjamazingServiceConfig): DjamazingOptions {
   const options: Record<string, unknown> = { ...config, disk: name }
   for (const option of ADONIS_OPTIONS) delete options[option]
   return options as DjamazingOptions
@@ -163,6 +163,13 @@ export function djamazing(
             return user?.realm
           },
         }
+      }
+
+      // Upload tokens are signed with the app secrets too.
+      if (config.uploads && !options.uploads?.secrets) {
+        const { appSecrets } = await import('./app_secrets.ts')
+        const secrets = options.links?.secrets ?? (await appSecrets(app))
+        options.uploads = { ...config.uploads, secrets }
       }
 
       const { DjamazingDriver } = await import('../driver.ts')

@@ -1,15 +1,16 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { parseCdnUrl } from '../cdn_url.ts'
-import { loadPrivateKey } from '../cloudfront/keys.ts'
+import { cloudFrontPublicKeys } from '../cloudfront/keys.ts'
 import { createEdgeHandler } from '../edge/main.ts'
 import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { createUploadHandler } from '../local/upload_handler.ts'
 import { createS3Client } from '../s3/client.ts'
 import { normalizePrefix } from '../s3/config.ts'
+import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -43,18 +44,9 @@ function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
  * checks signatures the way CloudFront checks them with the key group.
  */
 function publicKeysOf(disks: RegisteredDisk[]): Record<string, KeyObject> {
-  const keys: Record<string, KeyObject> = {}
-  for (const disk of disks) {
-    const cloudfront = disk.config.cloudfront
-    if (!cloudfront) continue
-    const setting = `services.${disk.name}.cloudfront`
-    const all = { ...cloudfront.keys, [cloudfront.keyPairId]: cloudfront }
-    for (const [id, options] of Object.entries(all)) {
-      if (options.privateKey === undefined && options.privateKeyFile === undefined) continue
-      keys[id] = createPublicKey(loadPrivateKey(options, setting).key)
-    }
-  }
-  return keys
+  return cloudFrontPublicKeys(
+    disks.map((disk) => ({ name: disk.name, cloudfront: disk.config.cloudfront }))
+  )
 }
 
 /**
@@ -95,7 +87,11 @@ export type LocalEdge = {
  * The local edges to mount: disks with `localEdge: true`, or whose
  * `cdnUrl` points at the app (development), grouped by CDN URL.
  */
-export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): LocalEdge[] {
+export function localEdges(
+  app: ApplicationService,
+  disks: RegisteredDisk[],
+  report: EventReporters
+): LocalEdge[] {
   const groups = new Map<string, RegisteredDisk[]>()
   for (const disk of disks) {
     const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
@@ -129,6 +125,14 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
     const behaviors = edgeBehaviorsOf(group)
     const publicKeys = publicKeysOf(group)
     const local = first.localStore
+    // The disk of a key, for events: the longest prefix it is under.
+    const byPrefix = [...group].sort(
+      (a, b) => (b.config.prefix ?? '').length - (a.config.prefix ?? '').length
+    )
+    const diskOf = (key: string | undefined) =>
+      key === undefined
+        ? undefined
+        : byPrefix.find((disk) => key.startsWith(disk.config.prefix ?? ''))?.name
     const edge = createEdgeHandler({
       ...(local ? { directory: local.root } : { client: createS3Client(first.config) }),
       bucket: first.config.bucket,
@@ -136,6 +140,7 @@ export function localEdges(app: ApplicationService, disks: RegisteredDisk[]): Lo
       behaviors,
       defaultBehavior: { signed: true },
       ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
+      onRequest: (event) => report.edge({ ...event, disk: diskOf(event.key) }),
     })
 
     const upload =

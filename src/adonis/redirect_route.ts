@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { handleLinkRequest, splitLinkPath } from '../links/redirect.ts'
 import type { DiskLookup } from '../links/types.ts'
 import { requestUser } from './current_user.ts'
+import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
 /*
@@ -15,7 +16,7 @@ import type { RegisteredDisk } from './types.ts'
  * The route handler of a protected disk: `GET`/`HEAD`
  * `<routePrefix>/<disk>/*`, a thin adapter over the redirect core.
  */
-export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
+export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup, report: EventReporters) {
   const authorize = disk.config.authorize
   return async function djamazingRedirect(ctx: HttpContext) {
     // The raw request target, not the router's params: the link is
@@ -45,5 +46,6 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup) {
     // Appended: the session middleware adds its own Set-Cookie later.
     if (response.setCookies) ctx.response.append('Set-Cookie', response.setCookies)
     if (response.body !== undefined) ctx.response.send(response.body)
+    report.link({ ...response.event, clientAddress: ctx.request.ip() })
   }
 }

@@ -62,8 +62,8 @@ export type CloudFrontSignerOptions = CloudFrontPrivateKeyOptions & {
  */
 export type SigningWindow = {
   /**
-   * How long from now: seconds (`90`, `1.5`) or a string (`'1.5s'`, `'10m'`,
-   * `'2h'`, `'7d'`), at most 30 days. Never milliseconds. The expiry is
+   * How long from now: a {@link Duration} (`90`, `1.5`, `'1.5s'`, `'30mins'`,
+   * `'2h'`). Never milliseconds. The expiry is
    * rounded up to a whole second, so the link lives at least this long.
    */
   expiresIn?: Duration

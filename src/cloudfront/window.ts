@@ -35,7 +35,7 @@ export function resolveWindow(options: SigningWindow, nowMs: number): ResolvedWi
     if (!isValidDate(expiresAt)) {
       throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
         'expiresAt',
-        'expected a valid Date (for a duration, use expiresIn with seconds or a string like "10m")',
+        'expected a valid Date (for a duration, use expiresIn with seconds or a string like "30mins")',
       ])
     }
     expiresMs = expiresAt.getTime()
@@ -46,11 +46,12 @@ export function resolveWindow(options: SigningWindow, nowMs: number): ResolvedWi
       ])
     }
   } else if (expiresIn !== undefined) {
-    expiresMs = nowMs + parseDuration(expiresIn, 'expiresIn') * 1000
+    expiresMs =
+      nowMs + parseDuration(expiresIn, 'expiresIn', E_DJAMAZING_INVALID_SIGNING_OPTIONS) * 1000
   } else {
     throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
       'expiresIn',
-      'a signed URL needs an expiry: expiresIn (seconds or a string like "10m") or expiresAt (a Date)',
+      'a signed URL needs an expiry: expiresIn (seconds or a string like "30mins") or expiresAt (a Date)',
     ])
   }
   const expires = Math.ceil(expiresMs / 1000)

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
 import { parseCdnUrl } from '../cdn_url.ts'
+import { socketAddress } from '../client_address.ts'
 import { parseCookieHeader } from '../cloudfront/cookies.ts'
 import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
@@ -41,9 +42,22 @@ export function honorsResponseOverrides(result: EdgeVerifyResult): boolean {
   return !/[*?]/.test(result.resource.replaceAll('\\?', ''))
 }
 
-function socketAddress(req: IncomingMessage): string | undefined {
-  const address = req.socket.remoteAddress
-  return address?.startsWith('::ffff:') ? address.slice(7) : address
+/**
+ * Why a request was refused, when the verifier did not say: by status.
+ */
+const STATUS_REASONS: Record<number, string> = {
+  400: 'bad-request',
+  403: 'origin-access-denied',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  412: 'precondition-failed',
+  416: 'range-not-satisfiable',
+  500: 'internal-error',
+  502: 'origin-error',
+}
+
+function defaultOnError(error: unknown) {
+  console.error('djamazing: the edge failed:', error)
 }
 
 /**
@@ -80,6 +94,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     : new FileOrigin(options.directory!, options.bucket)
   const now = options.now ?? (() => new Date())
   const clientIp = options.clientIp ?? socketAddress
+  const reportError = options.onError ?? defaultOnError
 
   async function respond(
     req: IncomingMessage,
@@ -135,10 +150,16 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     res: ServerResponse,
     work: (event: EdgeRequestEvent, signal: AbortSignal) => Promise<void>
   ) {
-    const event: EdgeRequestEvent = { method: req.method ?? '', status: 0, aborted: false }
+    const event: EdgeRequestEvent = {
+      method: req.method ?? '',
+      status: 0,
+      aborted: false,
+      clientAddress: clientIp(req),
+    }
     const controller = new AbortController()
     const report = () => {
       event.status = res.statusCode
+      if (event.status >= 400) event.reason ??= STATUS_REASONS[event.status] ?? 'error'
       debug(
         'edge %s %s %d%s%s',
         event.method,
@@ -172,6 +193,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       if (!event.aborted) {
         const edgeError: EdgeError =
           error instanceof OriginFailure ? error.edgeError : edgeErrors.internalError()
+        if (edgeError.status >= 500) reportError(error, req)
         if (!res.headersSent) sendError(res, req.method, edgeError)
         else res.destroy()
       }

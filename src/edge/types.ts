@@ -95,13 +95,22 @@ export type EdgeRequestEvent = {
    */
   signed?: boolean
   /**
-   * Why access was refused (the verifier's `reason`), on 403.
+   * Why the request was refused, on every 4xx and 5xx: the verifier's
+   * `reason` (`expired`, `bad-signature`, `missing-key-pair-id`, ...) when
+   * the signature decided, else the kind of answer (`not-found`,
+   * `origin-access-denied`, `method-not-allowed`, `bad-request`,
+   * `precondition-failed`, `range-not-satisfiable`, `origin-error`,
+   * `internal-error`).
    */
   reason?: string
   /**
    * The client went away before the response was complete.
    */
   aborted: boolean
+  /**
+   * The client's address, as `clientIp` reads it.
+   */
+  clientAddress?: string
 }
 
 /**
@@ -174,4 +183,11 @@ export type EdgeOptions = {
    * Called once per request when the response is finished or aborted.
    */
   onRequest?: (event: EdgeRequestEvent) => void
+
+  /**
+   * Called when a request fails with a 5xx (the origin cannot be reached
+   * or answers an error, a bug); the client gets CloudFront's XML error.
+   * Default: the error is written to stderr.
+   */
+  onError?: (error: unknown, req: IncomingMessage) => void
 }

@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { socketAddress } from '../client_address.ts'
 import debug from '../debug.ts'
 import { COMMON_HEADERS, handleLinkRequest, splitLinkPath } from './redirect.ts'
 import { DEFAULT_ROUTE_PREFIX } from './signer.ts'
-import type { AuthorizeHook, DiskLookup, RedirectDisk, RedirectResponse } from './types.ts'
+import type {
+  AuthorizeHook,
+  DiskLookup,
+  LinkEvent,
+  RedirectDisk,
+  RedirectResponse,
+} from './types.ts'
 
 /**
  * The user logged in for a request: an id, an id with its realm and
@@ -38,6 +45,29 @@ export type RedirectHandlerOptions = {
   authorize?: AuthorizeHook
 
   /**
+   * Called once per request under the prefix with what was decided:
+   * `{ outcome: 'redirected', disk, key, userId, clientAddress }` or
+   * `{ outcome: 'refused', disk, reason, status, clientAddress }`. Never the
+   * link's query, the redirect target or cookies. For access logs and audits.
+   */
+  onRequest?: (event: LinkEvent) => void
+
+  /**
+   * Called when a request fails on the server's side (the app's
+   * `currentUser` or `authorize` throws, the disk's signer fails or is
+   * misconfigured); the client gets a bare 500. Default: the error is
+   * written to stderr, as Express does, so a misconfiguration is never
+   * silent.
+   */
+  onError?: (error: unknown, req: IncomingMessage) => void
+
+  /**
+   * The client's address for events. Default: the socket's peer address
+   * (proxy headers are not read unless you read them here).
+   */
+  clientAddress?: (req: IncomingMessage) => string | undefined
+
+  /**
    * The viewer's address, for links bound to it (`bindIp`). Default: the
    * socket's peer address. Behind a proxy, read it from the header your
    * proxy sets, and only from a proxy you trust.
@@ -45,7 +75,11 @@ export type RedirectHandlerOptions = {
   clientIp?(request: IncomingMessage): string | undefined
 }
 
-function write(res: ServerResponse, response: RedirectResponse) {
+function reportError(error: unknown) {
+  console.error('djamazing: the redirect route failed:', error)
+}
+
+function write(res: ServerResponse, response: Omit<RedirectResponse, 'event'>) {
   if (response.setCookies) res.setHeader('Set-Cookie', response.setCookies)
   res.writeHead(response.status, response.headers)
   res.end(response.body)
@@ -58,6 +92,8 @@ function write(res: ServerResponse, response: RedirectResponse) {
  */
 export function createRedirectHandler(options: RedirectHandlerOptions) {
   const prefix = options.routePrefix ?? DEFAULT_ROUTE_PREFIX
+  const onError = options.onError ?? reportError
+  const clientAddress = options.clientAddress ?? socketAddress
   const disks: DiskLookup =
     typeof options.disks === 'function'
       ? options.disks
@@ -68,6 +104,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
     res: ServerResponse,
     next?: () => void
   ): Promise<void> {
+    let event: LinkEvent
     try {
       // The raw request target, not `new URL()`: URL parsing resolves `..`
       // and re-encodes characters, and the link must be read as sent.
@@ -101,8 +138,10 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
         options.authorize
       )
       write(res, response)
+      event = { ...response.event, clientAddress: clientAddress(req) }
     } catch (error) {
       debug('links: redirect failed: %s', (error as Error)?.message)
+      onError(error, req)
       if (!res.headersSent) {
         write(res, {
           status: 500,
@@ -115,6 +154,13 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
       } else {
         res.destroy()
       }
+      return
+    }
+    // After the answer is written: a failing listener cannot change it.
+    try {
+      options.onRequest?.(event)
+    } catch (error) {
+      onError(error, req)
     }
   }
 }

@@ -8,6 +8,7 @@ import type {
   DiskLookup,
   RedirectRequest,
   RedirectResponse,
+  RouteRefusal,
   VerifiedLink,
 } from './types.ts'
 
@@ -38,18 +39,30 @@ const REASONS: Record<number, string> = {
 }
 
 /**
- * A refusal: a status and its standard phrase, no detail about why.
+ * A refusal: a status and its standard phrase, no detail about why. The
+ * reason goes to the adapter's event only, never into the response.
  */
-function refuse(status: number, method: string, extra?: Record<string, string>): RedirectResponse {
+function refuse(
+  status: number,
+  method: string,
+  why: { reason: RouteRefusal; disk?: string },
+  extra?: Record<string, string>
+): RedirectResponse {
   const headers: Record<string, string> = {
     ...COMMON_HEADERS,
     'Content-Type': 'text/plain; charset=utf-8',
     'X-Content-Type-Options': 'nosniff',
     ...extra,
   }
+  const event = {
+    outcome: 'refused',
+    ...(why.disk === undefined ? {} : { disk: why.disk }),
+    reason: why.reason,
+    status,
+  } as const
   return method === 'HEAD'
-    ? { status, headers }
-    : { status, headers, body: REASONS[status] ?? 'Error' }
+    ? { status, headers, event }
+    : { status, headers, body: REASONS[status] ?? 'Error', event }
 }
 
 /**
@@ -97,7 +110,8 @@ export function splitLinkPath(
  * send them to its login page), it has not expired (403), `authorize`
  * allows it (403); then 302 to a CloudFront signed URL valid
  * `signatureTimeout` seconds, or what the link's MAC allows within the
- * disk's limits (see `cdnLifetime`). Refusals carry no detail.
+ * disk's limits (see `cdnLifetime`). Refusals carry no detail; the
+ * response's `event` says what was decided and why, for the adapter to report.
  *
  * Throws only for server faults, never for request input: the disk's own
  * signer fails, or produces a URL outside the CDN origin
@@ -110,13 +124,23 @@ export async function handleLinkRequest(
   authorize?: AuthorizeHook
 ): Promise<RedirectResponse> {
   const method = request.method
-  if (method !== 'GET' && method !== 'HEAD') return refuse(405, method, { Allow: 'GET, HEAD' })
+  // The disk named in the path, when it is a valid name: what events may
+  // repeat of it (anything else is the requester's text, not a disk).
+  const diskName = isValidDiskName(request.disk) ? request.disk : undefined
+  if (method !== 'GET' && method !== 'HEAD') {
+    return refuse(
+      405,
+      method,
+      { reason: 'method-not-allowed', disk: diskName },
+      { Allow: 'GET, HEAD' }
+    )
+  }
 
-  const disk = isValidDiskName(request.disk) ? disks(request.disk)?.protectedLinks : undefined
-  if (!disk) return refuse(404, method)
+  const disk = diskName === undefined ? undefined : disks(diskName)?.protectedLinks
+  if (!disk) return refuse(404, method, { reason: 'unknown-disk', disk: diskName })
 
   const key = decodeKeyPath(request.rawKey)
-  if (key === undefined) return refuse(403, method)
+  if (key === undefined) return refuse(403, method, { reason: 'malformed', disk: diskName })
   const result = disk.verify({
     disk: request.disk,
     key,
@@ -128,21 +152,26 @@ export async function handleLinkRequest(
   })
   if (!result.ok) {
     if (debug.enabled) debug('links: refused %s:%s (%s)', request.disk, key, result.reason)
-    return refuse(result.reason === 'login-required' ? 401 : 403, method)
+    const status = result.reason === 'login-required' ? 401 : 403
+    return refuse(status, method, { reason: result.reason, disk: diskName })
   }
 
   const userId = request.userId === null ? null : String(request.userId)
   if (authorize && !(await authorize({ disk: request.disk, key, userId }))) {
     if (debug.enabled) debug('links: not authorized %s:%s', request.disk, key)
-    return refuse(403, method)
+    return refuse(403, method, { reason: 'not-authorized', disk: diskName })
   }
 
-  if (result.folder !== undefined) return openFolder(request, disk, result)
+  if (result.folder !== undefined) return openFolder(request, disk, result, key, userId)
   // Built from config and the verified key only, and checked against the
   // CDN origin: a misconfigured signer must still never send users elsewhere.
   const location = await disk.redirectUrl(result, request.disk, request.now, request.clientIp)
   if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
-  return { status: 302, headers: { ...COMMON_HEADERS, Location: location } }
+  return {
+    status: 302,
+    headers: { ...COMMON_HEADERS, Location: location },
+    event: { outcome: 'redirected', disk: request.disk, key, userId },
+  }
 }
 
 /**
@@ -154,14 +183,18 @@ export async function handleLinkRequest(
 async function openFolder(
   request: RedirectRequest,
   disk: ProtectedLinks,
-  link: VerifiedLink
+  link: VerifiedLink,
+  key: string,
+  userId: string | null
 ): Promise<RedirectResponse> {
   const grant = await disk.openFolder(link, request.disk, request.now, request.clientIp)
-  if (!grant) return refuse(403, request.method)
+  if (!grant)
+    return refuse(403, request.method, { reason: 'no-folder-cookies', disk: request.disk })
   if (debug.enabled) debug('links: folder cookies %s:%s', request.disk, link.folder)
   return {
     status: 302,
     headers: { ...COMMON_HEADERS, Location: grant.location },
     setCookies: [...grant.cookies, rememberFolder(request.cookies, grant.scope)],
+    event: { outcome: 'redirected', disk: request.disk, key, userId },
   }
 }

@@ -35,7 +35,7 @@ export type LinkSignerOptions = {
 
   /**
    * How long a link stays valid when `linkFor` is given no `expiresIn`.
-   * Seconds or a string like `'10m'`, at most 30 days. Default `'1h'`.
+   * A {@link Duration}, e.g. `'10m'` or `3600`. Default `'1h'`.
    */
   expiresIn?: Duration
 
@@ -298,7 +298,51 @@ export type RedirectRequest = LinkUser & {
 }
 
 /**
- * What the adapter writes back. `body` is absent for `HEAD` and redirects.
+ * Why the redirect route refused a request: the link's own
+ * {@link LinkRefusal}, or `method-not-allowed` (405), `unknown-disk`
+ * (404: no protected disk of that name), `not-authorized` (403: the
+ * `authorize` hook said no), `no-folder-cookies` (403: a genuine folder
+ * link to a disk without `folderCookies`).
+ */
+export type RouteRefusal =
+  LinkRefusal | 'method-not-allowed' | 'unknown-disk' | 'not-authorized' | 'no-folder-cookies'
+
+/**
+ * One decision of the redirect route, for logs and audits. It never holds
+ * the link's query, its MAC, the redirect target, cookies or secrets:
+ * only what the app may record about who opened what.
+ */
+export type LinkEvent =
+  | {
+      outcome: 'redirected'
+      disk: string
+      /**
+       * The object key, as the disk knows it (without the disk's prefix).
+       */
+      key: string
+      /**
+       * The user the link was verified for, `null` for a guest link.
+       */
+      userId: string | null
+      /**
+       * The client's address, as the adapter reads it.
+       */
+      clientAddress?: string
+    }
+  | {
+      outcome: 'refused'
+      /**
+       * The disk named in the link's path, when it is a valid disk name.
+       */
+      disk?: string
+      reason: RouteRefusal
+      status: number
+      clientAddress?: string
+    }
+
+/**
+ * What the adapter writes back. `body` is absent for `HEAD` and redirects;
+ * `event` is what the adapter reports (it adds the client's address).
  */
 export type RedirectResponse = {
   status: number
@@ -308,4 +352,5 @@ export type RedirectResponse = {
    */
   setCookies?: string[]
   body?: string
+  event: LinkEvent
 }

@@ -77,7 +77,7 @@ function expectedDigests(req: IncomingMessage): { md5?: string; sha256?: string 
  * previously stored under the key as it was.
  */
 export function createUploadHandler(options: UploadHandlerOptions): UploadHandler {
-  const signingKey = uploadSigningKey(options.uploadSecret)
+  const signingKey = uploadSigningKey(options.uploadSecret, 'localStore.uploadSecret')
   const folder = bucketFolder(options.root, options.bucket)
   const incoming = join(options.root, '.incoming')
   const now = options.now ?? (() => new Date())

@@ -1,6 +1,7 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { cdnUrlFor, type CdnBase } from '../cdn_url.ts'
+import { deriveHmacKey } from '../derived_key.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 
 /*
@@ -31,13 +32,11 @@ export const SIGNABLE_UPLOAD_HEADERS = [
 export type SignableUploadHeader = (typeof SIGNABLE_UPLOAD_HEADERS)[number]
 
 /**
- * The HMAC key of upload URLs, derived from a secret (the app key), so
- * that the secret itself never signs anything else's messages.
+ * The HMAC key of upload URLs, derived from a secret (the app key) for
+ * this purpose only.
  */
-export function uploadSigningKey(secret: string): KeyObject {
-  return createSecretKey(
-    createHmac('sha256', secret).update('djamazing local store upload URLs').digest()
-  )
+export function uploadSigningKey(secret: string, setting: string): KeyObject {
+  return deriveHmacKey(secret, 'djamazing local store upload URLs', setting)
 }
 
 function signatureOf(

@@ -3,13 +3,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
 import type { Page, Response } from 'playwright-core'
-import {
-  launchChromium,
-  skipBrowserTests,
-  skipBrowserTestsReason,
-  type Chromium,
-} from '../helpers/chromium.ts'
-import { startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
+import { skipBrowserTests, skipBrowserTestsReason } from '../helpers/chromium.ts'
+import type { DemoApp } from '../helpers/demo_app.ts'
+import { demoInChromium, logIn } from '../helpers/demo_browser.ts'
 import { makePng } from '../helpers/png.ts'
 
 /**
@@ -22,27 +18,13 @@ const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url))
  */
 const naturalWidth = (image: unknown) => (image as { naturalWidth: number }).naturalWidth
 
-async function logIn(page: Page, demo: DemoApp, user: 'alice' | 'bob') {
-  await page.goto(`${demo.url}/login`)
-  await page.fill('#username', user)
-  await page.fill('#password', demo.passwords[user])
-  await Promise.all([page.waitForURL(`${demo.url}/files`), page.click('#login')])
-}
-
 async function logOut(page: Page, demo: DemoApp) {
   await Promise.all([page.waitForURL(`${demo.url}/login`), page.click('#logout')])
 }
 
 // The demo of docs/development.md: its gallery, uploads and download links.
 test.group('Demo in a real browser', (group) => {
-  let demo: DemoApp | undefined
-  let browser: Chromium | undefined
-  group.each.teardown(async () => {
-    await browser?.close()
-    await demo?.stop()
-    browser = undefined
-    demo = undefined
-  })
+  const open = demoInChromium(group)
 
   test(
     'alice sees her image through app link, 302 and edge; downloads keep their name; bob and guests are refused'
@@ -50,9 +32,7 @@ test.group('Demo in a real browser', (group) => {
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(120_000)
     .run(async ({ assert }) => {
-      demo = await startDemoApp()
-      browser = await launchChromium()
-      const page = await browser.context.newPage()
+      const { demo, page } = await open()
       const responses: Response[] = []
       page.on('response', (response) => responses.push(response))
 
@@ -124,9 +104,7 @@ test.group('Demo in a real browser', (group) => {
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(120_000)
     .run(async ({ assert }) => {
-      demo = await startDemoApp()
-      browser = await launchChromium()
-      const page = await browser.context.newPage()
+      const { demo, page } = await open()
       const refused: string[] = []
       page.on('response', (response) => {
         if (response.status() === 403) refused.push(response.url())

@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import type { BaseCommand } from '@adonisjs/core/ace'
 import { IgnitorFactory } from '@adonisjs/core/factories'
 import { defineConfig as defineHttpConfig } from '@adonisjs/core/http'
 import type { HttpContext } from '@adonisjs/core/http'
@@ -52,6 +53,11 @@ class MemoryUserProvider {
 }
 
 export const KEY_PAIR_ID = 'K2JCJMDEHXQW5F'
+
+/**
+ * The app key of the test app (`withCoreConfig()` of the AdonisJS factories).
+ */
+export const APP_KEY = 'averylongrandomsecretkey'
 
 export type AdonisTestAppOptions = {
   /**
@@ -332,4 +338,23 @@ export async function startAdonisAppWithAliceLink(key: string) {
   const app = await startAdonisApp()
   const alice = await app.login('alice')
   return { app, alice, link: await app.urlFor(alice, key) }
+}
+
+/**
+ * Runs an ace command in the app, its output kept (raw mode, no colors).
+ */
+export async function runAceCommand(
+  app: AdonisTestApp,
+  command: typeof BaseCommand,
+  args: string[]
+) {
+  const ace = await app.app.container.make('ace')
+  const instance = await ace.create(command, args)
+  instance.ui.switchMode('raw')
+  await instance.exec()
+  const output = instance.logger
+    .getLogs()
+    .map((log: { message: string }) => log.message)
+    .join('\n')
+  return { exitCode: instance.exitCode, output }
 }

@@ -39,7 +39,11 @@ export class CookieClient {
     return this.request(path, { method: 'POST', body: new URLSearchParams(fields) })
   }
 
-  postMultipart(path: string, form: FormData) {
-    return this.request(path, { method: 'POST', body: form })
+  postJson(path: string, body: unknown) {
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept': 'application/json' },
+      body: JSON.stringify(body),
+    })
   }
 }

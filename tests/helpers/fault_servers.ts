@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import {
   createServer as createHttpServer,
+  request as httpRequest,
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http'
@@ -117,4 +118,44 @@ export function rejectionOf(promise: Promise<unknown>): Promise<any> {
     () => null,
     (error) => error
   )
+}
+
+/**
+ * A proxy in front of a real server (fake, for misconfigurations of the
+ * servers in between): forwards every request to `upstream()` as sent, and
+ * passes the answer back, unless `rewrite` replaces it or `dropHeaders`
+ * takes headers out of it.
+ */
+export async function forwardingProxy(
+  upstream: () => string,
+  options: {
+    rewrite?: (
+      req: IncomingMessage,
+      answer: IncomingMessage
+    ) => { status: number; body: string } | undefined
+    dropHeaders?: string[]
+  }
+): Promise<FaultServer> {
+  return httpFaultServer((req, res) => {
+    const target = new URL(req.url ?? '/', upstream())
+    const forwarded = httpRequest(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        const replaced = options.rewrite?.(req, answer)
+        if (replaced) {
+          answer.resume()
+          res.writeHead(replaced.status, { 'content-type': 'application/xml' })
+          res.end(req.method === 'HEAD' ? undefined : replaced.body)
+          return
+        }
+        const headers = { ...answer.headers }
+        for (const name of options.dropHeaders ?? []) delete headers[name]
+        res.writeHead(answer.statusCode ?? 502, headers)
+        answer.pipe(res)
+      }
+    )
+    forwarded.on('error', () => res.destroy())
+    req.pipe(forwarded)
+  })
 }

@@ -91,7 +91,13 @@ export async function openLink(
 ): Promise<RedirectResponse> {
   const { disks = makeDisks(), authorize, ...extra } = options
   const parts = splitLinkPath('/djamazing', link)
-  if (!parts) return { status: 404, headers: {} }
+  if (!parts) {
+    return {
+      status: 404,
+      headers: {},
+      event: { outcome: 'refused', reason: 'unknown-disk', status: 404 },
+    }
+  }
   return handleLinkRequest(
     {
       method: 'GET',

@@ -28,12 +28,15 @@ export type S3Server = {
 
 /**
  * Starts a real s3rver on 127.0.0.1 with a random port and a fresh temp
- * directory, in a child process, with the given buckets created.
+ * directory, in a child process, with the given buckets created (and
+ * CORS for direct uploads from `corsOrigins`).
  */
-export async function startS3Server(options: { buckets?: string[] } = {}): Promise<S3Server> {
+export async function startS3Server(
+  options: { buckets?: string[]; corsOrigins?: string[] } = {}
+): Promise<S3Server> {
   const buckets = options.buckets ?? ['djamazing-test']
   const directory = await mkdtemp(join(tmpdir(), 'djamazing-s3-'))
-  const s3rver = await forkS3rver({ directory, buckets })
+  const s3rver = await forkS3rver({ directory, buckets, corsOrigins: options.corsOrigins })
   const endpoint = s3rver.endpoint
   const clientConfig = {
     endpoint,

@@ -1,13 +1,8 @@
 import { test } from '@japa/runner'
 import { LinkSigner } from '../../src/links/main.ts'
-import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
+import { APP_KEY, startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
 
 const KEY = 'alice/report.pdf'
-
-/**
- * The app key of the test app (`withCoreConfig()` of the AdonisJS factories).
- */
-const APP_KEY = 'averylongrandomsecretkey'
 
 test.group(
   'AdonisJS redirect route | a link only works for its user, disk and lifetime',

@@ -6,6 +6,8 @@ import { promisify } from 'node:util'
 import { test } from '@japa/runner'
 import { CookieClient } from '../helpers/cookie_client.ts'
 import { isAlive, startDemoApp, type DemoApp } from '../helpers/demo_app.ts'
+import { putStatus, sha256Of } from '../helpers/direct_upload.ts'
+import type { UploadTarget } from '../../src/uploads/types.ts'
 
 /**
  * The "check a signed URL yourself" commands of docs/development.md, for a
@@ -96,10 +98,21 @@ test.group('npm run demo', (group) => {
     assert.equal(login.headers.get('location'), '/files')
 
     const bytes = Buffer.from(`report ${Date.now()}\n`.repeat(1000))
-    const form = new FormData()
-    form.append('file', new Blob([bytes], { type: 'text/plain' }), 'quarterly report.txt')
-    const upload = await browser.postMultipart('/files', form)
-    assert.equal(upload.status, 302)
+    // A direct upload, as the browser module does it (docs/uploads.md):
+    // start, PUT to the bucket, confirm.
+    const name = 'quarterly report.txt'
+    const start = await browser.postJson('/uploads', {
+      name,
+      type: 'text/plain',
+      size: bytes.length,
+      checksum: sha256Of(bytes),
+    })
+    assert.equal(start.status, 200)
+    const target = (await start.json()) as UploadTarget
+    assert.isFalse(target.url.startsWith(demo.url), 'the bytes go to the bucket, not the app')
+    assert.equal(await putStatus(target, bytes), 200)
+    const confirm = await browser.postJson('/uploads/confirm', { token: target.token, name })
+    assert.equal(confirm.status, 200)
 
     const page = await browser.get('/files')
     assert.equal(page.status, 200)

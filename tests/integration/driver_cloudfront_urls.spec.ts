@@ -59,4 +59,26 @@ test.group('DjamazingDriver | getSignedUrl with a CloudFront key', (group) => {
     assert.equal(unsigned.status, 403)
     await unsigned.arrayBuffer()
   })
+
+  test("expiresIn takes flydrive's spellings: the expiry is that far from now", async ({
+    assert,
+  }) => {
+    for (const [expiresIn, seconds] of [
+      ['30mins', 1800],
+      ['1 hour', 3600],
+      ['2h', 7200],
+      [90, 90],
+    ] as const) {
+      const before = Date.now()
+      const url = new URL(await driver.getSignedUrl('a.txt', { expiresIn }))
+      const expires = Number(url.searchParams.get('Expires'))
+      // Rounded up to a whole second; a generous ceiling for a busy machine.
+      assert.isAtLeast(expires, Math.floor(before / 1000) + seconds, String(expiresIn))
+      assert.isAtMost(expires, Math.ceil(Date.now() / 1000) + seconds + 1, String(expiresIn))
+    }
+    await assert.rejects(
+      () => driver.getSignedUrl('a.txt', { expiresIn: 'soon' }),
+      /Invalid argument "expiresIn"/
+    )
+  })
 })

@@ -45,7 +45,14 @@ test.group('Edge | a client that goes away', (group) => {
     assert.equal(body.byteLength, 10)
     while (fixture.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
     assert.deepEqual(fixture.events, [
-      { method: 'GET', key: 'large.bin', status: 206, signed: false, aborted: false },
+      {
+        method: 'GET',
+        key: 'large.bin',
+        status: 206,
+        signed: false,
+        aborted: false,
+        clientAddress: '127.0.0.1',
+      },
     ])
   })
 })

@@ -48,8 +48,8 @@ test.group('Edge | debug log', (group) => {
     const lines = output.split('\n').filter((line) => line.includes(' edge '))
     assert.lengthOf(lines, 4, output)
     assert.match(lines[0], /edge GET public\/a b\.txt 200$/)
-    assert.match(lines[1], /edge GET missing\.txt 404$/)
-    assert.match(lines[2], /edge GET \(no key\) 400$/)
+    assert.match(lines[1], /edge GET missing\.txt 404 not-found$/)
+    assert.match(lines[2], /edge GET \(no key\) 400 bad-request$/)
     assert.match(lines[3], /edge GET private\/x 403 unknown-key$/)
     for (const secret of ['SECRET-SIGNATURE', 'KSECRETKEYID', 'SECRET-COOKIE', 'Expires=']) {
       assert.notInclude(output, secret)

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import { test } from '@japa/runner'
-import { startEdgeServer } from '../../src/edge/main.ts'
+import { startEdgeServer, type EdgeRequestEvent } from '../../src/edge/main.ts'
 import { httpFaultServer, s3ErrorXml } from '../helpers/fault_servers.ts'
 import { parseErrorXml, rawRequest } from '../helpers/edge.ts'
 
@@ -9,7 +9,9 @@ import { parseErrorXml, rawRequest } from '../helpers/edge.ts'
  * server, for answers s3rver cannot be made to give on demand.
  */
 test.group('Faults | the local edge in front of a misbehaving S3 (fake server)', () => {
-  test('origin answering {status} with {what}: the edge answers {expected} {code}')
+  test(
+    'origin answering {status} with {what}: the edge answers {expected} {code}, reported as {reason}'
+  )
     .with([
       {
         status: 404,
@@ -17,6 +19,7 @@ test.group('Faults | the local edge in front of a misbehaving S3 (fake server)',
         body: 'Not Found',
         expected: 404,
         code: 'NoSuchKey',
+        reason: 'not-found',
       },
       {
         status: 404,
@@ -24,6 +27,7 @@ test.group('Faults | the local edge in front of a misbehaving S3 (fake server)',
         body: '<html>Not Found</html>',
         expected: 404,
         code: 'NoSuchKey',
+        reason: 'not-found',
       },
       {
         status: 404,
@@ -31,14 +35,23 @@ test.group('Faults | the local edge in front of a misbehaving S3 (fake server)',
         body: s3ErrorXml('NoSuchKey', 'The specified key does not exist.'),
         expected: 404,
         code: 'NoSuchKey',
+        reason: 'not-found',
       },
-      { status: 403, what: 'an empty body', body: '', expected: 403, code: 'AccessDenied' },
+      {
+        status: 403,
+        what: 'an empty body',
+        body: '',
+        expected: 403,
+        code: 'AccessDenied',
+        reason: 'origin-access-denied',
+      },
       {
         status: 500,
         what: 'an HTML body',
         body: '<html>oops</html>',
         expected: 502,
         code: 'BadGateway',
+        reason: 'origin-error',
       },
       {
         status: 503,
@@ -46,9 +59,10 @@ test.group('Faults | the local edge in front of a misbehaving S3 (fake server)',
         body: s3ErrorXml('SlowDown', 'Please reduce your request rate.'),
         expected: 502,
         code: 'BadGateway',
+        reason: 'origin-error',
       },
     ])
-    .run(async ({ assert }, { status, body, expected, code }) => {
+    .run(async ({ assert }, { status, body, expected, code, reason }) => {
       const origin = await httpFaultServer((_req, res) => {
         const type = body.startsWith('<?xml') ? 'application/xml' : 'text/plain; charset=utf-8'
         res.writeHead(status, { 'content-type': type })
@@ -61,11 +75,15 @@ test.group('Faults | the local edge in front of a misbehaving S3 (fake server)',
         credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
         maxAttempts: 1,
       })
+      const events: EdgeRequestEvent[] = []
+      const errors: unknown[] = []
       const edge = await startEdgeServer({
         client,
         bucket: 'media',
         basePath: '/cdn',
         defaultBehavior: { signed: false },
+        onRequest: (event) => events.push(event),
+        onError: (error) => errors.push(error),
       })
       try {
         for (const method of ['GET', 'HEAD']) {
@@ -74,6 +92,15 @@ test.group('Faults | the local edge in front of a misbehaving S3 (fake server)',
           if (method === 'GET') assert.equal(parseErrorXml(response.body.toString()).code, code)
         }
         assert.isAtLeast(origin.count, 2)
+        assert.deepEqual(
+          events.map((event) => [event.status, event.reason, event.clientAddress]),
+          [
+            [expected, reason, '127.0.0.1'],
+            [expected, reason, '127.0.0.1'],
+          ]
+        )
+        // onError hears of the failures that are the server's, not the request's.
+        assert.lengthOf(errors, expected >= 500 ? 2 : 0)
       } finally {
         await edge.close()
         client.destroy()

@@ -1,16 +1,19 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
-import { createRedirectHandler } from '../../src/links/node_handler.ts'
+import { createRedirectHandler, type RedirectHandlerOptions } from '../../src/links/node_handler.ts'
+import type { LinkEvent } from '../../src/links/types.ts'
 import { AWKWARD_KEYS } from '../helpers/awkward_keys.ts'
-import { CDN_ORIGIN, cdnVerifier, makeDisks, makeSigner } from '../helpers/links.ts'
+import { CDN_ORIGIN, cdnSigner, cdnVerifier, makeDisks, makeSigner } from '../helpers/links.ts'
 import { malformedLinks } from '../helpers/malformed_links.ts'
 
 /**
  * A plain node:http server with the redirect handler; the user comes from
  * an `x-user` header standing in for a session cookie.
  */
-async function startServer(): Promise<{ server: Server; origin: string }> {
+async function startServer(
+  options: Partial<RedirectHandlerOptions> = {}
+): Promise<{ server: Server; origin: string }> {
   const handler = createRedirectHandler({
     disks: makeDisks(),
     currentUser: (req: IncomingMessage) => {
@@ -18,6 +21,7 @@ async function startServer(): Promise<{ server: Server; origin: string }> {
       const revision = req.headers['x-revision']
       return typeof user === 'string' ? { id: user, revision: revision as string } : null
     },
+    ...options,
   })
   const server = createServer((req, res) => void handler(req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -127,10 +131,152 @@ test.group('Redirect route over node:http', (group) => {
   })
 })
 
-test.group('Redirect route over node:http: server faults', () => {
-  test('a failing CDN signer (simulated fault) is a bare 500, never a redirect', async ({
+test.group('Redirect route over node:http: events', (group) => {
+  let origin = ''
+  const events: LinkEvent[] = []
+  const errors: unknown[] = []
+  group.setup(async () => {
+    const started = await startServer({
+      onRequest: (event) => {
+        events.push(event)
+        if (event.outcome === 'refused' && event.reason === 'unknown-disk') {
+          throw new Error('the audit log is down')
+        }
+      },
+      onError: (error) => errors.push(error),
+    })
+    origin = started.origin
+    return () => new Promise<void>((resolve) => started.server.close(() => resolve()))
+  })
+  group.each.setup(() => {
+    events.length = 0
+    errors.length = 0
+  })
+
+  test('onRequest reports every decision with the client address, never the link', async ({
     assert,
   }) => {
+    const signer = makeSigner()
+    const link = signer.linkFor('private', 'alice/a.txt', { userId: 'alice' })
+    const answers = [
+      await send(origin, link, { user: 'alice' }),
+      await send(origin, link, { user: 'bob' }),
+      await send(origin, link),
+      await send(origin, link, { user: 'alice', method: 'DELETE' }),
+      await send(origin, link.replace('?e=', '?x=1&e='), { user: 'alice' }),
+      await send(origin, '/elsewhere'),
+    ]
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [302, 403, 401, 405, 403, 404]
+    )
+    assert.deepEqual(events, [
+      {
+        outcome: 'redirected',
+        disk: 'private',
+        key: 'alice/a.txt',
+        userId: 'alice',
+        clientAddress: '127.0.0.1',
+      },
+      ...(
+        [
+          ['bad-signature', 403],
+          ['login-required', 401],
+          ['method-not-allowed', 405],
+          ['malformed', 403],
+        ] as const
+      ).map(([reason, status]) => ({
+        outcome: 'refused' as const,
+        disk: 'private',
+        reason,
+        status,
+        clientAddress: '127.0.0.1',
+      })),
+    ])
+    assert.notInclude(JSON.stringify(events), new URLSearchParams(link.split('?')[1]).get('s')!)
+    assert.isEmpty(errors)
+  })
+
+  test('a failing listener goes to onError and does not change the answer', async ({ assert }) => {
+    const response = await send(origin, '/djamazing/nowhere/a.txt', { user: 'alice' })
+    assert.equal(response.status, 404)
+    assert.equal(response.body, 'Not Found')
+    assert.deepEqual(events, [
+      {
+        outcome: 'refused',
+        disk: 'nowhere',
+        reason: 'unknown-disk',
+        status: 404,
+        clientAddress: '127.0.0.1',
+      },
+    ])
+    assert.deepEqual(
+      errors.map((error) => (error as Error).message),
+      ['the audit log is down']
+    )
+  })
+})
+
+test.group('Redirect route over node:http: the documented audit hooks', () => {
+  test('onRequest collects the decisions, onError the failures', async ({ assert }) => {
+    const auditLog: LinkEvent[] = []
+    const captured: unknown[] = []
+    const errorTracker = { capture: (error: unknown) => captured.push(error) }
+    const userIdFromSession = (req: IncomingMessage) => (req.headers['x-user'] as string) ?? null
+    // A disk whose CloudFront signer fails for one key (simulated fault).
+    const uploadsDriver = makeDisks(makeSigner(), {
+      signUrlAsync: (url, options) => {
+        if (url.includes('broken.txt')) throw new Error('the CloudFront key is unusable')
+        return cdnSigner.signUrlAsync(url, options)
+      },
+    })('uploads')!
+
+    const redirect = createRedirectHandler({
+      disks: { uploads: uploadsDriver },
+      currentUser: (req) => userIdFromSession(req),
+      onRequest: (event) => auditLog.push(event),
+      onError: (error) => errorTracker.capture(error),
+    })
+    const server = createServer((req, res) => void redirect(req, res))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const signer = makeSigner()
+      const link = signer.linkFor('uploads', 'a.txt', { userId: 'alice' })
+      const broken = signer.linkFor('uploads', 'broken.txt', { userId: 'alice' })
+      const answers = [
+        await send(origin, link, { user: 'alice' }),
+        await send(origin, link, { user: 'bob' }),
+        await send(origin, broken, { user: 'alice' }),
+      ]
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        [302, 403, 500]
+      )
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    assert.deepEqual(
+      auditLog.map((event) =>
+        event.outcome === 'redirected' ? [event.disk, event.userId] : [event.disk, event.status]
+      ),
+      [
+        ['uploads', 'alice'],
+        ['uploads', 403],
+      ]
+    )
+    assert.deepEqual(
+      captured.map((error) => (error as Error).message),
+      ['the CloudFront key is unusable']
+    )
+  })
+})
+
+test.group('Redirect route over node:http: server faults', () => {
+  test('a failing CDN signer (simulated fault) is a bare 500, never a redirect, and goes to onError', async ({
+    assert,
+  }) => {
+    const errors: unknown[] = []
     const handler = createRedirectHandler({
       disks: makeDisks(makeSigner(), {
         signUrlAsync: () => {
@@ -138,6 +284,7 @@ test.group('Redirect route over node:http: server faults', () => {
         },
       }),
       currentUser: () => 'alice',
+      onError: (error) => errors.push(error),
     })
     const server = createServer((req, res) => void handler(req, res))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -150,6 +297,10 @@ test.group('Redirect route over node:http: server faults', () => {
       assert.notInclude(response.body, 'private key')
       assert.isUndefined(response.headers.location)
       assert.equal(response.headers['cache-control'], 'private, no-store')
+      assert.deepEqual(
+        errors.map((error) => (error as Error).message),
+        ['private key unavailable']
+      )
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }

@@ -117,7 +117,9 @@ test.group('Local store | the driver without AdonisJS', (group) => {
     await disk.put('a.txt', 'a')
     await assert.rejects(() => disk.getSignedUploadUrl('b.txt'), /localStore.uploadSecret/)
     await assert.rejects(() => disk.getSignedUrl('a.txt'), /Invalid "cloudfront"/)
-    const signed = localDisk(root, { localStore: { root, uploadSecret: 'secret' } })
+    const signed = localDisk(root, {
+      localStore: { root, uploadSecret: 'a secret of 16 bytes or more' },
+    })
     const url = await signed.getSignedUploadUrl('b c.txt', { contentType: 'text/plain' })
     assert.match(url, /^http:\/\/localhost:3333\/cdn\/b%20c\.txt\?X-Djamazing-Expires=\d+&/)
   })

@@ -235,7 +235,7 @@ const CASES: Case[] = [
   },
   {
     what: 'a signatureTimeout that is not a duration',
-    make: disk({ signatureTimeout: '1500ms' }),
+    make: disk({ signatureTimeout: '1500' }),
     code: 'E_DJAMAZING_INVALID_CONFIG',
     setting: 'services.uploads.signatureTimeout',
     fix: /Use seconds as a number, or a string like "1\.5s"/,

@@ -30,15 +30,18 @@ const EXPORTS: Record<string, string[]> = {
   './edge': ['createEdgeHandler', 'startEdgeServer'],
   './djamazing_provider': ['default'],
   './commands': ['getCommand', 'getMetaData'],
+  './browser': ['DirectUploadError', 'directUpload', 'sha256Base64'],
 }
 
 const root = new URL('../../', import.meta.url)
 const manifest = JSON.parse(await readFile(new URL('package.json', root), 'utf8'))
 
 /**
- * The source file an entry point is built from: `./build/src/x.js` is `src/x.ts`.
+ * The source file an entry point is built from: `./build/src/x.js` is
+ * `src/x.ts`. The browser module is shipped as it is written.
  */
 function sourceOf(target: string): URL {
+  if (!target.startsWith('./build/')) return new URL(target, root)
   return new URL(target.replace(/^\.\/build\//, '').replace(/\.js$/, '.ts'), root)
 }
 

@@ -259,7 +259,7 @@ test.group('Protected links: making and verifying', () => {
       ],
       [
         () => signer.linkFor('uploads', 'a.txt', { userId: 1, expiresIn: 3_600_000 }),
-        'E_DJAMAZING_INVALID_CONFIG',
+        'E_DJAMAZING_INVALID_LINK_OPTION',
       ],
       [
         () => signer.verify({ disk: 'uploads', key: 'a', query: '', userId: {} as any }),
@@ -269,7 +269,7 @@ test.group('Protected links: making and verifying', () => {
       [() => new LinkSigner({ secrets: ['short'] }), 'E_DJAMAZING_INVALID_CONFIG'],
       [() => makeSigner({ routePrefix: 'djamazing/' }), 'E_DJAMAZING_INVALID_CONFIG'],
       [() => makeSigner({ baseUrl: 'https://app.test/x?y' }), 'E_DJAMAZING_INVALID_CONFIG'],
-      [() => makeSigner({ expiresIn: '1 hour' }), 'E_DJAMAZING_INVALID_CONFIG'],
+      [() => makeSigner({ expiresIn: 'an hour' }), 'E_DJAMAZING_INVALID_CONFIG'],
     ]
     for (const [call, code] of cases) {
       assert.throws(() => {

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto'
+import type { HttpContext } from '@adonisjs/core/http'
+import drive from '@adonisjs/drive/services/main'
+// In an app: `import type { DjamazingDriver } from 'djamazing'`.
+import type { DjamazingDriver } from '../../../index.ts'
+import files from '../files/file_index.ts'
+import { contentMatches, storedTypeFor } from '../files/stored_types.ts'
+
+/**
+ * Direct uploads: the browser sends the bytes to the bucket, never to this
+ * app. The app decides the key and the type (start), and checks what was
+ * stored before it lists the file (confirm). The browser side is
+ * `djamazing/browser`, loaded by pages/files.edge.
+ */
+export default class UploadsController {
+  /**
+   * POST /uploads { name, type, size, checksum } -> the upload target.
+   */
+  async start({ request, auth, response }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const { type, size, checksum } = request.only(['type', 'size', 'checksum'])
+    const { contentType, extension } = storedTypeFor(type)
+    // The key never contains the client's file name (any text a browser
+    // sends): the name is kept in the index and given back on download.
+    const key = `${user.id}/${randomUUID()}${extension}`
+    return withUploadErrors(response, () =>
+      uploadsDriver().startUpload(key, { userId: user.id, contentType, size, checksum })
+    )
+  }
+
+  /**
+   * POST /uploads/confirm { token, name } -> the file, now listed.
+   */
+  async confirm({ request, auth, response, session }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const { token, name } = request.only(['token', 'name'])
+    return withUploadErrors(response, async () => {
+      const upload = await uploadsDriver().confirmUpload(token, {
+        userId: user.id,
+        checkContent: (firstBytes, { contentType }) => contentMatches(firstBytes, contentType),
+      })
+      const originalName = typeof name === 'string' && name.length > 0 ? name.slice(0, 255) : 'file'
+      await files.add({
+        key: upload.key,
+        ownerId: user.id,
+        originalName,
+        contentType: upload.contentType,
+        size: upload.size,
+        uploadedAt: new Date().toISOString(),
+      })
+      session.flash('success', `Uploaded ${originalName}.`)
+      return { key: upload.key, size: upload.size }
+    })
+  }
+}
+
+function uploadsDriver() {
+  return drive.use('uploads').driver as DjamazingDriver
+}
+
+/**
+ * djamazing's upload errors carry their HTTP status (400 bad request, 403
+ * another user's upload, 410 expired, 422 refused) and a message meant
+ * for the person uploading; the browser module shows it.
+ */
+async function withUploadErrors<T>(response: HttpContext['response'], action: () => Promise<T>) {
+  try {
+    return await action()
+  } catch (error: any) {
+    if (typeof error?.code === 'string' && /^E_DJAMAZING_.*UPLOAD/.test(error.code)) {
+      return response.status(error.status).send({ message: error.message })
+    }
+    throw error
+  }
+}

@@ -1,0 +1,61 @@
+import type { ApplicationService, EventsList } from '@adonisjs/core/types'
+import debug from '../debug.ts'
+import type { EdgeRequestEvent } from '../edge/types.ts'
+import type { LinkEvent } from '../links/types.ts'
+
+/**
+ * A decision of the redirect route: a link followed to CloudFront.
+ */
+export type LinkRedirectedEvent = Extract<LinkEvent, { outcome: 'redirected' }>
+
+/**
+ * A decision of the redirect route: a link refused, and why.
+ */
+export type LinkRefusedEvent = Extract<LinkEvent, { outcome: 'refused' }>
+
+/**
+ * A request the local edge answered, with the disk whose prefix the key
+ * is under (when one is).
+ */
+export type EdgeEvent = EdgeRequestEvent & { disk?: string }
+
+declare module '@adonisjs/core/types' {
+  interface EventsList {
+    'djamazing:link:redirected': LinkRedirectedEvent
+    'djamazing:link:refused': LinkRefusedEvent
+    'djamazing:edge:served': EdgeEvent
+    'djamazing:edge:refused': EdgeEvent
+  }
+}
+
+type DjamazingEvent = Extract<keyof EventsList, `djamazing:${string}`>
+
+/**
+ * Reports decisions through the app's emitter. Listeners run after the
+ * response is on its way: an audit log that writes to a database does
+ * not delay the redirect, whose target lives 1.5 s. A failing listener is
+ * logged, never turned into an answer.
+ */
+export async function eventReporters(app: ApplicationService) {
+  const [emitter, logger] = await Promise.all([
+    app.container.make('emitter'),
+    app.container.make('logger'),
+  ])
+  function emit<Name extends DjamazingEvent>(name: Name, event: EventsList[Name]) {
+    emitter.emit(name, event).catch((error: unknown) => {
+      debug('adonis: a %s listener failed: %s', name, (error as Error)?.message)
+      logger.error({ err: error }, `djamazing: a listener of ${name} failed`)
+    })
+  }
+  return {
+    link(event: LinkEvent) {
+      if (event.outcome === 'redirected') emit('djamazing:link:redirected', event)
+      else emit('djamazing:link:refused', event)
+    },
+    edge(event: EdgeEvent) {
+      emit(event.status < 400 ? 'djamazing:edge:served' : 'djamazing:edge:refused', event)
+    },
+  }
+}
+
+export type EventReporters = Awaited<ReturnType<typeof eventReporters>>

@@ -1,0 +1,25 @@
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto'
+import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
+
+const MIN_SECRET_BYTES = 16
+
+/**
+ * Derives an HMAC key for one purpose from an app secret (text or bytes)
+ * with HKDF-SHA256: `purpose` is the HKDF `info`, so the key is useless for
+ * anything else the app signs with the same secret. `setting` names the
+ * secret in errors. A `KeyObject` is made once: HMAC with a Buffer key is
+ * ~5x slower on Node 24.
+ */
+export function deriveHmacKey(secret: unknown, purpose: string, setting: string): KeyObject {
+  let bytes: Buffer
+  if (typeof secret === 'string') bytes = Buffer.from(secret)
+  else if (secret instanceof Uint8Array) bytes = Buffer.from(secret)
+  else throw new E_DJAMAZING_INVALID_CONFIG([setting, 'expected a string or bytes'])
+  if (bytes.length < MIN_SECRET_BYTES) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting,
+      `a secret must be at least ${MIN_SECRET_BYTES} bytes long. Use the app key (APP_KEY)`,
+    ])
+  }
+  return createSecretKey(Buffer.from(hkdfSync('sha256', bytes, '', purpose, 32)))
+}

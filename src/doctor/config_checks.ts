@@ -1,0 +1,93 @@
+import { createPublicKey } from 'node:crypto'
+import { parseCdnUrl } from '../cdn_url.ts'
+import { loadPrivateKey } from '../cloudfront/keys.ts'
+import { CloudFrontSigner } from '../cloudfront/signer.ts'
+import { LinkSigner } from '../links/signer.ts'
+import type { Check } from './types.ts'
+
+/**
+ * The message of a named configuration error, or of anything else thrown.
+ */
+export function reasonOf(error: unknown): string {
+  return (error as Error)?.message ?? String(error)
+}
+
+export const cdnUrlCheck: Check = {
+  id: 'config.cdn-url',
+  title: 'CDN URL',
+  run(context) {
+    const { name, options } = context.disk
+    try {
+      context.cdn = parseCdnUrl(options.cdnUrl, `services.${name}.cdnUrl`)
+    } catch (error) {
+      return { status: 'error', diagnosis: 'invalid-cdn-url', message: reasonOf(error) }
+    }
+    if (context.cdn.origin.startsWith('http:')) {
+      return {
+        status: 'warn',
+        message: `${context.cdn.base} is plain http: fine for the local edge, never for production`,
+        fix: 'use the https:// URL of the distribution in production',
+      }
+    }
+    return { status: 'ok', message: context.cdn.base }
+  },
+}
+
+export const cloudFrontKeyCheck: Check = {
+  id: 'config.cloudfront-key',
+  title: 'CloudFront key',
+  run(context) {
+    const { name, options } = context.disk
+    const setting = `services.${name}.cloudfront`
+    if (!options.cloudfront) {
+      return options.mode === 'protected'
+        ? {
+            status: 'error',
+            diagnosis: 'no-cloudfront-key',
+            message:
+              'a protected disk redirects to CloudFront signed URLs, but has no cloudfront key',
+            fix: 'set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
+          }
+        : { status: 'skipped', message: 'no cloudfront key: getSignedUrl gives S3 presigned URLs' }
+    }
+    try {
+      context.signer = new CloudFrontSigner({ ...options.cloudfront, setting })
+    } catch (error) {
+      return {
+        status: 'error',
+        diagnosis: 'invalid-cloudfront-key',
+        message: reasonOf(error),
+        fix: 'the key pair id is the ID column of CloudFront > Public keys (K...); the private key is the PEM that "node ace djamazing:keys" wrote',
+      }
+    }
+    // The public half, as CloudFront > Public keys must hold it for this id.
+    const current = options.cloudfront.keys?.[context.signer.keyPairId] ?? options.cloudfront
+    const publicPem = createPublicKey(loadPrivateKey(current, setting).key)
+      .export({ type: 'spki', format: 'pem' })
+      .toString()
+    const ending = publicPem.replace(/-----[^-]+-----|\s/g, '').slice(-12)
+    return {
+      status: 'ok',
+      message: `${context.signer.keyPairId}, ${context.signer.algorithm}; its public key ends in "${ending}": CloudFront > Public keys must hold this key under this id`,
+    }
+  },
+}
+
+export const appSecretsCheck: Check = {
+  id: 'config.app-secrets',
+  title: 'app secrets for links',
+  appliesTo: (context) => context.disk.options.mode === 'protected',
+  run(context) {
+    try {
+      new LinkSigner({ secrets: context.disk.secrets ?? [] })
+    } catch (error) {
+      return {
+        status: 'error',
+        diagnosis: 'no-app-secret',
+        message: reasonOf(error),
+        fix: 'set APP_KEY (node ace generate:key); links are signed with the keys of config/encryption.ts',
+      }
+    }
+    return { status: 'ok', message: `${context.disk.secrets!.length} secret(s): the first signs` }
+  },
+}

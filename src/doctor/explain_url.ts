@@ -1,0 +1,262 @@
+import { verify as verifySignature, type KeyObject } from 'node:crypto'
+import { fromAwsBase64 } from '../cloudfront/encoding.ts'
+import { loadPublicKey } from '../cloudfront/keys.ts'
+import { cannedPolicy, SIGNING_PARAMS } from '../cloudfront/policy.ts'
+import type { VerifyRefusal } from '../cloudfront/types.ts'
+import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
+import { encodeStrict } from '../object_key.ts'
+
+/**
+ * Whether CloudFront would accept a request now, and if not, why, in
+ * plain words. `reason` is the verifier's, or `changed-after-signing` when
+ * the URL verifies once spelled as it was signed.
+ */
+export type Explanation = {
+  accepted: boolean
+  reason?: VerifyRefusal['reason'] | 'changed-after-signing' | 'ecdsa-sha1'
+  summary: string
+  details: string[]
+}
+
+export type ExplainUrlInput = {
+  url: string
+  /**
+   * A `Cookie` header with CloudFront's signed cookies, for a URL without
+   * signing parameters.
+   */
+  cookies?: string
+  /**
+   * The public keys CloudFront trusts, by key pair id.
+   */
+  publicKeys: Record<string, KeyObject | string>
+  now?: Date
+  clientIp?: string
+}
+
+/**
+ * A duration for people: seconds, or minutes from two minutes on.
+ */
+export function seconds(ms: number): string {
+  const value = Math.abs(ms) / 1000
+  return value >= 120 ? `${Math.round(value / 60)} min` : `${Math.round(value)} s`
+}
+
+/**
+ * The signing values of a URL (or of the cookies), and the URL without them.
+ */
+function signingValues(url: string, cookies?: string) {
+  const [base, query = ''] = url.split(/\?(.*)/s)
+  const own: string[] = []
+  const values: Record<string, string> = {}
+  for (const pair of query ? query.split('&') : []) {
+    const name = pair.split('=')[0]
+    if (SIGNING_PARAMS.has(name)) values[name] = pair.slice(name.length + 1)
+    else own.push(pair)
+  }
+  if (Object.keys(values).length === 0 && cookies) {
+    for (const part of cookies.split(';')) {
+      const [name, ...rest] = part.trim().split('=')
+      if (name.startsWith('CloudFront-')) values[name.slice(11)] = rest.join('=')
+    }
+  }
+  return { values, unsigned: own.length ? `${base}?${own.join('&')}` : base, own }
+}
+
+/**
+ * The policy document a URL's signature covers, or null.
+ */
+function policyOf(url: string, cookies?: string): { bytes: Buffer; document?: any } | null {
+  const { values, unsigned } = signingValues(url, cookies)
+  if (values.Policy !== undefined) {
+    const bytes = fromAwsBase64(values.Policy)
+    if (!bytes) return null
+    try {
+      return { bytes, document: JSON.parse(bytes.toString('utf8')) }
+    } catch {
+      return { bytes }
+    }
+  }
+  if (values.Expires === undefined || !/^\d+$/.test(values.Expires)) return null
+  return { bytes: Buffer.from(cannedPolicy(unsigned, Number(values.Expires))) }
+}
+
+/**
+ * The URL spelled as djamazing signs URLs: every path segment and query
+ * value decoded and encoded again with the one strict encoder (RFC 3986
+ * unreserved characters only: `*` is `%2A`, `~` stays `~`). Proxies that
+ * decode `%2A` or encode `~` change the URL; this undoes it.
+ */
+function canonicalSpelling(url: string): string {
+  const match = /^(https?:\/\/[^/?]+)([^?]*)(?:\?(.*))?$/s.exec(url)
+  if (!match) return url
+  const [, origin, path, query] = match
+  const decode = (text: string) => {
+    try {
+      return encodeStrict(decodeURIComponent(text))
+    } catch {
+      return text
+    }
+  }
+  const canonicalPath = path.split('/').map(decode).join('/')
+  if (query === undefined) return `${origin}${canonicalPath}`
+  const pairs = query.split('&').map((pair) => {
+    const equals = pair.indexOf('=')
+    if (equals === -1 || SIGNING_PARAMS.has(pair.slice(0, equals))) return pair
+    return `${pair.slice(0, equals)}=${decode(pair.slice(equals + 1))}`
+  })
+  return `${origin}${canonicalPath}?${pairs.join('&')}`
+}
+
+/**
+ * Where two spellings of a URL differ, piece by piece.
+ */
+function differences(received: string, signed: string): string[] {
+  const split = (url: string) => url.split(/(?=[/?&])/)
+  const a = split(received)
+  const b = split(signed)
+  const lines: string[] = []
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) lines.push(`received "${a[i] ?? ''}", signed "${b[i] ?? ''}"`)
+  }
+  return lines
+}
+
+const PLAIN: Partial<Record<VerifyRefusal['reason'], string>> = {
+  'malformed-url':
+    'this is not a URL CloudFront would receive: it must be absolute, printable ASCII, with no space, quote, backslash or fragment, under 8,192 bytes',
+  'missing-key-pair-id':
+    'there is no Key-Pair-Id: the URL carries no signature (and no CloudFront cookies were given). CloudFront answers "Missing Key-Pair-Id query parameter or cookie value"',
+  'missing-signature': 'the Signature parameter is missing',
+  'malformed-signature':
+    "the Signature is not AWS's URL-safe base64 (- for +, _ for =, ~ for /): it was cut or re-encoded",
+  'missing-policy': 'there is neither Expires (canned policy) nor Policy (custom policy)',
+  'malformed-policy':
+    'the Policy is unreadable or not a policy CloudFront accepts (one statement, DateLessThan required), or both Expires and Policy are given',
+  'malformed-expires':
+    'Expires is not whole epoch seconds (digits, no leading zero, at most 2147483647)',
+  'duplicate-signing-param': 'a signing parameter appears twice',
+  'signing-params-not-last':
+    'parameters follow the signing parameters: something was appended to the URL after it was signed, and CloudFront refuses that',
+  'invalid-hash-algorithm':
+    'Hash-Algorithm is not one this key signs with: SHA256 for any key, SHA1 for RSA only (ECDSA signs with SHA-256 only)',
+}
+
+/**
+ * Explains whether CloudFront would accept `url` (or the cookies) now.
+ */
+export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
+  const now = input.now ?? new Date()
+  const verifier = new CloudFrontVerifier({ publicKeys: input.publicKeys })
+  const request = { url: input.url, cookies: input.cookies, now, clientIp: input.clientIp }
+  const result = verifier.verify(request)
+  if (result.ok) {
+    const left = result.expiresAt.getTime() - now.getTime()
+    return {
+      accepted: true,
+      summary: `CloudFront would accept it: signed by ${result.keyPairId} (${result.policy} policy, in the ${result.via === 'url' ? 'URL' : 'cookies'}), valid ${seconds(left)} more, until ${result.expiresAt.toISOString()}`,
+      details: result.resource === undefined ? [] : [`policy resource: ${result.resource}`],
+    }
+  }
+
+  const { reason } = result
+  const refuse = (summary: string, details: string[] = []): Explanation => ({
+    accepted: false,
+    reason,
+    summary,
+    details,
+  })
+  const browser = URL.canParse(input.url) ? new URL(input.url).href : undefined
+  if (reason === 'malformed-url') {
+    return refuse(
+      PLAIN[reason]!,
+      browser && browser !== input.url ? [`a browser would send: ${browser}`] : []
+    )
+  }
+  if (reason === 'unknown-key') {
+    const id = signingValues(input.url, input.cookies).values['Key-Pair-Id']
+    return refuse(
+      `the key pair id ${id} is not among the configured keys (${Object.keys(input.publicKeys).join(', ')}): CloudFront answers "Unknown Key" when its key group lacks it`
+    )
+  }
+  if (reason === 'expired' || reason === 'not-yet-valid') {
+    const policy = policyOf(input.url, input.cookies)
+    const condition = policy?.document?.Statement?.[0]?.Condition
+    const expires = signingValues(input.url, input.cookies).values.Expires
+    const at =
+      reason === 'expired'
+        ? Number(condition?.DateLessThan?.['AWS:EpochTime'] ?? expires) * 1000
+        : Number(condition?.DateGreaterThan?.['AWS:EpochTime']) * 1000
+    return reason === 'expired'
+      ? refuse(`it expired ${seconds(now.getTime() - at)} ago, at ${new Date(at).toISOString()}`, [
+          `if it was made just now, the clock of the machine that signed it is at least ${seconds(now.getTime() - at)} behind (run node ace djamazing:doctor to measure it), or its lifetime is too short for how it is used (media and resumed downloads need minutes)`,
+        ])
+      : refuse(
+          `it is not valid yet: it starts at ${new Date(at).toISOString()}, in ${seconds(at - now.getTime())}`,
+          ['the signing clock is ahead by at least that much, or startsAt is in the future']
+        )
+  }
+  if (reason === 'ip-not-allowed') {
+    const range = policyOf(input.url, input.cookies)?.document?.Statement?.[0]?.Condition
+      ?.IpAddress?.['AWS:SourceIp']
+    return refuse(
+      `the policy allows only ${range}; the request came from ${input.clientIp ?? 'an unknown address'}`,
+      ['IPv6 viewers never match an IP condition: keep IPv6 off on such a distribution']
+    )
+  }
+  if (reason === 'resource-mismatch') {
+    const resource = policyOf(input.url, input.cookies)?.document?.Statement?.[0]?.Resource
+    return refuse(
+      `the policy's Resource "${resource}" does not cover this URL (${signingValues(input.url, input.cookies).unsigned})`
+    )
+  }
+  if (reason === 'bad-signature') return explainBadSignature(input, request, verifier, browser)
+  return refuse(PLAIN[reason] ?? reason)
+}
+
+function explainBadSignature(
+  input: ExplainUrlInput,
+  request: { url: string; cookies?: string; now: Date; clientIp?: string },
+  verifier: CloudFrontVerifier,
+  browser: string | undefined
+): Explanation {
+  const canonical = canonicalSpelling(input.url)
+  if (canonical !== input.url && verifier.verify({ ...request, url: canonical }).ok) {
+    return {
+      accepted: false,
+      reason: 'changed-after-signing',
+      summary:
+        'the URL was changed after signing: it verifies as it was signed, but something on the way (a proxy, a CMS, an email client) re-encoded it, and CloudFront compares the URL byte for byte',
+      details: [`signed as: ${canonical}`, ...differences(input.url, canonical)],
+    }
+  }
+  // ECDSA over SHA-1, as @aws-sdk/cloudfront-signer makes with an EC key
+  // and no hash algorithm: a signature CloudFront never accepts.
+  const { values } = signingValues(input.url, input.cookies)
+  const key = input.publicKeys[values['Key-Pair-Id'] ?? '']
+  const publicKey = key === undefined ? undefined : loadPublicKey(key, 'publicKeys').key
+  const signature = values.Signature ? fromAwsBase64(values.Signature) : null
+  const policy = policyOf(input.url, input.cookies)
+  if (
+    publicKey?.asymmetricKeyType === 'ec' &&
+    signature &&
+    policy &&
+    verifySignature('sha1', policy.bytes, publicKey, signature)
+  ) {
+    return {
+      accepted: false,
+      reason: 'ecdsa-sha1',
+      summary:
+        'it is signed with ECDSA over SHA-1 (what @aws-sdk/cloudfront-signer does with an EC key by default); CloudFront accepts ECDSA with SHA-256 only, with Hash-Algorithm=SHA256',
+      details: [],
+    }
+  }
+  const details = [`as received: ${input.url}`]
+  if (browser && browser !== input.url) details.push(`a browser would send: ${browser}`)
+  if (canonical !== input.url) details.push(`as djamazing would sign it: ${canonical}`)
+  return {
+    accepted: false,
+    reason: 'bad-signature',
+    summary: `the signature does not match: this URL is not what ${values['Key-Pair-Id']}'s private key signed (another private key than the public key CloudFront holds for that id, or the URL or its Expires/Policy changed after signing)`,
+    details,
+  }
+}

@@ -1,0 +1,386 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import debug from '../debug.ts'
+import { parseDuration } from '../duration.ts'
+import {
+  E_DJAMAZING_INVALID_ARGUMENT,
+  E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_INVALID_UPLOAD,
+  E_DJAMAZING_UPLOAD_EXPIRED,
+  E_DJAMAZING_UPLOAD_FORBIDDEN,
+  E_DJAMAZING_UPLOAD_REJECTED,
+} from '../errors.ts'
+import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
+import { isNotFound, wrapS3Error } from '../s3/errors.ts'
+import { presignPut } from '../s3/presign.ts'
+import type { LinkSecret } from '../links/types.ts'
+import { UploadTokens, type UploadClaims } from './token.ts'
+import type {
+  ConfirmedUpload,
+  ConfirmUploadOptions,
+  DirectUploadOptions,
+  PruneUploadsOptions,
+  StartUploadOptions,
+  UploadTarget,
+} from './types.ts'
+
+/**
+ * S3 stores at most 5 GiB with one PUT; larger files need multipart.
+ */
+const MAX_PUT_SIZE = 5 * 1024 ** 3
+
+/**
+ * A stored object may be stamped a little after its target expired: the
+ * app's and the store's clocks differ, and some stores stamp the end of a
+ * long body rather than its start. S3 itself refuses a PUT that starts
+ * after the expiry; this is the app's own, looser, second check.
+ */
+const LATE_ALLOWANCE_SECONDS = 300
+
+/**
+ * Enough of the content for magic-number checks (file-type reads as much).
+ */
+const CONTENT_CHECK_BYTES = 4100
+
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/
+const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/
+
+/**
+ * The user id as signed: integers and their decimal strings are one user.
+ */
+function userOf(userId: unknown): string {
+  if (typeof userId === 'number' && Number.isSafeInteger(userId)) return String(userId)
+  if (typeof userId === 'string' && userId.length > 0 && userId.length <= 256) return userId
+  throw new E_DJAMAZING_INVALID_UPLOAD(['userId must be a non-empty string or a safe integer'])
+}
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/**
+ * What a disk hands to its direct uploads.
+ */
+export type DirectUploadsDisk = {
+  client: S3Client
+  bucket: string
+  disk: string
+  /**
+   * The disk's key prefix: "" or ending with "/".
+   */
+  prefix: string
+  /**
+   * The setting path of an option, for errors.
+   */
+  setting(name: string): string
+  secrets: LinkSecret[]
+}
+
+/**
+ * Direct uploads from the browser: the app starts an upload (a key it
+ * chose, a PUT target bound to type, size and SHA-256, a signed token),
+ * the browser PUTs the bytes to the store, and the app confirms: it checks
+ * the stored object against the token and only then moves it to its key.
+ * Until then the object waits under the pending prefix, where a lifecycle
+ * rule or {@link prune} removes what is never confirmed.
+ */
+export class DirectUploads {
+  #disk: DirectUploadsDisk
+  #tokens: UploadTokens
+  #pendingPrefix: string
+  #expiresIn: number
+  #confirmWithin: number
+  #maxSize: number
+
+  constructor(disk: DirectUploadsDisk, options: DirectUploadOptions = {}) {
+    this.#disk = disk
+    this.#tokens = new UploadTokens(options.secrets ?? disk.secrets)
+    this.#expiresIn = parseDuration(options.expiresIn ?? '10m', disk.setting('uploads.expiresIn'))
+    this.#confirmWithin = parseDuration(
+      options.confirmWithin ?? '1h',
+      disk.setting('uploads.confirmWithin')
+    )
+    const maxSize = options.maxSize ?? MAX_PUT_SIZE
+    if (!Number.isSafeInteger(maxSize) || maxSize < 1 || maxSize > MAX_PUT_SIZE) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        disk.setting('uploads.maxSize'),
+        `${maxSize} must be a whole number of bytes from 1 to ${MAX_PUT_SIZE} (5 GiB, S3's limit for one PUT)`,
+      ])
+    }
+    this.#maxSize = maxSize
+    let pendingPrefix = options.pendingPrefix ?? 'pending-uploads/'
+    if (!pendingPrefix.endsWith('/')) pendingPrefix = `${pendingPrefix}/`
+    try {
+      assertValidObjectKey(pendingPrefix)
+    } catch (error) {
+      throw new E_DJAMAZING_INVALID_CONFIG(
+        [disk.setting('uploads.pendingPrefix'), (error as Error).message],
+        { cause: error }
+      )
+    }
+    this.#pendingPrefix = pendingPrefix
+  }
+
+  /**
+   * The prefix of pending objects in the bucket (the disk's prefix
+   * included): what the lifecycle rule filters on.
+   */
+  get pendingPrefix(): string {
+    return `${this.#disk.prefix}${this.#pendingPrefix}`
+  }
+
+  async start(key: string, options: StartUploadOptions): Promise<UploadTarget> {
+    assertValidObjectKey(key)
+    assertValidObjectKey(`${this.#disk.prefix}${key}`)
+    if (key.startsWith(this.#pendingPrefix)) {
+      throw new E_DJAMAZING_INVALID_UPLOAD([
+        `the key "${key}" is inside the pending prefix "${this.#pendingPrefix}"`,
+      ])
+    }
+    const user = userOf(options.userId)
+    const { contentType, size, checksum } = options
+    if (typeof contentType !== 'string' || !HEADER_VALUE.test(contentType)) {
+      throw new E_DJAMAZING_INVALID_UPLOAD(['contentType must be a printable ASCII header value'])
+    }
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#maxSize) {
+      throw new E_DJAMAZING_INVALID_UPLOAD([
+        `size must be a whole number of bytes from 0 to ${this.#maxSize}`,
+      ])
+    }
+    if (typeof checksum !== 'string' || !BASE64_SHA256.test(checksum)) {
+      throw new E_DJAMAZING_INVALID_UPLOAD(['checksum must be the base64 SHA-256 of the content'])
+    }
+    const expiresIn =
+      options.expiresIn === undefined
+        ? this.#expiresIn
+        : Math.ceil(parseDuration(options.expiresIn, 'expiresIn', E_DJAMAZING_INVALID_ARGUMENT))
+    const now = options.now ?? new Date()
+    const expires = seconds(now) + Math.ceil(expiresIn)
+
+    const claims: UploadClaims = {
+      disk: this.#disk.disk,
+      key,
+      id: randomUUID(),
+      user,
+      contentType,
+      size,
+      sha256: checksum,
+      expires,
+      confirmBy: expires + this.#confirmWithin,
+    }
+    const pendingKey = this.#pendingKey(claims)
+    debug('startUpload %s:%s -> %s', this.#disk.bucket, key, pendingKey)
+    const url = await this.#send('startUpload', pendingKey, () =>
+      presignPut(this.#disk.client, {
+        bucket: this.#disk.bucket,
+        key: pendingKey,
+        expiresIn: Math.ceil(expiresIn),
+        contentType,
+        contentLength: size,
+        checksumSha256: checksum,
+        signingDate: now,
+      })
+    )
+    return {
+      method: 'PUT',
+      url,
+      headers: { 'content-type': contentType, 'x-amz-checksum-sha256': checksum },
+      token: this.#tokens.sign(claims),
+      key,
+      expiresAt: new Date(expires * 1000),
+    }
+  }
+
+  async confirm(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
+    const claims = this.#tokens.verify(token)
+    if (claims.disk !== this.#disk.disk) {
+      throw new E_DJAMAZING_INVALID_UPLOAD(['the upload token was made for another disk'])
+    }
+    // Before anything touches the store: another user's confirm must not
+    // even delete the pending object.
+    if (userOf(options.userId) !== claims.user) throw new E_DJAMAZING_UPLOAD_FORBIDDEN()
+    if (seconds(options.now ?? new Date()) > claims.confirmBy) {
+      throw new E_DJAMAZING_UPLOAD_EXPIRED()
+    }
+
+    const pendingKey = this.#pendingKey(claims)
+    const finalKey = `${this.#disk.prefix}${claims.key}`
+    const upload: ConfirmedUpload = {
+      key: claims.key,
+      contentType: claims.contentType,
+      size: claims.size,
+      checksum: claims.sha256,
+    }
+    const head = await this.#head(pendingKey)
+    if (!head) throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'])
+
+    const problem = await this.#problemWith(head, claims, pendingKey, upload, options)
+    if (problem) {
+      await this.#delete(pendingKey)
+      debug('confirmUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
+      throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
+    }
+
+    await this.#send('confirmUpload', finalKey, () =>
+      this.#disk.client.send(
+        new CopyObjectCommand({
+          Bucket: this.#disk.bucket,
+          Key: finalKey,
+          CopySource: `${encodeURIComponent(this.#disk.bucket)}/${encodeObjectKey(pendingKey)}`,
+          MetadataDirective: 'COPY',
+        })
+      )
+    )
+    await this.#delete(pendingKey)
+    debug('confirmUpload %s:%s', this.#disk.bucket, finalKey)
+    return upload
+  }
+
+  /**
+   * Deletes pending uploads stored longer ago than `olderThan`; confirmed
+   * files are never under the pending prefix, so never touched. Returns
+   * the object keys deleted.
+   */
+  async prune(options: PruneUploadsOptions = {}): Promise<string[]> {
+    const olderThan = parseDuration(
+      options.olderThan ?? '1d',
+      'olderThan',
+      E_DJAMAZING_INVALID_ARGUMENT
+    )
+    const cutoff = (options.now ?? new Date()).getTime() - olderThan * 1000
+    const prefix = this.pendingPrefix
+    const deleted: string[] = []
+    let token: string | undefined
+    do {
+      const page = await this.#send('pruneUploads', prefix, () =>
+        this.#disk.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.#disk.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          })
+        )
+      )
+      const old = (page.Contents ?? [])
+        .filter((object) => object.Key && object.LastModified!.getTime() < cutoff)
+        .map((object) => object.Key!)
+      if (old.length > 0) {
+        await this.#send('pruneUploads', prefix, () =>
+          this.#disk.client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.#disk.bucket,
+              Delete: { Objects: old.map((Key) => ({ Key })), Quiet: true },
+            })
+          )
+        )
+        deleted.push(...old)
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
+    debug('pruneUploads %s:%s deleted %d', this.#disk.bucket, prefix, deleted.length)
+    return deleted
+  }
+
+  /**
+   * Why the stored object is not the upload that was started, or null.
+   */
+  async #problemWith(
+    head: HeadObjectCommandOutput,
+    claims: UploadClaims,
+    pendingKey: string,
+    upload: ConfirmedUpload,
+    options: ConfirmUploadOptions
+  ): Promise<string | null> {
+    if (head.ContentLength !== claims.size) {
+      return `the stored object is ${head.ContentLength} bytes, the upload was started for ${claims.size}`
+    }
+    if (head.ContentType !== claims.contentType) {
+      return `the stored object is of type "${head.ContentType}", the upload was started for "${claims.contentType}"`
+    }
+    const stored = head.LastModified ? seconds(head.LastModified) : 0
+    if (stored > claims.expires + LATE_ALLOWANCE_SECONDS) {
+      return 'it was stored after its upload target expired'
+    }
+    if ((await this.#sha256(head, pendingKey)) !== claims.sha256) {
+      return 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
+    }
+    if (options.checkContent) {
+      const firstBytes = await this.#firstBytes(pendingKey)
+      if (!(await options.checkContent(firstBytes, upload))) return 'the content check refused it'
+    }
+    if (await this.#head(`${this.#disk.prefix}${claims.key}`)) {
+      return `the key "${claims.key}" is already taken (confirmed before?)`
+    }
+    return null
+  }
+
+  /**
+   * The object's SHA-256: the one S3 verified and stored with the PUT when
+   * it reports it, else computed from the bytes (stores that do not keep
+   * checksums, such as s3rver).
+   */
+  async #sha256(head: HeadObjectCommandOutput, pendingKey: string): Promise<string> {
+    // A multipart object's checksum is a checksum of checksums ("...-N").
+    if (head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-')) return head.ChecksumSHA256
+    const response = await this.#send('confirmUpload', pendingKey, () =>
+      this.#disk.client.send(new GetObjectCommand({ Bucket: this.#disk.bucket, Key: pendingKey }))
+    )
+    const hash = createHash('sha256')
+    for await (const chunk of response.Body as Readable) hash.update(chunk)
+    return hash.digest('base64')
+  }
+
+  async #firstBytes(pendingKey: string): Promise<Uint8Array> {
+    const response = await this.#send('confirmUpload', pendingKey, () =>
+      this.#disk.client.send(
+        new GetObjectCommand({
+          Bucket: this.#disk.bucket,
+          Key: pendingKey,
+          Range: `bytes=0-${CONTENT_CHECK_BYTES - 1}`,
+        })
+      )
+    )
+    return response.Body!.transformToByteArray()
+  }
+
+  async #head(objectKey: string): Promise<HeadObjectCommandOutput | null> {
+    try {
+      return await this.#disk.client.send(
+        new HeadObjectCommand({
+          Bucket: this.#disk.bucket,
+          Key: objectKey,
+          ChecksumMode: 'ENABLED',
+        })
+      )
+    } catch (error) {
+      if (isNotFound(error)) return null
+      throw wrapS3Error(error, 'confirmUpload', objectKey, this.#disk.bucket)
+    }
+  }
+
+  async #delete(objectKey: string): Promise<void> {
+    await this.#send('confirmUpload', objectKey, () =>
+      this.#disk.client.send(new DeleteObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
+    )
+  }
+
+  #pendingKey(claims: UploadClaims): string {
+    return `${this.pendingPrefix}${claims.id}`
+  }
+
+  async #send<T>(operation: string, objectKey: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request()
+    } catch (error) {
+      throw wrapS3Error(error, operation, objectKey, this.#disk.bucket)
+    }
+  }
+}

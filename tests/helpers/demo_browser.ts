@@ -1,0 +1,34 @@
+import type { Group } from '@japa/runner/core'
+import type { Page } from 'playwright-core'
+import { launchChromium, type Chromium } from './chromium.ts'
+import { startDemoApp, type DemoApp } from './demo_app.ts'
+
+/**
+ * For the tests of a group: `open()` starts the demo and a Chromium and
+ * gives a new page; both are stopped after each test.
+ */
+export function demoInChromium(group: Group) {
+  let demo: DemoApp | undefined
+  let browser: Chromium | undefined
+  group.each.teardown(async () => {
+    await browser?.close()
+    await demo?.stop()
+    browser = undefined
+    demo = undefined
+  })
+  return async function open(): Promise<{ demo: DemoApp; page: Page }> {
+    demo = await startDemoApp()
+    browser = await launchChromium()
+    return { demo, page: await browser.context.newPage() }
+  }
+}
+
+/**
+ * Logs a user into the demo through its login form.
+ */
+export async function logIn(page: Page, demo: DemoApp, user: 'alice' | 'bob') {
+  await page.goto(`${demo.url}/login`)
+  await page.fill('#username', user)
+  await page.fill('#password', demo.passwords[user])
+  await Promise.all([page.waitForURL(`${demo.url}/files`), page.click('#login')])
+}
