@@ -3,7 +3,7 @@
  * browser declares only picks which check the content must pass, and the
  * key's extension comes from the type, never from the client's file name.
  *
- * Images the gallery shows inline, and audio and video it plays, each
+ * Images the gallery shows inline, and video it plays, each
  * recognised by its first bytes. Anything else (SVG and HTML included,
  * they can carry scripts) is stored as an opaque download.
  */
@@ -21,18 +21,15 @@ const INLINE_IMAGES: Record<string, { extension: string; matches(head: Uint8Arra
 }
 
 /**
- * Audio and video the gallery plays. Their keys end with the extension
- * the disk's `mediaViews` recognises, so their links get a CloudFront URL
- * that lives long enough to seek.
+ * Video the gallery plays: WebM, recognised by its EBML header. Its key
+ * ends with `.webm`, which the disk's `mediaViews` recognises, so its link
+ * gets a CloudFront URL that lives long enough to seek. (Other audio and
+ * video stay downloads in the demo.)
  */
 const MEDIA: Record<string, { extension: string; matches(head: Uint8Array): boolean }> = {
   'video/webm': {
     extension: '.webm',
     matches: (head) => startsWith(head, 0, [0x1a, 0x45, 0xdf, 0xa3]),
-  },
-  'audio/wav': {
-    extension: '.wav',
-    matches: (head) => startsWith(head, 0, ascii('RIFF')) && startsWith(head, 8, ascii('WAVE')),
   },
 }
 
