@@ -15,6 +15,12 @@ import type { DjamazingOptions } from './types.ts'
 const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 
 /**
+ * The longest `signatureTimeout` taken without `allowLongSignatureTimeout`:
+ * one hour, already long for a bearer URL.
+ */
+const MAX_SIGNATURE_TIMEOUT = 3600
+
+/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -45,6 +51,12 @@ export class SignedUrls {
       options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
       setting('signatureTimeout')
     )
+    if (signatureTimeout > MAX_SIGNATURE_TIMEOUT && options.allowLongSignatureTimeout !== true) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('signatureTimeout'),
+        `${options.signatureTimeout} is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep it short (default "1.5s"), or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+      ])
+    }
     // Without CloudFront a protected disk cannot redirect anywhere, so it
     // makes no links (getUrl says so); the AdonisJS helper refuses such a
     // disk at boot.
@@ -55,7 +67,7 @@ export class SignedUrls {
           'a protected disk needs a function returning the id of the current user (or null for a guest)',
         ])
       }
-      this.links = new LinkSigner(options.links)
+      this.links = new LinkSigner({ production: options.production, ...options.links })
       this.#links = options.links
       this.protectedLinks = new ProtectedLinks({
         signer: this.links,
