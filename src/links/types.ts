@@ -275,6 +275,10 @@ export type LinkEvent =
        */
       userId: string | null
       /**
+       * The user's realm (in AdonisJS, the guard), when links are bound to one.
+       */
+      realm?: string
+      /**
        * The client's address, as the adapter reads it.
        */
       clientAddress?: string
