@@ -9,7 +9,7 @@ import { median, opsPerSecond, row, runStandalone, sideBySide, type Benchmark } 
  * AdonisJS's message verifier (`encryption.getMessageVerifier()`, a
  * `MessageVerifier` of @boringnode/encryption) to sign and check one.
  */
-const SECRET = 'benchmark-app-key-0123456789abcdef'
+const SECRET = 'Bn5Kw2Qz8Xv1Lt6Mp3Rc9Yh4Jf7Gd0sA'
 const KEY = 'reports/q1 2026.pdf'
 
 async function asyncOpsPerSecond(fn: () => Promise<unknown>, ms = 300): Promise<number> {

@@ -15,9 +15,9 @@ export type CdnBase = {
 
 /**
  * Validates the CDN URL of a disk. `setting` is the config path named in
- * errors, e.g. `services.uploads.cdnUrl`.
+ * errors, e.g. `services.uploads.cdnUrl`; `production` refuses plain http.
  */
-export function parseCdnUrl(value: unknown, setting: string): CdnBase {
+export function parseCdnUrl(value: unknown, setting: string, production = false): CdnBase {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new E_DJAMAZING_INVALID_CDN_URL([
       setting,
@@ -48,7 +48,7 @@ export function parseCdnUrl(value: unknown, setting: string): CdnBase {
       'it must not contain a query or a fragment: remove everything from "?" or "#" (keys are appended to its path)',
     ])
   }
-  if (url.protocol === 'http:' && process.env.NODE_ENV === 'production') {
+  if (url.protocol === 'http:' && production) {
     throw new E_DJAMAZING_INSECURE_CDN_URL([setting, url.origin])
   }
   const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`

@@ -47,6 +47,8 @@ import type { LinkOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
 import { DirectUploads } from './uploads/direct_uploads.ts'
+import { LocalUploadStore } from './uploads/local_store.ts'
+import { S3UploadStore } from './uploads/s3_store.ts'
 import type {
   ConfirmedUpload,
   ConfirmUploadOptions,
@@ -109,10 +111,17 @@ export class DjamazingDriver implements DriverContract {
     // Direct uploads sign tokens with the app secrets: the links' ones on a
     // protected disk, or `uploads.secrets`.
     const uploadSecrets = options.uploads?.secrets ?? options.links?.secrets
-    if (!this.#local && (uploadSecrets || options.uploads)) {
+    if (uploadSecrets || options.uploads) {
       this.#uploads = new DirectUploads(
         {
-          client: this.#client,
+          store: this.#local
+            ? new LocalUploadStore(this.#local, {
+                cdn: this.#config.cdn,
+                bucket: this.#config.bucket,
+                uploadKey: this.#uploadKey,
+                setting: this.#setting('localStore.uploadSecret'),
+              })
+            : new S3UploadStore(this.#client, this.#config.bucket),
           bucket: this.#config.bucket,
           disk: this.#config.disk,
           prefix: this.#config.prefix,
@@ -696,12 +705,6 @@ export class DjamazingDriver implements DriverContract {
   }
 
   #directUploads(): DirectUploads {
-    if (this.#local) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        this.#setting('store'),
-        'direct uploads (startUpload / confirmUpload) need an S3 disk for now; on the local store use getSignedUploadUrl',
-      ])
-    }
     if (!this.#uploads) {
       throw new E_DJAMAZING_INVALID_CONFIG([
         this.#setting('uploads.secrets'),

@@ -98,6 +98,12 @@ function readWindow(value: Duration | undefined, setting: string): number | unde
 }
 
 /**
+ * The longest `signatureTimeout` taken without `allowLongSignatureTimeout`:
+ * one hour, already long for a bearer URL.
+ */
+const MAX_SIGNATURE_TIMEOUT = 3600
+
+/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -133,6 +139,12 @@ export class SignedUrls {
       options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
       setting('signatureTimeout')
     )
+    if (signatureTimeout > MAX_SIGNATURE_TIMEOUT && options.allowLongSignatureTimeout !== true) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('signatureTimeout'),
+        `${options.signatureTimeout} is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep it short (default "1.5s"), or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+      ])
+    }
     this.signatureWindow = readWindow(options.signatureWindow, setting('signatureWindow'))
     if (this.signatureWindow !== undefined) {
       const size = options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE
@@ -174,7 +186,7 @@ export class SignedUrls {
           'a protected disk needs a function returning the id of the current user (or null for a guest)',
         ])
       }
-      this.links = new LinkSigner(options.links)
+      this.links = new LinkSigner({ production: options.production, ...options.links })
       this.#links = options.links
       this.protectedLinks = new ProtectedLinks({
         signer: this.links,

@@ -101,6 +101,14 @@ export type DjamazingOptions = S3ConnectionOptions & {
   bucket: string
 
   /**
+   * Whether the app runs in production: then the CDN URL and
+   * `links.baseUrl` must be https. `djamazing()` sets it from AdonisJS's
+   * `app.inProduction`. Default: `NODE_ENV` read as AdonisJS reads it
+   * (`production` or `prod`, any case).
+   */
+  production?: boolean
+
+  /**
    * A key prefix inside the bucket, e.g. `"uploads/"`, so several disks can
    * share one bucket. Keys passed to the driver are relative to it.
    */
@@ -203,6 +211,14 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * The CDN must be the app's own host, or both under `domain`.
    */
   folderCookies?: FolderCookieOptions
+
+  /**
+   * Allow a `signatureTimeout` over one hour. The CloudFront URL is a
+   * bearer URL for that long: anyone who copies it from the address bar,
+   * a log or a shared screen can use it. Media that needs hours is better
+   * served with per-link lifetimes or signed cookies.
+   */
+  allowLongSignatureTimeout?: boolean
 
   /**
    * Protected mode: how links are signed and whom they are bound to.

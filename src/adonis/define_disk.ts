@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { ServiceConfigProvider } from '@adonisjs/drive/types'
 import type { DjamazingDriver } from '../driver.ts'
-import { DEFAULT_ROUTE_PREFIX, ROUTE_PREFIX } from '../links/signer.ts'
+import { DEFAULT_ROUTE_PREFIX, isValidRoutePrefix } from '../links/signer.ts'
 import {
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION,
@@ -24,10 +24,10 @@ const DEFAULT_LOCAL_ROOT = 'storage/djamazing'
  */
 function routePrefixOf(name: string, value: string | undefined): string {
   const prefix = `/${(value ?? DEFAULT_ROUTE_PREFIX).replace(/^\/+|\/+$/g, '')}`
-  if (!ROUTE_PREFIX.test(prefix)) {
+  if (!isValidRoutePrefix(prefix)) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       `services.${name}.routePrefix`,
-      `"${value}" is not a path like "/djamazing"`,
+      `"${value}" is not a path like "/djamazing" (letters, digits, "._~-", no "." or ".." segment: browsers rewrite those, and every link would miss the route)`,
     ])
   }
   return prefix
@@ -73,8 +73,12 @@ const ADONIS_OPTIONS = [
   'links',
 ] as const
 
-export function driverOptionsOf(name: string, config: DjamazingServiceConfig): DjamazingOptions {
-  const options: Record<string, unknown> = { ...config, disk: name }
+export function driverOptionsOf(
+  name: string,
+  config: DjamazingServiceConfig,
+  production: boolean
+): DjamazingOptions {
+  const options: Record<string, unknown> = { ...config, disk: name, production }
   for (const option of ADONIS_OPTIONS) delete options[option]
   return options as DjamazingOptions
 }
@@ -119,7 +123,8 @@ export function djamazing(
     type: 'provider',
     async resolver(name: string, app: ApplicationService) {
       const routePrefix = routePrefixOf(name, config.routePrefix)
-      const options = driverOptionsOf(name, config)
+      // AdonisJS's own notion of production decides the https checks.
+      const options = driverOptionsOf(name, config, app.inProduction)
       const localStore =
         config.store === 'local' ? await localStoreOf(name, config, app) : undefined
       if (localStore) options.localStore = { ...config.localStore, ...localStore }

@@ -22,7 +22,7 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
     { defaultGuard?: string } | undefined
   const disks: DoctorDisk[] = chosen.map((disk) => ({
     name: disk.name,
-    options: driverOptionsOf(disk.name, disk.config),
+    options: driverOptionsOf(disk.name, disk.config, app.inProduction),
     secrets,
     routePrefix: disk.routePrefix,
     linkOptions: disk.config.links,

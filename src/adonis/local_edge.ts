@@ -84,8 +84,9 @@ export type LocalEdge = {
 }
 
 /**
- * The local edges to mount: disks with `localEdge: true`, or whose
- * `cdnUrl` points at the app (development), grouped by CDN URL.
+ * The local edges to mount: disks with `localEdge: true`, local store
+ * disks, or, outside production, disks whose `cdnUrl` points at the app,
+ * grouped by CDN URL.
  */
 export function localEdges(
   app: ApplicationService,
@@ -95,8 +96,11 @@ export function localEdges(
   const groups = new Map<string, RegisteredDisk[]>()
   for (const disk of disks) {
     const cdn = parseCdnUrl(disk.config.cdnUrl, `services.${disk.name}.cdnUrl`)
+    // In production only when configured: a CDN URL on the app's origin
+    // there is a misconfiguration, not a development set-up.
     const served =
-      disk.config.localEdge ?? (disk.localStore !== undefined || pointsAtApp(app, cdn.origin))
+      disk.config.localEdge ??
+      (disk.localStore !== undefined || (!app.inProduction && pointsAtApp(app, cdn.origin)))
     if (!served) continue
     groups.set(cdn.base, [...(groups.get(cdn.base) ?? []), disk])
   }

@@ -19,7 +19,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
  * driver, plus the AdonisJS glue. The disk name and the signing secrets
  * are filled in from the `services` key and `config/encryption.ts`.
  */
-export type DjamazingServiceConfig = DistributiveOmit<DjamazingOptions, 'disk' | 'links'> & {
+export type DjamazingServiceConfig = DistributiveOmit<
+  DjamazingOptions,
+  'disk' | 'links' | 'production'
+> & {
   /**
    * Where the redirect route of protected disks is mounted: each protected
    * disk gets `GET`/`HEAD` `<routePrefix>/<disk>/*`. Default `'/djamazing'`.

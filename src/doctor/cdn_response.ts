@@ -95,7 +95,7 @@ export function diagnoseCdnAnswer(response: CdnResponse, keyPairId?: string): Di
       diagnosis: 'origin-access-denied',
       message:
         'S3 refused CloudFront: the distribution may not read the bucket, or the object is missing and it may not list the bucket',
-      fix: 'give the distribution origin access control (OAC) and a bucket policy allowing s3:GetObject (and s3:ListBucket, so missing files are 404)',
+      fix: 'give the distribution origin access control (OAC) and a bucket policy allowing s3:GetObject on the objects (docs/aws-setup.md, step 7)',
     }
   }
   if (code === 'NoSuchBucket') {

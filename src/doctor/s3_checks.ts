@@ -123,7 +123,7 @@ export const listPermissionCheck: Check = {
           diagnosis: 'no-list-permission',
           message:
             'a missing object answers 403 AccessDenied: without s3:ListBucket, S3 hides whether a key exists, so every missing file looks like a permission or signature problem',
-          fix: 'allow s3:ListBucket on the bucket for the app credentials and for the distribution (OAC bucket policy)',
+          fix: "add s3:ListBucket on the bucket to the app's IAM policy (docs/aws-setup.md, the DjamazingListing statement)",
         }
       }
       return { status: 'error', message: `reading a missing object failed: ${reasonOf(error)}` }

@@ -170,7 +170,13 @@ export async function handleLinkRequest(
   return {
     status: 302,
     headers: { ...COMMON_HEADERS, Location: location },
-    event: { outcome: 'redirected', disk: request.disk, key, userId },
+    event: {
+      outcome: 'redirected',
+      disk: request.disk,
+      key,
+      userId,
+      ...(request.realm ? { realm: request.realm } : {}),
+    },
   }
 }
 

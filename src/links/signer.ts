@@ -10,6 +10,7 @@ import {
   E_DJAMAZING_INVALID_LINK_USER,
 } from '../errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
+import { isProduction } from '../production.ts'
 import { encodeQueryValue, readLinkQuery, validOverride, type LinkParams } from './query.ts'
 import type {
   LinkOptions,
@@ -33,7 +34,7 @@ export const DEFAULT_ROUTE_PREFIX = '/djamazing'
 /**
  * A route prefix: a leading "/", no trailing "/", plain path characters.
  */
-export const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
+const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
 
 /**
  * One hour: long enough for a page to stay open and its links be clicked,
@@ -60,6 +61,20 @@ const verifiedKeys = new WeakMap<object, string>()
  */
 export function verifiedKeyOf(result: object): string | undefined {
   return verifiedKeys.get(result)
+}
+
+/**
+ * A route prefix as links are written: a leading "/", no trailing "/",
+ * segments of letters, digits and "._~-", and no "." or ".." segment,
+ * which browsers resolve away before the request is sent (every link
+ * would miss the route).
+ */
+export function isValidRoutePrefix(prefix: unknown): prefix is string {
+  return (
+    typeof prefix === 'string' &&
+    ROUTE_PREFIX.test(prefix) &&
+    prefix.split('/').every((segment) => segment !== '.' && segment !== '..')
+  )
 }
 
 /**
@@ -199,16 +214,16 @@ export class LinkSigner {
 
   static #readPrefix(prefix: unknown): string {
     if (prefix === undefined) return DEFAULT_ROUTE_PREFIX
-    if (typeof prefix !== 'string' || !ROUTE_PREFIX.test(prefix)) {
+    if (!isValidRoutePrefix(prefix)) {
       throw new E_DJAMAZING_INVALID_CONFIG([
         'links.routePrefix',
-        'expected a path like "/djamazing": a leading "/", no trailing "/", letters, digits, "._~-"',
+        'expected a path like "/djamazing": a leading "/", no trailing "/", letters, digits, "._~-", no "." or ".." segment',
       ])
     }
     return prefix
   }
 
-  static #readBase({ baseUrl }: LinkSignerOptions): string {
+  static #readBase({ baseUrl, production }: LinkSignerOptions): string {
     if (baseUrl === undefined) return ''
     let url: URL | undefined
     try {
@@ -227,6 +242,12 @@ export class LinkSigner {
       throw new E_DJAMAZING_INVALID_CONFIG([
         'links.baseUrl',
         'expected an origin like "https://app.example.com" (put a path in routePrefix)',
+      ])
+    }
+    if (url.protocol === 'http:' && isProduction(production)) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        'links.baseUrl',
+        `"${url.origin}" is plain http in production: links and the session cookie that opens them would travel in clear text. Use the https:// origin of the app`,
       ])
     }
     return url.origin

@@ -15,8 +15,9 @@ export type LinkSecret = string | Uint8Array
  */
 export type LinkSignerOptions = {
   /**
-   * The app's secrets, each at least 16 characters (bytes): the first
-   * signs, every one verifies. To rotate, put the new secret first and
+   * The app's secrets, each at least 16 characters (bytes) of real
+   * randomness (repeated, sequential or dictionary-like values are
+   * refused): the first signs, every one verifies. To rotate, put the new secret first and
    * keep the old one until its links have expired.
    */
   secrets: LinkSecret[]
@@ -32,6 +33,12 @@ export type LinkSignerOptions = {
    * (emails, other hosts). Default: none, links are root-relative.
    */
   baseUrl?: string
+
+  /**
+   * Whether the app runs in production: then `baseUrl` must be https.
+   * Default: `NODE_ENV` read as AdonisJS reads it (`production`, `prod`).
+   */
+  production?: boolean
 
   /**
    * How long a link stays valid when `linkFor` is given no `expiresIn`.
@@ -324,6 +331,10 @@ export type LinkEvent =
        * The user the link was verified for, `null` for a guest link.
        */
       userId: string | null
+      /**
+       * The user's realm (in AdonisJS, the guard), when links are bound to one.
+       */
+      realm?: string
       /**
        * The client's address, as the adapter reads it.
        */

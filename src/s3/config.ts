@@ -4,6 +4,7 @@ import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../error
 import { resolve } from 'node:path'
 import { assertLocalBucketName } from '../local/files.ts'
 import { assertValidObjectKey } from '../object_key.ts'
+import { isProduction } from '../production.ts'
 import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
 
 /**
@@ -105,7 +106,7 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
     localRoot = resolve(root)
   }
 
-  const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'))
+  const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'), isProduction(options.production))
 
   const prefix = normalizePrefix(options.prefix, setting('prefix'))
 

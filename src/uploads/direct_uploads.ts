@@ -1,15 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto'
-import type { Readable } from 'node:stream'
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type HeadObjectCommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3'
 import debug from '../debug.ts'
 import { parseDuration } from '../duration.ts'
 import {
@@ -20,10 +9,9 @@ import {
   E_DJAMAZING_UPLOAD_FORBIDDEN,
   E_DJAMAZING_UPLOAD_REJECTED,
 } from '../errors.ts'
-import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
-import { isNotFound, wrapS3Error } from '../s3/errors.ts'
-import { presignPut } from '../s3/presign.ts'
+import { assertValidObjectKey } from '../object_key.ts'
 import type { LinkSecret } from '../links/types.ts'
+import type { StoredObject, UploadStore } from './store.ts'
 import { UploadTokens, type UploadClaims } from './token.ts'
 import type {
   ConfirmedUpload,
@@ -70,7 +58,7 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
  * What a disk hands to its direct uploads.
  */
 export type DirectUploadsDisk = {
-  client: S3Client
+  store: UploadStore
   bucket: string
   disk: string
   /**
@@ -178,17 +166,13 @@ export class DirectUploads {
     }
     const pendingKey = this.#pendingKey(claims)
     debug('startUpload %s:%s -> %s', this.#disk.bucket, key, pendingKey)
-    const url = await this.#send('startUpload', pendingKey, () =>
-      presignPut(this.#disk.client, {
-        bucket: this.#disk.bucket,
-        key: pendingKey,
-        expiresIn: Math.ceil(expiresIn),
-        contentType,
-        contentLength: size,
-        checksumSha256: checksum,
-        signingDate: now,
-      })
-    )
+    const url = await this.#disk.store.presignPut(pendingKey, {
+      contentType,
+      size,
+      sha256: checksum,
+      expiresIn: Math.ceil(expiresIn),
+      now,
+    })
     return {
       method: 'PUT',
       url,
@@ -219,27 +203,19 @@ export class DirectUploads {
       size: claims.size,
       checksum: claims.sha256,
     }
-    const head = await this.#head(pendingKey)
-    if (!head) throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'])
+    const store = this.#disk.store
+    const stored = await store.head(pendingKey)
+    if (!stored) throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'])
 
-    const problem = await this.#problemWith(head, claims, pendingKey, upload, options)
+    const problem = await this.#problemWith(stored, claims, pendingKey, upload, options)
     if (problem) {
-      await this.#delete(pendingKey)
+      await store.delete(pendingKey)
       debug('confirmUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
       throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
     }
 
-    await this.#send('confirmUpload', finalKey, () =>
-      this.#disk.client.send(
-        new CopyObjectCommand({
-          Bucket: this.#disk.bucket,
-          Key: finalKey,
-          CopySource: `${encodeURIComponent(this.#disk.bucket)}/${encodeObjectKey(pendingKey)}`,
-          MetadataDirective: 'COPY',
-        })
-      )
-    )
-    await this.#delete(pendingKey)
+    await store.copy(pendingKey, finalKey)
+    await store.delete(pendingKey)
     debug('confirmUpload %s:%s', this.#disk.bucket, finalKey)
     return upload
   }
@@ -257,130 +233,75 @@ export class DirectUploads {
     )
     const cutoff = (options.now ?? new Date()).getTime() - olderThan * 1000
     const prefix = this.pendingPrefix
-    const deleted: string[] = []
-    let token: string | undefined
-    do {
-      const page = await this.#send('pruneUploads', prefix, () =>
-        this.#disk.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.#disk.bucket,
-            Prefix: prefix,
-            ContinuationToken: token,
-          })
-        )
-      )
-      const old = (page.Contents ?? [])
-        .filter((object) => object.Key && object.LastModified!.getTime() < cutoff)
-        .map((object) => object.Key!)
-      if (old.length > 0) {
-        await this.#send('pruneUploads', prefix, () =>
-          this.#disk.client.send(
-            new DeleteObjectsCommand({
-              Bucket: this.#disk.bucket,
-              Delete: { Objects: old.map((Key) => ({ Key })), Quiet: true },
-            })
-          )
-        )
-        deleted.push(...old)
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined
-    } while (token)
-    debug('pruneUploads %s:%s deleted %d', this.#disk.bucket, prefix, deleted.length)
-    return deleted
+    const old: string[] = []
+    for await (const object of this.#disk.store.list(prefix)) {
+      if (object.lastModified.getTime() < cutoff) old.push(object.key)
+    }
+    if (old.length > 0) await this.#disk.store.deleteMany(old)
+    debug('pruneUploads %s:%s deleted %d', this.#disk.bucket, prefix, old.length)
+    return old
   }
 
   /**
    * Why the stored object is not the upload that was started, or null.
    */
   async #problemWith(
-    head: HeadObjectCommandOutput,
+    stored: StoredObject,
     claims: UploadClaims,
     pendingKey: string,
     upload: ConfirmedUpload,
     options: ConfirmUploadOptions
   ): Promise<string | null> {
-    if (head.ContentLength !== claims.size) {
-      return `the stored object is ${head.ContentLength} bytes, the upload was started for ${claims.size}`
+    if (stored.size !== claims.size) {
+      return `the stored object is ${stored.size} bytes, the upload was started for ${claims.size}`
     }
-    if (head.ContentType !== claims.contentType) {
-      return `the stored object is of type "${head.ContentType}", the upload was started for "${claims.contentType}"`
+    if (stored.contentType !== undefined && stored.contentType !== claims.contentType) {
+      return `the stored object is of type "${stored.contentType}", the upload was started for "${claims.contentType}"`
     }
-    const stored = head.LastModified ? seconds(head.LastModified) : 0
-    if (stored > claims.expires + LATE_ALLOWANCE_SECONDS) {
+    const storedAt = stored.lastModified ? seconds(stored.lastModified) : 0
+    if (storedAt > claims.expires + LATE_ALLOWANCE_SECONDS) {
       return 'it was stored after its upload target expired'
     }
-    if ((await this.#sha256(head, pendingKey)) !== claims.sha256) {
+    if ((stored.sha256 ?? (await this.#sha256(pendingKey))) !== claims.sha256) {
       return 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
     }
     if (options.checkContent) {
       const firstBytes = await this.#firstBytes(pendingKey)
       if (!(await options.checkContent(firstBytes, upload))) return 'the content check refused it'
     }
-    if (await this.#head(`${this.#disk.prefix}${claims.key}`)) {
+    if (await this.#disk.store.head(`${this.#disk.prefix}${claims.key}`)) {
       return `the key "${claims.key}" is already taken (confirmed before?)`
     }
     return null
   }
 
   /**
-   * The object's SHA-256: the one S3 verified and stored with the PUT when
-   * it reports it, else computed from the bytes (stores that do not keep
-   * checksums, such as s3rver).
+   * The SHA-256 of the stored bytes, for stores that do not report the one
+   * they verified (s3rver, the local store).
    */
-  async #sha256(head: HeadObjectCommandOutput, pendingKey: string): Promise<string> {
-    // A multipart object's checksum is a checksum of checksums ("...-N").
-    if (head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-')) return head.ChecksumSHA256
-    const response = await this.#send('confirmUpload', pendingKey, () =>
-      this.#disk.client.send(new GetObjectCommand({ Bucket: this.#disk.bucket, Key: pendingKey }))
-    )
+  async #sha256(pendingKey: string): Promise<string> {
     const hash = createHash('sha256')
-    for await (const chunk of response.Body as Readable) hash.update(chunk)
+    for await (const chunk of await this.#disk.store.read(pendingKey)) hash.update(chunk)
     return hash.digest('base64')
   }
 
+  /**
+   * The first bytes of the object, for `checkContent`.
+   */
   async #firstBytes(pendingKey: string): Promise<Uint8Array> {
-    const response = await this.#send('confirmUpload', pendingKey, () =>
-      this.#disk.client.send(
-        new GetObjectCommand({
-          Bucket: this.#disk.bucket,
-          Key: pendingKey,
-          Range: `bytes=0-${CONTENT_CHECK_BYTES - 1}`,
-        })
-      )
-    )
-    return response.Body!.transformToByteArray()
-  }
-
-  async #head(objectKey: string): Promise<HeadObjectCommandOutput | null> {
-    try {
-      return await this.#disk.client.send(
-        new HeadObjectCommand({
-          Bucket: this.#disk.bucket,
-          Key: objectKey,
-          ChecksumMode: 'ENABLED',
-        })
-      )
-    } catch (error) {
-      if (isNotFound(error)) return null
-      throw wrapS3Error(error, 'confirmUpload', objectKey, this.#disk.bucket)
+    const chunks: Buffer[] = []
+    let length = 0
+    const stream = await this.#disk.store.read(pendingKey)
+    for await (const chunk of stream) {
+      chunks.push(chunk)
+      length += chunk.length
+      if (length >= CONTENT_CHECK_BYTES) break
     }
-  }
-
-  async #delete(objectKey: string): Promise<void> {
-    await this.#send('confirmUpload', objectKey, () =>
-      this.#disk.client.send(new DeleteObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
-    )
+    stream.destroy()
+    return Buffer.concat(chunks).subarray(0, CONTENT_CHECK_BYTES)
   }
 
   #pendingKey(claims: UploadClaims): string {
     return `${this.pendingPrefix}${claims.id}`
-  }
-
-  async #send<T>(operation: string, objectKey: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request()
-    } catch (error) {
-      throw wrapS3Error(error, operation, objectKey, this.#disk.bucket)
-    }
   }
 }

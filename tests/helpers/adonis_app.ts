@@ -7,6 +7,10 @@ import { IgnitorFactory } from '@adonisjs/core/factories'
 import { defineConfig as defineHttpConfig } from '@adonisjs/core/http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
+import {
+  defineConfig as defineEncryptionConfig,
+  drivers as encryptionDrivers,
+} from '@adonisjs/core/encryption'
 import { defineConfig as defineSessionConfig } from '@adonisjs/session'
 import { defineConfig as defineAuthConfig, symbols } from '@adonisjs/auth'
 import { sessionGuard } from '@adonisjs/auth/session'
@@ -55,9 +59,19 @@ class MemoryUserProvider {
 export const KEY_PAIR_ID = 'K2JCJMDEHXQW5F'
 
 /**
- * The app key of the test app (`withCoreConfig()` of the AdonisJS factories).
+ * The app key of the test app (config/encryption.ts): random, as
+ * `node ace generate:key` makes them (links refuse guessable secrets).
  */
-export const APP_KEY = 'averylongrandomsecretkey'
+export const APP_KEY = 'Pk4Wn9Tq2Zx7Lm1Vb6Rc3Yh8Jf5Gd0sA'
+
+/**
+ * config/encryption.ts of the test apps, with {@link APP_KEY}: the
+ * factories' own key is a dictionary phrase.
+ */
+export const ENCRYPTION_CONFIG = defineEncryptionConfig({
+  default: 'gcm',
+  list: { gcm: encryptionDrivers.aes256gcm({ id: 'gcm', keys: [APP_KEY] }) },
+})
 
 export type AdonisTestAppOptions = {
   /**
@@ -189,6 +203,7 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
           appUrl: baseUrl,
           http: defineHttpConfig({ useAsyncLocalStorage: options.asyncLocalStorage ?? true }),
         },
+        encryption: ENCRYPTION_CONFIG,
         session: defineSessionConfig({
           store: 'memory',
           stores: {},

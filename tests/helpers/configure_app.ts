@@ -17,7 +17,7 @@ export async function createConfigureApp(fs: FileSystem) {
   fs.basePath = basePath
   fs.baseUrl = pathToFileURL(`${basePath}/`)
 
-  await fs.create('.env', 'APP_KEY=averylongrandomsecretkey\n')
+  await fs.create('.env', 'APP_KEY=Wm3Tq8Zk1Xv6Np4Lb9Rc2Yh7Jf5Gd0sA\n')
   await fs.createJson('tsconfig.json', {})
   await fs.createJson('package.json', { name: 'app', type: 'module' })
   await fs.create(

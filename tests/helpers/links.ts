@@ -17,8 +17,8 @@ import { RSA_KEY } from './cloudfront_keys.ts'
  * Shared set-up for the protected-link tests: a throwaway app secret, a
  * frozen clock, two disks with the same CDN, and a public disk.
  */
-export const SECRET = 'test-app-key-0123456789abcdefghij'
-export const OLD_SECRET = 'old-app-key-9876543210zyxwvutsrq'
+export const SECRET = 'Zq7vK2pX9mW4tB8nR3cY6hJ1dF5gL0sE'
+export const OLD_SECRET = 'u3Nw8QeT1aVz6MxK4oPj9GbR2yHc7LfD'
 export const CDN_URL = 'https://d111111abcdef8.cloudfront.net/media'
 export const CDN_ORIGIN = 'https://d111111abcdef8.cloudfront.net'
 

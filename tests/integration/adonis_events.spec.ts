@@ -107,6 +107,7 @@ test.group('AdonisJS events | every decision of the redirect route and the local
       disk: 'uploads',
       key: KEY,
       userId: '1',
+      realm: 'web',
       clientAddress: '127.0.0.1',
     })
     const served = events.find((event) => event.name === 'djamazing:edge:served')!.data

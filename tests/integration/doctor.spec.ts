@@ -242,26 +242,18 @@ test.group('Doctor | each misconfiguration, by name', () => {
     const setup = await setUp()
     try {
       const uploads = setup.disks[1]
+      const signingWith = (keyPairId: string, privateKey: string): DoctorDisk => ({
+        ...uploads,
+        options: { ...uploads.options, cloudfront: { keyPairId, privateKey } },
+      })
       const cases: [DoctorDisk, string, string][] = [
         [
-          {
-            ...uploads,
-            options: {
-              ...uploads.options,
-              cloudfront: { keyPairId: RSA_KEY.publicPem, privateKey: RSA_KEY.pem },
-            },
-          },
+          signingWith(RSA_KEY.publicPem, RSA_KEY.pem),
           'config.cloudfront-key',
           'invalid-cloudfront-key',
         ],
         [
-          {
-            ...uploads,
-            options: {
-              ...uploads.options,
-              cloudfront: { keyPairId: RSA_1024_KEY.id, privateKey: RSA_1024_KEY.pem },
-            },
-          },
+          signingWith(RSA_1024_KEY.id, RSA_1024_KEY.pem),
           'config.cloudfront-key',
           'invalid-cloudfront-key',
         ],

@@ -18,7 +18,7 @@ function disk(mode: 'public' | 'protected') {
     mode,
     cdnUrl: CDN,
     cloudfront: { keyPairId: KEY_PAIR_ID, privateKey },
-    links: { secrets: ['a-secret-of-at-least-16-bytes'], currentUserId: () => 7 },
+    links: { secrets: ['hT4wQ9zL2xV7nB1mK8pR5cJ3yF6gD0sA'], currentUserId: () => 7 },
   })
 }
 

@@ -19,7 +19,7 @@ function protectedDisk(currentUserId: () => string | number | null = () => 7) {
     cdnUrl: CDN,
     cloudfront: { keyPairId: KEY_PAIR_ID, privateKey },
     signatureTimeout: '2s',
-    links: { secrets: ['a-secret-of-at-least-16-bytes'], currentUserId },
+    links: { secrets: ['hT4wQ9zL2xV7nB1mK8pR5cJ3yF6gD0sA'], currentUserId },
   })
 }
 

@@ -21,7 +21,7 @@ test.group('Edge | the protected flow end to end', (group) => {
   let server: Server
   let origin: string
   let clockOffset = 0
-  const links = new LinkSigner({ secrets: ['edge-flow-test-secret-0123456789'] })
+  const links = new LinkSigner({ secrets: ['Rk5tW1qZ8vN3xL6mJ9pB2cH7yD4gF0sE'] })
   const signer = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })
 
   group.setup(async () => {

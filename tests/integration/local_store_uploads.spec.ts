@@ -1,38 +1,23 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { parseCdnUrl } from '../../src/cdn_url.ts'
-import { createUploadHandler } from '../../src/local/upload_handler.ts'
 import { signUploadUrl, uploadSigningKey } from '../../src/local/upload_url.ts'
+import { startUploadRoute } from '../helpers/upload_route.ts'
 
 const NOW = new Date('2026-03-01T12:00:00Z')
 const SECRET = 'the app key of the test app, 32 chars'
 
 /**
- * The upload handler on a real node:http server under `/cdn/`, its clock
- * frozen at `clock.now`.
+ * The upload route of bucket-a, its clock frozen at `clock.now`.
  */
 async function startUploads() {
   const root = await mkdtemp(join(tmpdir(), 'djamazing-uploads-'))
   await mkdir(join(root, 'bucket-a'))
   const clock = { now: NOW }
-  const handler = createUploadHandler({
-    root,
-    bucket: 'bucket-a',
-    uploadSecret: SECRET,
-    now: () => clock.now,
-  })
-  const server = createServer((req, res) =>
-    handler(req, res, (req.url ?? '').slice('/cdn/'.length))
-  )
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cdn`
-  const cdn = parseCdnUrl(base, 'cdnUrl')
+  const route = await startUploadRoute({ root, bucket: 'bucket-a', secret: SECRET, clock })
+  const cdn = parseCdnUrl(route.base, 'cdnUrl')
   return {
     root,
     clock,
@@ -46,8 +31,7 @@ async function startUploads() {
       })
     },
     async stop() {
-      server.closeAllConnections()
-      server.close()
+      route.stop()
       await rm(root, { recursive: true, force: true })
     },
   }

@@ -76,7 +76,7 @@ test.group('Documented examples | plain flydrive, node:http and the local edge',
       AWS_REGION: region,
       CLOUDFRONT_KEY_PAIR_ID: RSA_KEY.id,
       CLOUDFRONT_PRIVATE_KEY_FILE: keyFile,
-      APP_KEY: 'readme-example-app-key-0123456789',
+      APP_KEY: 'Jv2mQ8wT5zX1nK7pL4bR9cY3hF6gD0sA',
     })
     edgeServer = edge
 

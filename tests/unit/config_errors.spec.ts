@@ -4,6 +4,7 @@ import { IgnitorFactory } from '@adonisjs/core/factories'
 import { defineConfig as defineHttpConfig } from '@adonisjs/core/http'
 import { defineConfig as defineDriveConfig } from '@adonisjs/drive'
 import { djamazing } from '../../index.ts'
+import { ENCRYPTION_CONFIG } from '../helpers/adonis_app.ts'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingServiceConfig } from '../../src/adonis/types.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
@@ -29,7 +30,7 @@ function disk(change: Record<string, unknown>) {
       cdnUrl: 'https://d111111abcdef8.cloudfront.net',
       cloudfront: CLOUDFRONT,
       links: {
-        secrets: ['test-app-key-0123456789abcdefghij'],
+        secrets: ['Xc8Lq3Wv6Zn1Tk9Pm4Rb7Yj2Hf5Gd0sA'],
         currentUserId: () => 1,
       },
       ...change,
@@ -73,6 +74,7 @@ async function bootWithoutAsyncLocalStorage() {
       },
       config: {
         app: { http: defineHttpConfig({ useAsyncLocalStorage: false }) },
+        encryption: ENCRYPTION_CONFIG,
         drive: defineDriveConfig({
           default: 'uploads',
           services: {

@@ -83,14 +83,14 @@ test.group('CDN URL | validation', () => {
       )
     })
 
-  test('refuses http in production, allows it elsewhere', ({ assert, cleanup }) => {
-    const previous = process.env.NODE_ENV
-    cleanup(() => {
-      process.env.NODE_ENV = previous
-    })
-    process.env.NODE_ENV = 'production'
-    assert.throws(() => parseCdnUrl('http://cdn.example.com', 'cdnUrl'), /https in production/)
-    process.env.NODE_ENV = 'development'
-    assert.equal(parseCdnUrl('http://localhost:3333/cdn', 'cdnUrl').origin, 'http://localhost:3333')
+  test('refuses http in production, allows it elsewhere', ({ assert }) => {
+    assert.throws(
+      () => parseCdnUrl('http://cdn.example.com', 'services.uploads.cdnUrl', true),
+      /services\.uploads\.cdnUrl.*https in production/
+    )
+    assert.equal(
+      parseCdnUrl('http://localhost:3333/cdn', 'cdnUrl', false).origin,
+      'http://localhost:3333'
+    )
   })
 })
