@@ -8,9 +8,9 @@ import { CloudFrontVerifier } from '../../src/cloudfront/verifier.ts'
 import { DjamazingDriver } from '../../src/driver.ts'
 import { startAdonisApp } from '../helpers/adonis_app.ts'
 import { EC_KEY, RSA_KEY } from '../helpers/cloudfront_keys.ts'
+import { SECRET } from '../helpers/links.ts'
 
 const run = promisify(execFile)
-const SECRET = 'test-app-key-0123456789abcdefghij'
 
 /**
  * Follows `link` in two separate processes at the same moment and returns

@@ -3,8 +3,7 @@ import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
-
-const SECRET = 'test-app-key-0123456789abcdefghij'
+import { SECRET } from '../helpers/links.ts'
 
 function disk(options: Partial<DjamazingOptions> = {}) {
   return new DjamazingDriver({
