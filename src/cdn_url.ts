@@ -77,3 +77,10 @@ export function cdnObjectUrl(cdn: CdnBase, objectKey: string, overrides: LinkOve
   const url = cdnUrlFor(cdn, objectKey)
   return query.length ? `${url}?${query.join('&')}` : url
 }
+
+/**
+ * Whether a URL's hostname is this machine (`localhost`, `127.0.0.1`, `[::1]`).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
+}
