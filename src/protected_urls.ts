@@ -1,7 +1,8 @@
 import { cdnObjectUrl, type CdnBase } from './cdn_url.ts'
 import { CloudFrontSigner } from './cloudfront/signer.ts'
 import { parseDuration } from './duration.ts'
-import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
+import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
+import { MAX_URL_BYTES } from './cloudfront/policy.ts'
 import { LinkSigner } from './links/signer.ts'
 import { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions, LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
@@ -21,6 +22,13 @@ const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 const MAX_SIGNATURE_TIMEOUT = 3600
 
 /**
+ * Room for what signing appends to a CloudFront URL: `Expires`, the
+ * longest signature (RSA-2048, 344 characters), `Key-Pair-Id` and
+ * `Hash-Algorithm`, rounded up.
+ */
+const SIGNING_PARAMETERS_BYTES = 512
+
+/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -33,6 +41,8 @@ export class SignedUrls {
    */
   readonly protectedLinks?: ProtectedLinks
   #links?: ProtectedLinkOptions
+  #cdn: CdnBase
+  #objectKey: (key: string) => string
 
   constructor(
     options: DjamazingOptions,
@@ -40,6 +50,8 @@ export class SignedUrls {
     objectKey: (key: string) => string,
     setting: (name: string) => string
   ) {
+    this.#cdn = cdn
+    this.#objectKey = objectKey
     if (options.cloudfront) {
       // Errors name the disk's own setting: services.uploads.cloudfront.privateKey.
       this.cloudfront = new CloudFrontSigner({
@@ -83,6 +95,7 @@ export class SignedUrls {
    * A protected link to `key` for the current user, with the link's options.
    */
   async linkFor(disk: string, key: string, options: LinkOptions = {}): Promise<string> {
+    this.#assertServable(key, options)
     const userId = await this.#links!.currentUserId()
     const revision = await this.#links!.currentUserRevision?.()
     const realm = await this.#links!.currentUserRealm?.()
@@ -96,6 +109,22 @@ export class SignedUrls {
         ? {}
         : { contentDisposition: options.contentDisposition }),
     })
+  }
+
+  /**
+   * Refuses overrides whose CloudFront URL would pass CloudFront's limit
+   * once signed: the redirect could never be made, and the owner would get
+   * an error page instead of the file. Checked when the link is made, so
+   * a page never renders a dead link.
+   */
+  #assertServable(key: string, overrides: LinkOverrides) {
+    const length = cdnObjectUrl(this.#cdn, this.#objectKey(key), overrides).length
+    if (length + SIGNING_PARAMETERS_BYTES >= MAX_URL_BYTES) {
+      throw new E_DJAMAZING_INVALID_ARGUMENT([
+        overrides.contentDisposition ? 'contentDisposition' : 'contentType',
+        `the CloudFront URL would be about ${length + SIGNING_PARAMETERS_BYTES} bytes once signed; CloudFront refuses ${MAX_URL_BYTES} bytes or more. Shorten the value (a download name, say)`,
+      ])
+    }
   }
 
   /**
