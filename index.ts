@@ -14,9 +14,17 @@ export type {
   MediaViewOptions,
 } from './src/types.ts'
 export type { LinkOptions } from './src/links/types.ts'
-export { configure } from './configure.ts'
 export { stubsRoot } from './stubs/main.ts'
 export { djamazing } from './src/adonis/define_disk.ts'
 export { asUser } from './src/adonis/explicit_user.ts'
 export { clearFolderCookies } from './src/adonis/folder_cookies.ts'
 export type { DjamazingServiceConfig, AuthorizeTarget } from './src/adonis/types.ts'
+
+/**
+ * The hook `node ace configure djamazing` runs with its `Configure`
+ * command. Loaded on first use, so that the root needs no AdonisJS types.
+ */
+export async function configure(command: object): Promise<void> {
+  const hook = await import('./configure.ts')
+  await hook.configure(command as Parameters<typeof hook.configure>[0])
+}

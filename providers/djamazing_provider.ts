@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http'
 import type {} from '@adonisjs/drive/drive_provider'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { RedirectDisk } from '../src/links/types.ts'
@@ -6,6 +7,14 @@ import { redirectRoute } from '../src/adonis/redirect_route.ts'
 import { eventReporters } from '../src/adonis/events.ts'
 import { E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED } from '../src/errors.ts'
 import debug from '../src/debug.ts'
+
+/**
+ * The redirect route and the edge answer every method Node parses (but
+ * CONNECT, which never reaches a route): GET and HEAD, and 405 with
+ * `Allow` for the rest, as the node:http handlers do, rather than the
+ * framework's HTML 404.
+ */
+const EVERY_METHOD = METHODS.filter((method) => method !== 'CONNECT')
 
 type DiskSource = { use(disk: string): { driver: unknown } }
 
@@ -37,7 +46,9 @@ export default class DjamazingProvider {
       if (!usingAsyncLocalStorage) throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk.name])
       const pattern = `${disk.routePrefix}/${disk.name}/*`
       debug('adonis: redirect route %s', pattern)
-      router.get(pattern, redirectRoute(disk, lookup, report)).as(`djamazing.${disk.name}.redirect`)
+      router
+        .route(pattern, EVERY_METHOD, redirectRoute(disk, lookup, report))
+        .as(`djamazing.${disk.name}.redirect`)
     }
 
     // Development: the app serves its own CDN URL with the local edge.
@@ -46,7 +57,7 @@ export default class DjamazingProvider {
     for (const edge of edges) {
       debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
       router
-        .get(`${edge.path}/*`, (ctx) => edge.handle(ctx))
+        .route(`${edge.path}/*`, EVERY_METHOD, (ctx) => edge.handle(ctx))
         .as(`djamazing.${edge.disks[0].name}.edge`)
     }
 

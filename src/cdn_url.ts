@@ -87,3 +87,10 @@ export function hostUnder(host: string, domain: string): boolean {
   const name = host.toLowerCase()
   return name === bare || name.endsWith(`.${bare}`)
 }
+
+/**
+ * Whether a URL's hostname is this machine (`localhost`, `127.0.0.1`, `[::1]`).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
+}

@@ -1,7 +1,12 @@
 import { cdnObjectUrl, hostUnder, type CdnBase } from './cdn_url.ts'
 import { CloudFrontSigner } from './cloudfront/signer.ts'
 import { parseDuration } from './duration.ts'
-import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_INVALID_LINK_OPTION } from './errors.ts'
+import {
+  E_DJAMAZING_INVALID_ARGUMENT,
+  E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_INVALID_LINK_OPTION,
+} from './errors.ts'
+import { MAX_URL_BYTES } from './cloudfront/policy.ts'
 import { LinkSigner } from './links/signer.ts'
 import { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions, LinkOverrides, ProtectedLinkOptions } from './links/types.ts'
@@ -104,6 +109,13 @@ function readWindow(value: Duration | undefined, setting: string): number | unde
 const MAX_SIGNATURE_TIMEOUT = 3600
 
 /**
+ * Room for what signing appends to a CloudFront URL: `Expires`, the
+ * longest signature (RSA-2048, 344 characters), `Key-Pair-Id` and
+ * `Hash-Algorithm`, rounded up.
+ */
+const SIGNING_PARAMETERS_BYTES = 512
+
+/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -121,6 +133,8 @@ export class SignedUrls {
   #cache?: SignedUrlCache
   #mediaViews?: ReturnType<typeof readMediaViews>
   #folderCookies?: { expiresIn: number; domain?: string }
+  #cdn: CdnBase
+  #objectKey: (key: string) => string
 
   constructor(
     options: DjamazingOptions,
@@ -128,6 +142,8 @@ export class SignedUrls {
     objectKey: (key: string) => string,
     setting: (name: string) => string
   ) {
+    this.#cdn = cdn
+    this.#objectKey = objectKey
     if (options.cloudfront) {
       // Errors name the disk's own setting: services.uploads.cloudfront.privateKey.
       this.cloudfront = new CloudFrontSigner({
@@ -206,6 +222,7 @@ export class SignedUrls {
    * A protected link to `key` for the current user, with the link's options.
    */
   async linkFor(disk: string, key: string, options: LinkOptions = {}): Promise<string> {
+    this.#assertServable(key, options)
     const view = this.#viewOf(key, options)
     return this.links!.linkFor(disk, key, {
       ...view,
@@ -265,7 +282,7 @@ export class SignedUrls {
    */
   #viewOf(key: string, options: LinkOptions): { viewFor?: Duration; bindIp?: boolean } {
     if (options.viewFor !== undefined) {
-      const seconds = parseDuration(options.viewFor, 'viewFor')
+      const seconds = parseDuration(options.viewFor, 'viewFor', E_DJAMAZING_INVALID_LINK_OPTION)
       if (this.maxViewFor === undefined || seconds > this.maxViewFor) {
         throw new E_DJAMAZING_INVALID_LINK_OPTION([
           'viewFor',
@@ -282,6 +299,22 @@ export class SignedUrls {
       return { viewFor: media.viewFor, bindIp: options.bindIp ?? media.bindIp }
     }
     return options.bindIp ? { bindIp: true } : {}
+  }
+
+  /**
+   * Refuses overrides whose CloudFront URL would pass CloudFront's limit
+   * once signed: the redirect could never be made, and the owner would get
+   * an error page instead of the file. Checked when the link is made, so
+   * a page never renders a dead link.
+   */
+  #assertServable(key: string, overrides: LinkOverrides) {
+    const length = cdnObjectUrl(this.#cdn, this.#objectKey(key), overrides).length
+    if (length + SIGNING_PARAMETERS_BYTES >= MAX_URL_BYTES) {
+      throw new E_DJAMAZING_INVALID_ARGUMENT([
+        overrides.contentDisposition ? 'contentDisposition' : 'contentType',
+        `the CloudFront URL would be about ${length + SIGNING_PARAMETERS_BYTES} bytes once signed; CloudFront refuses ${MAX_URL_BYTES} bytes or more. Shorten the value (a download name, say)`,
+      ])
+    }
   }
 
   /**

@@ -1,4 +1,6 @@
+import { join } from 'node:path'
 import { defineConfig, stores } from '@adonisjs/session'
+import env from '../start/env.ts'
 
 const sessionConfig = defineConfig({
   enabled: true,
@@ -11,9 +13,15 @@ const sessionConfig = defineConfig({
     secure: false,
     sameSite: 'lax',
   },
-  store: 'cookie',
+  /**
+   * Sessions live on the server (the cookie only carries their id), so
+   * logging out ends them there: a cookie copied before logout opens
+   * nothing after it. With the cookie store the session would be the
+   * cookie itself, and a copy would stay logged in until it expires.
+   */
+  store: 'file',
   stores: {
-    cookie: stores.cookie(),
+    file: stores.file({ location: join(env.get('DEMO_DATA_DIR'), 'sessions') }),
   },
 })
 

@@ -1,7 +1,5 @@
 import { isAbsolute } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
-import type { ServiceConfigProvider } from '@adonisjs/drive/types'
-import type { DjamazingDriver } from '../driver.ts'
 import { DEFAULT_ROUTE_PREFIX, isValidRoutePrefix } from '../links/signer.ts'
 import {
   E_DJAMAZING_INVALID_CONFIG,
@@ -11,7 +9,7 @@ import {
 import { hostUnder } from '../cdn_url.ts'
 import { isProviderBooted, registerDisk } from './registry.ts'
 import type { DjamazingOptions } from '../types.ts'
-import type { DjamazingServiceConfig } from './types.ts'
+import type { DjamazingDiskProvider, DjamazingServiceConfig } from './types.ts'
 
 /**
  * Where the local store keeps its buckets, from the app root.
@@ -116,12 +114,11 @@ async function localStoreOf(name: string, config: DjamazingServiceConfig, app: A
  * bound to it), signs links with the keys of `config/encryption.ts`, and
  * binds them to the user of the current request.
  */
-export function djamazing(
-  config: DjamazingServiceConfig
-): ServiceConfigProvider<() => DjamazingDriver> {
+export function djamazing(config: DjamazingServiceConfig): DjamazingDiskProvider {
   return {
     type: 'provider',
-    async resolver(name: string, app: ApplicationService) {
+    async resolver(name: string, application: object) {
+      const app = application as ApplicationService
       const routePrefix = routePrefixOf(name, config.routePrefix)
       // AdonisJS's own notion of production decides the https checks.
       const options = driverOptionsOf(name, config, app.inProduction)

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
-import { parseCdnUrl } from '../cdn_url.ts'
+import { isLoopbackHost, parseCdnUrl } from '../cdn_url.ts'
 import { cloudFrontPublicKeys } from '../cloudfront/keys.ts'
 import { createEdgeHandler } from '../edge/main.ts'
 import type { EdgeBehavior, EdgeVerifier } from '../edge/types.ts'
@@ -12,8 +12,6 @@ import { createS3Client } from '../s3/client.ts'
 import { normalizePrefix } from '../s3/config.ts'
 import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 /**
  * The verifier of an edge whose disks have no CloudFront key (public disks
@@ -36,7 +34,7 @@ function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
   const cdn = new URL(cdnOrigin)
   if (appUrl && URL.canParse(appUrl) && new URL(appUrl).origin === cdn.origin) return true
   const port = cdn.port || (cdn.protocol === 'https:' ? '443' : '80')
-  return LOOPBACK.has(cdn.hostname) && port === (process.env.PORT ?? '3333')
+  return isLoopbackHost(cdn.hostname) && port === (process.env.PORT ?? '3333')
 }
 
 /**

@@ -1,11 +1,28 @@
-import type { HttpContext } from '@adonisjs/core/http'
 import type { LinkSignerOptions } from '../links/types.ts'
+import type { DjamazingDriver } from '../driver.ts'
 import type { DjamazingOptions } from '../types.ts'
 
 /**
  * The file a protected link points at, as given to `authorize`.
  */
 export type AuthorizeTarget = { disk: string; key: string }
+
+/**
+ * The request `authorize` is called for: AdonisJS's `HttpContext`. Written
+ * out as the part checks read (`ctx.auth.user`), so that these types load
+ * without AdonisJS; annotate the parameter as `HttpContext` for its full type.
+ */
+export type AuthorizeContext = { request: object; response: object; auth?: any }
+
+/**
+ * What `djamazing()` gives `services` in `config/drive.ts`: @adonisjs/drive's
+ * `ServiceConfigProvider`, written out so that these types load without
+ * AdonisJS. Drive calls `resolver` with the disk's name and the app.
+ */
+export type DjamazingDiskProvider = {
+  type: 'provider'
+  resolver(name: string, app: object): Promise<() => DjamazingDriver>
+}
 
 /**
  * `Omit` applied to each member of a union: the S3 connection settings
@@ -54,7 +71,7 @@ export type DjamazingServiceConfig = DistributiveOmit<
    * verified for the current user: return `false` to answer 403 (e.g. the
    * user lost access to the record the file belongs to).
    */
-  authorize?: (ctx: HttpContext, target: AuthorizeTarget) => boolean | Promise<boolean>
+  authorize?(ctx: AuthorizeContext, target: AuthorizeTarget): boolean | Promise<boolean>
 
   /**
    * Serve `cdnUrl` from this app with the local CloudFront-compatible edge

@@ -43,12 +43,38 @@ function failed(answer: CdnResponse | Outcome): answer is Outcome {
 }
 
 /**
- * Whether a response carries the probe (or, read-only, the 404 of a
- * signed request that CloudFront let through to the origin).
+ * An answer of S3 itself, passed on by the CDN: the request got past the
+ * CDN's signature check. For a key that does not exist S3 says 404
+ * `NoSuchKey`, or 403 `Access Denied` (capital D, unlike CloudFront's own
+ * refusal) when the distribution may not list the bucket, as
+ * docs/aws-setup.md advises.
+ */
+function fromOrigin(response: CdnResponse): boolean {
+  return (
+    response.status < 400 ||
+    (response.status === 404 && response.error?.code === 'NoSuchKey') ||
+    (response.status === 403 && response.error?.message === 'Access Denied')
+  )
+}
+
+/**
+ * Whether a response carries the probe (or, read-only, an answer of S3
+ * for a key that does not exist).
  */
 function servesTarget(context: DiskContext, response: CdnResponse): boolean {
   if (context.probe) return response.status === 200 && response.body === context.probe.body
-  return response.status === 404 && response.error?.code === 'NoSuchKey'
+  return fromOrigin(response) && response.status >= 400
+}
+
+/**
+ * What passing looks like, said for a read-only run too.
+ */
+function passed(context: DiskContext, response: CdnResponse, what: string): Outcome {
+  if (context.probe) return { status: 'ok', message: `${what} serves the probe byte for byte` }
+  return {
+    status: 'ok',
+    message: `${what} passes the CDN: S3 answered ${response.status} for a key that does not exist (run without --read-only to fetch a real object)`,
+  }
 }
 
 /**
@@ -86,10 +112,7 @@ export const unsignedRefusedCheck: Check = {
       return { status: 'ok', message: 'an unsigned URL is refused (403 MissingKey)' }
     }
     if (isHtml(response)) return refusal(response, context)
-    if (
-      response.status < 400 ||
-      (response.status === 404 && response.error?.code === 'NoSuchKey')
-    ) {
+    if (fromOrigin(response)) {
       return {
         status: 'critical',
         diagnosis: 'protected-prefix-unsigned',
@@ -113,24 +136,7 @@ export const signedServesCheck: Check = {
     })
     const response = await get(context, signed)
     if (failed(response)) return response
-    if (servesTarget(context, response)) {
-      return {
-        status: 'ok',
-        message: context.probe
-          ? 'a signed URL serves the probe byte for byte'
-          : 'a signed URL passes CloudFront (404 from the origin for a key that does not exist)',
-      }
-    }
-    // Read-only: S3 answering 403 for a key that does not exist means
-    // CloudFront let the signed request through; the distribution may just
-    // not list the bucket, as docs/aws-setup.md advises.
-    if (!context.probe && response.status === 403 && response.error?.message === 'Access Denied') {
-      return {
-        status: 'ok',
-        message:
-          'a signed URL passes CloudFront (S3 answered 403 for a key that does not exist, as it does when the distribution may not list the bucket); run without --read-only to fetch a real object',
-      }
-    }
+    if (servesTarget(context, response)) return passed(context, response, 'a signed URL')
     return refusal(response, context)
   },
 }
@@ -172,9 +178,7 @@ export const publicUnsignedCheck: Check = {
   async run(context) {
     const response = await get(context, cdnUrlFor(context.cdn!, targetKey(context)))
     if (failed(response)) return response
-    if (servesTarget(context, response)) {
-      return { status: 'ok', message: 'an unsigned URL serves the object' }
-    }
+    if (servesTarget(context, response)) return passed(context, response, 'an unsigned URL')
     if (response.status === 403 && response.error?.code === 'MissingKey') {
       return {
         status: 'error',

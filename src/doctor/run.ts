@@ -8,6 +8,7 @@ import {
   signedServesCheck,
   unsignedRefusedCheck,
 } from './cdn_checks.ts'
+import { uploadCorsCheck } from './upload_checks.ts'
 import type {
   Check,
   DiskContext,
@@ -34,6 +35,7 @@ export const DEFAULT_CHECKS: Check[] = [
   overridesCheck,
   publicUnsignedCheck,
   clockCheck,
+  uploadCorsCheck,
 ]
 
 async function checkDisk(disk: DoctorDisk, options: DoctorOptions): Promise<DiskReport> {

@@ -56,6 +56,11 @@ export type DoctorDisk = {
    * disk's first guard).
    */
   realm?: string
+  /**
+   * The origin the app's pages are served from (AdonisJS: `appUrl`): the
+   * bucket's CORS rule must let it PUT direct uploads.
+   */
+  appOrigin?: string
 }
 
 export type DoctorOptions = {

@@ -100,7 +100,7 @@ export function sendError(res: ServerResponse, method: string | undefined, error
   res.writeHead(error.status, {
     'Content-Type': 'text/xml',
     'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
+    'Cache-Control': 'private, no-store',
     'X-Content-Type-Options': 'nosniff',
     ...error.headers,
   })

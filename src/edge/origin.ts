@@ -2,11 +2,11 @@ import type { Readable } from 'node:stream'
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  S3ServiceException,
   type GetObjectCommandOutput,
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3'
+import type { S3ErrorLike } from '../s3/errors.ts'
 import { edgeErrors, type EdgeError } from './error_response.ts'
 
 /**
@@ -72,8 +72,11 @@ function translate(error: unknown): never {
   // The status decides, also when the SDK could not parse the error body
   // (then the error is no S3ServiceException): s3rver, some S3-compatible
   // stores and proxies answer a 404 with a non-XML body.
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
-  const named = error instanceof S3ServiceException ? error.name : undefined
+  // By shape, not `instanceof S3ServiceException`: the app's own client may
+  // come from another SDK release, whose errors are another class.
+  const e = error as S3ErrorLike
+  const status = e?.$metadata?.httpStatusCode
+  const named = e?.$metadata ? e.name : undefined
   if (named === 'NoSuchBucket') {
     throw new OriginFailure(edgeErrors.noSuchBucket(), { cause: error })
   }

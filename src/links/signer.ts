@@ -3,6 +3,7 @@ import debug from '../debug.ts'
 import { deriveHmacKey } from '../derived_key.ts'
 import { parseDuration } from '../duration.ts'
 import {
+  E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_GUEST_LINK,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_INVALID_DISK_NAME,
@@ -47,6 +48,7 @@ export const DEFAULT_LINK_EXPIRES_IN = '1h'
 const MAX_USER_ID_LENGTH = 256
 const DISK_NAME = /^[A-Za-z0-9_-]{1,64}$/
 const REALM = /^[A-Za-z0-9_.:-]{1,64}$/
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 
 /**
  * The key of every link `verify` accepted, by its result object: the only
@@ -144,6 +146,14 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
     throw new E_DJAMAZING_INVALID_LINK_OPTION([
       name,
       'expected a non-empty string without control characters, at most 1024 characters',
+    ])
+  }
+  // CloudFront and S3 answer 400 to other bytes in a response header: the
+  // link would be dead on arrival, so it is never made.
+  if (!PRINTABLE_ASCII.test(value)) {
+    throw new E_DJAMAZING_INVALID_ARGUMENT([
+      name,
+      "only printable ASCII can be served in this header: give a UTF-8 file name percent-encoded, as filename*=UTF-8''r%C3%A9sum%C3%A9.pdf (RFC 6266)",
     ])
   }
   return value
@@ -317,7 +327,9 @@ export class LinkSigner {
       contentType: checkOverride('contentType', options.contentType),
       contentDisposition: checkOverride('contentDisposition', options.contentDisposition),
       viewFor:
-        options.viewFor === undefined ? null : Math.ceil(parseDuration(options.viewFor, 'viewFor')),
+        options.viewFor === undefined
+          ? null
+          : Math.ceil(parseDuration(options.viewFor, 'viewFor', E_DJAMAZING_INVALID_LINK_OPTION)),
       bindIp: options.bindIp === true,
       folder: checkFolder(key, options.folder),
     }

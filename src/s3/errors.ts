@@ -1,6 +1,14 @@
 import { E_DJAMAZING_OBJECT_NOT_FOUND, E_DJAMAZING_S3_REQUEST_FAILED } from '../errors.ts'
 
-type S3ErrorLike = { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
+/**
+ * An error of the AWS SDK, read by shape: the app's client may come from
+ * another SDK release than the one `instanceof` would check against.
+ */
+export type S3ErrorLike = {
+  name?: string
+  message?: string
+  $metadata?: { httpStatusCode?: number }
+}
 
 /**
  * True when S3 answered that the object does not exist. HEAD responses

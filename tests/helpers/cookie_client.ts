@@ -31,6 +31,14 @@ export class CookieClient {
     return response
   }
 
+  /**
+   * The `Cookie` header it sends now: what someone copying the cookie
+   * would take.
+   */
+  cookieHeader(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
   get(path: string) {
     return this.request(path)
   }

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
-import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { runDoctor } from '../../src/doctor/run.ts'
 import type { DoctorDisk, DoctorOptions, DoctorReport } from '../../src/doctor/types.ts'
-import type { EdgeServerOptions } from '../../src/edge/main.ts'
+import { startEdgeServer, type EdgeServerOptions } from '../../src/edge/main.ts'
 import { RSA_1024_KEY, RSA_KEY, RSA_NEXT_KEY } from '../helpers/cloudfront_keys.ts'
 import { startEdgeFixture, type EdgeFixture } from '../helpers/edge.ts'
 import {
@@ -99,7 +99,7 @@ test.group('Doctor | a healthy set-up', (group) => {
     const report = await doctor(setup)
     assert.isTrue(report.ok, JSON.stringify(report, null, 2))
     assert.deepEqual(resultsOf(report, 'uploads'), {
-      'config.cdn-url': ['warn', undefined], // plain http: the local edge
+      'config.cdn-url': ['ok', undefined], // plain http on loopback: the local edge
       'config.cloudfront-key': ['ok', undefined],
       'config.app-secrets': ['ok', undefined],
       's3.bucket': ['ok', undefined],
@@ -111,7 +111,7 @@ test.group('Doctor | a healthy set-up', (group) => {
       'cdn.clock': ['ok', undefined],
     })
     assert.deepEqual(resultsOf(report, 'static'), {
-      'config.cdn-url': ['warn', undefined],
+      'config.cdn-url': ['ok', undefined],
       'config.cloudfront-key': ['ok', undefined],
       's3.bucket': ['ok', undefined],
       's3.probe': ['ok', undefined],
@@ -265,6 +265,43 @@ test.group('Doctor | each misconfiguration, by name', () => {
         assert.deepEqual(resultsOf(report, 'uploads')[id], ['error', diagnosis])
       }
     } finally {
+      await setup.stop()
+    }
+  })
+
+  test('read-only, a distribution that may not list the bucket (a fault origin, fake): the signed check still passes', async ({
+    assert,
+  }) => {
+    const setup = await setUp()
+    const origin = await forwardingProxy(() => setup.fixture.s3.endpoint, {
+      rewrite: (req, answer) =>
+        answer.statusCode === 404 && (req.method === 'GET' || req.method === 'HEAD')
+          ? { status: 403, body: s3ErrorXml('AccessDenied', 'Access Denied') }
+          : undefined,
+    })
+    const client = new S3Client({ ...setup.fixture.s3.clientConfig, endpoint: origin.endpoint })
+    const edge = await startEdgeServer({
+      client,
+      bucket: setup.fixture.s3.bucket,
+      basePath: '/cdn',
+      behaviors: [{ pathPattern: 'static/*', signed: false }],
+      publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
+    })
+    try {
+      const disks = setup.disks.map((disk) => ({
+        ...disk,
+        options: { ...disk.options, cdnUrl: edge.url },
+      }))
+      const report = await runDoctor(disks, { write: false })
+      assert.isTrue(report.ok, JSON.stringify(report, null, 2))
+      const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.signed-url')!
+      assert.equal(check.status, 'ok')
+      assert.include(check.message, 'S3 answered 403 for a key that does not exist')
+      assert.deepEqual(resultsOf(report, 'static')['cdn.public-unsigned'], ['ok', undefined])
+    } finally {
+      await edge.close()
+      client.destroy()
+      await origin.close()
       await setup.stop()
     }
   })

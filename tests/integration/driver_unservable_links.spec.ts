@@ -1,0 +1,96 @@
+import { test } from '@japa/runner'
+import { DjamazingDriver } from '../../src/driver.ts'
+import { handleLinkRequest } from '../../src/links/main.ts'
+import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
+import { SECRET } from '../helpers/links.ts'
+
+/**
+ * A protected disk signing with RSA-2048, the longest signatures
+ * CloudFront takes.
+ */
+const driver = new DjamazingDriver({
+  disk: 'uploads',
+  bucket: 'media',
+  region: 'us-east-1',
+  mode: 'protected',
+  cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+  cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
+  links: { secrets: [SECRET], currentUserId: () => 7 },
+})
+
+async function follow(link: string) {
+  const url = new URL(link, 'https://app.example.com')
+  return handleLinkRequest(
+    {
+      method: 'GET',
+      disk: 'uploads',
+      rawKey: url.pathname.slice('/djamazing/uploads/'.length),
+      query: url.search.slice(1),
+      userId: 7,
+    },
+    (name) => (name === 'uploads' ? driver : undefined)
+  )
+}
+
+async function refusal(make: () => Promise<unknown>) {
+  try {
+    await make()
+  } catch (error) {
+    return error as { code?: string; message: string }
+  }
+  throw new Error('the link was made')
+}
+
+test.group('DjamazingDriver | linkFor never makes a link that cannot be served (attack)', () => {
+  test('a non-ASCII download name or type is a call-time error, not a dead link', async ({
+    assert,
+  }) => {
+    for (const options of [
+      { contentDisposition: `attachment; filename="${'é'.repeat(150)}.png"` },
+      { contentDisposition: 'attachment; filename="naïve.pdf"' },
+      { contentType: 'text/plain; charset=ü' },
+      { contentDisposition: 'attachment; filename="\u00a0.pdf"' },
+    ]) {
+      const error = await refusal(() => driver.linkFor('a.png', options))
+      assert.equal(error.code, 'E_DJAMAZING_INVALID_ARGUMENT', JSON.stringify(options))
+      assert.include(error.message, "filename*=UTF-8''")
+    }
+  })
+
+  test('overrides whose signed CloudFront URL would reach 8,192 bytes are a call-time error', async ({
+    assert,
+  }) => {
+    // Each is within what a key and a link value may hold (1,024); spaces
+    // encode to three bytes each in the CloudFront URL.
+    const key = `${'a '.repeat(490)}report.pdf`
+    const contentDisposition = `attachment; filename="${' '.repeat(990)}"`
+    const contentType = `text/plain; x="${' '.repeat(990)}"`
+    const error = await refusal(() => driver.linkFor(key, { contentDisposition, contentType }))
+    assert.equal(error.code, 'E_DJAMAZING_INVALID_ARGUMENT')
+    assert.include(error.message, '8192')
+  })
+
+  test('the longest links it does make redirect (302), never 500', async ({ assert }) => {
+    const key = `${'a '.repeat(490)}report.pdf`
+    let made = 0
+    for (const length of [100, 400, 700, 990]) {
+      const options = {
+        contentType: `text/plain; x="${' '.repeat(990)}"`,
+        contentDisposition: `attachment; filename="${' '.repeat(length)}"`,
+      }
+      let link: string
+      try {
+        link = await driver.linkFor(key, options)
+      } catch (error) {
+        assert.equal((error as { code?: string }).code, 'E_DJAMAZING_INVALID_ARGUMENT')
+        continue
+      }
+      made++
+      const response = await follow(link)
+      assert.equal(response.status, 302, `${length} spaces`)
+      assert.isBelow(response.headers.Location.length, 8192)
+    }
+    assert.isAtLeast(made, 2)
+    assert.isBelow(made, 4, 'the longest was refused')
+  })
+})
