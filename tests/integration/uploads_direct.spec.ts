@@ -4,9 +4,9 @@ import { test } from '@japa/runner'
 import type { DjamazingDriver } from '../../src/driver.ts'
 import { driverFixture, type DriverFixture } from '../helpers/driver_factory.ts'
 import { pendingKeyOf, putStatus, putToTarget, sha256Of } from '../helpers/direct_upload.ts'
+import { SECRET } from '../helpers/links.ts'
 import { expectedSignature } from '../helpers/sigv4.ts'
 
-const SECRET = 'a test app secret, 32 bytes long'
 const ALICE = 1
 const BOB = 2
 

@@ -97,6 +97,21 @@ test.group('Docs | links', (group) => {
     assert.deepEqual(brokenLinks(documentationPages(), packed), [])
   })
 
+  test('the index docs/README.md links every page of docs/, and the README links the index', ({
+    assert,
+  }) => {
+    const pages = documentationPages()
+    const index = pages.find(({ path }) => path === 'docs/README.md')!
+    const linked = new Set(linkTargets(index.text).map((target) => target.split('#')[0]))
+    const unlisted = pages
+      .filter(({ path }) => path.startsWith('docs/') && path !== index.path)
+      .map(({ path }) => path.slice('docs/'.length))
+      .filter((path) => !linked.has(path))
+    assert.deepEqual(unlisted, [], 'pages missing from docs/README.md')
+    const readme = pages.find(({ path }) => path === 'README.md')!
+    assert.include(linkTargets(readme.text), 'docs/README.md')
+  })
+
   test('the checker itself: a missing file, an unshipped folder, a missing heading are caught', ({
     assert,
   }) => {

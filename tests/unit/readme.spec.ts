@@ -331,4 +331,15 @@ test.group('Docs | errors table', () => {
     const table = PAGES.find(({ path }) => path === 'docs/errors.md')!.text
     for (const code of codes) assert.include(table, `| \`${code}\``, code)
   })
+
+  test('every error code a page names is one the package raises', async ({ assert }) => {
+    const errors = await import('../../src/errors.ts')
+    const unknown = PAGES.flatMap(({ path, text }) =>
+      [...text.matchAll(/\bE_DJAMAZING_[A-Z0-9_]+/g)]
+        .map(([code]) => code)
+        .filter((code) => !Object.hasOwn(errors, code))
+        .map((code) => `${path}: ${code}`)
+    )
+    assert.deepEqual(unknown, [])
+  })
 })

@@ -10,7 +10,7 @@ export default class FilesController {
   async index({ view, auth }: HttpContext) {
     const user = auth.getUserOrFail()
     const uploads = drive.use('uploads')
-    // README.md and docs/development.md show these lines: keep them in step.
+    // docs/development.md shows these lines: keep them in step.
     // flydrive's Disk has no method for a link with options: ask the driver.
     const uploadsDriver = uploads.driver as DjamazingDriver
     const owned = await files.ownedBy(user.id)
