@@ -10,11 +10,13 @@
  *
  * Environment: PORT (default 3333, 0 picks a free port), HOST (default
  * 127.0.0.1), DEMO_DATA_DIR (default demo/tmp), LOG_LEVEL (default warn).
+ * `npm run demo -- --local` keeps the files in the local store of the data
+ * folder instead of s3rver.
  */
 import { createServer } from 'node:net'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { forkS3rver, type S3rverProcess } from '../../bin/s3rver.ts'
 import { openDemoData } from './demo_data.ts'
@@ -81,19 +83,23 @@ async function main() {
   })
   process.on('SIGTERM', () => void stop(0))
 
-  s3 = await forkS3rver({
-    directory: data.s3Directory,
-    buckets: [BUCKET],
-    // Browsers PUT direct uploads to the bucket from the app's pages.
-    corsOrigins: [appUrl],
-    resetOnClose: false,
-    stdio: 'inherit',
-  })
-  s3.process.once('exit', (code) => {
-    if (stopping) return
-    console.error(`The S3 server stopped unexpectedly (exit code ${code}); stopping the demo.`)
-    void stop(1)
-  })
+  // --local: the local store instead of s3rver (files in the data folder).
+  const store = process.argv.includes('--local') ? 'local' : 's3'
+  if (store === 's3') {
+    s3 = await forkS3rver({
+      directory: data.s3Directory,
+      buckets: [BUCKET],
+      // Browsers PUT direct uploads to the bucket from the app's pages.
+      corsOrigins: [appUrl],
+      resetOnClose: false,
+      stdio: 'inherit',
+    })
+    s3.process.once('exit', (code) => {
+      if (stopping) return
+      console.error(`The S3 server stopped unexpectedly (exit code ${code}); stopping the demo.`)
+      void stop(1)
+    })
+  }
 
   Object.assign(process.env, {
     // A demo over plain http on a laptop: production settings would refuse
@@ -105,7 +111,8 @@ async function main() {
     APP_KEY: data.appKey,
     APP_URL: appUrl,
     DEMO_DATA_DIR: dataDirectory,
-    S3_ENDPOINT: s3.endpoint,
+    DJAMAZING_STORE: store,
+    ...(s3 && { S3_ENDPOINT: s3.endpoint }),
     S3_BUCKET: BUCKET,
     // s3rver's fixed credentials
     AWS_REGION: 'us-east-1',
@@ -135,7 +142,9 @@ async function main() {
       '',
       'djamazing demo',
       `  data folder      ${dataDirectory}${data.created ? ' (created now)' : ''}`,
-      `  S3 (s3rver)      ${s3.endpoint}, bucket "${BUCKET}"`,
+      s3
+        ? `  S3 (s3rver)      ${s3.endpoint}, bucket "${BUCKET}"`
+        : `  local store      ${join(dataDirectory, 'storage', BUCKET)}`,
       `  CloudFront edge  ${appUrl}/cdn`,
       `  key pair id      ${data.keyPairId}`,
       `  public key       ${data.publicKeyFile}`,

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import env from '../start/env.ts'
 import { defineConfig } from '@adonisjs/drive'
 // In an app: `import { djamazing } from 'djamazing'`.
@@ -9,6 +10,10 @@ import { djamazing } from '../../index.ts'
  * edge there) and the CloudFront key pair the demo generated.
  */
 const shared = {
+  // 's3', or 'local' (npm run demo -- --local): the files in the data
+  // folder, served and taken by the app itself, no S3 server.
+  store: env.get('DJAMAZING_STORE'),
+  localStore: { root: join(env.get('DEMO_DATA_DIR'), 'storage') },
   bucket: env.get('S3_BUCKET'),
   cdnUrl: env.get('CLOUDFRONT_URL'),
   region: env.get('AWS_REGION'),

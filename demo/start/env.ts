@@ -14,7 +14,9 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   DEMO_DATA_DIR: Env.schema.string(),
 
-  S3_ENDPOINT: Env.schema.string({ format: 'url', tld: false }),
+  // 's3' (s3rver) by default; 'local' keeps the files in the data folder.
+  DJAMAZING_STORE: Env.schema.enum(['s3', 'local'] as const),
+  S3_ENDPOINT: Env.schema.string.optional({ format: 'url', tld: false }),
   S3_BUCKET: Env.schema.string(),
   AWS_REGION: Env.schema.string(),
   AWS_ACCESS_KEY_ID: Env.schema.string(),

@@ -31,11 +31,14 @@ export type DemoApp = {
 /**
  * Starts `npm run demo` as a user would (the same command, without npm in
  * between so the signal reaches the demo itself), on a free port, with its
- * data in a fresh temp folder. Resolves once it printed the URL to open.
+ * data in a fresh temp folder (`store: 'local'`: `--local`, the local store
+ * instead of s3rver). Resolves once it printed the URL to open.
  */
-export async function startDemoApp(): Promise<DemoApp> {
+export async function startDemoApp(options: { store?: 'local' } = {}): Promise<DemoApp> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'djamazing-demo-'))
-  const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'demo/bin/demo.ts'], {
+  const args = ['--import=@poppinss/ts-exec', 'demo/bin/demo.ts']
+  if (options.store === 'local') args.push('--local')
+  const child = spawn(process.execPath, args, {
     cwd: new URL('../../', import.meta.url),
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_DATA_DIR: dataDirectory },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,8 +16,10 @@ export function demoInChromium(group: Group) {
     browser = undefined
     demo = undefined
   })
-  return async function open(): Promise<{ demo: DemoApp; page: Page }> {
-    demo = await startDemoApp()
+  return async function open(
+    options: { store?: 'local' } = {}
+  ): Promise<{ demo: DemoApp; page: Page }> {
+    demo = await startDemoApp(options)
     browser = await launchChromium()
     return { demo, page: await browser.context.newPage() }
   }

@@ -111,6 +111,11 @@ test.group('npm run demo', (group) => {
     const target = (await start.json()) as UploadTarget
     assert.isFalse(target.url.startsWith(demo.url), 'the bytes go to the bucket, not the app')
     assert.equal(await putStatus(target, bytes), 200)
+    // Bob cannot confirm alice's upload, even holding her token.
+    const bob = new CookieClient(demo.url)
+    await bob.postForm('/login', { username: 'bob', password: demo.passwords.bob })
+    const asBob = await bob.postJson('/uploads/confirm', { token: target.token, name })
+    assert.equal(asBob.status, 403)
     const confirm = await browser.postJson('/uploads/confirm', { token: target.token, name })
     assert.equal(confirm.status, 200)
 
