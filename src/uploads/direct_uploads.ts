@@ -92,9 +92,9 @@ export class DirectUploads {
     this.#disk = disk
     this.#tokens = new UploadTokens(options.secrets ?? disk.secrets)
     this.#expiresIn = parseDuration(options.expiresIn ?? '10m', disk.setting('uploads.expiresIn'))
-    this.#confirmWithin = parseDuration(
-      options.confirmWithin ?? '1h',
-      disk.setting('uploads.confirmWithin')
+    // Whole seconds: the token carries Unix seconds.
+    this.#confirmWithin = Math.ceil(
+      parseDuration(options.confirmWithin ?? '1h', disk.setting('uploads.confirmWithin'))
     )
     const maxSize = options.maxSize ?? MAX_PUT_SIZE
     if (!Number.isSafeInteger(maxSize) || maxSize < 1 || maxSize > MAX_PUT_SIZE) {

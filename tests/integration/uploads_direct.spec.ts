@@ -277,6 +277,23 @@ test.group('Direct uploads | start, PUT to the store, confirm', (group) => {
     assert.isTrue(await exists(pendingKey), 'left to the cleanup')
   })
 
+  test('fractional durations give a token confirm still reads', async ({ assert }) => {
+    const short = fixture.driver({
+      prefix: 'uploads/',
+      uploads: { secrets: [SECRET], expiresIn: '1.5s', confirmWithin: '0.5s' },
+    })
+    const body = randomBytes(10)
+    const target = await short.startUpload('alice/short.bin', {
+      userId: ALICE,
+      contentType: 'application/octet-stream',
+      size: 10,
+      checksum: sha256Of(body),
+    })
+    const error = await short.confirmUpload(target.token, { userId: ALICE }).catch((e) => e)
+    assert.equal(error.code, 'E_DJAMAZING_UPLOAD_REJECTED')
+    assert.match(error.message, /nothing was uploaded/)
+  })
+
   test("the app's content check sees the first bytes and can refuse them", async ({ assert }) => {
     const { body, key, target, pendingKey } = await started(10_000)
     await putToTarget(target, body)
