@@ -22,6 +22,7 @@ import type {
   UploadSignedURLOptions,
   WriteOptions,
 } from 'flydrive/types'
+import type { CloudFrontSigner } from './cloudfront/signer.ts'
 import { cdnUrlFor } from './cdn_url.ts'
 import debug from './debug.ts'
 import { parseDuration } from './duration.ts'
@@ -29,6 +30,7 @@ import {
   E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_NOT_PROTECTED,
+  E_DJAMAZING_BUCKET_URL_UNAVAILABLE,
   E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
   E_DJAMAZING_S3_REQUEST_FAILED,
   E_DJAMAZING_VISIBILITY_FIXED,
@@ -79,7 +81,17 @@ const DELETE_BATCH = 1000
  * also when the driver is used without flydrive's `Disk`, and is stored
  * under the disk's `prefix`.
  */
+/**
+ * Drivers made by `bucket()`, by their options: the parsed CloudFront key
+ * they share, and whether they were given a CDN URL of their own.
+ */
+const OTHER_BUCKETS = new WeakMap<
+  DjamazingOptions,
+  { cloudfront?: CloudFrontSigner; ownCdn: boolean }
+>()
+
 export class DjamazingDriver implements DriverContract {
+  #otherBucket?: { cloudfront?: CloudFrontSigner; ownCdn: boolean }
   // Set on S3 disks; local store disks keep their files in #local.
   #client!: S3Client
   #local?: LocalStore
@@ -93,6 +105,7 @@ export class DjamazingDriver implements DriverContract {
 
   constructor(options: DjamazingOptions) {
     this.#options = options
+    this.#otherBucket = OTHER_BUCKETS.get(options)
     this.#config = resolveDriverConfig(options)
     if (this.#config.localRoot) {
       this.#local = new LocalStore(this.#config.localRoot, this.#config.bucket)
@@ -106,7 +119,8 @@ export class DjamazingDriver implements DriverContract {
       options,
       this.#config.cdn,
       (key) => this.#objectKey(key),
-      (name) => this.#setting(name)
+      (name) => this.#setting(name),
+      this.#otherBucket?.cloudfront
     )
     // Direct uploads sign tokens with the app secrets: the links' ones on a
     // protected disk, or `uploads.secrets`.
@@ -527,6 +541,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async getUrl(key: string): Promise<string> {
     const objectKey = this.#objectKey(key)
+    this.#assertOwnUrls(key, 'getUrl')
     if (this.#config.mode === 'protected' && this.#urls.links) {
       this.#log('getUrl link', objectKey)
       return this.#urls.linkFor(this.#config.disk, key)
@@ -573,6 +588,7 @@ export class DjamazingDriver implements DriverContract {
    */
   #linkableKey(key: string): string {
     const objectKey = this.#objectKey(key)
+    this.#assertOwnUrls(key, 'linkFor')
     if (this.#config.mode !== 'protected') {
       throw new E_DJAMAZING_NOT_PROTECTED([key, this.#config.disk])
     }
@@ -601,6 +617,7 @@ export class DjamazingDriver implements DriverContract {
     // With a CloudFront key: a CloudFront signed URL, bound to nobody (for
     // emails and jobs), with the response overrides inside the signature.
     if (this.#urls.cloudfront) {
+      this.#assertOwnUrls(key, 'getSignedUrl')
       this.#log('getSignedUrl cloudfront', objectKey)
       return this.#urls.signCdnUrl(this.#config.cdn, objectKey, {
         expiresIn,
@@ -715,13 +732,50 @@ export class DjamazingDriver implements DriverContract {
   }
 
   /**
-   * The same disk on another bucket, sharing this disk's S3 client.
+   * The same disk on another bucket, sharing this disk's S3 client and its
+   * parsed CloudFront key. The disk's `cdnUrl` serves the disk's own
+   * bucket, so URLs need the other bucket's CDN: pass `{ cdnUrl }` for
+   * `getUrl` (public disks) and CloudFront `getSignedUrl`; without it they
+   * raise `E_DJAMAZING_BUCKET_URL_UNAVAILABLE`. Protected links are never
+   * made for another bucket: the redirect route serves the disk's own.
+   * An S3 presigned `getSignedUrl` (no `cloudfront`) names the bucket and
+   * works either way.
    */
-  bucket(bucket: string): DjamazingDriver {
-    return new DjamazingDriver({
+  bucket(bucket: string, options: { cdnUrl?: string } = {}): DjamazingDriver {
+    const driverOptions = {
       ...this.#options,
       bucket,
       client: this.#client,
-    } as DjamazingOptions)
+      ...(options.cdnUrl === undefined ? {} : { cdnUrl: options.cdnUrl }),
+    } as DjamazingOptions
+    OTHER_BUCKETS.set(driverOptions, {
+      cloudfront: this.#urls.cloudfront,
+      ownCdn: options.cdnUrl !== undefined,
+    })
+    return new DjamazingDriver(driverOptions)
+  }
+
+  /**
+   * Refuses a URL a `bucket()` driver cannot make right (see `bucket`).
+   */
+  #assertOwnUrls(key: string, method: string) {
+    const other = this.#otherBucket
+    if (!other) return
+    if (this.#config.mode === 'protected' && method !== 'getSignedUrl') {
+      throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
+        key,
+        this.#config.bucket,
+        this.#config.disk,
+        "protected links name the disk, and its redirect route serves the disk's own bucket. Use getSignedUrl() on bucket(name, { cdnUrl })",
+      ])
+    }
+    if (!other.ownCdn) {
+      throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
+        key,
+        this.#config.bucket,
+        this.#config.disk,
+        `the disk's cdnUrl serves its own bucket. Pass this bucket's CDN: bucket(name, { cdnUrl })`,
+      ])
+    }
   }
 }

@@ -196,6 +196,15 @@ export const E_DJAMAZING_PROTECTED_URL_UNAVAILABLE = createError<
 >('Cannot make a URL for "%s" on protected disk "%s": %s', 'E_DJAMAZING_PROTECTED_URL_UNAVAILABLE')
 
 /**
+ * A URL asked of a driver made by `bucket(name)` without a CDN of its own:
+ * the disk's `cdnUrl` serves the disk's bucket, so its URLs would open
+ * another object (the one with the same key in the original bucket).
+ */
+export const E_DJAMAZING_BUCKET_URL_UNAVAILABLE = createError<
+  [key: string, bucket: string, disk: string, reason: string]
+>('Cannot make a URL for "%s" in bucket "%s" (disk "%s"): %s', 'E_DJAMAZING_BUCKET_URL_UNAVAILABLE')
+
+/**
  * `linkFor` (a protected link with options) on a public disk.
  */
 export const E_DJAMAZING_NOT_PROTECTED = createError<[key: string, disk: string]>(

@@ -140,11 +140,15 @@ export class SignedUrls {
     options: DjamazingOptions,
     cdn: CdnBase,
     objectKey: (key: string) => string,
-    setting: (name: string) => string
+    setting: (name: string) => string,
+    sharedCloudFront?: CloudFrontSigner
   ) {
     this.#cdn = cdn
     this.#objectKey = objectKey
-    if (options.cloudfront) {
+    if (sharedCloudFront) {
+      // A bucket() driver: the same key, parsed once for the process.
+      this.cloudfront = sharedCloudFront
+    } else if (options.cloudfront) {
       // Errors name the disk's own setting: services.uploads.cloudfront.privateKey.
       this.cloudfront = new CloudFrontSigner({
         setting: setting('cloudfront'),
@@ -196,6 +200,14 @@ export class SignedUrls {
     // makes no links (getUrl says so); the AdonisJS helper refuses such a
     // disk at boot.
     if (options.mode === 'protected' && options.links && this.cloudfront) {
+      // Links are bound to the disk's name: two unnamed disks would both
+      // sign as "default", and a link of one would open the other's files.
+      if (options.disk === undefined) {
+        throw new E_DJAMAZING_INVALID_CONFIG([
+          'disk',
+          'a protected disk that makes links needs its name (links are bound to it): pass disk: "uploads", the name the redirect handler lists it under',
+        ])
+      }
       if (typeof options.links.currentUserId !== 'function') {
         throw new E_DJAMAZING_INVALID_CONFIG([
           setting('links.currentUserId'),
@@ -205,6 +217,7 @@ export class SignedUrls {
       this.links = new LinkSigner({ production: options.production, ...options.links })
       this.#links = options.links
       this.protectedLinks = new ProtectedLinks({
+        disk: options.disk,
         signer: this.links,
         cloudfront: this.cloudfront,
         cdn,

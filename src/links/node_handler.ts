@@ -1,3 +1,4 @@
+import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { socketAddress } from '../client_address.ts'
 import debug from '../debug.ts'
@@ -86,6 +87,23 @@ function write(res: ServerResponse, response: Omit<RedirectResponse, 'event'>) {
 }
 
 /**
+ * Each protected driver of the map must be listed under its own disk
+ * name: its links name that disk, and under another name they would open
+ * this driver's files through the other disk's route (or never open).
+ */
+function assertNamesMatch(disks: Record<string, RedirectDisk>) {
+  for (const [name, entry] of Object.entries(disks)) {
+    const actual = entry?.protectedLinks?.disk
+    if (actual !== undefined && actual !== name) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        `disks.${name}`,
+        `this is the driver of disk "${actual}" (its links name "${actual}"): list it as ${JSON.stringify(actual)}, or create it with disk: ${JSON.stringify(name)}`,
+      ])
+    }
+  }
+}
+
+/**
  * The redirect route for plain `node:http` (or Express/Connect: pass
  * `next` and other paths fall through to it). Answers 404 for paths
  * outside the prefix when there is no `next`.
@@ -94,6 +112,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
   const prefix = options.routePrefix ?? DEFAULT_ROUTE_PREFIX
   const onError = options.onError ?? reportError
   const clientAddress = options.clientAddress ?? socketAddress
+  if (typeof options.disks !== 'function') assertNamesMatch(options.disks)
   const disks: DiskLookup =
     typeof options.disks === 'function'
       ? options.disks

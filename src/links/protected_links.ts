@@ -13,6 +13,12 @@ import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from '.
  */
 export type ProtectedLinksOptions = {
   /**
+   * The name of the disk: its links name it, and the redirect route
+   * serves a link only through the disk of that name.
+   */
+  disk: string
+
+  /**
    * The disk's link signer.
    */
   signer: LinkSigner
@@ -78,8 +84,14 @@ export class ProtectedLinks {
   #objectKey: (key: string) => string
   #options: ProtectedLinksOptions
 
+  /**
+   * The name of the disk whose links these are.
+   */
+  readonly disk: string
+
   constructor(options: ProtectedLinksOptions) {
     this.#options = options
+    this.disk = options.disk
     this.#signer = options.signer
     this.#cloudfront = options.cloudfront
     this.#cdn = options.cdn

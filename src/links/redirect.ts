@@ -137,7 +137,11 @@ export async function handleLinkRequest(
   }
 
   const disk = diskName === undefined ? undefined : disks(diskName)?.protectedLinks
-  if (!disk) return refuse(404, method, { reason: 'unknown-disk', disk: diskName })
+  // A lookup that answers with another disk's driver is no disk of that
+  // name: its links name another disk, and the files are not this one's.
+  if (!disk || disk.disk !== diskName) {
+    return refuse(404, method, { reason: 'unknown-disk', disk: diskName })
+  }
 
   const key = decodeKeyPath(request.rawKey)
   if (key === undefined) return refuse(403, method, { reason: 'malformed', disk: diskName })

@@ -54,9 +54,11 @@ export const cdnVerifier = new CloudFrontVerifier({
 export function protectedLinks(
   signer = makeSigner(),
   cloudfront: Pick<CloudFrontSigner, 'signUrlAsync'> = cdnSigner,
-  signatureTimeout = 1.5
+  signatureTimeout = 1.5,
+  disk = 'uploads'
 ) {
   return new ProtectedLinks({
+    disk,
     signer,
     cloudfront,
     cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
@@ -71,10 +73,9 @@ export function makeDisks(
   signer = makeSigner(),
   cloudfront: Pick<CloudFrontSigner, 'signUrlAsync'> = cdnSigner
 ) {
-  const links = protectedLinks(signer, cloudfront)
   const disks: Record<string, RedirectDisk> = {
-    uploads: { protectedLinks: links },
-    private: { protectedLinks: links },
+    uploads: { protectedLinks: protectedLinks(signer, cloudfront, 1.5, 'uploads') },
+    private: { protectedLinks: protectedLinks(signer, cloudfront, 1.5, 'private') },
     static: {},
   }
   return (name: string) => (Object.hasOwn(disks, name) ? disks[name] : undefined)

@@ -49,6 +49,7 @@ test.group('Edge | the protected flow end to end', (group) => {
       disks: {
         uploads: {
           protectedLinks: new ProtectedLinks({
+            disk: 'uploads',
             signer: links,
             cloudfront: signer,
             cdn: parseCdnUrl(`${origin}/cdn`, 'cdnUrl'),

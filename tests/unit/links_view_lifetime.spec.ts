@@ -14,6 +14,7 @@ const alice = { userId: 'alice' }
  */
 function disksWith(settings: Settings) {
   const protectedLinks = new ProtectedLinks({
+    disk: 'uploads',
     signer: makeSigner(),
     cloudfront: cdnSigner,
     cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
