@@ -15,10 +15,14 @@ let packing: Promise<string> | undefined
 
 /**
  * The package as `npm publish` would ship it: `npm run build`, then
- * `npm pack` into `tmp/pack/`. Built once per test process; resolves to
- * the tarball's path.
+ * `npm pack` into `tmp/pack/`. Built once per test process (or taken from
+ * `DJAMAZING_PACKED_TARBALL` when CI packed it already); resolves to the
+ * tarball's path.
  */
 export function packedTarball(): Promise<string> {
+  // CI packs the package before the tests (.ci/run) and says where.
+  const packed = process.env.DJAMAZING_PACKED_TARBALL
+  if (packed) return Promise.resolve(packed)
   packing ??= (async () => {
     const destination = join(REPOSITORY, 'tmp', 'pack')
     await mkdir(destination, { recursive: true })
