@@ -39,7 +39,7 @@ import { assertValidObjectKey, encodeObjectKey } from './object_key.ts'
 import { LocalStore } from './local/store.ts'
 import { signUploadUrl, uploadSigningKey } from './local/upload_url.ts'
 import { createS3Client } from './s3/client.ts'
-import { resolveDriverConfig, type DriverConfig } from './s3/config.ts'
+import { resolveDriverConfig, settingPath, type DriverConfig } from './s3/config.ts'
 import { isNotFound, wrapS3Error } from './s3/errors.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
 import { presignGet, presignPut } from './s3/presign.ts'
@@ -202,7 +202,7 @@ export class DjamazingDriver implements DriverContract {
    * the driver's options).
    */
   #setting(name: string) {
-    return this.#options.disk ? `services.${this.#config.disk}.${name}` : name
+    return settingPath(this.#options, name)
   }
 
   #log(operation: string, objectKey: string) {

@@ -10,7 +10,7 @@ const MAX_KEY_BYTES = 1024
  * some S3 peers store them as file names.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 
 /**
  * Refuses keys that could escape the bucket or the key prefix, or that a

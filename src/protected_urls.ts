@@ -19,7 +19,7 @@ import type { DjamazingOptions, Duration, FolderLinkOptions, MediaViewOptions } 
  * the disk sets no `signatureTimeout`: long enough for the browser to
  * follow the redirect, too short to share.
  */
-const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
+export const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 
 /**
  * Signed URLs kept by a disk with a `signatureWindow`: about 0.5 to 1 KB

@@ -30,7 +30,7 @@ export const MAX_EPOCH_SECONDS = 2_147_483_647
  * with the signed policy byte for byte. It also keeps the URL a valid JSON
  * string without escaping, as CloudFront rebuilds the canned policy.
  */
-const URL_SYNTAX =
+export const URL_SYNTAX =
   /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:[/?][\x21\x24-\x5b\x5d-\x7e]*)?$/
 
 /**

@@ -11,6 +11,7 @@ import {
   parseIpRange,
   parseIpv4,
   SIGNING_PARAMS,
+  URL_SYNTAX,
 } from './policy.ts'
 import type {
   CloudFrontVerifierOptions,
@@ -38,13 +39,6 @@ const RESPONSES: Partial<Record<Reason, { code: VerifyRefusal['code']; message: 
 function refuse(reason: Reason): VerifyRefusal {
   return { ok: false, reason, ...(RESPONSES[reason] ?? ACCESS_DENIED) }
 }
-
-/**
- * A request URL as CloudFront receives it: absolute, printable ASCII, no
- * space, quote, backslash or fragment.
- */
-const REQUEST_URL =
-  /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:[/?][\x21\x24-\x5b\x5d-\x7e]*)?$/
 
 type SigningValues = {
   'Expires'?: string
@@ -153,7 +147,7 @@ export class CloudFrontVerifier {
    */
   verify(request: VerifyRequest): VerifyResult {
     const url = request?.url
-    if (typeof url !== 'string' || url.length >= MAX_URL_BYTES || !REQUEST_URL.test(url)) {
+    if (typeof url !== 'string' || url.length >= MAX_URL_BYTES || !URL_SYNTAX.test(url)) {
       return refuse('malformed-url')
     }
 

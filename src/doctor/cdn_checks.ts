@@ -1,6 +1,7 @@
 import { cdnUrlFor } from '../cdn_url.ts'
 import { parseDuration } from '../duration.ts'
 import { encodeStrict } from '../object_key.ts'
+import { DEFAULT_SIGNATURE_TIMEOUT } from '../protected_urls.ts'
 import { reasonOf } from './config_checks.ts'
 import { diagnoseCdnAnswer, fetchCdn, isHtml, type CdnResponse } from './cdn_response.ts'
 import type { Check, CheckResult, DiskContext } from './types.ts'
@@ -237,8 +238,11 @@ export const clockCheck: Check = {
  */
 function signatureTimeoutSeconds(context: DiskContext): number {
   try {
-    return parseDuration(context.disk.options.signatureTimeout ?? '1.5s', 'signatureTimeout')
+    return parseDuration(
+      context.disk.options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
+      'signatureTimeout'
+    )
   } catch {
-    return 1.5
+    return parseDuration(DEFAULT_SIGNATURE_TIMEOUT, 'signatureTimeout')
   }
 }

@@ -1,4 +1,4 @@
-import { encodeStrict } from '../object_key.ts'
+import { CONTROL_CHARACTERS, encodeStrict } from '../object_key.ts'
 import type { LinkQuery } from './types.ts'
 
 /**
@@ -48,9 +48,6 @@ const WHOLE_SECONDS = /^[1-9][0-9]{0,10}$/
  * would let several spellings of one MAC pass.
  */
 const MAC = /^[A-Za-z0-9_-]{43}$/
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 
 /**
  * Content types, content dispositions and revisions: at most 1024

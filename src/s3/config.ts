@@ -68,13 +68,21 @@ export function normalizePrefix(value: string | undefined, setting: string): str
 }
 
 /**
+ * The path of a disk's setting as the user wrote it, for errors:
+ * `services.<disk>.<name>` in config/drive.ts (the disk has a name), or
+ * the driver option's own name.
+ */
+export function settingPath(options: { disk?: string }, name: string): string {
+  return options.disk ? `services.${options.disk}.${name}` : name
+}
+
+/**
  * Checks the options and names the setting that is wrong, so a bad disk
  * fails at boot rather than on its first request.
  */
 export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
   const disk = options.disk ?? 'default'
-  // The path of the setting in config/drive.ts (or a DriveManager config).
-  const setting = (name: string) => (options.disk ? `services.${disk}.${name}` : name)
+  const setting = (name: string) => settingPath(options, name)
 
   if (typeof options.bucket !== 'string' || options.bucket.trim() === '') {
     throw new E_DJAMAZING_MISSING_BUCKET([setting('bucket')])

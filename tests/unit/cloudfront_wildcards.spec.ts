@@ -55,7 +55,8 @@ test.group('CloudFront wildcards | resource matching', () => {
     const resource = `${CDN}/${'*a'.repeat(200)}b`
     const started = performance.now()
     assert.isFalse(resourceMatches(resource, `${CDN}/${'a'.repeat(5000)}`))
-    assert.isBelow(performance.now() - started, 1000)
+    // Backtracking would take ages; a generous ceiling for a busy machine.
+    assert.isBelow(performance.now() - started, 5000)
   })
 })
 
