@@ -12,9 +12,11 @@ import debug from '../src/debug.ts'
  * The redirect route and the edge answer every method Node parses (but
  * CONNECT, which never reaches a route): GET and HEAD, and 405 with
  * `Allow` for the rest, as the node:http handlers do, rather than the
- * framework's HTML 404.
+ * framework's HTML 404. Only names that are plain words: `node ace serve`
+ * and `build` write each route's methods into `.adonisjs/server/routes.d.ts`
+ * as property names, and `M-SEARCH` there fails the build's type check.
  */
-const EVERY_METHOD = METHODS.filter((method) => method !== 'CONNECT')
+const EVERY_METHOD = METHODS.filter((method) => method !== 'CONNECT' && /^[A-Z]+$/.test(method))
 
 type DiskSource = { use(disk: string): { driver: unknown } }
 
