@@ -1,5 +1,12 @@
 import { configPkg } from '@adonisjs/eslint-config'
 
 export default configPkg({
-  ignores: ['build/**', 'demo/tmp/**', 'demo/.adonisjs/**', 'tmp/**', 'test-output/**'],
+  ignores: [
+    'build/**',
+    'demo/tmp/**',
+    'demo/.adonisjs/**',
+    'tmp/**',
+    'test-output/**',
+    'tests/fixtures/e2e_web_app/**',
+  ],
 })

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto'
+import { copyFile, cp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from '@japa/runner'
+import type { Assert } from '@japa/assert'
+import { freePort, runNode, startNodeServer } from '../helpers/app_process.ts'
+import { CookieClient } from '../helpers/cookie_client.ts'
+import { installPacked, packedTarball, REPOSITORY } from '../helpers/packed_package.ts'
+import { makePng } from '../helpers/png.ts'
+
+/*
+ * The package as `npm pack` ships it, on an app shaped like the official
+ * web starter kit (its routes, PhotosController and photos page are in
+ * the fixture): `node ace configure djamazing` and `node ace
+ * djamazing:keys`, then the app driven over HTTP from source (`node ace
+ * serve`) and from `build/`.
+ */
+
+/**
+ * What configure does not write yet, done here by hand and named: the
+ * local store in .env, start/env.ts and config/drive.ts, a duplicate
+ * useAsyncLocalStorage removed, the key pair id and file in .env.
+ * TODO: remove each step once configure does it.
+ */
+async function stepsConfigureDoesNotDoYet(appRoot: string) {
+  const edit = async (file: string, change: (text: string) => string) => {
+    const path = join(appRoot, file)
+    await writeFile(path, change(await readFile(path, 'utf8')))
+  }
+  await edit('.env', (text) =>
+    [
+      ...text
+        .split('\n')
+        .filter(
+          (line) =>
+            !/^(S3_BUCKET|CLOUDFRONT_URL|CLOUDFRONT_KEY_PAIR_ID|CLOUDFRONT_PRIVATE_KEY_FILE)=/.test(
+              line
+            )
+        ),
+      'DJAMAZING_STORE=local',
+      'S3_BUCKET=local-dev',
+      'CLOUDFRONT_URL=http://${HOST}:${PORT}/cdn',
+      'CLOUDFRONT_KEY_PAIR_ID=K2JCJMDEHXQW5F',
+      'CLOUDFRONT_PRIVATE_KEY_FILE=keys/cloudfront_private_key.pem',
+      '',
+    ].join('\n')
+  )
+  await edit('start/env.ts', (text) =>
+    text
+      .replace(
+        /AWS_REGION: Env\.schema\.string\(\)/,
+        "DJAMAZING_STORE: Env.schema.enum(['local', 's3'] as const),\n  AWS_REGION: Env.schema.string.optional()"
+      )
+      .replace(
+        /(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY): Env\.schema\.string\(\)/g,
+        '$1: Env.schema.string.optional()'
+      )
+  )
+  await edit('config/drive.ts', (text) =>
+    text
+      .replace('const shared = {', "const shared = {\n  store: env.get('DJAMAZING_STORE'),")
+      .replace(/\n {2}credentials: \{[^}]*\},/, '')
+  )
+  await edit('config/app.ts', (text) => {
+    const lines = text.split('\n')
+    const found = lines.flatMap((line, index) =>
+      line.includes('useAsyncLocalStorage:') ? [index] : []
+    )
+    lines[found[0]] = lines[found[0]].replace('false', 'true')
+    for (const index of found.slice(1).reverse()) lines.splice(index, 1)
+    return lines.join('\n')
+  })
+}
+
+/**
+ * alice's and bob's sessions on a running app.
+ */
+async function login(url: string, name: string) {
+  const client = new CookieClient(url)
+  const response = await client.request('/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  })
+  if (response.status !== 200) throw new Error(`login ${name}: ${response.status}`)
+  return client
+}
+
+/**
+ * The `src` of the photo with `key` on alice's /photos page.
+ */
+async function linkOnPage(alice: CookieClient, key: string): Promise<string> {
+  const page = await alice.get('/photos')
+  const html = await page.text()
+  const src = new RegExp(`<img src="([^"]+)" alt="${key}"`).exec(html)?.[1]
+  if (!src) throw new Error(`no image for ${key} on /photos:\n${html}`)
+  return src.replaceAll('&amp;', '&')
+}
+
+/**
+ * The flow every app must pass: a form upload and a direct upload by
+ * alice, each opened through its link (302, then the bytes from the
+ * app's CDN path), refused to bob (403) and to a guest (401).
+ */
+async function exerciseApp(assert: Assert, url: string) {
+  const alice = await login(url, 'alice')
+  const bob = await login(url, 'bob')
+  const guest = new CookieClient(url)
+
+  const photo = makePng(3, 2, Math.floor(Math.random() * 1000))
+  const form = new FormData()
+  form.append('photo', new Blob([photo], { type: 'image/png' }), 'holiday.png')
+  const stored = await alice.request('/photos', { method: 'POST', body: form })
+  assert.equal(stored.status, 200)
+  const { key } = (await stored.json()) as { key: string }
+  assert.match(key, /^1\/[0-9a-f-]{36}\.png$/)
+
+  const link = await linkOnPage(alice, key)
+  assert.isTrue(link.startsWith(`/djamazing/uploads/${key}?`))
+  const redirect = await alice.get(link)
+  assert.equal(redirect.status, 302)
+  const location = redirect.headers.get('location')!
+  assert.isTrue(location.startsWith(`${url}/cdn/uploads/${key}?`), location)
+  const file = await fetch(location)
+  assert.equal(file.status, 200)
+  assert.equal(file.headers.get('content-type'), 'image/png')
+  assert.deepEqual(Buffer.from(await file.arrayBuffer()), photo)
+
+  const asBob = await bob.get(link)
+  assert.equal(asBob.status, 403)
+  const asGuest = await guest.get(link)
+  assert.equal(asGuest.status, 401)
+
+  const direct = makePng(4, 4, 7)
+  const slot = await alice.request('/photos/upload-url', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'image/png', size: direct.length }),
+  })
+  assert.equal(slot.status, 200)
+  const upload = (await slot.json()) as { key: string; url: string }
+  assert.isTrue(upload.url.startsWith(`${url}/cdn/uploads/${upload.key}?`))
+  const refused = await fetch(upload.url, {
+    method: 'PUT',
+    body: Buffer.concat([direct, Buffer.from('more')]),
+    headers: { 'content-type': 'image/png' },
+  })
+  assert.equal(refused.status, 403)
+  const put = await fetch(upload.url, {
+    method: 'PUT',
+    body: direct,
+    headers: { 'content-type': 'image/png' },
+  })
+  assert.equal(put.status, 200)
+  const directLink = await linkOnPage(alice, upload.key)
+  const directRedirect = await alice.get(directLink)
+  assert.equal(directRedirect.status, 302)
+  const served = await fetch(directRedirect.headers.get('location')!)
+  assert.deepEqual(Buffer.from(await served.arrayBuffer()), direct)
+}
+
+/**
+ * How long each step of the newcomer's path took, printed at the end (a
+ * record for the documentation, never asserted).
+ */
+const steps: [string, number][] = []
+async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  try {
+    return await work()
+  } finally {
+    steps.push([name, performance.now() - started])
+  }
+}
+
+/**
+ * Starts the app, runs the flow on it, stops it; a failure shows what
+ * the app printed.
+ */
+async function exerciseServer(
+  assert: Assert,
+  name: string,
+  command: string,
+  run: { cwd: string; args: string[]; port: number }
+) {
+  const { cwd, args, port } = run
+  const app = await step(`${command}, until it answers`, () => startNodeServer(cwd, args, port))
+  try {
+    await step(`the flow, ${name}`, () => exerciseApp(assert, app.url))
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- app output ---\n${app.output()}`, {
+      cause: error,
+    })
+  } finally {
+    await app.stop()
+  }
+}
+
+test.group('Packed package | on a web-starter-kit app, from npm pack to a build', (group) => {
+  let appRoot: string
+  let port: number
+
+  group.setup(async () => {
+    appRoot = join(REPOSITORY, 'tmp', `packed-app-${randomUUID()}`)
+    await cp(join(REPOSITORY, 'tests/fixtures/e2e_web_app'), appRoot, { recursive: true })
+    // What `npm init adonisjs` does for a new app, on a port of its own:
+    // tests run side by side.
+    port = await freePort()
+    const env = await readFile(join(appRoot, '.env.example'), 'utf8')
+    await writeFile(join(appRoot, '.env'), env.replace(/^PORT=.*$/m, `PORT=${port}`))
+    const tarball = await step('npm run build && npm pack', () => packedTarball())
+    await step('install the tarball (unpacked, dependencies linked)', () =>
+      installPacked(appRoot, tarball)
+    )
+    return async () => {
+      console.log(steps.map(([name, ms]) => `  ${(ms / 1000).toFixed(1)} s  ${name}`).join('\n'))
+      await rm(appRoot, { recursive: true, force: true })
+    }
+  })
+
+  test('configure and keys (plus the steps configure does not do yet), serve, build: the whole flow', async ({
+    assert,
+  }) => {
+    for (const command of [
+      ['ace', 'configure', 'djamazing'],
+      ['ace', 'djamazing:keys'],
+    ]) {
+      const result = await step(`node ${command.join(' ')}`, () => runNode(appRoot, command))
+      assert.equal(result.code, 0, `node ${command.join(' ')}:\n${result.output}`)
+    }
+    await stepsConfigureDoesNotDoYet(appRoot)
+
+    await exerciseServer(assert, 'from source', 'node ace serve', {
+      cwd: appRoot,
+      args: ['ace', 'serve'],
+      port,
+    })
+
+    const build = await step('node ace build', () => runNode(appRoot, ['ace', 'build']))
+    assert.equal(build.code, 0, build.output)
+    const buildRoot = join(appRoot, 'build')
+    // In place of `npm ci --omit=dev`: the same packages, linked.
+    await symlink(join(appRoot, 'node_modules'), join(buildRoot, 'node_modules'))
+    await copyFile(join(appRoot, '.env'), join(buildRoot, '.env'))
+    // TODO: not needed once the key file is found from build/ (or the build carries it).
+    await cp(join(appRoot, 'keys'), join(buildRoot, 'keys'), { recursive: true })
+    await exerciseServer(assert, 'from build/', 'node bin/server.js in build/', {
+      cwd: buildRoot,
+      args: ['bin/server.js'],
+      port,
+    })
+  }).timeout(600_000)
+})
