@@ -189,7 +189,9 @@ test.group('Local store | production', (group) => {
     nodeEnv = process.env.NODE_ENV
     process.env.NODE_ENV = 'production'
     return async () => {
-      process.env.NODE_ENV = nodeEnv
+      // Assigning undefined would store the string "undefined".
+      if (nodeEnv === undefined) delete process.env.NODE_ENV
+      else process.env.NODE_ENV = nodeEnv
       await rm(root, { recursive: true, force: true })
     }
   })
