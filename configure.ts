@@ -1,8 +1,17 @@
 import type Configure from '@adonisjs/core/commands/configure'
 import type { Codemods } from '@adonisjs/core/ace/codemods'
 import type { ObjectLiteralExpression, SourceFile } from 'ts-morph'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { stubsRoot } from './stubs/main.ts'
+import { awsSetupSteps, printableStep } from './src/aws_setup.ts'
+import {
+  appendProperty,
+  assignmentOf,
+  insertStatementBefore,
+  optionsOfCall,
+  restyle,
+  styleOf,
+} from './src/adonis/source_edits.ts'
 
 /**
  * The environment variables the disks read, with their `.env` value and
@@ -36,24 +45,6 @@ const SHARED_DEFAULTS = `{
   },
 }`
 
-function diskInitializer(shared: string, name: string, mode: 'public' | 'protected') {
-  return `djamazing({
-  ...${shared},
-  mode: '${mode}',
-  prefix: '${name}/',
-})`
-}
-
-const AWS_STEPS = [
-  'Create an S3 bucket (ACLs disabled, all public access blocked) and set S3_BUCKET and AWS_REGION',
-  'Create a CloudFront key pair: "node ace djamazing:keys" writes an RSA-2048 (or --ec P-256) key; set CLOUDFRONT_PRIVATE_KEY_FILE',
-  'Add the public key to CloudFront (Public keys), put it in a key group, and set CLOUDFRONT_KEY_PAIR_ID to its id',
-  'Create a CloudFront distribution with the bucket as origin and origin access control (OAC); set CLOUDFRONT_URL',
-  'Give the protected prefix its own cache behavior (e.g. /uploads/*) restricted to the key group (trusted key groups)',
-  'Forward the response-content-disposition and response-content-type query strings in that behavior when you use download names',
-  'Paste the bucket policy CloudFront suggests for OAC into the bucket, and give the app an IAM user or role with s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on the bucket',
-]
-
 /**
  * `node ace configure djamazing`: registers the providers and commands,
  * defines the environment variables, writes or extends `config/drive.ts`
@@ -78,6 +69,9 @@ export async function configure(command: Configure) {
 
   if (isNewConfig) {
     await codemods.makeUsingStub(stubsRoot, 'config/drive.stub', { publicDisk, protectedDisk })
+    // The stub renderer trims the last newline the app's formatter puts back.
+    const written = readFileSync(driveConfigPath, 'utf8')
+    if (!written.endsWith('\n')) writeFileSync(driveConfigPath, `${written}\n`)
   } else {
     await addDisksToDriveConfig(command, codemods, driveConfigPath, publicDisk, protectedDisk)
   }
@@ -98,7 +92,7 @@ export async function configure(command: Configure) {
     variables.DRIVE_DISK = protectedDisk
     validations.DRIVE_DISK = `Env.schema.enum(['${publicDisk}', '${protectedDisk}'] as const)`
   }
-  await codemods.defineEnvVariables(variables)
+  await defineMissingEnvVariables(command, codemods, variables)
   await codemods.defineEnvValidations({
     leadingComment: 'Variables for configuring djamazing (S3 + CloudFront)',
     variables: validations,
@@ -107,14 +101,51 @@ export async function configure(command: Configure) {
   await enableAsyncLocalStorage(command, codemods)
 
   const instructions = command.ui.instructions().heading('Set up AWS for djamazing')
-  AWS_STEPS.forEach((step, index) => instructions.add(`${index + 1}. ${step}`))
+  awsSetupSteps({ publicDisk, protectedDisk }).forEach((step, index) =>
+    instructions.add(printableStep(step, index))
+  )
   instructions.render()
 }
 
 /**
- * Adds the two disks to an existing `config/drive.ts` without touching
- * what is there: the disks it already has, its default, its comments.
- * Disks that exist under the same name are left alone.
+ * Adds to `.env` (and `.env.example`) the variables `.env` does not have
+ * yet. A variable already there keeps its value, filled or empty: the
+ * codemod would overwrite it.
+ */
+async function defineMissingEnvVariables(
+  command: Configure,
+  codemods: Codemods,
+  variables: Record<string, string>
+) {
+  const envFile = command.app.makePath('.env')
+  const defined = existsSync(envFile)
+    ? new Set(readFileSync(envFile, 'utf8').match(/^[A-Za-z_][A-Za-z0-9_]*(?==)/gm))
+    : new Set<string>()
+  const missing = Object.fromEntries(
+    Object.entries(variables).filter(([name]) => !defined.has(name))
+  )
+  if (Object.keys(missing).length > 0) await codemods.defineEnvVariables(missing)
+}
+
+/**
+ * The disk initializer configure writes, spreading the shared settings.
+ */
+/**
+ * The type augmentation that makes `drive.use('name')` typed.
+ */
+const DRIVE_DISKS_TYPES = `declare module '@adonisjs/drive/types' {
+  export interface DriveDisks extends InferDriveDisks<typeof driveConfig> {}
+}`
+
+function diskInitializer(shared: string, name: string, mode: 'public' | 'protected') {
+  return `djamazing({\n  ...${shared},\n  mode: '${mode}',\n  prefix: '${name}/',\n})`
+}
+
+/**
+ * Adds the disks missing from an existing `config/drive.ts`, without
+ * touching what is there: its disks, its default, its comments, its
+ * formatting. A disk that exists under the same name is left alone, and a
+ * file that already has both disks is not written at all.
  */
 async function addDisksToDriveConfig(
   command: Configure,
@@ -126,93 +157,110 @@ async function addDisksToDriveConfig(
   const project = await codemods.getTsMorphProject()
   const file = project ? (project.getSourceFile(path) ?? project.addSourceFileAtPath(path)) : null
   const services = file ? findServices(file) : null
+  const wanted = [
+    [publicDisk, 'public'],
+    [protectedDisk, 'protected'],
+  ] as const
   if (!file || !services) {
     command.logger.warning(
       `Could not find "services" inside defineConfig() in ${path}. Add the disks yourself:\n` +
-        `  ${publicDisk}: ${diskInitializer(SHARED_DEFAULTS, publicDisk, 'public')},\n` +
-        `  ${protectedDisk}: ${diskInitializer(SHARED_DEFAULTS, protectedDisk, 'protected')},`
+        wanted
+          .map(([name, mode]) => `  ${name}: ${diskInitializer('shared', name, mode)},`)
+          .join('\n')
     )
     return
   }
 
-  if (!file.getImportDeclaration((i) => i.getModuleSpecifierValue() === 'djamazing')) {
-    const imports = file.getImportDeclarations()
-    file.insertImportDeclaration(imports.length, {
-      moduleSpecifier: 'djamazing',
-      namedImports: ['djamazing'],
-    })
-  }
-  if (!file.getImportDeclaration((i) => i.getModuleSpecifierValue() === '#start/env')) {
-    file.insertImportDeclaration(0, { moduleSpecifier: '#start/env', defaultImport: 'env' })
-  }
+  const missing = wanted.filter(([name]) => {
+    const existing = services.getProperty(name)
+    if (existing && !existing.getText().includes('djamazing(')) {
+      command.logger.warning(`config/drive.ts already has a disk named "${name}": left as it is`)
+    }
+    return !existing
+  })
+  if (missing.length === 0) return
 
   /*
-   * The shared settings go in a variable of their own, before the
-   * statement that calls defineConfig(), under a name the file does not
-   * use yet.
+   * From the bottom of the file up, so that each edit leaves the
+   * positions of the next one alone; nodes are looked up again after
+   * every edit (ts-morph forgets them when text is inserted).
    */
-  const shared = file.getVariableDeclaration('shared') ? 'djamazingShared' : 'shared'
-  if (!file.getVariableDeclaration(shared)) {
-    const statement = services.getFirstAncestor((node) => node.getParent() === file)
-    file.insertStatements(
-      statement ? statement.getChildIndex() : file.getStatements().length,
-      `\n/**\n * Settings the djamazing disks share.\n */\nconst ${shared} = ${SHARED_DEFAULTS}`
+  const style = styleOf(file)
+  const end = style.semicolons ? ';' : ''
+  if (!file.getFullText().includes("declare module '@adonisjs/drive/types'")) {
+    const text = file.getFullText()
+    file.insertText(
+      text.length,
+      `${text.endsWith('\n') ? '' : '\n'}\n${restyle(DRIVE_DISKS_TYPES, style)}\n`
     )
   }
 
-  for (const [name, mode] of [
-    [publicDisk, 'public'],
-    [protectedDisk, 'protected'],
-  ] as const) {
-    if (services.getProperty(name)) {
-      command.logger.warning(`config/drive.ts already has a disk named "${name}": left as it is`)
-      continue
-    }
-    services.addPropertyAssignment({ name, initializer: diskInitializer(shared, name, mode) })
+  // The settings a djamazing disk of the file already spreads, or new ones.
+  const existingShared = sharedSettingsOf(services)
+  const shared =
+    existingShared ?? (file.getVariableDeclaration('shared') ? 'djamazingShared' : 'shared')
+  for (const [name, mode] of missing) {
+    appendProperty(findServices(file)!, name, diskInitializer(shared, name, mode), style)
   }
-
-  if (!file.getText().includes("declare module '@adonisjs/drive/types'")) {
-    file.addStatements(
-      "\ndeclare module '@adonisjs/drive/types' {\n  export interface DriveDisks extends InferDriveDisks<typeof driveConfig> {}\n}"
+  if (!existingShared) {
+    const statement = findServices(file)!.getFirstAncestor((node) => node.getParent() === file)!
+    insertStatementBefore(
+      statement,
+      restyle(
+        `/**\n * Settings the djamazing disks share.\n */\nconst ${shared} = ${SHARED_DEFAULTS}${end}`,
+        style
+      )
     )
   }
 
-  // The assembler's own codemods format the files they edit the same way.
-  file.formatText({
-    indentSize: 2,
-    convertTabsToSpaces: true,
-    trimTrailingWhitespace: true,
-    ensureNewLineAtEndOfFile: true,
-    semicolons: 'remove' as any,
-    insertSpaceAfterOpeningAndBeforeClosingEmptyBraces: false,
-  })
+  const imports = () => file.getImportDeclarations()
+  if (!imports().some((i) => i.getModuleSpecifierValue() === 'djamazing')) {
+    const line = restyle(`import { djamazing } from 'djamazing'${end}`, style)
+    const last = imports().at(-1)
+    if (last) file.insertText(last.getEnd(), `\n${line}`)
+    else file.insertText(0, `${line}\n`)
+  }
+  if (!imports().some((i) => i.getModuleSpecifierValue() === '#start/env')) {
+    const line = restyle(`import env from '#start/env'${end}`, style)
+    const first = imports().at(0)
+    file.insertText(first ? first.getStart() : 0, `${line}\n`)
+  }
   await file.save()
   command.logger.action(`update ${path}`).succeeded()
+}
+
+/**
+ * The name of the settings an existing djamazing disk spreads
+ * (`djamazing({ ...shared, ... })`), if any.
+ */
+function sharedSettingsOf(services: ObjectLiteralExpression): string | undefined {
+  for (const call of optionsOfCall(services.getSourceFile(), 'djamazing')) {
+    const spread = call.getProperties().find((p) => p.getKindName() === 'SpreadAssignment')
+    const name = spread?.getText().replace(/^\.\.\./, '')
+    if (name && /^[A-Za-z_$][\w$]*$/.test(name)) return name
+  }
+  return undefined
 }
 
 /**
  * The object literal of `services` in `defineConfig({ services: { ... } })`.
  */
 function findServices(file: SourceFile): ObjectLiteralExpression | null {
-  for (const call of file.getDescendants()) {
-    if (call.getKindName() !== 'CallExpression') continue
-    const [callee, , argument] = call.getChildren()
-    if (callee?.getText() !== 'defineConfig') continue
-    const options = argument
-      ?.getChildren()
-      .find((n) => n.getKindName() === 'ObjectLiteralExpression')
-    const property = (options as ObjectLiteralExpression | undefined)?.getProperty('services')
-    const initializer = property
-      ?.getChildren()
-      .find((n) => n.getKindName() === 'ObjectLiteralExpression')
-    if (initializer) return initializer as ObjectLiteralExpression
+  for (const options of optionsOfCall(file, 'defineConfig')) {
+    const initializer = assignmentOf(options, 'services')?.getInitializer()
+    if (initializer?.getKindName() === 'ObjectLiteralExpression') {
+      return initializer as ObjectLiteralExpression
+    }
   }
   return null
 }
 
 /**
  * Protected links are bound to the user of the current request, which
- * the disks find through HttpContext's async local storage.
+ * the disks find through HttpContext's async local storage. The property
+ * is found by name wherever it is (starter kits document it with a JSDoc
+ * comment), set to `true` if it is anything else, and added to
+ * `http: defineConfig({ ... })` only when the file has none.
  */
 async function enableAsyncLocalStorage(command: Configure, codemods: Codemods) {
   const path = command.app.configPath('app.ts')
@@ -223,25 +271,21 @@ async function enableAsyncLocalStorage(command: Configure, codemods: Codemods) {
   const project = existsSync(path) ? await codemods.getTsMorphProject() : undefined
   if (!project) return manual()
   const file = project.getSourceFile(path) ?? project.addSourceFileAtPath(path)
-  const property = file
-    .getDescendants()
-    .find(
-      (n) =>
-        n.getKindName() === 'PropertyAssignment' &&
-        n.getChildren()[0]?.getText() === 'useAsyncLocalStorage'
-    )
-  if (property) {
-    const value = property.getLastChild()
-    if (value?.getText() === 'true') return
-    value?.replaceWithText('true')
+
+  const configs = optionsOfCall(file, 'defineConfig')
+  const named = configs.filter((options) => options.getProperty('useAsyncLocalStorage'))
+  if (named.length > 0) {
+    const assignments = named.map((options) => assignmentOf(options, 'useAsyncLocalStorage'))
+    // A shorthand or a spread: not ours to rewrite.
+    if (assignments.some((property) => !property)) return manual()
+    const off = assignments.filter((property) => property!.getInitializer()?.getText() !== 'true')
+    if (off.length === 0) return
+    for (const property of off) property!.setInitializer('true')
   } else {
     const http = file.getVariableDeclaration('http')?.getInitializer()
-    const options = http
-      ?.getDescendants()
-      .find((n) => n.getKindName() === 'ObjectLiteralExpression') as
-      ObjectLiteralExpression | undefined
+    const options = configs.find((o) => http?.containsRange(o.getPos(), o.getEnd()))
     if (!options) return manual()
-    options.addPropertyAssignment({ name: 'useAsyncLocalStorage', initializer: 'true' })
+    appendProperty(options, 'useAsyncLocalStorage', 'true', styleOf(file))
   }
   await file.save()
   command.logger.action(`update ${path} (useAsyncLocalStorage: true)`).succeeded()

@@ -71,6 +71,32 @@ test.group('node ace configure djamazing', (group) => {
     assert.include(config, 'allowMethodSpoofing: false')
   })
 
+  test('adds useAsyncLocalStorage to http when it is not there, once', async ({ fs, assert }) => {
+    const app = await createConfigureApp(fs)
+    const without = [
+      `import { defineConfig } from '@adonisjs/core/http'`,
+      ``,
+      `export const http = defineConfig({`,
+      `  /**`,
+      `   * A request id for the logs.`,
+      `   */`,
+      `  generateRequestId: true, // kept`,
+      `})`,
+      ``,
+    ].join('\n')
+    await fs.create('config/app.ts', without)
+
+    await app.configure()
+    const expected = without.replace(
+      `  generateRequestId: true, // kept\n`,
+      `  generateRequestId: true, // kept\n  useAsyncLocalStorage: true,\n`
+    )
+    assert.equal(await fs.contents('config/app.ts'), expected)
+
+    await app.configure()
+    assert.equal(await fs.contents('config/app.ts'), expected)
+  })
+
   test('adds the disks to an existing config/drive.ts and keeps its other disks', async ({
     fs,
     assert,

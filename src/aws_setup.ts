@@ -1,0 +1,108 @@
+/*
+ * The AWS set-up, once: `node ace configure djamazing` and
+ * `node ace djamazing:keys` print these steps, and docs/aws-setup.md
+ * opens each of its steps with the same sentence (a test compares them),
+ * so the commands and the docs cannot disagree.
+ */
+
+/**
+ * What the app itself does with the bucket: read, write, delete, abort the
+ * multipart uploads of large streams it gave up on, and list.
+ */
+export const APP_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+] as const
+export const APP_BUCKET_ACTIONS = ['s3:ListBucket'] as const
+
+/**
+ * The IAM policy of the app's role or user, for one bucket.
+ */
+export function appIamPolicy(bucket: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DjamazingObjects',
+        Effect: 'Allow',
+        Action: [...APP_OBJECT_ACTIONS],
+        Resource: `arn:aws:s3:::${bucket}/*`,
+      },
+      {
+        Sid: 'DjamazingListing',
+        Effect: 'Allow',
+        Action: APP_BUCKET_ACTIONS[0],
+        Resource: `arn:aws:s3:::${bucket}`,
+      },
+    ],
+  }
+}
+
+export type AwsSetupStep = { title: string; summary: string }
+
+/**
+ * The steps, in order, for an app with one public and one protected disk
+ * (the names configure gives them). Summaries are markdown: the commands
+ * print them without the backticks.
+ */
+export function awsSetupSteps(
+  disks: { publicDisk: string; protectedDisk: string } = {
+    publicDisk: 'static',
+    protectedDisk: 'uploads',
+  }
+): AwsSetupStep[] {
+  const actions = (list: readonly string[]) =>
+    `${list
+      .slice(0, -1)
+      .map((action) => `\`${action}\``)
+      .join(', ')} and \`${list.at(-1)}\``
+  return [
+    {
+      title: 'Bucket',
+      summary:
+        'Create an S3 bucket with ACLs disabled and all public access blocked; set `S3_BUCKET` and `AWS_REGION`.',
+    },
+    {
+      title: 'App credentials',
+      summary: `Give the app an IAM role, or an IAM user whose keys go to \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\`, allowed ${actions(APP_OBJECT_ACTIONS)} on the bucket's objects and \`${APP_BUCKET_ACTIONS[0]}\` on the bucket.`,
+    },
+    {
+      title: 'Key pair',
+      summary:
+        'Run `node ace djamazing:keys`, add its public key to CloudFront (_Public keys_) and to a key group, and set `CLOUDFRONT_KEY_PAIR_ID` to the ID CloudFront gives it (like `K2JCJMDEHXQW5F`).',
+    },
+    {
+      title: 'Distribution',
+      summary:
+        'Create a CloudFront distribution with the bucket as origin through origin access control, its default behavior restricted to your key group (_Trusted key groups_); set `CLOUDFRONT_URL` to its URL.',
+    },
+    {
+      title: 'Behaviors per disk',
+      summary: `Add an unrestricted behavior for each public disk's prefix (\`${disks.publicDisk}/*\`); protected prefixes (\`${disks.protectedDisk}/*\`) stay under the restricted default behavior.`,
+    },
+    {
+      title: 'Download names and content types',
+      summary:
+        'On the restricted behaviors, use a cache policy that forwards and caches the `response-content-disposition` and `response-content-type` query strings.',
+    },
+    {
+      title: 'Bucket policy',
+      summary:
+        'Paste the bucket policy CloudFront offers for its origin access control into the bucket.',
+    },
+    {
+      title: 'Check',
+      summary: `Open a \`${disks.protectedDisk}\` link while logged in: it redirects to a signed CloudFront URL, and the same URL without its signature answers 403.`,
+    },
+  ]
+}
+
+/**
+ * A step as a terminal shows it: numbered, without markdown.
+ */
+export function printableStep(step: AwsSetupStep, index: number): string {
+  const text = step.summary.replaceAll('`', '').replace(/(^|[\s(])_([^_]+)_(?=[\s),.;]|$)/g, '$1$2')
+  return `${index + 1}. ${step.title}: ${text}`
+}
