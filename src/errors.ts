@@ -1,4 +1,24 @@
-import { createError } from '@poppinss/utils/exception'
+import { createError as createException, type Exception } from '@poppinss/utils/exception'
+
+/**
+ * `createError` of `@poppinss/utils`, with the code as the error's name:
+ * its errors are all named "Exception", so a boot error printed by
+ * AdonisJS or Node.js read "Exception: ..." without saying which one.
+ */
+function createError<T extends any[] = never>(message: string, code: string, status?: number) {
+  const Base = createException<T>(message, code, status)
+  const Named = class extends (Base as typeof Exception) {
+    constructor(args?: any, options?: ErrorOptions) {
+      super(args, options)
+      this.name = code
+    }
+
+    toString() {
+      return `${this.name}: ${this.message}`
+    }
+  }
+  return Named as unknown as typeof Base
+}
 
 /**
  * Every error djamazing raises is defined here, once. Configuration errors
@@ -95,7 +115,7 @@ export const E_DJAMAZING_INVALID_LINK_USER = createError<[reason: string]>(
  * does not allow guest links: such a link would be a bearer link.
  */
 export const E_DJAMAZING_GUEST_LINK = createError<[disk: string]>(
-  'Cannot make a protected link for a guest on disk "%s": guest links are off. Make the link for a logged-in user, or enable guest links for the disk',
+  'Cannot make a protected link for a guest on disk "%s": guest links are off. Make links only for a logged-in user (in an Edge template: @if(auth.user) ... @end around driveUrl), or set links: { guestLinks: true } on the disk',
   'E_DJAMAZING_GUEST_LINK'
 )
 

@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { DEFAULT_ROUTE_PREFIX, isValidRoutePrefix } from '../links/signer.ts'
 import {
+  E_DJAMAZING_GUEST_LINK,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_LOCAL_STORE_IN_PRODUCTION,
   E_DJAMAZING_PROVIDER_MISSING,
@@ -101,6 +102,43 @@ async function localStoreOf(name: string, config: DjamazingServiceConfig, app: A
 }
 
 /**
+ * The disk's settings with its CloudFront key files resolved from the app
+ * root, not the working directory: `node ace serve`, an ace command and an
+ * app started from `build/` (which `node ace build` gives a copy of the
+ * key folder) all find the same file.
+ */
+function withKeyFilesFromAppRoot(
+  config: DjamazingServiceConfig,
+  app: ApplicationService
+): DjamazingServiceConfig {
+  const cloudfront = config.cloudfront
+  if (!cloudfront) return config
+  const resolve = <T extends { privateKeyFile?: string }>(options: T): T =>
+    typeof options.privateKeyFile === 'string' &&
+    options.privateKeyFile !== '' &&
+    !isAbsolute(options.privateKeyFile)
+      ? { ...options, privateKeyFile: app.makePath(options.privateKeyFile) }
+      : options
+  const keys = cloudfront.keys
+    ? Object.fromEntries(Object.entries(cloudfront.keys).map(([id, key]) => [id, resolve(key)]))
+    : undefined
+  return { ...config, cloudfront: { ...resolve(cloudfront), ...(keys ? { keys } : {}) } }
+}
+
+/**
+ * A link for a guest on a disk without guest links fails with
+ * E_DJAMAZING_GUEST_LINK; flydrive's Disk wraps it in
+ * E_CANNOT_GENERATE_URL (the cause is kept) and that is all the app's log
+ * showed for a page rendering `driveUrl` for a guest. The reason and its
+ * fix are logged here, where the app's logger is at hand.
+ */
+async function logGuestLink(app: ApplicationService, disk: string) {
+  const error = new E_DJAMAZING_GUEST_LINK([disk])
+  const logger = await app.container.make('logger')
+  logger.warn({ err: error }, `${error.code}: ${error.message}`)
+}
+
+/**
  * A djamazing disk for `config/drive.ts`:
  *
  * ```ts
@@ -114,11 +152,12 @@ async function localStoreOf(name: string, config: DjamazingServiceConfig, app: A
  * bound to it), signs links with the keys of `config/encryption.ts`, and
  * binds them to the user of the current request.
  */
-export function djamazing(config: DjamazingServiceConfig): DjamazingDiskProvider {
+export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvider {
   return {
     type: 'provider',
     async resolver(name: string, application: object) {
       const app = application as ApplicationService
+      const config = withKeyFilesFromAppRoot(settings, app)
       const routePrefix = routePrefixOf(name, config.routePrefix)
       // AdonisJS's own notion of production decides the https checks.
       const options = driverOptionsOf(name, config, app.inProduction)
@@ -154,6 +193,7 @@ export function djamazing(config: DjamazingServiceConfig): DjamazingDiskProvider
           secrets: await appSecrets(app),
           async currentUserId() {
             const user = await linkUser()
+            if (!user && config.links?.guestLinks !== true) await logGuestLink(app, name)
             return user?.id ?? null
           },
           async currentUserRevision() {

@@ -6,6 +6,7 @@ import {
   type KeyObject as KeyObjectType,
 } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { E_DJAMAZING_INVALID_CLOUDFRONT_KEY, E_DJAMAZING_INVALID_KEY_PAIR_ID } from '../errors.ts'
 import type { CloudFrontPrivateKeyOptions, CloudFrontSignerOptions } from './types.ts'
@@ -117,7 +118,7 @@ export function loadPrivateKey(options: CloudFrontPrivateKeyOptions, setting: st
     } catch (error) {
       throw invalidKey(
         where,
-        `cannot read "${privateKeyFile}" (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions`,
+        `cannot read "${resolve(privateKeyFile)}" (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions`,
         error
       )
     }

@@ -57,6 +57,52 @@ test.group('AdonisJS | links outside a request and for guests', (group) => {
   })
 })
 
+test.group('AdonisJS | a guest link in a template', (group) => {
+  let app: AdonisTestApp
+
+  group.setup(async () => {
+    app = await startAdonisApp()
+    return () => app.stop()
+  })
+
+  test('driveUrl for a guest logs E_DJAMAZING_GUEST_LINK and its fix, and keeps the cause', async ({
+    assert,
+  }) => {
+    // The app's own logger, its warnings recorded as well as written.
+    const logger = await app.app.container.make('logger')
+    const warnings: { err?: Error; message: string }[] = []
+    const warn = logger.warn.bind(logger)
+    logger.warn = ((object: any, message: string) => {
+      warnings.push({ err: object?.err, message })
+      return warn(object, message)
+    }) as typeof logger.warn
+
+    try {
+      const response = await fetch(`${app.baseUrl}/edge-template?key=a.txt`)
+      assert.equal(response.status, 500)
+    } finally {
+      logger.warn = warn
+    }
+
+    assert.lengthOf(warnings, 1)
+    const [{ err, message }] = warnings
+    assert.match(message, /^E_DJAMAZING_GUEST_LINK: /)
+    assert.include(message, '@if(auth.user)')
+    assert.include(message, 'guestLinks: true')
+    assert.equal((err as any)?.code, 'E_DJAMAZING_GUEST_LINK')
+  })
+
+  test('the error a guest getUrl raises keeps E_DJAMAZING_GUEST_LINK as its cause', async ({
+    assert,
+  }) => {
+    const error = await asUser(null, () => app.drive.use('uploads').getUrl('a.txt')).catch(
+      (failure) => failure
+    )
+    assert.equal(error.code, 'E_CANNOT_GENERATE_URL')
+    assert.equal(error.cause.code, 'E_DJAMAZING_GUEST_LINK')
+  })
+})
+
 test.group('AdonisJS | a disk with guest links', (group) => {
   let app: AdonisTestApp
 
