@@ -3,7 +3,14 @@ import type { Codemods } from '@adonisjs/core/ace/codemods'
 import type { ObjectLiteralExpression, SourceFile } from 'ts-morph'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { stubsRoot } from './stubs/main.ts'
+import { join } from 'node:path'
 import { awsSetupSteps, printableStep } from './src/aws_setup.ts'
+import {
+  DEFAULT_KEY_FOLDER,
+  ignoreInGit,
+  PRIVATE_KEY_FILE,
+  writeKeyPair,
+} from './src/adonis/key_pair_files.ts'
 import {
   appendProperty,
   assignmentOf,
@@ -15,16 +22,27 @@ import {
 
 /**
  * The environment variables the disks read, with their `.env` value and
- * their validation in `start/env.ts`.
+ * their validation in `start/env.ts`. The values set up the local store,
+ * so that `node ace serve` works right away; moving to AWS is filling in
+ * the AWS values and setting `DJAMAZING_STORE=s3`.
  */
 const ENV_VARIABLES: Record<string, { value: string; schema: string }> = {
-  AWS_REGION: { value: '', schema: 'Env.schema.string()' },
-  AWS_ACCESS_KEY_ID: { value: '', schema: 'Env.schema.string()' },
-  AWS_SECRET_ACCESS_KEY: { value: '', schema: 'Env.schema.string()' },
-  S3_BUCKET: { value: '', schema: 'Env.schema.string()' },
-  CLOUDFRONT_URL: { value: '', schema: "Env.schema.string({ format: 'url', tld: false })" },
-  CLOUDFRONT_KEY_PAIR_ID: { value: '', schema: 'Env.schema.string()' },
-  CLOUDFRONT_PRIVATE_KEY_FILE: { value: '', schema: 'Env.schema.string()' },
+  DJAMAZING_STORE: { value: 'local', schema: "Env.schema.enum(['local', 's3'] as const)" },
+  S3_BUCKET: { value: 'local-files', schema: 'Env.schema.string()' },
+  CLOUDFRONT_URL: {
+    value: 'http://localhost:${PORT}/cdn',
+    schema: "Env.schema.string({ format: 'url', tld: false })",
+  },
+  // Any id of CloudFront's shape: the local edge trusts the local key under it.
+  CLOUDFRONT_KEY_PAIR_ID: { value: 'KLOCALDEVELOPMENT', schema: 'Env.schema.string()' },
+  CLOUDFRONT_PRIVATE_KEY_FILE: {
+    value: `${DEFAULT_KEY_FOLDER}/${PRIVATE_KEY_FILE}`,
+    schema: 'Env.schema.string.optional()',
+  },
+  CLOUDFRONT_PRIVATE_KEY: { value: '', schema: 'Env.schema.string.optional()' },
+  AWS_REGION: { value: '', schema: 'Env.schema.string.optional()' },
+  AWS_ACCESS_KEY_ID: { value: '', schema: 'Env.schema.string.optional()' },
+  AWS_SECRET_ACCESS_KEY: { value: '', schema: 'Env.schema.string.optional()' },
 }
 
 /**
@@ -32,16 +50,14 @@ const ENV_VARIABLES: Record<string, { value: string; schema: string }> = {
  * `config/drive.ts` (the stub holds the same for a new one).
  */
 const SHARED_DEFAULTS = `{
+  store: env.get('DJAMAZING_STORE'),
   bucket: env.get('S3_BUCKET'),
   cdnUrl: env.get('CLOUDFRONT_URL'),
   region: env.get('AWS_REGION'),
-  credentials: {
-    accessKeyId: env.get('AWS_ACCESS_KEY_ID'),
-    secretAccessKey: env.get('AWS_SECRET_ACCESS_KEY'),
-  },
   cloudfront: {
     keyPairId: env.get('CLOUDFRONT_KEY_PAIR_ID'),
     privateKeyFile: env.get('CLOUDFRONT_PRIVATE_KEY_FILE'),
+    privateKey: env.get('CLOUDFRONT_PRIVATE_KEY'),
   },
 }`
 
@@ -100,6 +116,21 @@ export async function configure(command: Configure) {
 
   await enableAsyncLocalStorage(command, codemods)
 
+  // The local edge checks signed URLs with this key pair from the first run.
+  const keyFile = join(DEFAULT_KEY_FOLDER, PRIVATE_KEY_FILE)
+  if (!existsSync(command.app.makePath(keyFile))) {
+    await writeKeyPair(command, { kind: 'ec', folder: DEFAULT_KEY_FOLDER, force: false })
+  }
+  if (await ignoreInGit(command.app.makePath(), '/storage/djamazing/', 'djamazing local store')) {
+    command.logger.action('update .gitignore (/storage/djamazing/)').succeeded()
+  }
+
+  command.ui
+    .instructions()
+    .heading('djamazing is set up with the local store')
+    .add('Run "node ace serve": files go to storage/djamazing, served at CLOUDFRONT_URL')
+    .add('Moving to AWS: follow the steps below, then set DJAMAZING_STORE=s3')
+    .render()
   const instructions = command.ui.instructions().heading('Set up AWS for djamazing')
   awsSetupSteps({ publicDisk, protectedDisk }).forEach((step, index) =>
     instructions.add(printableStep(step, index))

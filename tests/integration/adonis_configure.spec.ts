@@ -1,14 +1,20 @@
 import { test } from '@japa/runner'
 import { createConfigureApp } from '../helpers/configure_app.ts'
+import { awsSetupSteps, printableStep } from '../../src/aws_setup.ts'
 
-const ENV_NAMES = [
-  'AWS_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'S3_BUCKET',
-  'CLOUDFRONT_URL',
-  'CLOUDFRONT_KEY_PAIR_ID',
-  'CLOUDFRONT_PRIVATE_KEY_FILE',
+/**
+ * What configure writes to .env: the local store, ready for node ace serve.
+ */
+const ENV_LINES = [
+  'DJAMAZING_STORE=local',
+  'S3_BUCKET=local-files',
+  'CLOUDFRONT_URL=http://localhost:${PORT}/cdn',
+  'CLOUDFRONT_KEY_PAIR_ID=KLOCALDEVELOPMENT',
+  'CLOUDFRONT_PRIVATE_KEY_FILE=keys/cloudfront_private_key.pem',
+  'CLOUDFRONT_PRIVATE_KEY=',
+  'AWS_REGION=',
+  'AWS_ACCESS_KEY_ID=',
+  'AWS_SECRET_ACCESS_KEY=',
 ]
 
 // `node ace configure djamazing` and the config/drive.ts it writes, as README.md shows them.
@@ -28,17 +34,20 @@ test.group('node ace configure djamazing', (group) => {
       `() => import('djamazing/djamazing_provider')`,
       `() => import('djamazing/commands')`,
     ])
-    await assert.fileContains(
-      '.env',
-      ENV_NAMES.map((name) => `${name}=`)
-    )
+    await assert.fileContains('.env', ENV_LINES)
     await assert.fileContains('.env', 'DRIVE_DISK=uploads')
+    // The key pair the local edge checks signed URLs with, kept out of git.
+    await assert.fileExists('keys/cloudfront_private_key.pem')
+    await assert.fileContains('.gitignore', ['/keys/', '/storage/djamazing/'])
     await assert.fileContains('start/env.ts', [
-      'AWS_REGION: Env.schema.string()',
+      "DJAMAZING_STORE: Env.schema.enum(['local', 's3'] as const)",
       'S3_BUCKET: Env.schema.string()',
       "CLOUDFRONT_URL: Env.schema.string({ format: 'url', tld: false })",
       'CLOUDFRONT_KEY_PAIR_ID: Env.schema.string()',
-      'CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string()',
+      'CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string.optional()',
+      'CLOUDFRONT_PRIVATE_KEY: Env.schema.string.optional()',
+      'AWS_REGION: Env.schema.string.optional()',
+      'AWS_ACCESS_KEY_ID: Env.schema.string.optional()',
       "DRIVE_DISK: Env.schema.enum(['static', 'uploads'] as const)",
     ])
   })
@@ -172,6 +181,20 @@ test.group('node ace configure djamazing', (group) => {
     assert.notMatch(config, /uploads: djamazing/)
     assert.include(config, `import env from '#start/env'`)
     assert.include(config, `declare module '@adonisjs/drive/types'`)
+  })
+
+  test('prints the AWS steps of docs/aws-setup.md, with its disk names', async ({ fs, assert }) => {
+    const app = await createConfigureApp(fs)
+    const command = await app.configure(['--public-disk=assets'])
+    const printed = command.ui.logger.getLogs().map((log) => log.message)
+    const steps = awsSetupSteps({ publicDisk: 'assets', protectedDisk: 'uploads' })
+    for (const [index, step] of steps.entries()) {
+      const line = printableStep(step, index)
+      assert.isTrue(
+        printed.some((message) => message.includes(line)),
+        line
+      )
+    }
   })
 
   test('refuses a disk name that is not an identifier', async ({ fs, assert }) => {

@@ -6,6 +6,7 @@ import type { FileSystem } from '@japa/file-system'
 import DjamazingKeys from '../../commands/djamazing_keys.ts'
 import { getCommand, getMetaData } from '../../commands/main.ts'
 import { createConfigureApp } from '../helpers/configure_app.ts'
+import { awsSetupSteps, printableStep } from '../../src/aws_setup.ts'
 
 async function aceFor(fs: FileSystem) {
   const { ace } = await createConfigureApp(fs)
@@ -65,5 +66,57 @@ test.group('node ace djamazing:keys', (group) => {
     await forced.exec()
     assert.equal(forced.exitCode, 0)
     assert.notEqual(await fs.contents('keys/cloudfront_private_key.pem'), before)
+  })
+
+  test('keeps its folder out of git, has the build copy it, fills only an empty CLOUDFRONT_PRIVATE_KEY_FILE', async ({
+    fs,
+    assert,
+  }) => {
+    const ace = await aceFor(fs)
+    await fs.create('.gitignore', 'node_modules\nbuild\n')
+    await fs.create(
+      '.env',
+      'APP_KEY=averylongrandomsecretkey\nCLOUDFRONT_PRIVATE_KEY_FILE=\nPORT=3333\n'
+    )
+    const command = await ace.create(DjamazingKeys, ['--ec'])
+    command.ui.switchMode('raw')
+    await command.exec()
+    assert.equal(command.exitCode, 0)
+
+    assert.equal(
+      await fs.contents('.gitignore'),
+      'node_modules\nbuild\n\n# CloudFront key pair (node ace djamazing:keys)\n/keys/\n'
+    )
+    assert.equal(
+      await fs.contents('.env'),
+      'APP_KEY=averylongrandomsecretkey\nCLOUDFRONT_PRIVATE_KEY_FILE=keys/cloudfront_private_key.pem\nPORT=3333\n'
+    )
+    await assert.fileContains('adonisrc.ts', "pattern: 'keys/**'")
+
+    // Another folder: ignored too, but the filled value stays.
+    const other = await ace.create(DjamazingKeys, ['--ec', '--out=secrets/cloudfront'])
+    other.ui.switchMode('raw')
+    await other.exec()
+    assert.equal(other.exitCode, 0)
+    await assert.fileContains('.gitignore', '/secrets/cloudfront/\n')
+    await assert.fileContains(
+      '.env',
+      'CLOUDFRONT_PRIVATE_KEY_FILE=keys/cloudfront_private_key.pem\n'
+    )
+    assert.equal((await fs.contents('.gitignore')).split('/keys/').length, 2)
+  })
+
+  test('prints the key pair step of the AWS set-up', async ({ fs, assert }) => {
+    const ace = await aceFor(fs)
+    const command = await ace.create(DjamazingKeys, ['--ec'])
+    command.ui.switchMode('raw')
+    await command.exec()
+    const steps = awsSetupSteps()
+    const index = steps.findIndex((step) => step.title === 'Key pair')
+    const printed = command.ui.logger.getLogs().map((log) => log.message)
+    assert.isTrue(
+      printed.some((line) => line.includes(printableStep(steps[index], index))),
+      printed.join('\n')
+    )
   })
 })
