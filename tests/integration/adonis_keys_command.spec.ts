@@ -103,7 +103,8 @@ test.group('node ace djamazing:keys', (group) => {
       '.env',
       'CLOUDFRONT_PRIVATE_KEY_FILE=keys/cloudfront_private_key.pem\n'
     )
-    assert.equal((await fs.contents('.gitignore')).split('/keys/').length, 2)
+    const gitignore = await fs.contents('.gitignore')
+    assert.equal(gitignore.split('/keys/').length, 2)
   })
 
   test('prints the key pair step of the AWS set-up', async ({ fs, assert }) => {
