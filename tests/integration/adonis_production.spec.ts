@@ -12,7 +12,9 @@ async function startWithNodeEnv(nodeEnv: string, options: Parameters<typeof star
   try {
     return await startAdonisApp(options)
   } finally {
-    process.env.NODE_ENV = previous
+    // Assigning undefined would store the string "undefined".
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
   }
 }
 

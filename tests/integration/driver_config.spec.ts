@@ -62,7 +62,9 @@ test.group('DjamazingDriver | configuration', () => {
   }) => {
     const previous = process.env.NODE_ENV
     cleanup(() => {
-      process.env.NODE_ENV = previous
+      // Assigning undefined would store the string "undefined".
+      if (previous === undefined) delete process.env.NODE_ENV
+      else process.env.NODE_ENV = previous
     })
     process.env.NODE_ENV = 'production'
     assert.equal(
