@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { restoreNodeEnv } from '../helpers/node_env.ts'
 import { startAdonisApp } from '../helpers/adonis_app.ts'
 import { rawRequest } from '../helpers/edge.ts'
 
@@ -12,9 +13,7 @@ async function startWithNodeEnv(nodeEnv: string, options: Parameters<typeof star
   try {
     return await startAdonisApp(options)
   } finally {
-    // Assigning undefined would store the string "undefined".
-    if (previous === undefined) delete process.env.NODE_ENV
-    else process.env.NODE_ENV = previous
+    restoreNodeEnv(previous)
   }
 }
 

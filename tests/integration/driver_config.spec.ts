@@ -1,5 +1,6 @@
 import { inspect } from 'node:util'
 import { test } from '@japa/runner'
+import { restoreNodeEnv } from '../helpers/node_env.ts'
 import { S3Client } from '@aws-sdk/client-s3'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
@@ -61,11 +62,7 @@ test.group('DjamazingDriver | configuration', () => {
     cleanup,
   }) => {
     const previous = process.env.NODE_ENV
-    cleanup(() => {
-      // Assigning undefined would store the string "undefined".
-      if (previous === undefined) delete process.env.NODE_ENV
-      else process.env.NODE_ENV = previous
-    })
+    cleanup(() => restoreNodeEnv(previous))
     process.env.NODE_ENV = 'production'
     assert.equal(
       errorOf({ ...valid, cdnUrl: 'http://cdn.example.com' })?.code,

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
+import { restoreNodeEnv } from '../helpers/node_env.ts'
 import { startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
@@ -189,9 +190,7 @@ test.group('Local store | production', (group) => {
     nodeEnv = process.env.NODE_ENV
     process.env.NODE_ENV = 'production'
     return async () => {
-      // Assigning undefined would store the string "undefined".
-      if (nodeEnv === undefined) delete process.env.NODE_ENV
-      else process.env.NODE_ENV = nodeEnv
+      restoreNodeEnv(nodeEnv)
       await rm(root, { recursive: true, force: true })
     }
   })

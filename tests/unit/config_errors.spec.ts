@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto'
 import { test } from '@japa/runner'
+import { restoreNodeEnv } from '../helpers/node_env.ts'
 import { IgnitorFactory } from '@adonisjs/core/factories'
 import { defineConfig as defineHttpConfig } from '@adonisjs/core/http'
 import { defineConfig as defineDriveConfig } from '@adonisjs/drive'
@@ -51,7 +52,7 @@ function inProduction(make: () => unknown) {
     try {
       return make()
     } finally {
-      process.env.NODE_ENV = previous
+      restoreNodeEnv(previous)
     }
   }
 }

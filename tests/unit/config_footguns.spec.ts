@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
+import { restoreNodeEnv } from '../helpers/node_env.ts'
 import { DjamazingDriver } from '../../src/driver.ts'
 import { LinkSigner } from '../../src/links/signer.ts'
 import { isProduction } from '../../src/production.ts'
@@ -36,7 +37,7 @@ function errorOf(make: () => unknown): { code?: string; message: string } {
 test.group('Configuration foot-guns | each is a boot error naming the setting', (group) => {
   const nodeEnv = process.env.NODE_ENV
   group.each.teardown(() => {
-    process.env.NODE_ENV = nodeEnv
+    restoreNodeEnv(nodeEnv)
   })
 
   test('production is read as AdonisJS reads it: "{$self}" is production')
