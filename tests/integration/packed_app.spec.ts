@@ -10,8 +10,8 @@ import { makePng } from '../helpers/png.ts'
 
 /*
  * The package as `npm pack` ships it, on an app shaped like the official
- * web starter kit (its routes, PhotosController and photos page are in
- * the fixture): `node ace configure djamazing` and `node ace
+ * web starter kit (its routes, those of the README.md Quickstart, and its
+ * PhotosController and photos page are in the fixture): `node ace configure djamazing` and `node ace
  * djamazing:keys`, then the app driven over HTTP from source (`node ace
  * serve`) and from `build/`.
  */
