@@ -1,6 +1,5 @@
-import { fork } from 'node:child_process'
-import { once } from 'node:events'
 import autocannon from 'autocannon'
+import { startRedirectServer, type RedirectServer } from './redirect_server_process.ts'
 import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 
 // docs/benchmarks.md reports its rows.
@@ -10,34 +9,11 @@ import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 const LOAD = { connections: 50, duration: 3 }
 const ROUNDS = 5
 
-type Server = { port: number; link: string; cookie: string; stop(): Promise<void> }
-
-async function startServer(keyType: 'rsa' | 'ec'): Promise<Server> {
-  const child = fork(new URL('./redirect_server.ts', import.meta.url), [keyType], {
-    execArgv: ['--openssl-legacy-provider', '--import=@poppinss/ts-exec'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  const [info] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`benchmark server exited with code ${code}`)
-    }),
-  ])) as [{ port: number; link: string; cookie: string }]
-  return {
-    ...info,
-    async stop() {
-      const exited = once(child, 'exit')
-      child.disconnect()
-      await exited
-    },
-  }
-}
-
 /**
  * Requests per second of one path, every response a 302 (anything else
  * means the benchmark measures refusals, and fails).
  */
-async function redirectsPerSecond(server: Server, path: string): Promise<number> {
+async function redirectsPerSecond(server: RedirectServer, path: string): Promise<number> {
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}${path}`,
     headers: { cookie: server.cookie },
@@ -55,14 +31,14 @@ async function redirectsPerSecond(server: Server, path: string): Promise<number>
 const benchmark: Benchmark = {
   name: 'redirect route',
   async run() {
-    const rsa = await startServer('rsa')
+    const rsa = await startRedirectServer(['rsa'])
     const [rsaOurs, rsaBare] = await sideBySide(
       () => redirectsPerSecond(rsa, rsa.link),
       () => redirectsPerSecond(rsa, '/bare-sign'),
       ROUNDS
     ).finally(() => rsa.stop())
 
-    const ec = await startServer('ec')
+    const ec = await startRedirectServer(['ec'])
     const [ecOurs, ecBare] = await sideBySide(
       () => redirectsPerSecond(ec, ec.link),
       () => redirectsPerSecond(ec, '/bare'),

@@ -1,11 +1,10 @@
-import { fork } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { once } from 'node:events'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import autocannon from 'autocannon'
 import { CloudFrontSigner } from '../src/cloudfront/signer.ts'
 import { SignedUrlCache } from '../src/signed_url_cache.ts'
+import { startRedirectServer, type RedirectServer } from './redirect_server_process.ts'
 import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 
 // docs/benchmarks.md reports its rows.
@@ -15,39 +14,10 @@ import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 const LOAD = { connections: 50, duration: 3 }
 const ROUNDS = 5
 
-type Server = {
-  port: number
-  link: string
-  cookie: string
-  uniqueLinks: string[]
-  stop(): Promise<void>
-}
-
-async function startServer(mode: 'window' | 'default'): Promise<Server> {
-  const child = fork(new URL('./redirect_server.ts', import.meta.url), ['rsa', mode], {
-    execArgv: ['--openssl-legacy-provider', '--import=@poppinss/ts-exec'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  const [info] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`benchmark server exited with code ${code}`)
-    }),
-  ])) as [Omit<Server, 'stop'>]
-  return {
-    ...info,
-    async stop() {
-      const exited = once(child, 'exit')
-      child.disconnect()
-      await exited
-    },
-  }
-}
-
 /**
  * Requests per second over `paths`, taken in turn, every answer a 302.
  */
-async function redirectsPerSecond(server: Server, paths: string[]): Promise<number> {
+async function redirectsPerSecond(server: RedirectServer, paths: string[]): Promise<number> {
   let next = 0
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}`,
@@ -106,13 +76,13 @@ async function heapGrowthFor(keys: number): Promise<number> {
 const benchmark: Benchmark = {
   name: 'signature window',
   async run() {
-    const windowed = await startServer('window')
+    const windowed = await startRedirectServer(['rsa', 'window'])
     const [repeated, bareAuth] = await sideBySide(
       () => redirectsPerSecond(windowed, [windowed.link]),
       () => redirectsPerSecond(windowed, ['/bare-auth']),
       ROUNDS
     )
-    const today = await startServer('default')
+    const today = await startRedirectServer(['rsa', 'default'])
     const [uniqueWindowed, uniqueToday] = await sideBySide(
       () => redirectsPerSecond(windowed, windowed.uniqueLinks),
       () => redirectsPerSecond(today, today.uniqueLinks),
