@@ -7,7 +7,8 @@ import { startAdonisApp, USERS } from '../tests/helpers/adonis_app.ts'
  * The server side of the redirect benchmark, in a process of its own so
  * that autocannon does not share its event loop: the test app (real
  * AdonisJS, session guard, s3rver), plus two bare routes on the same
- * server to compare against. Sends `{ port, link, cookie }` to the parent.
+ * server to compare against. Sends `{ port, link, cookie, uniqueLinks,
+ * sameShapePath }` to the parent.
  */
 const keyType = process.argv[2] === 'rsa' ? 'rsa' : 'ec'
 /**
@@ -19,6 +20,7 @@ const windowed = process.argv[3] === 'window'
 const target = 'https://d111111abcdef8.cloudfront.net/uploads/alice/photo.jpg'
 
 let privateKey: ReturnType<typeof createPrivateKey>
+let linkLocation = ''
 const app = await startAdonisApp({
   keyType,
   ...(windowed ? { uploads: { signatureWindow: '1h' } } : {}),
@@ -43,18 +45,33 @@ const app = await startAdonisApp({
       if (!(await (ctx as any).auth.check())) return ctx.response.unauthorized()
       ctx.response.status(302).header('Location', target)
     })
+    // The same, for the request the redirect route gets (a path and a
+    // query as long, which AdonisJS parses for every route) and with the
+    // answer it gives (its headers, a signed Location as long): what is
+    // left between the two is the route's own work.
+    router.get('/bare-auth/*', async (ctx: HttpContext) => {
+      if (!(await (ctx as any).auth.check())) return ctx.response.unauthorized()
+      ctx.response
+        .status(302)
+        .header('Cache-Control', 'private, no-store')
+        .header('Referrer-Policy', 'no-referrer')
+        .header('Location', linkLocation)
+    })
   },
 })
 privateKey = createPrivateKey(app.privateKey)
 
 const cookie = await app.login('alice')
 const link = await app.urlFor(cookie, 'alice/photo.jpg')
+const answer = await fetch(`${app.baseUrl}${link}`, { headers: { cookie }, redirect: 'manual' })
+linkLocation = answer.headers.get('location')!
+const sameShapePath = link.replace(/^\/djamazing\//, '/bare-auth/')
 const uniqueLinks = await asUser(USERS[0], () =>
   Promise.all(
     Array.from({ length: 20_000 }, (_, i) => app.drive.use('uploads').getUrl(`alice/${i}.jpg`))
   )
 )
-process.send!({ port: app.port, link, cookie, uniqueLinks })
+process.send!({ port: app.port, link, cookie, uniqueLinks, sameShapePath })
 process.on('disconnect', () => {
   void app.stop().then(() => process.exit(0))
 })

@@ -9,6 +9,10 @@ export type RedirectServer = {
   link: string
   cookie: string
   uniqueLinks: string[]
+  /**
+   * `link`'s path and query under the bare session-checked route.
+   */
+  sameShapePath: string
   stop(): Promise<void>
 }
 

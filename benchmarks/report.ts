@@ -48,13 +48,23 @@ export async function sideBySide(
   b: () => Promise<number> | number,
   rounds = 5
 ): Promise<[number, number]> {
-  const as: number[] = []
-  const bs: number[] = []
+  const [ours, baseline] = await interleaved([a, b], rounds)
+  return [ours, baseline]
+}
+
+/**
+ * {@link sideBySide} for any number of measurements: one round runs each
+ * in turn, and each gets the median of its rounds.
+ */
+export async function interleaved(
+  measurements: (() => Promise<number> | number)[],
+  rounds = 5
+): Promise<number[]> {
+  const values: number[][] = measurements.map(() => [])
   for (let i = 0; i < rounds; i++) {
-    as.push(await a())
-    bs.push(await b())
+    for (const [index, measure] of measurements.entries()) values[index].push(await measure())
   }
-  return [median(as), median(bs)]
+  return values.map(median)
 }
 
 export function median(values: number[]): number {

@@ -1,3 +1,5 @@
+import { Lru } from './lru.ts'
+
 /**
  * A bounded, least-recently-used cache of signed CloudFront URLs, for
  * disks with a `signatureWindow`. Keys carry the URL's expiry, so an entry
@@ -11,11 +13,14 @@
  * app instances that do not share a cache still agree on RSA URLs.
  */
 export class SignedUrlCache {
-  #entries = new Map<string, Promise<string>>()
-  readonly maxEntries: number
+  #entries: Lru<Promise<string>>
 
   constructor(maxEntries: number) {
-    this.maxEntries = maxEntries
+    this.#entries = new Lru(maxEntries)
+  }
+
+  get maxEntries(): number {
+    return this.#entries.maxEntries
   }
 
   get size(): number {
@@ -28,20 +33,10 @@ export class SignedUrlCache {
    */
   getOrSign(key: string, sign: () => Promise<string>): Promise<string> {
     const hit = this.#entries.get(key)
-    if (hit) {
-      // Map keeps insertion order: re-inserting makes it the most recent.
-      this.#entries.delete(key)
-      this.#entries.set(key, hit)
-      return hit
-    }
+    if (hit) return hit
     const pending = sign()
     this.#entries.set(key, pending)
-    if (this.#entries.size > this.maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value!)
-    }
-    pending.catch(() => {
-      if (this.#entries.get(key) === pending) this.#entries.delete(key)
-    })
+    pending.catch(() => this.#entries.deleteIf(key, pending))
     return pending
   }
 }

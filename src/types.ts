@@ -177,7 +177,9 @@ export type DjamazingOptions = S3ConnectionOptions & {
 
   /**
    * How many signed URLs a disk with `signatureWindow` keeps in memory
-   * (least recently used go first). Default 10,000 (a few MB).
+   * (least recently used go first), and as many links it verified, so a
+   * link followed again skips its MAC check (never its expiry, user or
+   * `authorize` check). Default 10,000 (a few MB).
    */
   signatureCacheSize?: number
 

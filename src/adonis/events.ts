@@ -34,7 +34,9 @@ type DjamazingEvent = Extract<keyof EventsList, `djamazing:${string}`>
  * Reports decisions through the app's emitter. Listeners run after the
  * response is on its way: an audit log that writes to a database does
  * not delay the redirect, whose target lives 1.5 s. A failing listener is
- * logged, never turned into an answer.
+ * logged, never turned into an answer. Like AdonisJS's own per-request
+ * event (`http:request_completed`), an event nobody listens to is not
+ * emitted: dispatching it would cost every redirect for nothing.
  */
 export async function eventReporters(app: ApplicationService) {
   const [emitter, logger] = await Promise.all([
@@ -42,6 +44,7 @@ export async function eventReporters(app: ApplicationService) {
     app.container.make('logger'),
   ])
   function emit<Name extends DjamazingEvent>(name: Name, event: EventsList[Name]) {
+    if (!emitter.hasListeners(name)) return
     emitter.emit(name, event).catch((error: unknown) => {
       debug('adonis: a %s listener failed: %s', name, (error as Error)?.message)
       logger.error({ err: error }, `djamazing: a listener of ${name} failed`)

@@ -23,6 +23,8 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup, report: E
     // verified exactly as sent (the router decodes the path).
     const parts = splitLinkPath(disk.routePrefix, ctx.request.request.url ?? '')
     const user = await requestUser(ctx, disk.name, disk.config, 'open')
+    // The address as the app's trusted-proxy settings give it.
+    const clientIp = ctx.request.ip()
 
     const response = await handleLinkRequest(
       {
@@ -33,8 +35,7 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup, report: E
         userId: user?.id ?? null,
         realm: user?.realm,
         revision: user?.revision,
-        // The address as the app's trusted-proxy settings give it.
-        clientIp: ctx.request.ip(),
+        clientIp,
         cookies: ctx.request.header('cookie'),
       },
       disks,
@@ -46,6 +47,6 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup, report: E
     // Appended: the session middleware adds its own Set-Cookie later.
     if (response.setCookies) ctx.response.append('Set-Cookie', response.setCookies)
     if (response.body !== undefined) ctx.response.send(response.body)
-    report.link({ ...response.event, clientAddress: ctx.request.ip() })
+    report.link({ ...response.event, clientAddress: clientIp })
   }
 }

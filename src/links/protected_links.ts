@@ -2,6 +2,7 @@ import { cdnObjectUrl, cdnUrlFor, type CdnBase } from '../cdn_url.ts'
 import { cloudFrontSetCookies } from '../cloudfront/cookies.ts'
 import type { CloudFrontSigner } from '../cloudfront/signer.ts'
 import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
+import { Lru } from '../lru.ts'
 import type { SignedUrlCache } from '../signed_url_cache.ts'
 import { cdnLifetime, viewerIpv4 } from './cdn_lifetime.ts'
 import { verifiedKeyOf, type LinkSigner } from './signer.ts'
@@ -60,7 +61,9 @@ export type ProtectedLinksOptions = {
 
   /**
    * Where windowed URLs are kept (one signature per key, overrides,
-   * viewer and window).
+   * viewer and window). A disk with one also remembers as many links it
+   * verified, so a link followed again (a gallery revisited, a player's
+   * next `Range` request) skips the MAC.
    */
   cache?: SignedUrlCache
 
@@ -83,6 +86,11 @@ export class ProtectedLinks {
   #signatureTimeout: number
   #objectKey: (key: string) => string
   #options: ProtectedLinksOptions
+  #verified?: Lru<VerifiedLink>
+  /**
+   * The unsigned CDN URL of each remembered link, made once.
+   */
+  #cdnUrls = new WeakMap<VerifiedLink, string>()
 
   /**
    * The name of the disk whose links these are.
@@ -97,13 +105,34 @@ export class ProtectedLinks {
     this.#cdn = options.cdn
     this.#signatureTimeout = options.signatureTimeout
     this.#objectKey = options.objectKey ?? ((key) => key)
+    if (options.cache) this.#verified = new Lru(options.cache.maxEntries)
   }
 
   /**
    * Checks a link against the user logged in now (see `LinkSigner.verify`).
+   * Only accepted links are remembered, under every input the answer
+   * depends on except the time, so a link is answered exactly as the
+   * signer would, and expiry is checked on every request.
    */
   verify(input: VerifyInput): LinkVerifyResult {
-    return this.#signer.verify(input)
+    const memo = this.#verified
+    if (!memo || typeof input.query !== 'string') return this.#signer.verify(input)
+    const id = JSON.stringify([
+      input.disk,
+      input.key,
+      input.query,
+      typed(input.userId),
+      typed(input.realm),
+      typed(input.revision),
+    ])
+    const known = memo.get(id)
+    if (known) {
+      const now = input.now?.getTime() ?? Date.now()
+      return now >= known.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known
+    }
+    const result = this.#signer.verify(input)
+    if (result.ok) memo.set(id, Object.freeze(result))
+    return result
   }
 
   /**
@@ -133,18 +162,21 @@ export class ProtectedLinks {
       now.getTime(),
       clientIp
     )
-    const url = cdnObjectUrl(this.#cdn, this.#objectKey(key), verified.overrides)
-    const sign = () => this.#cloudfront.signUrlAsync(url, { ...timing, now })
+    let url = this.#cdnUrls.get(verified)
+    if (url === undefined) {
+      url = cdnObjectUrl(this.#cdn, this.#objectKey(key), verified.overrides)
+      if (this.#verified) this.#cdnUrls.set(verified, url)
+    }
+    // Checked once per signature: a cached URL passed when it was made.
+    const sign = async () => {
+      const location = await this.#cloudfront.signUrlAsync(url, { ...timing, now })
+      this.#assertOnCdn(location, disk)
+      return location
+    }
     const cache = this.#options.cache
-    const location =
-      cache && timing.expiresAt
-        ? await cache.getOrSign(
-            `${timing.expiresAt.getTime()} ${timing.ipAddress ?? ''} ${url}`,
-            sign
-          )
-        : await sign()
-    this.#assertOnCdn(location, disk)
-    return location
+    return cache && timing.expiresAt
+      ? cache.getOrSign(`${timing.expiresAt.getTime()} ${timing.ipAddress ?? ''} ${url}`, sign)
+      : sign()
   }
 
   /**
@@ -212,4 +244,12 @@ export class ProtectedLinks {
     } catch {}
     if (origin !== this.#cdn.origin) throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
   }
+}
+
+/**
+ * A value with its type, so that `1` and `'1'`, `null` and `undefined`
+ * stay apart in a memo key.
+ */
+function typed(value: unknown): string {
+  return `${typeof value}:${String(value)}`
 }

@@ -65,6 +65,8 @@ function refuse(
     : { status, headers, body: REASONS[status] ?? 'Error', event }
 }
 
+const UNRESERVED_PATH = /^[A-Za-z0-9._~/-]+$/
+
 /**
  * Decodes the key part of a link path. Only the exact spelling the signer
  * writes is accepted: `%2F` inside a segment, `%2e%2e`, lowercase hex or a
@@ -74,14 +76,17 @@ function refuse(
 export function decodeKeyPath(rawKey: string | string[]): string | undefined {
   const raw = Array.isArray(rawKey) ? rawKey.join('/') : rawKey
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 4096) return undefined
+  // Unreserved characters only: nothing to decode, and the signer writes
+  // them as they are.
+  const plain = UNRESERVED_PATH.test(raw)
   let key: string
   try {
-    key = raw.split('/').map(decodeURIComponent).join('/')
+    key = plain ? raw : raw.split('/').map(decodeURIComponent).join('/')
     assertValidObjectKey(key)
   } catch {
     return undefined
   }
-  return encodeObjectKey(key) === raw ? key : undefined
+  return plain || encodeObjectKey(key) === raw ? key : undefined
 }
 
 /**

@@ -1,3 +1,4 @@
+import { tracingChannel } from 'node:diagnostics_channel'
 import { test } from '@japa/runner'
 import { LinkSigner } from '../../src/links/main.ts'
 import { APP_KEY, startAdonisApp, type AdonisTestApp } from '../helpers/adonis_app.ts'
@@ -211,5 +212,55 @@ test.group('AdonisJS events | every decision of the redirect route and the local
         'link refused',
       ],
     ])
+  })
+})
+
+test.group('AdonisJS events | emitted only when something listens', (group) => {
+  let app: AdonisTestApp
+  group.setup(async () => {
+    app = await startAdonisApp()
+    await app.drive.use('uploads').put(KEY, 'the report')
+    return () => app.stop()
+  })
+
+  test('no listener, no dispatch (as http:request_completed); a listener added later hears the next redirect', async ({
+    assert,
+  }) => {
+    // AdonisJS traces every dispatch on this channel; subscribing to it
+    // adds no listener.
+    const dispatched: string[] = []
+    const channel = tracingChannel<string, { event: unknown }>('adonisjs.event.dispatch')
+    const subscriber = {
+      start: ({ event }: { event: unknown }) => void dispatched.push(String(event)),
+    }
+    channel.subscribe(subscriber as any)
+    try {
+      const alice = await app.login('alice')
+      const link = await app.urlFor(alice, KEY)
+      const open = async (cookie: string) => {
+        const { status } = await fetch(`${app.baseUrl}${link}`, {
+          headers: { cookie },
+          redirect: 'manual',
+        })
+        return status
+      }
+      assert.equal(await open(alice), 302)
+      assert.equal(await open(''), 401)
+      assert.notInclude(dispatched.join(' '), 'djamazing:')
+      // The session guard's own events went through the same channel.
+      assert.include(dispatched, 'session_auth:authentication_succeeded')
+
+      const heard: unknown[] = []
+      const emitter = await app.app.container.make('emitter')
+      emitter.on('djamazing:link:redirected', (data) => void heard.push(data))
+      assert.equal(await open(alice), 302)
+      await waitFor(heard as Recorded[], 1)
+      assert.lengthOf(heard, 1)
+      assert.include(dispatched, 'djamazing:link:redirected')
+      assert.notInclude(dispatched, 'djamazing:link:refused')
+      emitter.clearListeners('djamazing:link:redirected')
+    } finally {
+      channel.unsubscribe(subscriber as any)
+    }
   })
 })
