@@ -1,9 +1,31 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
+import { RSA_KEY } from './cloudfront_keys.ts'
+import { SECRET } from './links.ts'
 import { startS3Server, type S3Server } from './s3_server.ts'
 
 export const CDN_URL = 'https://d111111abcdef8.cloudfront.net/media'
+
+/**
+ * The options of a valid protected disk named `uploads`, as
+ * `config/drive.ts` gives them (the RSA test key, the test secret, links
+ * for user 1), with `change` over them. Creating its driver sends no request.
+ */
+export function protectedDiskOptions(
+  change: Partial<DjamazingOptions> & Record<string, unknown> = {}
+): DjamazingOptions {
+  return {
+    disk: 'uploads',
+    bucket: 'media',
+    region: 'us-east-1',
+    mode: 'protected',
+    cdnUrl: CDN_URL,
+    cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
+    links: { secrets: [SECRET], currentUserId: () => 1 },
+    ...change,
+  } as DjamazingOptions
+}
 
 /**
  * One request the S3 client sent, as it went on the wire.

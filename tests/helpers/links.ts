@@ -111,3 +111,22 @@ export async function openLink(
     authorize
   )
 }
+
+/**
+ * Follows a link of the `uploads` disk through the redirect core as
+ * `userId`, the way a browser sends it (the WHATWG URL parser re-spells
+ * some characters).
+ */
+export function followAs(disk: RedirectDisk, link: string, userId: number) {
+  const url = new URL(link, 'https://app.example.com')
+  return handleLinkRequest(
+    {
+      method: 'GET',
+      disk: 'uploads',
+      rawKey: url.pathname.slice('/djamazing/uploads/'.length),
+      query: url.search.slice(1),
+      userId,
+    },
+    (name) => (name === 'uploads' ? disk : undefined)
+  )
+}

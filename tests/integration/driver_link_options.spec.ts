@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../src/driver.ts'
 import { CloudFrontVerifier } from '../../src/cloudfront/main.ts'
-import { handleLinkRequest } from '../../src/links/main.ts'
+import { followAs } from '../helpers/links.ts'
 
 const KEY_PAIR_ID = 'K2JCJMDEHXQW5F'
 const CDN = 'https://d111111abcdef8.cloudfront.net'
@@ -22,24 +22,6 @@ function disk(mode: 'public' | 'protected') {
   })
 }
 
-/**
- * Follows a link through the redirect core as the given user, the way a
- * browser sends it (the WHATWG URL parser re-spells some characters).
- */
-async function follow(driver: DjamazingDriver, link: string, userId: number) {
-  const url = new URL(link, 'https://app.example.com')
-  return handleLinkRequest(
-    {
-      method: 'GET',
-      disk: 'uploads',
-      rawKey: url.pathname.slice('/djamazing/uploads/'.length),
-      query: url.search.slice(1),
-      userId,
-    },
-    (name) => (name === 'uploads' ? driver : undefined)
-  )
-}
-
 // linkFor with a download name, as docs/adonisjs.md shows it.
 test.group('DjamazingDriver | linkFor: protected links with options', () => {
   test('a download name is signed into the link, then into the CloudFront URL', async ({
@@ -50,16 +32,16 @@ test.group('DjamazingDriver | linkFor: protected links with options', () => {
     const link = await driver.linkFor('reports/q1.pdf', { contentDisposition })
     assert.match(link, /^\/djamazing\/uploads\/reports\/q1\.pdf\?e=\d+&cd=/)
 
-    const response = await follow(driver, link, 7)
+    const response = await followAs(driver, link, 7)
     assert.equal(response.status, 302)
     const location = new URL(response.headers.Location)
     assert.equal(location.origin + location.pathname, `${CDN}/uploads/reports/q1.pdf`)
     assert.equal(location.searchParams.get('response-content-disposition'), contentDisposition)
     assert.isTrue(verifier.verify({ url: response.headers.Location }).ok)
 
-    const forOther = await follow(driver, link, 8)
+    const forOther = await followAs(driver, link, 8)
     assert.equal(forOther.status, 403)
-    const changed = await follow(driver, link.replace('attachment', 'inline'), 7)
+    const changed = await followAs(driver, link.replace('attachment', 'inline'), 7)
     assert.equal(changed.status, 403)
   })
 
@@ -71,7 +53,7 @@ test.group('DjamazingDriver | linkFor: protected links with options', () => {
     assert.equal(query.get('ct'), 'text/plain')
     assert.closeTo(Number(query.get('e')) - before, 600, 2)
 
-    const response = await follow(driver, link, 7)
+    const response = await followAs(driver, link, 7)
     assert.equal(
       new URL(response.headers.Location).searchParams.get('response-content-type'),
       'text/plain'
@@ -84,7 +66,7 @@ test.group('DjamazingDriver | linkFor: protected links with options', () => {
     const plain = await driver.getUrl('a.txt')
     assert.equal(new URL(link, CDN).pathname, new URL(plain, CDN).pathname)
     assert.notInclude(link, '&cd=')
-    const response = await follow(driver, link, 7)
+    const response = await followAs(driver, link, 7)
     assert.equal(response.status, 302)
   })
 

@@ -1,36 +1,18 @@
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../src/driver.ts'
-import { handleLinkRequest } from '../../src/links/main.ts'
-import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { SECRET } from '../helpers/links.ts'
+import { protectedDiskOptions } from '../helpers/driver_factory.ts'
+import { SECRET, followAs } from '../helpers/links.ts'
 
 /**
  * A protected disk signing with RSA-2048, the longest signatures
  * CloudFront takes.
  */
-const driver = new DjamazingDriver({
-  disk: 'uploads',
-  bucket: 'media',
-  region: 'us-east-1',
-  mode: 'protected',
-  cdnUrl: 'https://d111111abcdef8.cloudfront.net',
-  cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
-  links: { secrets: [SECRET], currentUserId: () => 7 },
-})
-
-async function follow(link: string) {
-  const url = new URL(link, 'https://app.example.com')
-  return handleLinkRequest(
-    {
-      method: 'GET',
-      disk: 'uploads',
-      rawKey: url.pathname.slice('/djamazing/uploads/'.length),
-      query: url.search.slice(1),
-      userId: 7,
-    },
-    (name) => (name === 'uploads' ? driver : undefined)
-  )
-}
+const driver = new DjamazingDriver(
+  protectedDiskOptions({
+    cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+    links: { secrets: [SECRET], currentUserId: () => 7 },
+  })
+)
 
 async function refusal(make: () => Promise<unknown>) {
   try {
@@ -86,7 +68,7 @@ test.group('DjamazingDriver | linkFor never makes a link that cannot be served (
         continue
       }
       made++
-      const response = await follow(link)
+      const response = await followAs(driver, link, 7)
       assert.equal(response.status, 302, `${length} spaces`)
       assert.isBelow(response.headers.Location.length, 8192)
     }

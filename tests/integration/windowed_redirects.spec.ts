@@ -7,6 +7,7 @@ import { test } from '@japa/runner'
 import { CloudFrontVerifier } from '../../src/cloudfront/verifier.ts'
 import { DjamazingDriver } from '../../src/driver.ts'
 import { startAdonisApp } from '../helpers/adonis_app.ts'
+import { protectedDiskOptions } from '../helpers/driver_factory.ts'
 import { EC_KEY, RSA_KEY } from '../helpers/cloudfront_keys.ts'
 import { SECRET } from '../helpers/links.ts'
 
@@ -40,16 +41,7 @@ async function twoInstances(key: typeof RSA_KEY, link: string) {
  * A link to `key` for user 1 on the disk the child processes build.
  */
 function linkFor(key: string) {
-  const driver = new DjamazingDriver({
-    disk: 'uploads',
-    bucket: 'media',
-    region: 'us-east-1',
-    mode: 'protected',
-    cdnUrl: 'https://d111111abcdef8.cloudfront.net/media',
-    cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
-    links: { secrets: [SECRET], currentUserId: () => 1 },
-  })
-  return driver.linkFor(key)
+  return new DjamazingDriver(protectedDiskOptions()).linkFor(key)
 }
 
 /**

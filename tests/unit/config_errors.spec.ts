@@ -7,8 +7,8 @@ import { defineConfig as defineDriveConfig } from '@adonisjs/drive'
 import { djamazing } from '../../index.ts'
 import { ENCRYPTION_CONFIG } from '../helpers/adonis_app.ts'
 import { DjamazingDriver } from '../../src/driver.ts'
+import { protectedDiskOptions } from '../helpers/driver_factory.ts'
 import type { DjamazingServiceConfig } from '../../src/adonis/types.ts'
-import type { DjamazingOptions } from '../../src/types.ts'
 import { EC_P384_KEY, ENCRYPTED_PEM, RSA_1024_KEY, RSA_KEY } from '../helpers/cloudfront_keys.ts'
 
 /**
@@ -23,19 +23,9 @@ const CLOUDFRONT = { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem }
  */
 function disk(change: Record<string, unknown>) {
   return () =>
-    new DjamazingDriver({
-      disk: 'uploads',
-      bucket: 'uploads-bucket',
-      region: 'us-east-1',
-      mode: 'protected',
-      cdnUrl: 'https://d111111abcdef8.cloudfront.net',
-      cloudfront: CLOUDFRONT,
-      links: {
-        secrets: ['Xc8Lq3Wv6Zn1Tk9Pm4Rb7Yj2Hf5Gd0sA'],
-        currentUserId: () => 1,
-      },
-      ...change,
-    } as DjamazingOptions)
+    new DjamazingDriver(
+      protectedDiskOptions({ cdnUrl: 'https://d111111abcdef8.cloudfront.net', ...change })
+    )
 }
 
 /**

@@ -5,7 +5,7 @@ import { DjamazingDriver } from '../../src/driver.ts'
 import { LinkSigner } from '../../src/links/signer.ts'
 import { isProduction } from '../../src/production.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
-import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
+import { protectedDiskOptions } from '../helpers/driver_factory.ts'
 import { SECRET } from '../helpers/links.ts'
 
 /**
@@ -13,16 +13,9 @@ import { SECRET } from '../helpers/links.ts'
  */
 function protectedDisk(change: Partial<DjamazingOptions> & Record<string, unknown>) {
   return () =>
-    new DjamazingDriver({
-      disk: 'uploads',
-      bucket: 'uploads-bucket',
-      region: 'us-east-1',
-      mode: 'protected',
-      cdnUrl: 'https://d111111abcdef8.cloudfront.net',
-      cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
-      links: { secrets: [SECRET], currentUserId: () => 1 },
-      ...change,
-    } as DjamazingOptions)
+    new DjamazingDriver(
+      protectedDiskOptions({ cdnUrl: 'https://d111111abcdef8.cloudfront.net', ...change })
+    )
 }
 
 function errorOf(make: () => unknown): { code?: string; message: string } {

@@ -2,20 +2,10 @@
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../src/driver.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
-import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { SECRET } from '../helpers/links.ts'
+import { protectedDiskOptions } from '../helpers/driver_factory.ts'
 
 function disk(options: Partial<DjamazingOptions> = {}) {
-  return new DjamazingDriver({
-    disk: 'uploads',
-    bucket: 'media',
-    region: 'us-east-1',
-    mode: 'protected',
-    cdnUrl: 'https://d111111abcdef8.cloudfront.net/media',
-    cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey },
-    links: { secrets: [SECRET], currentUserId: () => 1 },
-    ...options,
-  } as DjamazingOptions)
+  return new DjamazingDriver(protectedDiskOptions(options))
 }
 
 const queryOf = (link: string) => new URLSearchParams(link.split('?')[1])
