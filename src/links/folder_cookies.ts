@@ -56,7 +56,13 @@ export function rememberFolder(cookieHeader: string | undefined, scope: FolderCo
 
 /**
  * The `Set-Cookie` values that delete every folder cookie the app set in
- * this browser, and its list: what logging out sends.
+ * this browser, and its list: what logging out sends. `cookieHeader` is
+ * the request's `Cookie` header; in AdonisJS, `clearFolderCookies(ctx)`
+ * does this.
+ *
+ * ```ts
+ * res.setHeader('Set-Cookie', folderCookieClearing(req.headers.cookie))
+ * ```
  */
 export function folderCookieClearing(cookieHeader: string | undefined): string[] {
   const expired = 'Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'

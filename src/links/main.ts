@@ -5,6 +5,7 @@
 export { LinkSigner } from './signer.ts'
 export { handleLinkRequest } from './redirect.ts'
 export { createRedirectHandler } from './node_handler.ts'
+export { folderCookieClearing } from './folder_cookies.ts'
 export type { ProtectedLinks } from './protected_links.ts'
 export type { RedirectHandlerOptions, RequestUser } from './node_handler.ts'
 export type {

@@ -9,7 +9,11 @@ import { test } from '@japa/runner'
 import { S3Client } from '@aws-sdk/client-s3'
 import { Disk } from 'flydrive'
 import { DjamazingDriver } from '../../index.ts'
-import { createRedirectHandler, handleLinkRequest } from '../../src/links/main.ts'
+import {
+  createRedirectHandler,
+  folderCookieClearing,
+  handleLinkRequest,
+} from '../../src/links/main.ts'
 import { createEdgeHandler, startEdgeServer, type EdgeServer } from '../../src/edge/main.ts'
 import { CloudFrontSigner } from '../../src/cloudfront/main.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
@@ -17,7 +21,8 @@ import { startS3Server, type S3Server } from '../helpers/s3_server.ts'
 
 /*
  * The examples of docs/flydrive.md (plain flydrive, the node:http redirect
- * route, another framework), docs/local-edge.md and docs/driver.md, run as
+ * route, another framework), docs/local-edge.md, docs/driver.md and the
+ * folder-link logout of docs/protected-links.md, run as
  * written against a real s3rver and real HTTP servers (each page marks its
  * blocks with this file, and tests/unit/readme.spec.ts checks their lines
  * are here). The examples read their settings from environment variables;
@@ -277,5 +282,89 @@ test.group('Documented examples | plain flydrive, node:http and the local edge',
     assert.equal(await byRest.text(), 'photo bytes')
     const unsigned = await fetch(`${origin}/cdn/photos/a%20b.jpg`)
     assert.equal(unsigned.status, 403)
+  })
+
+  test('folder links through the node:http handler: cookies open the folder at the edge, logout deletes them', async ({
+    assert,
+  }) => {
+    const { endpoint, region, credentials } = s3.clientConfig
+    const uploadsDriver = new DjamazingDriver({
+      endpoint,
+      region,
+      credentials,
+      forcePathStyle: true,
+      bucket: 'media',
+      disk: 'uploads',
+      mode: 'protected',
+      prefix: 'uploads/',
+      cdnUrl: edgeServer.url,
+      cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
+      links: { secrets: [process.env.APP_KEY!], currentUserId: () => '42' },
+      folderCookies: { expiresIn: '10m' },
+    })
+    const uploads = new Disk(uploadsDriver)
+    await uploads.put('courses/12/hls/index.m3u8', '#EXTM3U\nsegment-000.ts\n')
+    await uploads.put('courses/12/hls/segment-000.ts', 'segment bytes')
+
+    const redirect = createRedirectHandler({
+      disks: { uploads: uploadsDriver },
+      currentUser: (req) => (req.headers['x-user'] as string | undefined) ?? null,
+    })
+    const server = createServer((req, res) => {
+      if (req.url === '/logout') {
+        // Your logout route: end the session, then delete the folder cookies in this browser.
+        res.setHeader('Set-Cookie', folderCookieClearing(req.headers.cookie))
+        res.end()
+        return
+      }
+      void redirect(req, res)
+    })
+    servers.push(server)
+    const app = await listen(server)
+
+    // A browser's cookie jar, enough for this: name and path, deletion by Max-Age=0.
+    const jar = new Map<string, { name: string; value: string; path: string }>()
+    const keep = (response: Response) => {
+      for (const header of response.headers.getSetCookie()) {
+        const [pair, ...attributes] = header.split('; ')
+        const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]
+        const path = attributes.find((part) => part.startsWith('Path='))?.slice(5) ?? '/'
+        if (attributes.includes('Max-Age=0')) jar.delete(`${name} ${path}`)
+        else jar.set(`${name} ${path}`, { name, value, path })
+      }
+    }
+    const cookiesFor = (url: string) =>
+      [...jar.values()]
+        .filter(({ path }) => new URL(url).pathname.startsWith(path))
+        .map(({ name, value }) => `${name}=${value}`)
+        .join('; ')
+    const get = (url: string, headers: Record<string, string> = {}) =>
+      fetch(url, { redirect: 'manual', headers: { cookie: cookiesFor(url), ...headers } })
+    const statusOf = async (url: string, cookie = cookiesFor(url)) => {
+      const { status } = await fetch(url, { headers: { cookie } })
+      return status
+    }
+
+    const link = await uploadsDriver.linkForFolder('courses/12/hls/', { entry: 'index.m3u8' })
+    const opened = await get(`${app}${link}`, { 'x-user': '42' })
+    assert.equal(opened.status, 302)
+    keep(opened)
+    const playlist = opened.headers.get('location')!
+    assert.equal(playlist, `${edgeServer.url}/uploads/courses/12/hls/index.m3u8`)
+    const segment = `${edgeServer.url}/uploads/courses/12/hls/segment-000.ts`
+    assert.equal(await statusOf(playlist), 200)
+    const served = await get(segment)
+    assert.equal(served.status, 200)
+    assert.equal(await served.text(), 'segment bytes')
+    assert.equal(await statusOf(segment, ''), 403, 'no cookies, no file')
+
+    const loggedOut = await get(`${app}/logout`)
+    keep(loggedOut)
+    assert.deepEqual(
+      [...jar.keys()].filter((key) => key.startsWith('CloudFront-')),
+      [],
+      'the CloudFront cookies are deleted'
+    )
+    assert.equal(await statusOf(segment), 403)
   })
 })

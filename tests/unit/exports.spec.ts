@@ -26,7 +26,7 @@ const EXPORTS: Record<string, string[]> = {
     'literalResource',
     'publicKeyFrom',
   ],
-  './links': ['LinkSigner', 'createRedirectHandler', 'handleLinkRequest'],
+  './links': ['LinkSigner', 'createRedirectHandler', 'folderCookieClearing', 'handleLinkRequest'],
   './edge': ['createEdgeHandler', 'startEdgeServer'],
   './djamazing_provider': ['default'],
   './commands': ['getCommand', 'getMetaData'],
