@@ -69,6 +69,21 @@ async function compile(root: string) {
   }
 }
 
+/**
+ * The error lines of `tsc -p <project>/<config>` (none when it passes).
+ */
+async function compileErrors(root: string, config: string): Promise<string[]> {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc')
+  try {
+    await run(process.execPath, [tsc, '-p', join(root, config)], { cwd: root })
+    return []
+  } catch (error: any) {
+    return String(error.stdout)
+      .split('\n')
+      .filter((line) => line.includes('error TS'))
+  }
+}
+
 const TSCONFIG = JSON.stringify({
   compilerOptions: {
     target: 'ES2023',
@@ -214,11 +229,20 @@ test.group('Package | installed from the packed tarball into fresh projects', (g
         // As AdonisJS apps have it (@adonisjs/tsconfig): AdonisJS's own
         // declarations need packages an app installs only when it uses them.
         'tsconfig.json': TSCONFIG.replace('"skipLibCheck":false', '"skipLibCheck":true'),
+        'tsconfig.strict.json': TSCONFIG.replace('"outDir":"dist"', '"noEmit":true'),
       }
     )
     projects.push(root)
 
     await compile(root)
+    // With every declaration checked, what fails is AdonisJS's and its
+    // dependencies' (@vinejs/vine, untyped yargs-parser...), never ours.
+    const strict = await compileErrors(root, 'tsconfig.strict.json')
+    assert.isAbove(strict.length, 0, 'the strict check read AdonisJS declarations')
+    assert.deepEqual(
+      strict.filter((line) => !line.startsWith('node_modules/') || line.includes('/djamazing/')),
+      []
+    )
     const { stdout } = await run(process.execPath, [join(root, 'dist/main.js')], { cwd: root })
     const exported: string[][] = JSON.parse(stdout)
     assert.lengthOf(exported, entries.length)
