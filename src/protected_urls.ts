@@ -116,6 +116,12 @@ const MAX_SIGNATURE_TIMEOUT = 3600
 const SIGNING_PARAMETERS_BYTES = 512
 
 /**
+ * What a custom policy adds around its resource URL: the statement, an
+ * expiry and an IPv4 source address, rounded up.
+ */
+const CUSTOM_POLICY_JSON_BYTES = 160
+
+/**
  * The URL side of a disk that signs: the CloudFront signer (protected
  * disks, and `getSignedUrl` of any disk with `cloudfront`), and for
  * protected disks the link signer and the current user.
@@ -235,8 +241,8 @@ export class SignedUrls {
    * A protected link to `key` for the current user, with the link's options.
    */
   async linkFor(disk: string, key: string, options: LinkOptions = {}): Promise<string> {
-    this.#assertServable(key, options)
     const view = this.#viewOf(key, options)
+    this.#assertServable(key, options, view.bindIp === true)
     return this.links!.linkFor(disk, key, {
       ...view,
       ...(await this.#currentUser()),
@@ -320,12 +326,15 @@ export class SignedUrls {
    * an error page instead of the file. Checked when the link is made, so
    * a page never renders a dead link.
    */
-  #assertServable(key: string, overrides: LinkOverrides) {
+  #assertServable(key: string, overrides: LinkOverrides, ipBound: boolean) {
     const length = cdnObjectUrl(this.#cdn, this.#objectKey(key), overrides).length
-    if (length + SIGNING_PARAMETERS_BYTES >= MAX_URL_BYTES) {
+    // An IP-bound URL carries a custom policy: the URL again, in JSON, in base64.
+    const policy = ipBound ? Math.ceil((length + CUSTOM_POLICY_JSON_BYTES) / 3) * 4 : 0
+    const signed = length + policy + SIGNING_PARAMETERS_BYTES
+    if (signed >= MAX_URL_BYTES) {
       throw new E_DJAMAZING_INVALID_ARGUMENT([
         overrides.contentDisposition ? 'contentDisposition' : 'contentType',
-        `the CloudFront URL would be about ${length + SIGNING_PARAMETERS_BYTES} bytes once signed; CloudFront refuses ${MAX_URL_BYTES} bytes or more. Shorten the value (a download name, say)`,
+        `the CloudFront URL would be about ${signed} bytes once signed; CloudFront refuses ${MAX_URL_BYTES} bytes or more. Shorten the value (a download name, say)`,
       ])
     }
   }

@@ -115,9 +115,14 @@ export async function openLink(
 /**
  * Follows a link of the `uploads` disk through the redirect core as
  * `userId`, the way a browser sends it (the WHATWG URL parser re-spells
- * some characters).
+ * some characters), with `extra` over the request (a client address...).
  */
-export function followAs(disk: RedirectDisk, link: string, userId: number) {
+export function followAs(
+  disk: RedirectDisk,
+  link: string,
+  userId: number,
+  extra: Partial<RedirectRequest> = {}
+) {
   const url = new URL(link, 'https://app.example.com')
   return handleLinkRequest(
     {
@@ -126,6 +131,7 @@ export function followAs(disk: RedirectDisk, link: string, userId: number) {
       rawKey: url.pathname.slice('/djamazing/uploads/'.length),
       query: url.search.slice(1),
       userId,
+      ...extra,
     },
     (name) => (name === 'uploads' ? disk : undefined)
   )

@@ -75,4 +75,40 @@ test.group('DjamazingDriver | linkFor never makes a link that cannot be served (
     assert.isAtLeast(made, 2)
     assert.isBelow(made, 4, 'the longest was refused')
   })
+
+  test('an IP-bound link (custom policy: the URL again, base64, in Policy) is held to the same limit', async ({
+    assert,
+  }) => {
+    const media = new DjamazingDriver(
+      protectedDiskOptions({
+        cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+        links: { secrets: [SECRET], currentUserId: () => 7 },
+        maxViewFor: '2h',
+      })
+    )
+    const key = `${'a '.repeat(200)}talk.wav`
+    let made = 0
+    for (const length of [50, 300, 600, 990]) {
+      const options = {
+        viewFor: '1h',
+        bindIp: true,
+        contentDisposition: `attachment; filename="${' '.repeat(length)}"`,
+      }
+      let link: string
+      try {
+        link = await media.linkFor(key, options)
+      } catch (error) {
+        assert.equal((error as { code?: string }).code, 'E_DJAMAZING_INVALID_ARGUMENT')
+        continue
+      }
+      made++
+      const response = await followAs(media, link, 7, { clientIp: '203.0.113.7' })
+      assert.equal(response.status, 302, `${length} spaces`)
+      const location = response.headers.Location
+      assert.include(location, 'Policy=', 'bound to the address')
+      assert.isBelow(location.length, 8192)
+    }
+    assert.isAtLeast(made, 2)
+    assert.isBelow(made, 4, 'the longest was refused')
+  })
 })
