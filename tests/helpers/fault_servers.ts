@@ -121,10 +121,46 @@ export function rejectionOf(promise: Promise<unknown>): Promise<any> {
 }
 
 /**
+ * One request a proxy passed on, with the status of its answer.
+ */
+export type ProxiedRequest = {
+  method: string
+  /**
+   * The path, without the query.
+   */
+  path: string
+  range: string | undefined
+  ifRange: string | undefined
+  status: number
+  /**
+   * The answer's `ETag`.
+   */
+  etag: string | undefined
+  /**
+   * When the answer's head came back (`Date.now()`).
+   */
+  at: number
+}
+
+/**
+ * Where a proxy loses a connection in the middle of a body (fake, for a
+ * network that drops a download): the first full answer (no `Range` asked)
+ * to a request `when` selects gets `after` bytes of its body, then nothing
+ * for `holdFor` ms, then its connection closes with `Content-Length` unmet,
+ * as a server or a network closing it early would leave it.
+ */
+export type BodyCut = {
+  when: (path: string) => boolean
+  after: number
+  holdFor: number
+}
+
+/**
  * A proxy in front of a real server (fake, for misconfigurations of the
- * servers in between): forwards every request to `upstream()` as sent, and
- * passes the answer back, unless `rewrite` replaces it or `dropHeaders`
- * takes headers out of it.
+ * servers in between and for lost connections): forwards every request to
+ * `upstream()` as sent, and passes the answer back, unless `rewrite`
+ * replaces it, `dropHeaders` takes headers out of it, or `cut` loses its
+ * connection mid-body. `requests` lists what it forwarded.
  */
 export async function forwardingProxy(
   upstream: () => string,
@@ -134,14 +170,27 @@ export async function forwardingProxy(
       answer: IncomingMessage
     ) => { status: number; body: string } | undefined
     dropHeaders?: string[]
+    cut?: BodyCut
   }
-): Promise<FaultServer> {
-  return httpFaultServer((req, res) => {
+): Promise<FaultServer & { requests: ProxiedRequest[] }> {
+  const requests: ProxiedRequest[] = []
+  let cutDone = false
+  const server = await httpFaultServer((req, res) => {
     const target = new URL(req.url ?? '/', upstream())
     const forwarded = httpRequest(
       target,
       { method: req.method, headers: { ...req.headers, host: target.host } },
       (answer) => {
+        const status = answer.statusCode ?? 502
+        requests.push({
+          method: req.method ?? '',
+          path: target.pathname,
+          range: req.headers.range,
+          ifRange: req.headers['if-range'] as string | undefined,
+          status,
+          etag: answer.headers.etag,
+          at: Date.now(),
+        })
         const replaced = options.rewrite?.(req, answer)
         if (replaced) {
           answer.resume()
@@ -151,11 +200,36 @@ export async function forwardingProxy(
         }
         const headers = { ...answer.headers }
         for (const name of options.dropHeaders ?? []) delete headers[name]
-        res.writeHead(answer.statusCode ?? 502, headers)
-        answer.pipe(res)
+        res.writeHead(status, headers)
+        const cut = options.cut
+        if (cut && !cutDone && status === 200 && !req.headers.range && cut.when(target.pathname)) {
+          cutDone = true
+          cutBody(answer, res, cut)
+        } else {
+          answer.pipe(res)
+        }
       }
     )
     forwarded.on('error', () => res.destroy())
     req.pipe(forwarded)
+  })
+  return Object.assign(server, { requests })
+}
+
+/**
+ * Passes `cut.after` bytes of `answer`, holds the connection `cut.holdFor`
+ * ms, then closes it (a FIN, not a reset: by then every byte written has
+ * left, and the client has nothing more to send on it).
+ */
+function cutBody(answer: IncomingMessage, res: ServerResponse, cut: BodyCut) {
+  let sent = 0
+  answer.on('data', (chunk: Buffer) => {
+    if (sent >= cut.after) return
+    const part = chunk.subarray(0, cut.after - sent)
+    sent += part.length
+    res.write(part)
+    if (sent < cut.after) return
+    answer.destroy()
+    setTimeout(() => res.socket?.destroy(), cut.holdFor)
   })
 }
