@@ -9,6 +9,13 @@ import { verifiedKeyOf, type LinkSigner } from './signer.ts'
 import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
 
 /**
+ * Where a remembered link keeps its CDN URL (a property only this module
+ * can name, so the link's shape stays what `verify` documents).
+ */
+const CDN_URL = Symbol('cdnUrl')
+type Remembered = VerifiedLink & { [CDN_URL]?: string }
+
+/**
  * What {@link ProtectedLinks} is made of. The driver makes one per
  * protected disk; tests make their own around the same parts.
  */
@@ -87,10 +94,6 @@ export class ProtectedLinks {
   #objectKey: (key: string) => string
   #options: ProtectedLinksOptions
   #verified?: Lru<VerifiedLink>
-  /**
-   * The unsigned CDN URL of each remembered link, made once.
-   */
-  #cdnUrls = new WeakMap<VerifiedLink, string>()
 
   /**
    * The name of the disk whose links these are.
@@ -131,7 +134,7 @@ export class ProtectedLinks {
       return now >= known.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known
     }
     const result = this.#signer.verify(input)
-    if (result.ok) memo.set(id, Object.freeze(result))
+    if (result.ok) memo.set(id, this.#remember(result, input.key))
     return result
   }
 
@@ -162,11 +165,7 @@ export class ProtectedLinks {
       now.getTime(),
       clientIp
     )
-    let url = this.#cdnUrls.get(verified)
-    if (url === undefined) {
-      url = cdnObjectUrl(this.#cdn, this.#objectKey(key), verified.overrides)
-      if (this.#verified) this.#cdnUrls.set(verified, url)
-    }
+    const url = (verified as Remembered)[CDN_URL] ?? this.#cdnUrlOf(key, verified)
     // Checked once per signature: a cached URL passed when it was made.
     const sign = async () => {
       const location = await this.#cloudfront.signUrlAsync(url, { ...timing, now })
@@ -224,6 +223,25 @@ export class ProtectedLinks {
       }),
       scope,
     }
+  }
+
+  /**
+   * The unsigned CDN URL of the file of a verified link.
+   */
+  #cdnUrlOf(key: string, link: VerifiedLink): string {
+    return cdnObjectUrl(this.#cdn, this.#objectKey(key), link.overrides)
+  }
+
+  /**
+   * A verified link as it is remembered: frozen (every request shares
+   * it), with its CDN URL made once. A URL that cannot be made is left
+   * for `redirectUrl` to fail on, as for any link.
+   */
+  #remember(link: VerifiedLink, key: string): VerifiedLink {
+    try {
+      Object.defineProperty(link, CDN_URL, { value: this.#cdnUrlOf(key, link) })
+    } catch {}
+    return Object.freeze(link)
   }
 
   /**
