@@ -74,7 +74,9 @@ export async function requestUser(
   let check = checks.get(ctx)
   if (!check && !auth.isAuthenticated && !auth.authenticationAttempted) {
     check = config.guards ? auth.checkUsing(config.guards) : auth.check()
-    checks.set(ctx, check)
+    // Only links made concurrently share it: the redirect route reads the
+    // user once, and a weak entry per request would cost it for nothing.
+    if (purpose === 'link') checks.set(ctx, check)
   }
   if (check) await check
   if (!auth.isAuthenticated) return null

@@ -9,11 +9,17 @@ import { verifiedKeyOf, type LinkSigner } from './signer.ts'
 import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
 
 /**
- * Where a remembered link keeps its CDN URL (a property only this module
- * can name, so the link's shape stays what `verify` documents).
+ * Where a remembered link keeps its CDN URL and the last URL signed for
+ * it (a property only this module can name, so the link's shape stays
+ * what `verify` documents).
  */
-const CDN_URL = Symbol('cdnUrl')
-type Remembered = VerifiedLink & { [CDN_URL]?: string }
+const REMEMBERED = Symbol('remembered')
+type Remembered = VerifiedLink & {
+  [REMEMBERED]?: {
+    cdnUrl: string
+    signed?: { expiresAt: number; ipAddress: string | undefined; location: string }
+  }
+}
 
 /**
  * What {@link ProtectedLinks} is made of. The driver makes one per
@@ -165,7 +171,14 @@ export class ProtectedLinks {
       now.getTime(),
       clientIp
     )
-    const url = (verified as Remembered)[CDN_URL] ?? this.#cdnUrlOf(key, verified)
+    const remembered = (verified as Remembered)[REMEMBERED]
+    const expiresAt = timing.expiresAt?.getTime()
+    const last = remembered?.signed
+    // The same expiry and viewer as last time: the same URL, as the cache would give.
+    if (last && last.expiresAt === expiresAt && last.ipAddress === timing.ipAddress) {
+      return last.location
+    }
+    const url = remembered?.cdnUrl ?? this.#cdnUrlOf(key, verified)
     // Checked once per signature: a cached URL passed when it was made.
     const sign = async () => {
       const location = await this.#cloudfront.signUrlAsync(url, { ...timing, now })
@@ -173,9 +186,10 @@ export class ProtectedLinks {
       return location
     }
     const cache = this.#options.cache
-    return cache && timing.expiresAt
-      ? cache.getOrSign(`${timing.expiresAt.getTime()} ${timing.ipAddress ?? ''} ${url}`, sign)
-      : sign()
+    if (!cache || expiresAt === undefined) return sign()
+    const location = await cache.getOrSign(`${expiresAt} ${timing.ipAddress ?? ''} ${url}`, sign)
+    if (remembered) remembered.signed = { expiresAt, ipAddress: timing.ipAddress, location }
+    return location
   }
 
   /**
@@ -234,12 +248,13 @@ export class ProtectedLinks {
 
   /**
    * A verified link as it is remembered: frozen (every request shares
-   * it), with its CDN URL made once. A URL that cannot be made is left
-   * for `redirectUrl` to fail on, as for any link.
+   * it), with its CDN URL made once and room for the last URL signed for
+   * it. A URL that cannot be made is left for `redirectUrl` to fail on,
+   * as for any link.
    */
   #remember(link: VerifiedLink, key: string): VerifiedLink {
     try {
-      Object.defineProperty(link, CDN_URL, { value: this.#cdnUrlOf(key, link) })
+      Object.defineProperty(link, REMEMBERED, { value: { cdnUrl: this.#cdnUrlOf(key, link) } })
     } catch {}
     return Object.freeze(link)
   }

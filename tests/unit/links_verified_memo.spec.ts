@@ -68,6 +68,56 @@ test.group('Links | a windowed disk remembers the links it verified', () => {
     assert.equal(signer.checked, 1)
   })
 
+  test('a remembered link gets a new URL for the next window, and keeps its own expiry', async ({
+    assert,
+  }) => {
+    const { disks, linkTo, alice } = windowedDisk()
+    const link = linkTo('photos/cat.jpg')
+    const expiryAt = async (ms: number) => {
+      const response = await openLink(link, alice, { disks, now: new Date(NOW + ms) })
+      return new URL(response.headers.Location).searchParams.get('Expires')
+    }
+    // NOW is a minute boundary: the URL expires at the next one while 1.5 s still fit before it.
+    const first = await expiryAt(0)
+    assert.equal(first, String(NOW / 1000 + 60))
+    assert.equal(await expiryAt(58_500), first)
+    assert.equal(await expiryAt(58_501), String(NOW / 1000 + 120))
+    assert.equal(await expiryAt(59_000), String(NOW / 1000 + 120))
+  })
+
+  test('a remembered IP-bound link is signed for each viewer address', async ({ assert }) => {
+    const signer = new CountingSigner({ secrets: [SECRET] })
+    const links = new ProtectedLinks({
+      disk: 'uploads',
+      signer,
+      cloudfront: cdnSigner,
+      cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
+      signatureTimeout: 1.5,
+      signatureWindow: 60,
+      maxViewFor: 3600,
+      cache: new SignedUrlCache(100),
+    })
+    const disks = (name: string) => (name === 'uploads' ? { protectedLinks: links } : undefined)
+    const link = signer.linkFor('uploads', 'talk.wav', {
+      userId: 1,
+      viewFor: 600,
+      bindIp: true,
+      now: new Date(NOW),
+    })
+    const policyFor = async (clientIp: string) => {
+      const response = await openLink(link, { userId: 1 }, { disks, clientIp })
+      const policy = new URL(response.headers.Location).searchParams.get('Policy')!
+      return Buffer.from(
+        policy.replaceAll('-', '+').replaceAll('_', '=').replaceAll('~', '/'),
+        'base64'
+      ).toString()
+    }
+    assert.include(await policyFor('203.0.113.7'), '203.0.113.7/32')
+    assert.include(await policyFor('198.51.100.2'), '198.51.100.2/32')
+    assert.include(await policyFor('203.0.113.7'), '203.0.113.7/32')
+    assert.equal(signer.checked, 1)
+  })
+
   test('a remembered link still opens for nobody else: {name}')
     .with([
       { name: 'bob', user: { userId: 2, realm: 'web', revision: 1 }, status: 403 },
