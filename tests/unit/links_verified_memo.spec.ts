@@ -19,10 +19,11 @@ class CountingSigner extends LinkSigner {
 }
 
 /**
- * A windowed disk (one-minute window, a cache of `size` URLs) and a link
- * of alice's to `key` on it, made with revision 1 in the `web` realm.
+ * A windowed disk (one-minute window, a cache of `size` URLs, `maxViewFor`
+ * if given) and a link of alice's to `key` on it, made with revision 1 in
+ * the `web` realm.
  */
-function windowedDisk(size = 100) {
+function windowedDisk(size = 100, maxViewFor?: number) {
   const signer = new CountingSigner({ secrets: [SECRET] })
   const links = new ProtectedLinks({
     disk: 'uploads',
@@ -31,6 +32,7 @@ function windowedDisk(size = 100) {
     cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
     signatureTimeout: 1.5,
     signatureWindow: 60,
+    maxViewFor,
     cache: new SignedUrlCache(size),
   })
   const disks = (name: string) => (name === 'uploads' ? { protectedLinks: links } : undefined)
@@ -86,18 +88,7 @@ test.group('Links | a windowed disk remembers the links it verified', () => {
   })
 
   test('a remembered IP-bound link is signed for each viewer address', async ({ assert }) => {
-    const signer = new CountingSigner({ secrets: [SECRET] })
-    const links = new ProtectedLinks({
-      disk: 'uploads',
-      signer,
-      cloudfront: cdnSigner,
-      cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
-      signatureTimeout: 1.5,
-      signatureWindow: 60,
-      maxViewFor: 3600,
-      cache: new SignedUrlCache(100),
-    })
-    const disks = (name: string) => (name === 'uploads' ? { protectedLinks: links } : undefined)
+    const { signer, disks } = windowedDisk(100, 3600)
     const link = signer.linkFor('uploads', 'talk.wav', {
       userId: 1,
       viewFor: 600,
