@@ -1,5 +1,7 @@
 import { test } from '@japa/runner'
+import type { Assert } from '@japa/assert'
 import { DjamazingDriver } from '../../src/driver.ts'
+import type { LinkOptions } from '../../src/links/types.ts'
 import { protectedDiskOptions } from '../helpers/driver_factory.ts'
 import { SECRET, followAs } from '../helpers/links.ts'
 
@@ -21,6 +23,37 @@ async function refusal(make: () => Promise<unknown>) {
     return error as { code?: string; message: string }
   }
   throw new Error('the link was made')
+}
+
+/**
+ * Makes a link to `key` with a download name of each of `lengths` spaces,
+ * follows each one made (from `clientIp`), and returns the redirects'
+ * `Location`s: every link made must redirect (302) to a URL under 8,192
+ * bytes, every refusal must be E_DJAMAZING_INVALID_ARGUMENT.
+ */
+async function locationsOfLongest(
+  assert: Assert,
+  disk: DjamazingDriver,
+  key: string,
+  lengths: number[],
+  optionsFor: (contentDisposition: string) => LinkOptions,
+  clientIp?: string
+): Promise<string[]> {
+  const locations: string[] = []
+  for (const length of lengths) {
+    let link: string
+    try {
+      link = await disk.linkFor(key, optionsFor(`attachment; filename="${' '.repeat(length)}"`))
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, 'E_DJAMAZING_INVALID_ARGUMENT')
+      continue
+    }
+    const response = await followAs(disk, link, 7, clientIp ? { clientIp } : {})
+    assert.equal(response.status, 302, `${length} spaces`)
+    assert.isBelow(response.headers.Location.length, 8192)
+    locations.push(response.headers.Location)
+  }
+  return locations
 }
 
 test.group('DjamazingDriver | linkFor never makes a link that cannot be served (attack)', () => {
@@ -53,27 +86,18 @@ test.group('DjamazingDriver | linkFor never makes a link that cannot be served (
   })
 
   test('the longest links it does make redirect (302), never 500', async ({ assert }) => {
-    const key = `${'a '.repeat(490)}report.pdf`
-    let made = 0
-    for (const length of [100, 400, 700, 990]) {
-      const options = {
+    const made = await locationsOfLongest(
+      assert,
+      driver,
+      `${'a '.repeat(490)}report.pdf`,
+      [100, 400, 700, 990],
+      (contentDisposition) => ({
         contentType: `text/plain; x="${' '.repeat(990)}"`,
-        contentDisposition: `attachment; filename="${' '.repeat(length)}"`,
-      }
-      let link: string
-      try {
-        link = await driver.linkFor(key, options)
-      } catch (error) {
-        assert.equal((error as { code?: string }).code, 'E_DJAMAZING_INVALID_ARGUMENT')
-        continue
-      }
-      made++
-      const response = await followAs(driver, link, 7)
-      assert.equal(response.status, 302, `${length} spaces`)
-      assert.isBelow(response.headers.Location.length, 8192)
-    }
-    assert.isAtLeast(made, 2)
-    assert.isBelow(made, 4, 'the longest was refused')
+        contentDisposition,
+      })
+    )
+    assert.isAtLeast(made.length, 2)
+    assert.isBelow(made.length, 4, 'the longest was refused')
   })
 
   test('an IP-bound link (custom policy: the URL again, base64, in Policy) is held to the same limit', async ({
@@ -86,29 +110,16 @@ test.group('DjamazingDriver | linkFor never makes a link that cannot be served (
         maxViewFor: '2h',
       })
     )
-    const key = `${'a '.repeat(200)}talk.wav`
-    let made = 0
-    for (const length of [50, 300, 600, 990]) {
-      const options = {
-        viewFor: '1h',
-        bindIp: true,
-        contentDisposition: `attachment; filename="${' '.repeat(length)}"`,
-      }
-      let link: string
-      try {
-        link = await media.linkFor(key, options)
-      } catch (error) {
-        assert.equal((error as { code?: string }).code, 'E_DJAMAZING_INVALID_ARGUMENT')
-        continue
-      }
-      made++
-      const response = await followAs(media, link, 7, { clientIp: '203.0.113.7' })
-      assert.equal(response.status, 302, `${length} spaces`)
-      const location = response.headers.Location
-      assert.include(location, 'Policy=', 'bound to the address')
-      assert.isBelow(location.length, 8192)
-    }
-    assert.isAtLeast(made, 2)
-    assert.isBelow(made, 4, 'the longest was refused')
+    const made = await locationsOfLongest(
+      assert,
+      media,
+      `${'a '.repeat(200)}talk.wav`,
+      [50, 300, 600, 990],
+      (contentDisposition) => ({ viewFor: '1h', bindIp: true, contentDisposition }),
+      '203.0.113.7'
+    )
+    for (const location of made) assert.include(location, 'Policy=', 'bound to the address')
+    assert.isAtLeast(made.length, 2)
+    assert.isBelow(made.length, 4, 'the longest was refused')
   })
 })
