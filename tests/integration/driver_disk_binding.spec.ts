@@ -7,21 +7,21 @@ import { startEdgeServer } from '../../src/edge/main.ts'
 import { createRedirectHandler, handleLinkRequest } from '../../src/links/main.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
-import { driverFixture } from '../helpers/driver_factory.ts'
+import { driverFixture, protectedDiskOptions } from '../helpers/driver_factory.ts'
 import { SECRET } from '../helpers/links.ts'
 
 const CDN = 'https://d111111abcdef8.cloudfront.net'
 
 function protectedDriver(extra: Partial<DjamazingOptions>) {
-  return new DjamazingDriver({
-    bucket: 'company',
-    region: 'us-east-1',
-    mode: 'protected',
-    cdnUrl: CDN,
-    cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
-    links: { secrets: [SECRET], currentUserId: () => 7 },
-    ...extra,
-  } as DjamazingOptions)
+  return new DjamazingDriver(
+    protectedDiskOptions({
+      disk: undefined,
+      bucket: 'company',
+      cdnUrl: CDN,
+      links: { secrets: [SECRET], currentUserId: () => 7 },
+      ...extra,
+    })
+  )
 }
 
 function errorOf(make: () => unknown) {

@@ -5,23 +5,21 @@ import { DjamazingDriver } from '../../src/driver.ts'
 import { folderCookieClearing, rememberFolder } from '../../src/links/folder_cookies.ts'
 import type { DjamazingOptions } from '../../src/types.ts'
 import { RSA_KEY } from '../helpers/cloudfront_keys.ts'
+import { protectedDiskOptions } from '../helpers/driver_factory.ts'
 import { SECRET, openLink } from '../helpers/links.ts'
 
 const CDN = 'https://cdn.example.com/media'
 
 function disk(options: Partial<DjamazingOptions> = {}) {
-  return new DjamazingDriver({
-    disk: 'uploads',
-    bucket: 'media',
-    region: 'us-east-1',
-    prefix: 'uploads/',
-    mode: 'protected',
-    cdnUrl: CDN,
-    cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey },
-    links: { secrets: [SECRET], currentUserId: () => 'alice' },
-    folderCookies: { expiresIn: '30m', domain: '.example.com' },
-    ...options,
-  } as DjamazingOptions)
+  return new DjamazingDriver(
+    protectedDiskOptions({
+      prefix: 'uploads/',
+      cdnUrl: CDN,
+      links: { secrets: [SECRET], currentUserId: () => 'alice' },
+      folderCookies: { expiresIn: '30m', domain: '.example.com' },
+      ...options,
+    })
+  )
 }
 
 const verifier = new CloudFrontVerifier({ publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem } })
