@@ -13,6 +13,11 @@ const MAX_KEY_BYTES = 1024
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 
 /**
+ * A `.` or `..` segment anywhere in a key.
+ */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/
+
+/**
  * Refuses keys that could escape the bucket or the key prefix, or that a
  * browser would rewrite before the request reaches the CDN: browsers
  * resolve `.` and `..` segments (even percent-encoded ones), so a signed
@@ -35,10 +40,11 @@ export function assertValidObjectKey(key: unknown): asserts key is string {
   if (!key.isWellFormed()) {
     throw new E_DJAMAZING_INVALID_KEY([key, 'the key is not well-formed unicode'])
   }
-  if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
+  if (DOT_SEGMENT.test(key)) {
     throw new E_DJAMAZING_INVALID_KEY([key, 'the key must not contain "." or ".." segments'])
   }
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short keys need no count.
+  if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new E_DJAMAZING_INVALID_KEY([
       key,
       `the key must be at most ${MAX_KEY_BYTES} bytes of UTF-8`,

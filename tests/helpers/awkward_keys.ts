@@ -81,6 +81,10 @@ export const INVALID_KEYS: string[] = [
   '../escape.txt',
   'a/../../escape.txt',
   'a/..',
+  '..',
+  '.',
+  'a/.',
+  'a/./',
   './dot.txt',
   'a/./b.txt',
   'back\\slash.txt',
@@ -91,4 +95,6 @@ export const INVALID_KEYS: string[] = [
   'del\u007f.txt',
   'lone-surrogate-\ud800.txt',
   'é'.repeat(600),
+  // 1,026 bytes of UTF-8 in 342 characters.
+  '€'.repeat(342),
 ]

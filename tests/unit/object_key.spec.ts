@@ -20,6 +20,19 @@ test.group('Object keys | validation', () => {
         assert.equal((error as { code: string }).code, 'E_DJAMAZING_INVALID_KEY')
       }
     })
+
+  test('segments that only start or end with dots are names, not . or ..', ({ assert }) => {
+    for (const key of ['a/.../b', 'a/.b/..c', 'a./b..', '...']) {
+      assert.doesNotThrow(() => assertValidObjectKey(key), key)
+    }
+  })
+
+  test('counts UTF-8 bytes, not characters, up to 1,024', ({ assert }) => {
+    assert.doesNotThrow(() => assertValidObjectKey('€'.repeat(341)))
+    assert.doesNotThrow(() => assertValidObjectKey('a'.repeat(1024)))
+    assert.throws(() => assertValidObjectKey('a'.repeat(1025)), /1024 bytes/)
+    assert.throws(() => assertValidObjectKey(`${'€'.repeat(341)}ab`), /1024 bytes/)
+  })
 })
 
 test.group('Object keys | encoding', () => {
