@@ -43,20 +43,29 @@ export async function eventReporters(app: ApplicationService) {
     app.container.make('emitter'),
     app.container.make('logger'),
   ])
-  function emit<Name extends DjamazingEvent>(name: Name, event: EventsList[Name]) {
+  /**
+   * `event` is made only when something listens.
+   */
+  function emit<Name extends DjamazingEvent>(name: Name, event: () => EventsList[Name]) {
     if (!emitter.hasListeners(name)) return
-    emitter.emit(name, event).catch((error: unknown) => {
+    emitter.emit(name, event()).catch((error: unknown) => {
       debug('adonis: a %s listener failed: %s', name, (error as Error)?.message)
       logger.error({ err: error }, `djamazing: a listener of ${name} failed`)
     })
   }
   return {
-    link(event: LinkEvent) {
-      if (event.outcome === 'redirected') emit('djamazing:link:redirected', event)
-      else emit('djamazing:link:refused', event)
+    /**
+     * A decision of the redirect route, with the client's address.
+     */
+    link(event: LinkEvent, clientAddress: string) {
+      if (event.outcome === 'redirected') {
+        emit('djamazing:link:redirected', () => ({ ...event, clientAddress }))
+      } else {
+        emit('djamazing:link:refused', () => ({ ...event, clientAddress }))
+      }
     },
     edge(event: EdgeEvent) {
-      emit(event.status < 400 ? 'djamazing:edge:served' : 'djamazing:edge:refused', event)
+      emit(event.status < 400 ? 'djamazing:edge:served' : 'djamazing:edge:refused', () => event)
     },
   }
 }

@@ -43,10 +43,11 @@ export function redirectRoute(disk: RegisteredDisk, disks: DiskLookup, report: E
     )
 
     ctx.response.status(response.status)
-    for (const [name, value] of Object.entries(response.headers)) ctx.response.header(name, value)
+    const headers = response.headers
+    for (const name in headers) ctx.response.header(name, headers[name])
     // Appended: the session middleware adds its own Set-Cookie later.
     if (response.setCookies) ctx.response.append('Set-Cookie', response.setCookies)
     if (response.body !== undefined) ctx.response.send(response.body)
-    report.link({ ...response.event, clientAddress: clientIp })
+    report.link(response.event, clientIp)
   }
 }

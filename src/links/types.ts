@@ -287,9 +287,6 @@ export type RedirectRequest = LinkUser & {
   query: LinkQuery
 
   /**
-   * The time of the request. Default: now.
-   */
-  /**
    * The viewer's address, as the app's trusted-proxy settings give it
    * (AdonisJS: `request.ip()`). Used only by links with `bindIp`.
    */
@@ -301,6 +298,9 @@ export type RedirectRequest = LinkUser & {
    */
   cookies?: string
 
+  /**
+   * The time of the request. Default: now.
+   */
   now?: Date
 }
 
