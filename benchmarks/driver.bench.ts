@@ -6,7 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage'
 import { DjamazingDriver } from '../src/driver.ts'
 import { deterministicStream } from '../tests/helpers/byte_stream.ts'
 import { startS3Server } from '../tests/helpers/s3_server.ts'
-import { median, row, runStandalone, type Benchmark, type BenchRow } from './report.ts'
+import { row, runStandalone, sideBySide, type Benchmark, type BenchRow } from './report.ts'
 
 /**
  * The driver against the raw AWS SDK (`@aws-sdk/client-s3`), both talking
@@ -32,30 +32,6 @@ async function throughput(bytes: number, count: number, fn: (i: number) => Promi
   return (bytes * count) / MiB / seconds
 }
 
-/**
- * Like `sideBySide`, but every other round runs the baseline first: the
- * side that writes second finds s3rver still flushing the first one's
- * file, which would otherwise always count against the same side.
- */
-async function interleaved(
-  a: () => Promise<number>,
-  b: () => Promise<number>,
-  rounds: number
-): Promise<[number, number]> {
-  const as: number[] = []
-  const bs: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      as.push(await a())
-      bs.push(await b())
-    } else {
-      bs.push(await b())
-      as.push(await a())
-    }
-  }
-  return [median(as), median(bs)]
-}
-
 async function compare(
   label: string,
   size: number,
@@ -64,9 +40,7 @@ async function compare(
   ours: () => Promise<number>,
   raw: () => Promise<number>
 ): Promise<BenchRow> {
-  await ours()
-  await raw()
-  const [a, b] = await interleaved(ours, raw, rounds)
+  const [a, b] = await sideBySide(ours, raw, rounds)
   return row(`${label} (${size / MiB} MiB x ${count})`, {
     ours: a,
     baseline: b,

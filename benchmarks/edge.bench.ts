@@ -72,11 +72,6 @@ const benchmark: Benchmark = {
         return bytes.byteLength
       }
 
-      // Warm up every path (JIT, SDK lazy loading, keep-alive sockets).
-      await throughput(viaEdge('private/small.bin', true), 200)
-      await throughput(viaEdge('public/small.bin', false), 200)
-      await throughput(direct('public/small.bin'), 200)
-
       const [signedSmall, directSmall] = await sideBySide(
         () => throughput(viaEdge('private/small.bin', true), 250),
         () => throughput(direct('private/small.bin'), 250)

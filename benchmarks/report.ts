@@ -53,16 +53,24 @@ export async function sideBySide(
 }
 
 /**
- * {@link sideBySide} for any number of measurements: one round runs each
- * in turn, and each gets the median of its rounds.
+ * {@link sideBySide} for any number of measurements. Each runs once
+ * unrecorded first (JIT, connection pools, the server's caches), then
+ * every round runs each in turn, starting one later each round: what a
+ * measurement leaves behind (a server still flushing a file, garbage to
+ * collect) does not always fall on the same one. Each gets the median of
+ * its rounds.
  */
 export async function interleaved(
   measurements: (() => Promise<number> | number)[],
   rounds = 5
 ): Promise<number[]> {
+  for (const measure of measurements) await measure()
   const values: number[][] = measurements.map(() => [])
-  for (let i = 0; i < rounds; i++) {
-    for (const [index, measure] of measurements.entries()) values[index].push(await measure())
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < measurements.length; turn++) {
+      const index = (round + turn) % measurements.length
+      values[index].push(await measurements[index]())
+    }
   }
   return values.map(median)
 }
