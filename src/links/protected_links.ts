@@ -22,6 +22,11 @@ type Remembered = VerifiedLink & {
 }
 
 /**
+ * A link `verify` accepted, and what it was accepted for.
+ */
+type KnownLink = Omit<VerifyInput, 'query' | 'now'> & { link: VerifiedLink }
+
+/**
  * What {@link ProtectedLinks} is made of. The driver makes one per
  * protected disk; tests make their own around the same parts.
  */
@@ -99,7 +104,7 @@ export class ProtectedLinks {
   #signatureTimeout: number
   #objectKey: (key: string) => string
   #options: ProtectedLinksOptions
-  #verified?: Lru<VerifiedLink>
+  #verified?: Lru<KnownLink>
 
   /**
    * The name of the disk whose links these are.
@@ -119,28 +124,39 @@ export class ProtectedLinks {
 
   /**
    * Checks a link against the user logged in now (see `LinkSigner.verify`).
-   * Only accepted links are remembered, under every input the answer
+   * Only accepted links are remembered, with every input the answer
    * depends on except the time, so a link is answered exactly as the
    * signer would, and expiry is checked on every request.
    */
   verify(input: VerifyInput): LinkVerifyResult {
     const memo = this.#verified
     if (!memo || typeof input.query !== 'string') return this.#signer.verify(input)
-    const id = JSON.stringify([
-      input.disk,
-      input.key,
-      input.query,
-      typed(input.userId),
-      typed(input.realm),
-      typed(input.revision),
-    ])
-    const known = memo.get(id)
-    if (known) {
+    // The query carries the link's MAC, so it names one link; the rest of
+    // the input must be what that link was accepted for.
+    const known = memo.get(input.query)
+    if (
+      known &&
+      known.key === input.key &&
+      known.disk === input.disk &&
+      known.userId === input.userId &&
+      known.realm === input.realm &&
+      known.revision === input.revision
+    ) {
       const now = input.now?.getTime() ?? Date.now()
-      return now >= known.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known
+      return now >= known.link.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known.link
     }
     const result = this.#signer.verify(input)
-    if (result.ok) memo.set(id, this.#remember(result, input.key))
+    if (result.ok) {
+      const { disk, key, userId, realm, revision } = input
+      memo.set(input.query, {
+        disk,
+        key,
+        userId,
+        realm,
+        revision,
+        link: this.#remember(result, key),
+      })
+    }
     return result
   }
 
@@ -277,12 +293,4 @@ export class ProtectedLinks {
     } catch {}
     if (origin !== this.#cdn.origin) throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
   }
-}
-
-/**
- * A value with its type, so that `1` and `'1'`, `null` and `undefined`
- * stay apart in a memo key.
- */
-function typed(value: unknown): string {
-  return `${typeof value}:${String(value)}`
 }

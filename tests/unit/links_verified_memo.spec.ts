@@ -145,6 +145,23 @@ test.group('Links | a windowed disk remembers the links it verified', () => {
     }
   })
 
+  test('a remembered link asked for under another disk name is checked in full', async ({
+    assert,
+  }) => {
+    const { signer, disks, linkTo, alice } = windowedDisk()
+    const link = linkTo('photos/cat.jpg')
+    assert.equal(await statusOf(link, alice, { disks }), 302)
+    const query = link.slice(link.indexOf('?') + 1)
+    const input = { key: 'photos/cat.jpg', query, ...alice, now: new Date(NOW) }
+    const links = disks('uploads')!.protectedLinks
+    assert.isTrue(links.verify({ disk: 'uploads', ...input }).ok)
+    assert.deepEqual(links.verify({ disk: 'archive', ...input }), {
+      ok: false,
+      reason: 'bad-signature',
+    })
+    assert.equal(signer.checked, 2, 'only the first request and the other disk were checked')
+  })
+
   test('a remembered link expires on time (frozen clock)', async ({ assert }) => {
     const { signer, disks, linkTo, alice } = windowedDisk()
     const link = linkTo('photos/cat.jpg', 30)
