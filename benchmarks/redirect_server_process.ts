@@ -1,5 +1,11 @@
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
+import autocannon from 'autocannon'
+
+/**
+ * Load for one measurement: bounded, loopback only.
+ */
+const LOAD = { connections: 50, duration: 3 }
 
 /**
  * What `redirect_server.ts` sends once it listens.
@@ -39,4 +45,25 @@ export async function startRedirectServer(args: string[]): Promise<RedirectServe
       await exited
     },
   }
+}
+
+/**
+ * Requests per second over `paths`, taken in turn, every answer a 302
+ * (anything else means the benchmark measures refusals, and fails).
+ */
+export async function redirectsPerSecond(server: RedirectServer, paths: string[]): Promise<number> {
+  let next = 0
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}`,
+    headers: { cookie: server.cookie },
+    requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }],
+    ...LOAD,
+  })
+  const answered = result['2xx'] + result['3xx'] + result['4xx'] + result['5xx']
+  if (result['3xx'] !== answered || result.errors > 0) {
+    throw new Error(
+      `${paths[0]}: ${result['3xx']} of ${answered} answers were redirects, ${result.errors} errors`
+    )
+  }
+  return result.requests.total / LOAD.duration
 }

@@ -1,41 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import autocannon from 'autocannon'
 import { CloudFrontSigner } from '../src/cloudfront/signer.ts'
 import { parseCdnUrl } from '../src/cdn_url.ts'
 import { LinkSigner } from '../src/links/signer.ts'
 import { ProtectedLinks } from '../src/links/protected_links.ts'
 import { SignedUrlCache } from '../src/signed_url_cache.ts'
-import { startRedirectServer, type RedirectServer } from './redirect_server_process.ts'
+import { redirectsPerSecond, startRedirectServer } from './redirect_server_process.ts'
 import { interleaved, row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 
 // docs/benchmarks.md reports its rows.
-/**
- * Load for one measurement: bounded, loopback only.
- */
-const LOAD = { connections: 50, duration: 3 }
 const ROUNDS = 5
-
-/**
- * Requests per second over `paths`, taken in turn, every answer a 302.
- */
-async function redirectsPerSecond(server: RedirectServer, paths: string[]): Promise<number> {
-  let next = 0
-  const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}`,
-    headers: { cookie: server.cookie },
-    requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }],
-    ...LOAD,
-  })
-  const answered = result['2xx'] + result['3xx'] + result['4xx'] + result['5xx']
-  if (result['3xx'] !== answered || result.errors > 0) {
-    throw new Error(
-      `${result['3xx']} of ${answered} answers were redirects, ${result.errors} errors`
-    )
-  }
-  return result.requests.total / LOAD.duration
-}
 
 /**
  * The heap after a full collection, in bytes.
