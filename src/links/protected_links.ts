@@ -9,22 +9,18 @@ import { verifiedKeyOf, type LinkSigner } from './signer.ts'
 import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
 
 /**
- * Where a remembered link keeps its CDN URL and the last URL signed for
- * it (a property only this module can name, so the link's shape stays
- * what `verify` documents).
+ * Where a remembered link keeps what it was accepted for (the input but
+ * the query, its memo key, and the time), its CDN URL and the last URL
+ * signed for it: a property only this module can name, so the link's
+ * shape stays what `verify` documents.
  */
 const REMEMBERED = Symbol('remembered')
 type Remembered = VerifiedLink & {
-  [REMEMBERED]?: {
-    cdnUrl: string
+  [REMEMBERED]?: Omit<VerifyInput, 'query' | 'now'> & {
+    cdnUrl?: string
     signed?: { expiresAt: number; ipAddress: string | undefined; location: string }
   }
 }
-
-/**
- * A link `verify` accepted, and what it was accepted for.
- */
-type KnownLink = Omit<VerifyInput, 'query' | 'now'> & { link: VerifiedLink }
 
 /**
  * What {@link ProtectedLinks} is made of. The driver makes one per
@@ -104,7 +100,7 @@ export class ProtectedLinks {
   #signatureTimeout: number
   #objectKey: (key: string) => string
   #options: ProtectedLinksOptions
-  #verified?: Lru<KnownLink>
+  #verified?: Lru<Remembered>
 
   /**
    * The name of the disk whose links these are.
@@ -134,29 +130,20 @@ export class ProtectedLinks {
     // The query carries the link's MAC, so it names one link; the rest of
     // the input must be what that link was accepted for.
     const known = memo.get(input.query)
+    const accepted = known?.[REMEMBERED]
     if (
-      known &&
-      known.key === input.key &&
-      known.disk === input.disk &&
-      known.userId === input.userId &&
-      known.realm === input.realm &&
-      known.revision === input.revision
+      accepted &&
+      accepted.key === input.key &&
+      accepted.disk === input.disk &&
+      accepted.userId === input.userId &&
+      accepted.realm === input.realm &&
+      accepted.revision === input.revision
     ) {
       const now = input.now?.getTime() ?? Date.now()
-      return now >= known.link.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known.link
+      return now >= known.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known
     }
     const result = this.#signer.verify(input)
-    if (result.ok) {
-      const { disk, key, userId, realm, revision } = input
-      memo.set(input.query, {
-        disk,
-        key,
-        userId,
-        realm,
-        revision,
-        link: this.#remember(result, key),
-      })
-    }
+    if (result.ok) memo.set(input.query, this.#remember(result, input))
     return result
   }
 
@@ -264,14 +251,19 @@ export class ProtectedLinks {
 
   /**
    * A verified link as it is remembered: frozen (every request shares
-   * it), with its CDN URL made once and room for the last URL signed for
-   * it. A URL that cannot be made is left for `redirectUrl` to fail on,
-   * as for any link.
+   * it), with what it was accepted for, its CDN URL made once, and room
+   * for the last URL signed for it. A URL that cannot be made is left for
+   * `redirectUrl` to fail on, as for any link.
    */
-  #remember(link: VerifiedLink, key: string): VerifiedLink {
+  #remember(link: VerifiedLink, input: VerifyInput): Remembered {
+    const { disk, key, userId, realm, revision } = input
+    let cdnUrl: string | undefined
     try {
-      Object.defineProperty(link, REMEMBERED, { value: { cdnUrl: this.#cdnUrlOf(key, link) } })
+      cdnUrl = this.#cdnUrlOf(key, link)
     } catch {}
+    Object.defineProperty(link, REMEMBERED, {
+      value: { disk, key, userId, realm, revision, cdnUrl },
+    })
     return Object.freeze(link)
   }
 
