@@ -1,7 +1,7 @@
 import { METHODS } from 'node:http'
 import type {} from '@adonisjs/drive/drive_provider'
 import type { ApplicationService } from '@adonisjs/core/types'
-import type { RedirectDisk } from '../src/links/types.ts'
+import type { RedirectDisk } from '../src/links/redirect.ts'
 import { markProviderBooted, registeredDisks } from '../src/adonis/registry.ts'
 import { redirectRoute } from '../src/adonis/redirect_route.ts'
 import { eventReporters } from '../src/adonis/events.ts'

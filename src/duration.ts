@@ -1,6 +1,12 @@
 import string from '@poppinss/utils/string'
 import { E_DJAMAZING_INVALID_CONFIG } from './errors.ts'
-import type { Duration } from './types.ts'
+
+/**
+ * A duration, as flydrive and AdonisJS take it: a number of seconds (at
+ * most 30 days: a larger one is probably milliseconds), or a string with a
+ * unit such as `'1.5s'`, `'30mins'`, `'1 hour'`, `'2h'`, `'7d'`.
+ */
+export type Duration = number | string
 
 /**
  * The largest bare number accepted, in seconds: 30 days. A larger number

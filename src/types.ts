@@ -2,13 +2,9 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { CloudFrontSignerOptions } from './cloudfront/types.ts'
 import type { ProtectedLinkOptions } from './links/types.ts'
 import type { DirectUploadOptions } from './uploads/types.ts'
+import type { Duration } from './duration.ts'
 
-/**
- * A duration, as flydrive and AdonisJS take it: a number of seconds (at
- * most 30 days: a larger one is probably milliseconds), or a string with a
- * unit such as `'1.5s'`, `'30mins'`, `'1 hour'`, `'2h'`, `'7d'`.
- */
-export type Duration = number | string
+export type { Duration } from './duration.ts'
 
 /**
  * How a disk serves its files.

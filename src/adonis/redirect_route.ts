@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { handleLinkRequest, splitLinkPath } from '../links/redirect.ts'
-import type { DiskLookup } from '../links/types.ts'
+import type { DiskLookup } from '../links/redirect.ts'
 import { requestUser } from './current_user.ts'
 import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import type { Duration } from '../types.ts'
+import type { Duration } from '../duration.ts'
 
 /**
  * One CloudFront private key. Give exactly one of `privateKey` and

@@ -1,4 +1,5 @@
 import { CLOUDFRONT_COOKIE_NAMES, parseCookieHeader } from '../cloudfront/cookies.ts'
+import type { FolderCookieScope } from './types.ts'
 
 /*
  * Folder links leave CloudFront signed cookies in the browser, one set per
@@ -20,11 +21,6 @@ const MAX_FOLDERS = 20
 
 const DOMAIN = /^\.?[A-Za-z0-9.-]{1,253}$/
 const PATH = /^\/[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/
-
-/**
- * Where one set of folder cookies lives.
- */
-export type FolderCookieScope = { path: string; domain?: string }
 
 function readList(cookieHeader: string | undefined): FolderCookieScope[] {
   const raw = parseCookieHeader(cookieHeader ?? '')[FOLDER_LIST_COOKIE]

@@ -4,13 +4,13 @@
 
 export { LinkSigner } from './signer.ts'
 export { handleLinkRequest } from './redirect.ts'
+export type { DiskLookup, RedirectDisk } from './redirect.ts'
 export { createRedirectHandler } from './node_handler.ts'
 export { folderCookieClearing } from './folder_cookies.ts'
 export type { ProtectedLinks } from './protected_links.ts'
 export type { RedirectHandlerOptions, RequestUser } from './node_handler.ts'
 export type {
   AuthorizeHook,
-  DiskLookup,
   LinkOptions,
   LinkQuery,
   LinkRefusal,
@@ -19,7 +19,6 @@ export type {
   LinkUser,
   LinkVerifyResult,
   ProtectedLinkOptions,
-  RedirectDisk,
   RedirectRequest,
   RedirectResponse,
   VerifyInput,

@@ -2,15 +2,15 @@ import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { socketAddress } from '../client_address.ts'
 import debug from '../debug.ts'
-import { COMMON_HEADERS, handleLinkRequest, splitLinkPath } from './redirect.ts'
+import {
+  COMMON_HEADERS,
+  handleLinkRequest,
+  splitLinkPath,
+  type DiskLookup,
+  type RedirectDisk,
+} from './redirect.ts'
 import { DEFAULT_ROUTE_PREFIX } from './signer.ts'
-import type {
-  AuthorizeHook,
-  DiskLookup,
-  LinkEvent,
-  RedirectDisk,
-  RedirectResponse,
-} from './types.ts'
+import type { AuthorizeHook, LinkEvent, RedirectResponse } from './types.ts'
 
 /**
  * The user logged in for a request: an id, an id with its realm and

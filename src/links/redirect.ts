@@ -5,7 +5,6 @@ import type { ProtectedLinks } from './protected_links.ts'
 import { isValidDiskName } from './signer.ts'
 import type {
   AuthorizeHook,
-  DiskLookup,
   RedirectRequest,
   RedirectResponse,
   RouteRefusal,
@@ -19,6 +18,21 @@ import type {
  * from configuration; the redirect target is built from the configured
  * CDN and the verified key only, never from the request.
  */
+
+/**
+ * A disk the redirect route serves: a `DjamazingDriver`. Only protected
+ * disks with links and a CloudFront key have `protectedLinks`; the route
+ * answers 404 for any other.
+ */
+export type RedirectDisk = {
+  readonly protectedLinks?: ProtectedLinks
+}
+
+/**
+ * Finds a disk by the name in a link's path. `undefined` or `null` for an
+ * unknown disk.
+ */
+export type DiskLookup = (disk: string) => RedirectDisk | null | undefined
 
 /**
  * On every response: nothing here may be cached by a shared cache (the

@@ -1,6 +1,4 @@
-import type { Duration } from '../types.ts'
-import type { FolderCookieScope } from './folder_cookies.ts'
-import type { ProtectedLinks } from './protected_links.ts'
+import type { Duration } from '../duration.ts'
 
 /**
  * An app secret links are signed with: text (e.g. the AdonisJS `APP_KEY`)
@@ -229,6 +227,11 @@ export type VerifiedLink = {
 }
 
 /**
+ * Where one set of folder cookies lives.
+ */
+export type FolderCookieScope = { path: string; domain?: string }
+
+/**
  * What opening a folder gives the browser: the entry file's unsigned
  * CDN URL, the signed cookies (`Set-Cookie` values), and where they live.
  */
@@ -241,21 +244,6 @@ export type FolderGrant = {
 /*
  * The redirect route
  */
-
-/**
- * A disk the redirect route serves: a `DjamazingDriver`. Only protected
- * disks with links and a CloudFront key have `protectedLinks`; the route
- * answers 404 for any other.
- */
-export type RedirectDisk = {
-  readonly protectedLinks?: ProtectedLinks
-}
-
-/**
- * Finds a disk by the name in a link's path. `undefined` or `null` for an
- * unknown disk.
- */
-export type DiskLookup = (disk: string) => RedirectDisk | null | undefined
 
 /**
  * Per-file authorization after the link has been verified: return `false`

@@ -1,5 +1,5 @@
 import type { LinkSecret } from '../links/types.ts'
-import type { Duration } from '../types.ts'
+import type { Duration } from '../duration.ts'
 
 /**
  * The disk option `uploads`: direct uploads from the browser to the store.

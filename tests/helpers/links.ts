@@ -2,12 +2,15 @@ import { parseCdnUrl } from '../../src/cdn_url.ts'
 import { CloudFrontSigner, CloudFrontVerifier } from '../../src/cloudfront/main.ts'
 import { LinkSigner } from '../../src/links/signer.ts'
 import { ProtectedLinks } from '../../src/links/protected_links.ts'
-import { handleLinkRequest, splitLinkPath } from '../../src/links/redirect.ts'
+import {
+  handleLinkRequest,
+  splitLinkPath,
+  type DiskLookup,
+  type RedirectDisk,
+} from '../../src/links/redirect.ts'
 import type {
   AuthorizeHook,
-  DiskLookup,
   LinkSignerOptions,
-  RedirectDisk,
   RedirectRequest,
   RedirectResponse,
 } from '../../src/links/types.ts'
