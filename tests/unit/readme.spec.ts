@@ -245,8 +245,11 @@ test.group('Docs | shell commands', () => {
     const ci = readFileSync(new URL('.ci/run', ROOT), 'utf8')
     assert.include(commands, 'npm ci')
     assert.include(commands, 'npm test')
+    assert.include(commands, 'npm run test:e2e')
     assert.match(ci, /^npm ci$/m)
-    assert.match(ci, /^npm test$/m)
+    // Each test run goes through the function that adds up the summaries.
+    assert.match(ci, /^run_tests \S+ npm test$/m)
+    assert.match(ci, /^run_tests \S+ npm run test:e2e$/m)
   })
 
   test('every ace command the pages run is provided by the package', async ({ assert }) => {
