@@ -121,14 +121,14 @@ export async function configure(command: Configure) {
   if (!existsSync(command.app.makePath(keyFile))) {
     await writeKeyPair(command, { kind: 'ec', folder: DEFAULT_KEY_FOLDER, force: false })
   }
-  if (await ignoreInGit(command.app.makePath(), '/storage/djamazing/', 'djamazing local store')) {
-    command.logger.action('update .gitignore (/storage/djamazing/)').succeeded()
+  if (await ignoreInGit(command.app.makePath(), '/storage/.djamazing/', 'djamazing local store')) {
+    command.logger.action('update .gitignore (/storage/.djamazing/)').succeeded()
   }
 
   command.ui
     .instructions()
     .heading('djamazing is set up with the local store')
-    .add('Run "node ace serve": files go to storage/djamazing, served at CLOUDFRONT_URL')
+    .add('Run "node ace serve": files go to storage/.djamazing, served at CLOUDFRONT_URL')
     .add('Moving to AWS: follow the steps below, then set DJAMAZING_STORE=s3')
     .render()
   const instructions = command.ui.instructions().heading('Set up AWS for djamazing')

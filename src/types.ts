@@ -47,7 +47,8 @@ export type LocalStoreOptions = {
   /**
    * The folder of the store; each bucket is a folder inside it, so an
    * object lives at `<root>/<bucket>/<prefix><key>`. AdonisJS: default
-   * `storage/djamazing`, a relative path resolves from the app root.
+   * `storage/.djamazing`, a relative path resolves from the app root (an
+   * app built in place into `build/` uses its source's store).
    * flydrive: required, a relative path resolves from the working directory.
    */
   root?: string

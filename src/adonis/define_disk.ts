@@ -1,4 +1,5 @@
-import { isAbsolute } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { DEFAULT_ROUTE_PREFIX, isValidRoutePrefix } from '../links/signer.ts'
 import {
@@ -13,9 +14,27 @@ import type { DjamazingOptions } from '../types.ts'
 import type { DjamazingDiskProvider, DjamazingServiceConfig } from './types.ts'
 
 /**
- * Where the local store keeps its buckets, from the app root.
+ * Where the local store keeps its buckets, from the app root. A folder
+ * whose name starts with a dot: TypeScript's `**` never enters one, so
+ * the app's `tsc` and `node ace build` skip the files (an HLS segment
+ * `seg0.ts` is not TypeScript), and AdonisJS's dev server does not watch
+ * `storage/`.
  */
-const DEFAULT_LOCAL_ROOT = 'storage/djamazing'
+export const DEFAULT_LOCAL_ROOT = 'storage/.djamazing'
+
+/**
+ * The folder a relative local store root resolves from. `node ace build`
+ * writes the built app into `build/` inside the app and empties it on
+ * every build; started from there in development, the built app keeps
+ * using the files `node ace serve` wrote, so they survive a rebuild. A
+ * built app deployed anywhere else has no source app above it.
+ */
+export function localStoreBase(appRoot: string): string {
+  const parent = dirname(appRoot)
+  const builtInPlace =
+    !existsSync(join(appRoot, 'adonisrc.ts')) && existsSync(join(parent, 'adonisrc.ts'))
+  return builtInPlace ? parent : appRoot
+}
 
 /**
  * A route prefix as the router and the link signer both want it: one
@@ -98,7 +117,10 @@ async function localStoreOf(name: string, config: DjamazingServiceConfig, app: A
   const root = config.localStore?.root ?? DEFAULT_LOCAL_ROOT
   const { appSecrets } = await import('./app_secrets.ts')
   const [uploadSecret] = await appSecrets(app)
-  return { root: isAbsolute(root) ? root : app.makePath(root), uploadSecret }
+  return {
+    root: isAbsolute(root) ? root : join(localStoreBase(app.makePath()), root),
+    uploadSecret,
+  }
 }
 
 /**

@@ -12,7 +12,8 @@ import { generateCloudFrontKeyPair, type CloudFrontKeyKind } from '../cloudfront
  * Paths are relative to the app root, and the disks resolve them from the
  * app root (`app.makePath`). `node ace build` copies the folder into
  * `build/` (a `metaFiles` entry of adonisrc.ts), so an app started from
- * `build/` finds its key there.
+ * `build/` finds its key there; the entry reloads the server, so
+ * `node ace serve` restarts with a new key (the disks read it at boot).
  */
 
 export const DEFAULT_KEY_FOLDER = 'keys'
@@ -111,7 +112,7 @@ export async function writeKeyPair(
   if (await exists(join(appRoot, 'adonisrc.ts'))) {
     const codemods = await command.createCodemods()
     await codemods.updateRcFile((rcFile) => {
-      rcFile.addMetaFile(`${relative(appRoot, directory)}/**`, false)
+      rcFile.addMetaFile(`${relative(appRoot, directory)}/**`, true)
     })
   }
   const filled = await fillEmptyEnvValues(appRoot, { CLOUDFRONT_PRIVATE_KEY_FILE: privateFile })

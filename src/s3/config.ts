@@ -108,7 +108,7 @@ export function resolveDriverConfig(options: DjamazingOptions): DriverConfig {
     if (typeof root !== 'string' || root === '') {
       throw new E_DJAMAZING_INVALID_CONFIG([
         setting('localStore.root'),
-        'the local store needs the folder it keeps the buckets in, e.g. "storage/djamazing"',
+        'the local store needs the folder it keeps the buckets in, e.g. "storage/.djamazing"',
       ])
     }
     localRoot = resolve(root)

@@ -38,7 +38,7 @@ test.group('node ace configure djamazing', (group) => {
     await assert.fileContains('.env', 'DRIVE_DISK=uploads')
     // The key pair the local edge checks signed URLs with, kept out of git.
     await assert.fileExists('keys/cloudfront_private_key.pem')
-    await assert.fileContains('.gitignore', ['/keys/', '/storage/djamazing/'])
+    await assert.fileContains('.gitignore', ['/keys/', '/storage/.djamazing/'])
     await assert.fileContains('start/env.ts', [
       "DJAMAZING_STORE: Env.schema.enum(['local', 's3'] as const)",
       'S3_BUCKET: Env.schema.string()',

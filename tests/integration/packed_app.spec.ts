@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile, cp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { Assert } from '@japa/assert'
@@ -7,13 +7,16 @@ import { freePort, runNode, startNodeServer } from '../helpers/app_process.ts'
 import { CookieClient } from '../helpers/cookie_client.ts'
 import { installPacked, packedTarball, REPOSITORY } from '../helpers/packed_package.ts'
 import { makePng } from '../helpers/png.ts'
+import { makeHlsFolder } from '../helpers/hls.ts'
 
 /*
  * The package as `npm pack` ships it, on an app shaped like the official
  * web starter kit (its routes, those of the README.md Quickstart, and its
  * PhotosController and photos page are in the fixture): `node ace configure djamazing` and `node ace
  * djamazing:keys`, then the app driven over HTTP from source (`node ace
- * serve`) and from `build/`.
+ * serve`) and from `build/`. An HLS rendition sits in the local store
+ * throughout: its `.ts` segments must not reach the app's `tsc`, and the
+ * built app must serve the files `node ace serve` stored, after a rebuild.
  */
 
 /**
@@ -125,12 +128,13 @@ async function exerciseServer(
   assert: Assert,
   name: string,
   command: string,
-  run: { cwd: string; args: string[]; port: number }
+  run: { cwd: string; args: string[]; port: number; more?: (url: string) => Promise<void> }
 ) {
-  const { cwd, args, port } = run
+  const { cwd, args, port, more } = run
   const app = await step(`${command}, until it answers`, () => startNodeServer(cwd, args, port))
   try {
     await step(`the flow, ${name}`, () => exerciseApp(assert, app.url))
+    if (more) await more(app.url)
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- app output ---\n${app.output()}`, {
       cause: error,
@@ -169,15 +173,27 @@ test.group('Packed package | on a web-starter-kit app, from npm pack to a build'
       assert.equal(result.code, 0, `node ${command.join(' ')}:\n${result.output}`)
     }
 
+    // alice's HLS rendition, as a packager writes it into the store.
+    const hlsFolder = join(appRoot, 'storage/.djamazing/local-files/uploads/1')
+    await mkdir(hlsFolder, { recursive: true })
+    for (const [name, bytes] of makeHlsFolder(2)) await writeFile(join(hlsFolder, name), bytes)
+
     await exerciseServer(assert, 'from source', 'node ace serve', {
       cwd: appRoot,
       args: ['ace', 'serve'],
       port,
     })
 
-    const build = await step('node ace build', () => runNode(appRoot, ['ace', 'build']))
-    assert.equal(build.code, 0, build.output)
+    const tsc = await step('tsc --noEmit', () =>
+      runNode(appRoot, ['node_modules/typescript/bin/tsc', '--noEmit'])
+    )
+    assert.equal(tsc.code, 0, tsc.output)
     const buildRoot = join(appRoot, 'build')
+    // Built twice: the second build empties build/ again.
+    for (const round of ['node ace build', 'node ace build, again']) {
+      const build = await step(round, () => runNode(appRoot, ['ace', 'build']))
+      assert.equal(build.code, 0, build.output)
+    }
     // In place of `npm ci --omit=dev`: the same packages, linked.
     await symlink(join(appRoot, 'node_modules'), join(buildRoot, 'node_modules'))
     await copyFile(join(appRoot, '.env'), join(buildRoot, '.env'))
@@ -185,6 +201,33 @@ test.group('Packed package | on a web-starter-kit app, from npm pack to a build'
       cwd: buildRoot,
       args: ['bin/server.js'],
       port,
+      // What `node ace serve` stored, served by the built app with its media types.
+      more: async (url) => {
+        const alice = await login(url, 'alice')
+        for (const [name, type] of [
+          ['index.m3u8', 'application/vnd.apple.mpegurl'],
+          ['segment-001.ts', 'video/mp2t'],
+        ]) {
+          const link = await alice.get(`/photos/${name}`)
+          const { url: protectedLink } = (await link.json()) as { url: string }
+          const redirect = await alice.get(protectedLink)
+          assert.equal(redirect.status, 302)
+          const file = await fetch(redirect.headers.get('location')!)
+          assert.equal(file.status, 200)
+          assert.equal(file.headers.get('content-type'), type)
+          assert.deepEqual(
+            Buffer.from(await file.arrayBuffer()),
+            await readFile(join(hlsFolder, name))
+          )
+        }
+      },
     })
+    assert.isFalse(
+      await stat(join(buildRoot, 'storage')).then(
+        () => true,
+        () => false
+      ),
+      'the built app kept no store of its own'
+    )
   }).timeout(600_000)
 })
