@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ default: any }>> = {
   'djamazing:doctor': () => import('./djamazing_doctor.ts'),
   'djamazing:explain': () => import('./djamazing_explain.ts'),
   'djamazing:sign': () => import('./djamazing_sign.ts'),
+  'djamazing:publish': () => import('./djamazing_publish.ts'),
 }
 
 export async function getMetaData(): Promise<CommandMetaData[]> {
