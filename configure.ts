@@ -3,12 +3,13 @@ import type { Codemods } from '@adonisjs/core/ace/codemods'
 import type { ObjectLiteralExpression, SourceFile } from 'ts-morph'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { stubsRoot } from './stubs/main.ts'
-import { join } from 'node:path'
-import { awsSetupSteps, printableStep } from './src/aws_setup.ts'
+import { join, relative } from 'node:path'
+import { awsSetupSteps, keyPairStepFor, printableStep } from './src/aws_setup.ts'
 import {
   DEFAULT_KEY_FOLDER,
   ignoreInGit,
   PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
   writeKeyPair,
 } from './src/adonis/key_pair_files.ts'
 import {
@@ -41,6 +42,8 @@ const ENV_VARIABLES: Record<string, { value: string; schema: string }> = {
   },
   CLOUDFRONT_PRIVATE_KEY: { value: '', schema: 'Env.schema.string.optional()' },
   AWS_REGION: { value: '', schema: 'Env.schema.string.optional()' },
+  // An S3-compatible server's URL (MinIO, s3rver, R2); empty for AWS.
+  S3_ENDPOINT: { value: '', schema: 'Env.schema.string.optional()' },
   AWS_ACCESS_KEY_ID: { value: '', schema: 'Env.schema.string.optional()' },
   AWS_SECRET_ACCESS_KEY: { value: '', schema: 'Env.schema.string.optional()' },
 }
@@ -54,6 +57,7 @@ const SHARED_DEFAULTS = `{
   bucket: env.get('S3_BUCKET'),
   cdnUrl: env.get('CLOUDFRONT_URL'),
   region: env.get('AWS_REGION'),
+  endpoint: env.get('S3_ENDPOINT'), // empty for AWS
   cloudfront: {
     keyPairId: env.get('CLOUDFRONT_KEY_PAIR_ID'),
     privateKeyFile: env.get('CLOUDFRONT_PRIVATE_KEY_FILE'),
@@ -92,11 +96,21 @@ export async function configure(command: Configure) {
     await addDisksToDriveConfig(command, codemods, driveConfigPath, publicDisk, protectedDisk)
   }
 
-  await codemods.updateRcFile((rcFile) => {
-    rcFile.addProvider('@adonisjs/drive/drive_provider')
-    rcFile.addProvider('djamazing/djamazing_provider')
-    rcFile.addCommand('djamazing/commands')
-  })
+  // The codemods rewrite (and report) a file even when it has everything.
+  const rcPath = command.app.makePath('adonisrc.ts')
+  const rcText = existsSync(rcPath) ? readFileSync(rcPath, 'utf8') : ''
+  const registrations = [
+    '@adonisjs/drive/drive_provider',
+    'djamazing/djamazing_provider',
+    'djamazing/commands',
+  ]
+  if (!registrations.every((module) => rcText.includes(`import('${module}')`))) {
+    await codemods.updateRcFile((rcFile) => {
+      rcFile.addProvider('@adonisjs/drive/drive_provider')
+      rcFile.addProvider('djamazing/djamazing_provider')
+      rcFile.addCommand('djamazing/commands')
+    })
+  }
 
   const variables = Object.fromEntries(
     Object.entries(ENV_VARIABLES).map(([name, { value }]) => [name, value])
@@ -109,10 +123,17 @@ export async function configure(command: Configure) {
     validations.DRIVE_DISK = `Env.schema.enum(['${publicDisk}', '${protectedDisk}'] as const)`
   }
   await defineMissingEnvVariables(command, codemods, variables)
-  await codemods.defineEnvValidations({
-    leadingComment: 'Variables for configuring djamazing (S3 + CloudFront)',
-    variables: validations,
-  })
+  const envFile = command.app.makePath('start/env.ts')
+  const envText = existsSync(envFile) ? readFileSync(envFile, 'utf8') : ''
+  const newValidations = Object.fromEntries(
+    Object.entries(validations).filter(([name]) => !new RegExp(`\\b${name}\\s*:`).test(envText))
+  )
+  if (Object.keys(newValidations).length > 0) {
+    await codemods.defineEnvValidations({
+      leadingComment: 'Variables for configuring djamazing (S3 + CloudFront)',
+      variables: newValidations,
+    })
+  }
 
   await enableAsyncLocalStorage(command, codemods)
 
@@ -125,17 +146,67 @@ export async function configure(command: Configure) {
     command.logger.action('update .gitignore (/storage/.djamazing/)').succeeded()
   }
 
-  command.ui
-    .instructions()
-    .heading('djamazing is set up with the local store')
-    .add('Run "node ace serve": files go to storage/.djamazing, served at CLOUDFRONT_URL')
-    .add('Moving to AWS: follow the steps below, then set DJAMAZING_STORE=s3')
-    .render()
-  const instructions = command.ui.instructions().heading('Set up AWS for djamazing')
-  awsSetupSteps({ publicDisk, protectedDisk }).forEach((step, index) =>
-    instructions.add(printableStep(step, index))
-  )
-  instructions.render()
+  printNextSteps(command, { publicDisk, protectedDisk })
+}
+
+/**
+ * Lines of at most `width` columns, the first starting with `first` and
+ * the others indented as deep: a box wider than the terminal wraps and
+ * breaks its borders.
+ */
+function wrapped(text: string, first: string, width = 80): string[] {
+  const indent = ' '.repeat(first.length)
+  const lines: string[] = []
+  let line = first
+  for (const word of text.split(' ')) {
+    const prefix = lines.length === 0 ? first : indent
+    if (line.length > prefix.length && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = `${indent}${word}`
+    } else {
+      line = line.length > prefix.length ? `${line} ${word}` : `${line}${word}`
+    }
+  }
+  lines.push(line)
+  return lines
+}
+
+/**
+ * What to do next, for the store `.env` names: with the local store,
+ * `node ace serve`; with S3, the AWS steps (the key pair step names the
+ * key configure wrote instead of a command that would refuse to replace it).
+ */
+function printNextSteps(command: Configure, disks: { publicDisk: string; protectedDisk: string }) {
+  const envFile = command.app.makePath('.env')
+  const env = existsSync(envFile) ? readFileSync(envFile, 'utf8') : ''
+  const store = /^DJAMAZING_STORE=(.*)$/m
+    .exec(env)?.[1]
+    ?.trim()
+    .replace(/^["']|["']$/g, '')
+  const box = command.ui.sticker()
+  if (store !== 's3') {
+    box.heading('djamazing: next steps (local store, no AWS needed)')
+    for (const text of [
+      'Run "node ace serve": files go to storage/.djamazing, served on CLOUDFRONT_URL.',
+      'For AWS later: node_modules/djamazing/docs/aws-setup.md, then DJAMAZING_STORE=s3.',
+    ]) {
+      for (const line of wrapped(text, '')) box.add(line)
+    }
+    box.render()
+    return
+  }
+  box.heading('djamazing: next steps on AWS (DJAMAZING_STORE=s3)')
+  const publicKey = join(DEFAULT_KEY_FOLDER, PUBLIC_KEY_FILE)
+  const keyWritten = existsSync(command.app.makePath(publicKey))
+  awsSetupSteps(disks).forEach((step, index) => {
+    const printable =
+      step.title === 'Key pair' && keyWritten
+        ? { ...step, summary: keyPairStepFor(publicKey) }
+        : step
+    const [number, ...text] = printableStep(printable, index).split(' ')
+    for (const line of wrapped(text.join(' '), `${number} `)) box.add(line)
+  })
+  box.render()
 }
 
 /**
@@ -194,7 +265,7 @@ async function addDisksToDriveConfig(
   ] as const
   if (!file || !services) {
     command.logger.warning(
-      `Could not find "services" inside defineConfig() in ${path}. Add the disks yourself:\n` +
+      `Could not find "services" inside defineConfig() in config/drive.ts. Add the disks yourself:\n` +
         wanted
           .map(([name, mode]) => `  ${name}: ${diskInitializer('shared', name, mode)},`)
           .join('\n')
@@ -257,7 +328,7 @@ async function addDisksToDriveConfig(
     file.insertText(first ? first.getStart() : 0, `${line}\n`)
   }
   await file.save()
-  command.logger.action(`update ${path}`).succeeded()
+  command.logger.action(`update ${relative(command.app.makePath(), path)}`).succeeded()
 }
 
 /**
@@ -319,5 +390,7 @@ async function enableAsyncLocalStorage(command: Configure, codemods: Codemods) {
     appendProperty(options, 'useAsyncLocalStorage', 'true', styleOf(file))
   }
   await file.save()
-  command.logger.action(`update ${path} (useAsyncLocalStorage: true)`).succeeded()
+  command.logger
+    .action(`update ${relative(command.app.makePath(), path)} (useAsyncLocalStorage: true)`)
+    .succeeded()
 }

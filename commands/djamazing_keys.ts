@@ -1,7 +1,12 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { awsSetupSteps, printableStep } from '../src/aws_setup.ts'
-import { DEFAULT_KEY_FOLDER, writeKeyPair } from '../src/adonis/key_pair_files.ts'
+import { awsSetupSteps, keyPairStepFor, printableStep } from '../src/aws_setup.ts'
+import {
+  DEFAULT_KEY_FOLDER,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  writeKeyPair,
+} from '../src/adonis/key_pair_files.ts'
 
 /**
  * `node ace djamazing:keys`: writes a new CloudFront key pair, RSA-2048 by
@@ -31,13 +36,16 @@ export default class DjamazingKeys extends BaseCommand {
       return
     }
 
+    const publicFile = privateFile.replace(PRIVATE_KEY_FILE, PUBLIC_KEY_FILE)
     const steps = awsSetupSteps()
     const keyPair = steps.findIndex((step) => step.title === 'Key pair')
     this.ui
       .instructions()
       .heading(`New ${this.ec ? 'ECDSA P-256' : 'RSA-2048'} CloudFront key pair`)
       .add(`The app signs with ${privateFile} (CLOUDFRONT_PRIVATE_KEY_FILE in .env)`)
-      .add(`On AWS, step ${printableStep(steps[keyPair], keyPair)}`)
+      .add(
+        `On AWS, step ${printableStep({ ...steps[keyPair], summary: keyPairStepFor(publicFile) }, keyPair)}`
+      )
       .render()
   }
 }

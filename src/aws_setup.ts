@@ -100,6 +100,15 @@ export function awsSetupSteps(
 }
 
 /**
+ * The key pair step once the app has its key pair (configure writes one):
+ * what to do with the public key, rather than a command that would
+ * refuse to replace it.
+ */
+export function keyPairStepFor(publicKeyFile: string): string {
+  return `Add the public key in \`${publicKeyFile}\` to CloudFront (_Public keys_) and to a key group, and set \`CLOUDFRONT_KEY_PAIR_ID\` to the ID CloudFront gives it.`
+}
+
+/**
  * A step as a terminal shows it: numbered, without markdown.
  */
 export function printableStep(step: AwsSetupStep, index: number): string {

@@ -13,6 +13,7 @@ const ENV_LINES = [
   'CLOUDFRONT_PRIVATE_KEY_FILE=keys/cloudfront_private_key.pem',
   'CLOUDFRONT_PRIVATE_KEY=',
   'AWS_REGION=',
+  'S3_ENDPOINT=',
   'AWS_ACCESS_KEY_ID=',
   'AWS_SECRET_ACCESS_KEY=',
 ]
@@ -47,6 +48,7 @@ test.group('node ace configure djamazing', (group) => {
       'CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string.optional()',
       'CLOUDFRONT_PRIVATE_KEY: Env.schema.string.optional()',
       'AWS_REGION: Env.schema.string.optional()',
+      'S3_ENDPOINT: Env.schema.string.optional()',
       'AWS_ACCESS_KEY_ID: Env.schema.string.optional()',
       "DRIVE_DISK: Env.schema.enum(['static', 'uploads'] as const)",
     ])
@@ -183,18 +185,52 @@ test.group('node ace configure djamazing', (group) => {
     assert.include(config, `declare module '@adonisjs/drive/types'`)
   })
 
-  test('prints the AWS steps of docs/aws-setup.md, with its disk names', async ({ fs, assert }) => {
+  test('with the local store, says to run node ace serve and prints no AWS steps', async ({
+    fs,
+    assert,
+  }) => {
     const app = await createConfigureApp(fs)
+    const command = await app.configure()
+    const printed = command.ui.logger.getLogs().map((log) => log.message)
+    const output = printed.join('\n')
+    assert.include(output, 'Run "node ace serve"')
+    assert.notInclude(output, 'Key pair')
+    assert.notInclude(output, 'djamazing:keys')
+  })
+
+  test('with DJAMAZING_STORE=s3, prints the AWS steps of docs/aws-setup.md, in 100 columns, never a command that would fail', async ({
+    fs,
+    assert,
+  }) => {
+    const app = await createConfigureApp(fs)
+    await fs.create('.env', 'APP_KEY=Wm3Tq8Zk1Xv6Np4Lb9Rc2Yh7Jf5Gd0sA\nDJAMAZING_STORE=s3\n')
     const command = await app.configure(['--public-disk=assets'])
     const printed = command.ui.logger.getLogs().map((log) => log.message)
+    const lines = printed.join('\n').split('\n')
+    // The box adds 14 columns to its widest line (borders and padding).
+    for (const line of lines) assert.isAtMost(line.length + 14, 100, line)
+    const text = lines.map((line) => line.trim()).join(' ')
     const steps = awsSetupSteps({ publicDisk: 'assets', protectedDisk: 'uploads' })
     for (const [index, step] of steps.entries()) {
-      const line = printableStep(step, index)
-      assert.isTrue(
-        printed.some((message) => message.includes(line)),
-        line
-      )
+      if (step.title === 'Key pair') continue
+      assert.include(text, printableStep(step, index))
     }
+    // configure wrote the key pair: the step names it, and does not send the
+    // user to djamazing:keys, which would refuse to replace it.
+    assert.include(text, 'Add the public key in keys/cloudfront_public_key.pem to CloudFront')
+    assert.notInclude(text, 'djamazing:keys')
+    assert.notInclude(text, 'local store')
+  })
+
+  test('run again, reports no change to files it leaves as they are', async ({ fs, assert }) => {
+    const app = await createConfigureApp(fs)
+    await app.configure()
+    const again = await app.configure()
+    const printed = again.ui.logger.getLogs().map((log) => log.message)
+    assert.deepEqual(
+      printed.filter((message) => /update|create/.test(message) && !/next steps/.test(message)),
+      []
+    )
   })
 
   test('refuses a disk name that is not an identifier', async ({ fs, assert }) => {

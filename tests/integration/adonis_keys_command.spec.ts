@@ -6,7 +6,7 @@ import type { FileSystem } from '@japa/file-system'
 import DjamazingKeys from '../../commands/djamazing_keys.ts'
 import { getCommand, getMetaData } from '../../commands/main.ts'
 import { createConfigureApp } from '../helpers/configure_app.ts'
-import { awsSetupSteps, printableStep } from '../../src/aws_setup.ts'
+import { awsSetupSteps, keyPairStepFor, printableStep } from '../../src/aws_setup.ts'
 
 async function aceFor(fs: FileSystem) {
   const { ace } = await createConfigureApp(fs)
@@ -107,7 +107,10 @@ test.group('node ace djamazing:keys', (group) => {
     assert.equal(gitignore.split('/keys/').length, 2)
   })
 
-  test('prints the key pair step of the AWS set-up', async ({ fs, assert }) => {
+  test('prints the key pair step of the AWS set-up, naming the public key it wrote', async ({
+    fs,
+    assert,
+  }) => {
     const ace = await aceFor(fs)
     const command = await ace.create(DjamazingKeys, ['--ec'])
     command.ui.switchMode('raw')
@@ -115,9 +118,12 @@ test.group('node ace djamazing:keys', (group) => {
     const steps = awsSetupSteps()
     const index = steps.findIndex((step) => step.title === 'Key pair')
     const printed = command.ui.logger.getLogs().map((log) => log.message)
+    const step = { ...steps[index], summary: keyPairStepFor('keys/cloudfront_public_key.pem') }
     assert.isTrue(
-      printed.some((line) => line.includes(printableStep(steps[index], index))),
+      printed.some((line) => line.includes(printableStep(step, index))),
       printed.join('\n')
     )
+    // Not the command that was just run.
+    assert.notInclude(printed.join('\n'), 'Run node ace djamazing:keys')
   })
 })
