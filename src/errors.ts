@@ -340,3 +340,87 @@ export const E_DJAMAZING_PROVIDER_MISSING = createError(
   'djamazing disks need the djamazing provider: add "() => import(\'djamazing/djamazing_provider\')" to the providers of adonisrc.ts (after @adonisjs/drive/drive_provider), or run "node ace configure djamazing"',
   'E_DJAMAZING_PROVIDER_MISSING'
 )
+
+/*
+ * Image variants (resized copies of images, made with sharp)
+ */
+
+/**
+ * A disk declares `variants`, and the optional peer dependency `sharp`
+ * that makes them is not installed. Raised when the disk is created.
+ */
+export const E_DJAMAZING_SHARP_MISSING = createError<[setting: string]>(
+  '"%s" declares image variants, which are made with sharp, and sharp is not installed. Install it: npm install sharp',
+  'E_DJAMAZING_SHARP_MISSING'
+)
+
+/**
+ * A variant name the disk does not declare.
+ */
+export const E_DJAMAZING_UNKNOWN_VARIANT = createError<[variant: string, disk: string]>(
+  'Unknown variant "%s" of disk "%s": declare it in the disk\'s variants.transforms',
+  'E_DJAMAZING_UNKNOWN_VARIANT'
+)
+
+/**
+ * The original of a variant does not exist. Answered 404.
+ */
+export const E_DJAMAZING_VARIANT_SOURCE_MISSING = createError<[key: string]>(
+  'Cannot make a variant of "%s": the file does not exist',
+  'E_DJAMAZING_VARIANT_SOURCE_MISSING',
+  404
+)
+
+/**
+ * The original is not an image sharp can read (a text file, a PDF, ...),
+ * whatever type it was stored or declared with. Answered 422.
+ */
+export const E_DJAMAZING_VARIANT_NOT_AN_IMAGE = createError<[key: string]>(
+  'Cannot make a variant of "%s": the file is not an image',
+  'E_DJAMAZING_VARIANT_NOT_AN_IMAGE',
+  422
+)
+
+/**
+ * The original is an image of a format the disk does not take as input
+ * (SVG by default: it is a document that can reference other files).
+ * Answered 422.
+ */
+export const E_DJAMAZING_VARIANT_FORMAT_NOT_ALLOWED = createError<
+  [key: string, format: string, allowed: string]
+>(
+  'Cannot make a variant of "%s": %s images are not taken (allowed: %s). Add the format to variants.inputFormats to take it',
+  'E_DJAMAZING_VARIANT_FORMAT_NOT_ALLOWED',
+  422
+)
+
+/**
+ * The original has more pixels or bytes than the disk's limits
+ * (`variants.maxInputPixels`, `variants.maxInputBytes`): a decompression
+ * bomb is refused from its header, before it is decoded. Answered 422.
+ */
+export const E_DJAMAZING_VARIANT_TOO_LARGE = createError<[key: string, reason: string]>(
+  'Cannot make a variant of "%s": %s',
+  'E_DJAMAZING_VARIANT_TOO_LARGE',
+  422
+)
+
+/**
+ * The original is an image whose data is broken (truncated, corrupt).
+ * Answered 422.
+ */
+export const E_DJAMAZING_VARIANT_CORRUPT_IMAGE = createError<[key: string, reason: string]>(
+  'Cannot make a variant of "%s": the image is damaged (%s)',
+  'E_DJAMAZING_VARIANT_CORRUPT_IMAGE',
+  422
+)
+
+/**
+ * Making the variant took longer than `variants.timeout`; the work was
+ * stopped. Answered 503: a later request tries again.
+ */
+export const E_DJAMAZING_VARIANT_TIMEOUT = createError<[key: string, seconds: number]>(
+  'Making a variant of "%s" took longer than %s seconds and was stopped',
+  'E_DJAMAZING_VARIANT_TIMEOUT',
+  503
+)
