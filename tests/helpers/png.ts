@@ -36,3 +36,23 @@ export function makePng(width: number, height: number, seed = 0): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ])
 }
+
+/**
+ * A decompression bomb: a valid black PNG of `width` x `height` pixels,
+ * one bit each, whose rows of zeros deflate about a thousandfold (30,000 x
+ * 30,000 pixels, 900 megapixels, fit in about 110 KB).
+ */
+export function makePngBomb(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header[8] = 1 // bits per pixel
+  header[9] = 0 // colour type: greyscale
+  const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
