@@ -27,7 +27,7 @@ export type DemoApp = {
   stop(): Promise<number | null>
 }
 
-// `npm run demo` and what it prints, as docs/development.md shows them.
+// `npm run demo` and what it prints, as docs/development.md and README.md show them.
 /**
  * Starts `npm run demo` as a user would (the same command, without npm in
  * between so the signal reaches the demo itself), on a free port, with its
