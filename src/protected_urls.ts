@@ -103,7 +103,8 @@ function readWindow(value: Duration | undefined, setting: string): number | unde
 }
 
 /**
- * The longest `signatureTimeout` taken without `allowLongSignatureTimeout`:
+ * The longest life of a redirect's CloudFront URL (`signatureTimeout`, plus
+ * `signatureWindow` when set) taken without `allowLongSignatureTimeout`:
  * one hour, already long for a bearer URL.
  */
 const MAX_SIGNATURE_TIMEOUT = 3600
@@ -172,6 +173,18 @@ export class SignedUrls {
       ])
     }
     this.signatureWindow = readWindow(options.signatureWindow, setting('signatureWindow'))
+    // A windowed URL lives up to window + timeout: the same bearer bound,
+    // and the same opt-in, as a long signatureTimeout.
+    if (
+      this.signatureWindow !== undefined &&
+      this.signatureWindow + Math.ceil(signatureTimeout) > MAX_SIGNATURE_TIMEOUT &&
+      options.allowLongSignatureTimeout !== true
+    ) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('signatureWindow'),
+        `${options.signatureWindow} plus the signatureTimeout is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep the window to minutes, or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+      ])
+    }
     if (this.signatureWindow !== undefined) {
       const size = options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE
       if (!Number.isSafeInteger(size) || size < 1) {

@@ -212,7 +212,8 @@ export type DjamazingOptions = S3ConnectionOptions & {
   folderCookies?: FolderCookieOptions
 
   /**
-   * Allow a `signatureTimeout` over one hour. The CloudFront URL is a
+   * Allow a `signatureTimeout`, or a `signatureWindow` plus
+   * `signatureTimeout`, over one hour. The CloudFront URL is a
    * bearer URL for that long: anyone who copies it from the address bar,
    * a log or a shared screen can use it. Media that needs hours is better
    * served with per-link lifetimes or signed cookies.

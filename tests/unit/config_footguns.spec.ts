@@ -136,4 +136,20 @@ test.group('Configuration foot-guns | each is a boot error naming the setting', 
     assert.doesNotThrow(protectedDisk({ signatureTimeout: '1h' }))
     assert.doesNotThrow(protectedDisk({ signatureTimeout: '2h', allowLongSignatureTimeout: true }))
   })
+
+  test('a signatureWindow that makes URLs live over one hour needs the same opt-in', ({
+    assert,
+  }) => {
+    // Window + timeout is how long a redirect's URL works: '30d' handed out
+    // bearer CloudFront URLs good for weeks.
+    for (const window of ['30d', '2h', 3600]) {
+      const error = errorOf(protectedDisk({ signatureWindow: window }))
+      assert.equal(error.code, 'E_DJAMAZING_INVALID_CONFIG', String(window))
+      assert.include(error.message, 'services.uploads.signatureWindow')
+      assert.include(error.message, 'allowLongSignatureTimeout')
+    }
+    assert.doesNotThrow(protectedDisk({ signatureWindow: '5m' }))
+    assert.doesNotThrow(protectedDisk({ signatureWindow: 3598 }))
+    assert.doesNotThrow(protectedDisk({ signatureWindow: '2h', allowLongSignatureTimeout: true }))
+  })
 })
