@@ -1,6 +1,7 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { doctorDisks } from '../src/adonis/doctor_disks.ts'
+import { printable } from '../src/doctor/printable.ts'
 import { runDoctor } from '../src/doctor/run.ts'
 import type { CheckStatus } from '../src/doctor/types.ts'
 
@@ -34,7 +35,9 @@ export default class DjamazingDoctor extends BaseCommand {
       this.exitCode = 1
       this.logger.error(
         unknown.length
-          ? `no djamazing disk named ${unknown.join(', ')} (known: ${known.join(', ') || 'none'})`
+          ? printable(
+              `no djamazing disk named ${unknown.join(', ')} (known: ${known.join(', ') || 'none'})`
+            )
           : 'no djamazing disk in config/drive.ts'
       )
       return
@@ -49,7 +52,8 @@ export default class DjamazingDoctor extends BaseCommand {
     for (const disk of report.disks) {
       this.logger.log(this.colors.bold(`disk "${disk.disk}" (${disk.mode})`))
       for (const check of disk.checks) {
-        const line = `  ${ICONS[check.status]} ${check.title}: ${check.message}`
+        // Messages and diagnoses quote what the CDN and the bucket answered.
+        const line = printable(`  ${ICONS[check.status]} ${check.title}: ${check.message}`)
         if (check.status === 'error' || check.status === 'critical') {
           this.logger.log(this.colors.red(line))
         } else if (check.status === 'warn') {
@@ -57,8 +61,10 @@ export default class DjamazingDoctor extends BaseCommand {
         } else {
           this.logger.log(line)
         }
-        if (check.diagnosis) this.logger.log(`      diagnosis: ${check.diagnosis}`)
-        if (check.fix && check.status !== 'ok') this.logger.log(`      fix: ${check.fix}`)
+        if (check.diagnosis) this.logger.log(`      diagnosis: ${printable(check.diagnosis)}`)
+        if (check.fix && check.status !== 'ok') {
+          this.logger.log(`      fix: ${printable(check.fix)}`)
+        }
       }
     }
     if (report.ok) this.logger.success('no errors found')

@@ -4,6 +4,7 @@ import { doctorDisks } from '../src/adonis/doctor_disks.ts'
 import { linkDisksOf, publicKeysOf } from '../src/doctor/disk_keys.ts'
 import { explainLink } from '../src/doctor/explain_link.ts'
 import { explainCloudFrontUrl } from '../src/doctor/explain_url.ts'
+import { printable } from '../src/doctor/printable.ts'
 
 /**
  * `node ace djamazing:explain <url>`: would this URL be accepted now, and
@@ -59,8 +60,8 @@ export default class DjamazingExplain extends BaseCommand {
       return
     }
     const line = `${answer.accepted ? 'accepted' : `refused (${answer.reason})`}: ${answer.summary}`
-    this.logger.log(line)
-    for (const detail of answer.details) this.logger.log(`  ${detail}`)
+    this.logger.log(printable(line))
+    for (const detail of answer.details) this.logger.log(`  ${printable(detail)}`)
   }
 }
 

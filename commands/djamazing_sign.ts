@@ -4,6 +4,7 @@ import { doctorDisks } from '../src/adonis/doctor_disks.ts'
 import { cdnUrlFor, parseCdnUrl } from '../src/cdn_url.ts'
 import { CloudFrontSigner } from '../src/cloudfront/signer.ts'
 import { linkDisksOf } from '../src/doctor/disk_keys.ts'
+import { printable } from '../src/doctor/printable.ts'
 import { assertValidObjectKey } from '../src/object_key.ts'
 
 /**
@@ -29,7 +30,9 @@ export default class DjamazingSign extends BaseCommand {
     const disk = disks[0]
     if (!disk) {
       this.exitCode = 1
-      this.logger.error(`no djamazing disk named ${this.disk} (known: ${known.join(', ')})`)
+      this.logger.error(
+        printable(`no djamazing disk named ${this.disk} (known: ${known.join(', ')})`)
+      )
       return
     }
     try {
@@ -69,7 +72,7 @@ export default class DjamazingSign extends BaseCommand {
     } catch (error) {
       // Named E_DJAMAZING_* errors: a bad key, user or duration.
       this.exitCode = 1
-      this.logger.error((error as Error).message)
+      this.logger.error(printable((error as Error).message))
     }
   }
 }

@@ -112,6 +112,41 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
     assert.containsSubset(JSON.parse(json.output), { accepted: false, reason: 'unknown-key' })
   })
 
+  test('explain and sign: control characters of a pasted URL, key or name never reach the terminal', async ({
+    assert,
+  }) => {
+    // What a "broken link" pasted from a chat can carry: a title change,
+    // a screen clear, a bidi override, a C1 control, a bell.
+    const hostile = '\u001b]0;pwned\u0007\u001b[2J\u202e\u009b31m\r\naccepted: forged'
+    const { output: link } = await runAceCommand(app, DjamazingSign, [
+      'uploads',
+      KEY,
+      '--user',
+      '1',
+    ])
+    const { output: url } = await runAceCommand(app, DjamazingSign, ['uploads', KEY])
+    const runs = [
+      await runAceCommand(app, DjamazingExplain, [`${url}${hostile}`]),
+      await runAceCommand(app, DjamazingExplain, [url.replace('report', `report${hostile}`)]),
+      await runAceCommand(app, DjamazingExplain, [`${link}&${hostile}=1`, '--user', '1']),
+      await runAceCommand(app, DjamazingExplain, [link, '--user', `1${hostile}`]),
+      await runAceCommand(app, DjamazingExplain, [link.replace('/uploads/', `/up${hostile}/`)]),
+      await runAceCommand(app, DjamazingSign, ['uploads', `a${hostile}.txt`]),
+      await runAceCommand(app, DjamazingSign, [`no${hostile}pe`, 'a.txt']),
+    ]
+    for (const { output } of runs) {
+      assert.notMatch(output, /^accepted: forged/m, output)
+      assert.notMatch(
+        output,
+        // eslint-disable-next-line no-control-regex
+        /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+        output
+      )
+    }
+    // Shown escaped, so the reader still sees what was there.
+    assert.include(runs[5].output, '\\u001b')
+  })
+
   test('explain --cookie: CloudFront signed cookies', async ({ assert }) => {
     const signer = new CloudFrontSigner({ keyPairId: KEY_PAIR_ID, privateKey: app.privateKey })
     const cookies = signer.signCookies({
