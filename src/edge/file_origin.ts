@@ -19,8 +19,11 @@ export class FileOrigin implements ObjectOrigin {
   }
 
   async head(key: string): Promise<OriginObject> {
-    const file = objectFile(this.#folder, key)
-    const stats = await stat(file).catch(() => undefined)
+    // A key ending with "/" is a valid S3 key that no file can hold: like
+    // any key with no object, NoSuchKey (S3 answers 404 for it too).
+    const stats = key.endsWith('/')
+      ? undefined
+      : await stat(objectFile(this.#folder, key)).catch(() => undefined)
     if (!stats?.isFile()) {
       const bucket = await stat(this.#folder).catch(() => undefined)
       throw new OriginFailure(

@@ -166,6 +166,19 @@ test.group('Local store | the whole flow on the app itself, no S3', (group) => {
     assert.equal(right.status, 200)
   })
 
+  test('a path ending with "/" answers 404 NoSuchKey, as S3 does, never a 500', async ({
+    assert,
+  }) => {
+    await app.drive.use('static').put('sub/file.txt', 'inside a folder')
+    for (const path of ['static/', 'static/sub/', 'static/sub//', 'static/nowhere/']) {
+      for (const method of ['GET', 'HEAD']) {
+        const response = await fetch(`${app.baseUrl}/cdn/${path}`, { method })
+        assert.equal(response.status, 404, `${method} ${path}`)
+        if (method === 'GET') assert.include(await response.text(), '<Code>NoSuchKey</Code>')
+      }
+    }
+  })
+
   test('a missing bucket answers 404 NoSuchBucket, a missing key 404 NoSuchKey', async ({
     assert,
   }) => {
