@@ -271,7 +271,8 @@ export type FolderLinkOptions = {
    */
   expiresIn?: Duration
   /**
-   * Bind the cookies to the viewer's IPv4 address (IPv6 viewers: unbound).
+   * Bind the cookies to the viewer's IPv4 address. A viewer that cannot
+   * be bound (IPv6) gets unbound cookies living only `signatureTimeout`.
    */
   bindIp?: boolean
 }

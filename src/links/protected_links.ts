@@ -213,12 +213,18 @@ export class ProtectedLinks {
     const folder = (link as VerifiedLink).folder
     if (!settings || !folder || !this.#cloudfront.signCookies) return undefined
     const folderUrl = cdnUrlFor(this.#cdn, this.#objectKey(folder))
-    const ipAddress = (link as VerifiedLink).bindIp ? viewerIpv4(clientIp) : undefined
+    const bindIp = (link as VerifiedLink).bindIp === true
+    const ipAddress = bindIp ? viewerIpv4(clientIp) : undefined
+    // A viewer the cookies cannot be bound to (IPv6: CloudFront policies
+    // take IPv4 only) gets what an unbound redirect hands out, as media
+    // links do: `signatureTimeout`, never the folder's lifetime unbound.
+    const expiresIn =
+      bindIp && ipAddress === undefined ? this.#signatureTimeout : settings.expiresIn
     const cookies = this.#cloudfront.signCookies({
       // Keys are strictly encoded: no `*` or `?` of their own, so the
       // trailing `*` is the only wildcard.
       resource: `${folderUrl}*`,
-      expiresIn: settings.expiresIn,
+      expiresIn,
       now,
       policy: 'custom',
       ...(ipAddress ? { ipAddress } : {}),
@@ -236,7 +242,7 @@ export class ProtectedLinks {
         secure: folderUrl.startsWith('https:'),
         httpOnly: true,
         sameSite: 'Lax',
-        maxAge: Math.ceil(settings.expiresIn),
+        maxAge: Math.ceil(expiresIn),
       }),
       scope,
     }

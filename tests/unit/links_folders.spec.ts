@@ -109,6 +109,45 @@ test.group('Folder links', () => {
     assert.isUndefined(refused.setCookies)
   })
 
+  test('bindIp: an IPv4 viewer gets bound cookies; a viewer that cannot be bound gets no more than an unbound redirect', async ({
+    assert,
+  }) => {
+    const uploads = disk()
+    const link = await uploads.linkForFolder('courses/12/hls', {
+      entry: 'index.m3u8',
+      bindIp: true,
+    })
+    const now = new Date()
+    const open = (clientIp: string | undefined) =>
+      openLink(link, { userId: 'alice' }, { disks: () => uploads, now, clientIp })
+    const segment = `${CDN}/uploads/courses/12/hls/segment-000.ts`
+    const at = (cookies: Record<string, string>, clientIp: string, ms = 0) =>
+      verifier.verify({ url: segment, cookies, clientIp, now: new Date(now.getTime() + ms) })
+
+    // IPv4 (also IPv4-mapped): bound, for the folder's whole lifetime.
+    for (const viewer of ['203.0.113.5', '::ffff:203.0.113.5']) {
+      const bound = await open(viewer)
+      assert.equal(bound.status, 302)
+      const cookies = jar(bound.setCookies!)
+      assert.isTrue(at(cookies, '203.0.113.5', 1_700_000).ok)
+      assert.deepInclude(at(cookies, '198.51.100.9'), { ok: false, reason: 'ip-not-allowed' })
+    }
+
+    // IPv6 or no address: the IP condition cannot be written, so the
+    // cookies are what an unbound redirect hands out (signatureTimeout,
+    // 1.5 s here), never the folder's 30 minutes unbound.
+    for (const viewer of ['2001:db8::7', '::1', undefined]) {
+      const unbindable = await open(viewer)
+      assert.equal(unbindable.status, 302, String(viewer))
+      for (const header of unbindable.setCookies!.filter((v) => v.startsWith('CloudFront-'))) {
+        assert.include(header, '; Max-Age=2;', String(viewer))
+      }
+      const cookies = jar(unbindable.setCookies!)
+      assert.isTrue(at(cookies, '198.51.100.9').ok, 'usable right away, from anywhere')
+      assert.deepInclude(at(cookies, '198.51.100.9', 3_000), { ok: false, reason: 'expired' })
+    }
+  })
+
   test('logout clears every remembered folder, and only well-formed ones', ({ assert }) => {
     let header = ''
     for (const path of ['/media/a/', '/media/b/', '/media/a/']) {
