@@ -283,6 +283,17 @@ export const E_DJAMAZING_UPLOAD_REJECTED = createError<[reason: string]>(
   422
 )
 
+/**
+ * `confirmUpload` of an upload that another request is confirming right
+ * now, or that was already confirmed: a confirm takes effect once. The
+ * file, if confirmed, is left as the first confirm made it. Answered 409.
+ */
+export const E_DJAMAZING_UPLOAD_CONFLICT = createError<[reason: string]>(
+  'Upload not confirmed again: %s',
+  'E_DJAMAZING_UPLOAD_CONFLICT',
+  409
+)
+
 /*
  * AdonisJS: configuration and request-time errors of the provider and of
  * the `djamazing()` helper of `config/drive.ts`.

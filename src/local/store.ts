@@ -1,6 +1,6 @@
-import { mkdirSync, type Stats } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { constants, mkdirSync, type Stats } from 'node:fs'
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
+import { dirname, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { FSDriver } from 'flydrive/drivers/fs'
 import type { ObjectMetaData } from 'flydrive/types'
@@ -105,6 +105,25 @@ export class LocalStore {
     await this.#stat('copy', sourceKey)
     objectFile(this.folder, destinationKey)
     return this.#run('copy', sourceKey, () => this.#files.copy(sourceKey, destinationKey))
+  }
+
+  /**
+   * Copies only if the destination is no file yet (the file system's
+   * exclusive create: one of many concurrent copies wins): false if it is.
+   */
+  async copyIfAbsent(sourceKey: string, destinationKey: string): Promise<boolean> {
+    await this.#stat('copy', sourceKey)
+    const destination = objectFile(this.folder, destinationKey)
+    return this.#run('copy', sourceKey, async () => {
+      await mkdir(dirname(destination), { recursive: true })
+      try {
+        await copyFile(objectFile(this.folder, sourceKey), destination, constants.COPYFILE_EXCL)
+        return true
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+        throw error
+      }
+    })
   }
 
   delete(objectKey: string): Promise<void> {

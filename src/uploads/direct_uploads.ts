@@ -5,6 +5,7 @@ import {
   E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_INVALID_UPLOAD,
+  E_DJAMAZING_UPLOAD_CONFLICT,
   E_DJAMAZING_UPLOAD_EXPIRED,
   E_DJAMAZING_UPLOAD_FORBIDDEN,
   E_DJAMAZING_UPLOAD_REJECTED,
@@ -53,6 +54,11 @@ function userOf(userId: unknown): string {
 }
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/**
+ * Final keys (with their bucket) a confirm of this process is working on.
+ */
+const CONFIRMING = new Set<string>()
 
 /**
  * What a disk hands to its direct uploads.
@@ -195,8 +201,36 @@ export class DirectUploads {
       throw new E_DJAMAZING_UPLOAD_EXPIRED()
     }
 
-    const pendingKey = this.#pendingKey(claims)
+    // One confirm at a time per final key in this process; across
+    // processes, the conditional copies below decide where the store
+    // enforces them.
     const finalKey = `${this.#disk.prefix}${claims.key}`
+    const claim = `${this.#disk.bucket}\0${finalKey}`
+    if (CONFIRMING.has(claim)) {
+      throw new E_DJAMAZING_UPLOAD_CONFLICT(['it is being confirmed by another request'])
+    }
+    CONFIRMING.add(claim)
+    try {
+      return await this.#confirmOnce(claims, finalKey, options)
+    } finally {
+      CONFIRMING.delete(claim)
+    }
+  }
+
+  /**
+   * Confirm proper. The pending object stays writable by whoever holds
+   * its PUT URL until the URL expires, and not every store enforces the
+   * signed checksum (s3rver, some S3-compatible stores): so it is first
+   * copied to a key nobody can write, and that copy is what is checked
+   * and what becomes the file. The checked bytes are the final bytes on
+   * every store.
+   */
+  async #confirmOnce(
+    claims: UploadClaims,
+    finalKey: string,
+    options: ConfirmUploadOptions
+  ): Promise<ConfirmedUpload> {
+    const pendingKey = this.#pendingKey(claims)
     const upload: ConfirmedUpload = {
       key: claims.key,
       contentType: claims.contentType,
@@ -204,20 +238,59 @@ export class DirectUploads {
       checksum: claims.sha256,
     }
     const store = this.#disk.store
-    const stored = await store.head(pendingKey)
-    if (!stored) throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'])
-
-    const problem = await this.#problemWith(stored, claims, pendingKey, upload, options)
-    if (problem) {
-      await store.delete(pendingKey)
-      debug('confirmUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
-      throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
+    const pending = await store.head(pendingKey)
+    if (!pending) {
+      if (await store.head(finalKey)) {
+        throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
+      }
+      throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'])
     }
-
-    await store.copy(pendingKey, finalKey)
-    await store.delete(pendingKey)
+    const checkedKey = `${pendingKey}.checked-${randomUUID()}`
+    try {
+      if (!(await this.#copyPending(pendingKey, checkedKey, finalKey))) {
+        throw new E_DJAMAZING_UPLOAD_CONFLICT(['it is being confirmed by another request'])
+      }
+      const checked = await store.head(checkedKey)
+      if (!checked) throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
+      // When it was stored is the pending object's: the copy is new.
+      const problem = await this.#problemWith(
+        { ...checked, lastModified: pending.lastModified },
+        claims,
+        checkedKey,
+        upload,
+        options
+      )
+      if (problem) {
+        await store.delete(pendingKey)
+        debug('confirmUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
+        throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
+      }
+      if (!(await store.copyIfAbsent(checkedKey, finalKey))) {
+        throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
+      }
+      await store.delete(pendingKey)
+    } finally {
+      await store.delete(checkedKey)
+    }
     debug('confirmUpload %s:%s', this.#disk.bucket, finalKey)
     return upload
+  }
+
+  /**
+   * Copies the pending object to the key confirm checks. A pending object
+   * gone meanwhile was confirmed (the file exists) or deleted by a
+   * refused confirm: either way, not this request's to confirm.
+   */
+  async #copyPending(pendingKey: string, checkedKey: string, finalKey: string) {
+    try {
+      return await this.#disk.store.copyIfAbsent(pendingKey, checkedKey)
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'E_DJAMAZING_OBJECT_NOT_FOUND') throw error
+      if (await this.#disk.store.head(finalKey)) {
+        throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'], { cause: error })
+      }
+      throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'], { cause: error })
+    }
   }
 
   /**
@@ -243,12 +316,13 @@ export class DirectUploads {
   }
 
   /**
-   * Why the stored object is not the upload that was started, or null.
+   * Why the stored object (at `objectKey`) is not the upload that was
+   * started, or null.
    */
   async #problemWith(
     stored: StoredObject,
     claims: UploadClaims,
-    pendingKey: string,
+    objectKey: string,
     upload: ConfirmedUpload,
     options: ConfirmUploadOptions
   ): Promise<string | null> {
@@ -262,11 +336,11 @@ export class DirectUploads {
     if (storedAt > claims.expires + LATE_ALLOWANCE_SECONDS) {
       return 'it was stored after its upload target expired'
     }
-    if ((stored.sha256 ?? (await this.#sha256(pendingKey))) !== claims.sha256) {
+    if ((stored.sha256 ?? (await this.#sha256(objectKey))) !== claims.sha256) {
       return 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
     }
     if (options.checkContent) {
-      const firstBytes = await this.#firstBytes(pendingKey)
+      const firstBytes = await this.#firstBytes(objectKey)
       if (!(await options.checkContent(firstBytes, upload))) return 'the content check refused it'
     }
     if (await this.#disk.store.head(`${this.#disk.prefix}${claims.key}`)) {
@@ -279,19 +353,19 @@ export class DirectUploads {
    * The SHA-256 of the stored bytes, for stores that do not report the one
    * they verified (s3rver, the local store).
    */
-  async #sha256(pendingKey: string): Promise<string> {
+  async #sha256(objectKey: string): Promise<string> {
     const hash = createHash('sha256')
-    for await (const chunk of await this.#disk.store.read(pendingKey)) hash.update(chunk)
+    for await (const chunk of await this.#disk.store.read(objectKey)) hash.update(chunk)
     return hash.digest('base64')
   }
 
   /**
    * The first bytes of the object, for `checkContent`.
    */
-  async #firstBytes(pendingKey: string): Promise<Uint8Array> {
+  async #firstBytes(objectKey: string): Promise<Uint8Array> {
     const chunks: Buffer[] = []
     let length = 0
-    const stream = await this.#disk.store.read(pendingKey)
+    const stream = await this.#disk.store.read(objectKey)
     for await (const chunk of stream) {
       chunks.push(chunk)
       length += chunk.length

@@ -59,8 +59,8 @@ export class LocalUploadStore implements UploadStore {
     return this.#store.getStream(objectKey)
   }
 
-  copy(sourceKey: string, destinationKey: string): Promise<void> {
-    return this.#store.copy(sourceKey, destinationKey)
+  copyIfAbsent(sourceKey: string, destinationKey: string): Promise<boolean> {
+    return this.#store.copyIfAbsent(sourceKey, destinationKey)
   }
 
   delete(objectKey: string): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { encodeObjectKey } from '../object_key.ts'
-import { isNotFound, wrapS3Error } from '../s3/errors.ts'
+import { isNotFound, wrapS3Error, type S3ErrorLike } from '../s3/errors.ts'
 import { presignPut } from '../s3/presign.ts'
 import type { StoredObject, UploadStore } from './store.ts'
 
@@ -67,17 +67,27 @@ export class S3UploadStore implements UploadStore {
     return response.Body as Readable
   }
 
-  async copy(sourceKey: string, destinationKey: string): Promise<void> {
-    await this.#send('confirmUpload', destinationKey, () =>
-      this.#client.send(
+  async copyIfAbsent(sourceKey: string, destinationKey: string): Promise<boolean> {
+    try {
+      await this.#client.send(
         new CopyObjectCommand({
           Bucket: this.#bucket,
           Key: destinationKey,
           CopySource: `${encodeURIComponent(this.#bucket)}/${encodeObjectKey(sourceKey)}`,
           MetadataDirective: 'COPY',
+          IfNoneMatch: '*',
+          // S3 computes and keeps the copy's SHA-256: confirm reads it
+          // with HEAD instead of hashing the bytes.
+          ChecksumAlgorithm: 'SHA256',
         })
       )
-    )
+      return true
+    } catch (error) {
+      // 412: something is there; 409: a concurrent write to it won.
+      const status = (error as S3ErrorLike)?.$metadata?.httpStatusCode
+      if (status === 412 || status === 409) return false
+      throw wrapS3Error(error, 'confirmUpload', destinationKey, this.#bucket)
+    }
   }
 
   async delete(objectKey: string): Promise<void> {

@@ -36,7 +36,13 @@ export interface UploadStore {
    */
   head(objectKey: string): Promise<StoredObject | null>
   read(objectKey: string): Promise<Readable>
-  copy(sourceKey: string, destinationKey: string): Promise<void>
+  /**
+   * Copies an object, only if nothing is at the destination: false when
+   * something is. S3 enforces it with `If-None-Match: *`, across app
+   * instances; a store that ignores the condition (s3rver, some
+   * S3-compatible stores) copies anyway.
+   */
+  copyIfAbsent(sourceKey: string, destinationKey: string): Promise<boolean>
   delete(objectKey: string): Promise<void>
   /**
    * Every object under a prefix, with when it was stored.

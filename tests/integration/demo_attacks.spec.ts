@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
 import { CookieClient } from '../helpers/cookie_client.ts'
@@ -57,6 +59,44 @@ test.group('npm run demo | attacks', (group) => {
     assert.equal(file.status, 200, 'the download link can be served')
     assert.match(file.headers.get('content-disposition')!, /^attachment; filename\*?=/)
     assert.include(file.headers.get('content-disposition')!, '%C3%A9')
+  })
+
+  test('50 concurrent confirms of one upload: one succeeds, 49 get a 4xx saying why, the file is listed once', async ({
+    assert,
+  }) => {
+    const alice = await loggedIn(demo, 'alice')
+    const bytes = makePng(3, 3)
+    const name = 'raced.png'
+    const start = await alice.postJson('/uploads', {
+      name,
+      type: 'image/png',
+      size: bytes.length,
+      checksum: sha256Of(bytes),
+    })
+    const target = (await start.json()) as UploadTarget
+    assert.equal(await putStatus(target, bytes), 200)
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        alice.postJson('/uploads/confirm', { token: target.token, name })
+      )
+    )
+    const statuses = answers.map((answer) => answer.status)
+    assert.lengthOf(
+      statuses.filter((status) => status === 200),
+      1,
+      statuses.join(' ')
+    )
+    for (const answer of answers.filter(({ status }) => status !== 200)) {
+      assert.equal(answer.status, 409)
+      const { message } = (await answer.json()) as { message: string }
+      assert.match(message, /being confirmed by another request|already confirmed/)
+    }
+    const index = JSON.parse(await readFile(join(demo.dataDirectory, 'files.json'), 'utf8'))
+    assert.lengthOf(
+      index.filter((file: { key: string }) => file.key === target.key),
+      1,
+      'listed once'
+    )
   })
 
   test('error pages show no stack, no path, no cookie', async ({ assert }) => {

@@ -223,6 +223,53 @@ test.group('Direct uploads | start, PUT to the store, confirm', (group) => {
     assert.deepEqual(Buffer.from(await driver.getBytes(key)), body)
   })
 
+  test('50 concurrent confirms of one token: exactly one succeeds, the rest get 409 saying why', async ({
+    assert,
+  }) => {
+    const { body, key, target, pendingKey } = await started(4096)
+    assert.equal(await putStatus(target, body), 200)
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => driver.confirmUpload(target.token, { userId: ALICE }))
+    )
+    const confirmed = results.filter((result) => result.status === 'fulfilled')
+    assert.lengthOf(confirmed, 1)
+    for (const result of results) {
+      if (result.status === 'fulfilled') continue
+      const error = result.reason
+      assert.equal(error.code, 'E_DJAMAZING_UPLOAD_CONFLICT', error.message)
+      assert.equal(error.status, 409)
+      assert.match(error.message, /being confirmed by another request|already confirmed/)
+    }
+    assert.deepEqual(Buffer.from(await driver.getBytes(key)), body)
+    assert.isFalse(await exists(pendingKey))
+    // Later confirms of the same token say the same.
+    const again = await driver.confirmUpload(target.token, { userId: ALICE }).catch((e) => e)
+    assert.equal(again.code, 'E_DJAMAZING_UPLOAD_CONFLICT')
+    assert.match(again.message, /already confirmed/)
+  })
+
+  test('bytes swapped in after the checks never become the file: what was checked is what is copied', async ({
+    assert,
+  }) => {
+    // s3rver checks no signature and no checksum: anyone holding the PUT
+    // URL can store other bytes at any time, as on stores that do not
+    // enforce the signed checksum.
+    const { body, key, target } = await started(1000)
+    assert.equal(await putStatus(target, body), 200)
+    const swapped = Buffer.from(`<html><script>alert(1)</script>${'x'.repeat(969)}`)
+    const confirmed = await driver.confirmUpload(target.token, {
+      userId: ALICE,
+      // The app's content check runs last of the checks; the attacker's
+      // PUT lands while it runs, before anything is copied.
+      checkContent: async (firstBytes) => {
+        assert.equal(await putStatus(target, swapped), 200)
+        return Buffer.from(firstBytes).equals(body.subarray(0, firstBytes.length))
+      },
+    })
+    assert.equal(confirmed.key, key)
+    assert.deepEqual(Buffer.from(await driver.getBytes(key)), body, 'the checked bytes')
+  })
+
   test("bob cannot confirm alice's upload (403), and his attempt leaves it for her", async ({
     assert,
   }) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../src/driver.ts'
+import { LocalStore } from '../../src/local/store.ts'
 import { pendingKeyOf, putStatus, putToTarget, sha256Of } from '../helpers/direct_upload.ts'
 import { startUploadRoute } from '../helpers/upload_route.ts'
 
@@ -141,6 +142,36 @@ test.group('Direct uploads | on the local store', (group) => {
     assert.match(error.message, /already taken/)
     assert.isFalse(await exists(pendingKey.slice('uploads/'.length)))
     assert.deepEqual(Buffer.from(await disk.driver.getBytes(key)), body)
+  })
+
+  test('50 concurrent confirms: one succeeds, the rest 409; the final copy is exclusive in the file system itself', async ({
+    assert,
+  }) => {
+    const { body, key, target } = await started()
+    assert.equal(await putStatus(target, body), 200)
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => disk.driver.confirmUpload(target.token, { userId: ALICE }))
+    )
+    assert.lengthOf(
+      results.filter((result) => result.status === 'fulfilled'),
+      1
+    )
+    for (const result of results) {
+      if (result.status === 'rejected') assert.equal(result.reason.status, 409)
+    }
+    assert.deepEqual(Buffer.from(await disk.driver.getBytes(key)), body)
+
+    // What holds across app processes: an exclusive create, one winner.
+    const store = new LocalStore(disk.root, BUCKET)
+    await store.put('race/source', 'the source')
+    const copies = await Promise.all(
+      Array.from({ length: 50 }, () => store.copyIfAbsent('race/source', 'race/destination'))
+    )
+    assert.lengthOf(
+      copies.filter((copied) => copied),
+      1
+    )
+    assert.equal(await store.get('race/destination'), 'the source')
   })
 
   test("bob cannot confirm alice's upload (403), and it stays for her", async ({ assert }) => {
