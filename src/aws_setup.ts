@@ -80,7 +80,7 @@ export function awsSetupSteps(
     },
     {
       title: 'Behaviors per disk',
-      summary: `Add an unrestricted behavior for each public disk's prefix (\`${disks.publicDisk}/*\`); protected prefixes (\`${disks.protectedDisk}/*\`) stay under the restricted default behavior.`,
+      summary: `For each public disk, add a restricted behavior for its pending uploads (\`${disks.publicDisk}/pending-uploads/*\`), then an unrestricted behavior for its prefix (\`${disks.publicDisk}/*\`); protected prefixes (\`${disks.protectedDisk}/*\`) stay under the restricted default behavior.`,
     },
     {
       title: 'Download names and content types',

@@ -29,6 +29,7 @@ import { parseDuration } from './duration.ts'
 import {
   E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_INVALID_KEY,
   E_DJAMAZING_NOT_PROTECTED,
   E_DJAMAZING_BUCKET_URL_UNAVAILABLE,
   E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
@@ -542,6 +543,7 @@ export class DjamazingDriver implements DriverContract {
   async getUrl(key: string): Promise<string> {
     const objectKey = this.#objectKey(key)
     this.#assertOwnUrls(key, 'getUrl')
+    this.#assertNotPending(key)
     if (this.#config.mode === 'protected' && this.#urls.links) {
       this.#log('getUrl link', objectKey)
       return this.#urls.linkFor(this.#config.disk, key)
@@ -589,6 +591,7 @@ export class DjamazingDriver implements DriverContract {
   #linkableKey(key: string): string {
     const objectKey = this.#objectKey(key)
     this.#assertOwnUrls(key, 'linkFor')
+    this.#assertNotPending(key)
     if (this.#config.mode !== 'protected') {
       throw new E_DJAMAZING_NOT_PROTECTED([key, this.#config.disk])
     }
@@ -609,6 +612,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
     const objectKey = this.#objectKey(key)
+    this.#assertNotPending(key)
     const expiresIn = parseDuration(
       options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
       'expiresIn',
@@ -758,6 +762,20 @@ export class DjamazingDriver implements DriverContract {
   /**
    * Refuses a URL a `bucket()` driver cannot make right (see `bucket`).
    */
+  /**
+   * Unconfirmed uploads are never served: no URL or link is made for a
+   * key under the pending prefix (an app rendering a link for every key
+   * it lists would otherwise serve other users' unchecked uploads).
+   */
+  #assertNotPending(key: string) {
+    if (this.#uploads?.isPending(key)) {
+      throw new E_DJAMAZING_INVALID_KEY([
+        key,
+        'it is under the pending prefix of direct uploads, which are served only once confirmed',
+      ])
+    }
+  }
+
   #assertOwnUrls(key: string, method: string) {
     const other = this.#otherBucket
     if (!other) return

@@ -10,6 +10,7 @@ import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { createUploadHandler } from '../local/upload_handler.ts'
 import { createS3Client } from '../s3/client.ts'
 import { normalizePrefix } from '../s3/config.ts'
+import { pendingPrefixOf } from '../uploads/direct_uploads.ts'
 import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
@@ -48,7 +49,8 @@ function publicKeysOf(disks: RegisteredDisk[]): Record<string, KeyObject> {
 }
 
 /**
- * The edge behaviors of disks sharing one CDN URL, one per disk, from the
+ * The edge behaviors of disks sharing one CDN URL, one per disk (and a
+ * restricted one for a public disk's pending uploads), from the
  * prefix the driver stores under (always ending with "/", or "" for the
  * whole bucket): a pattern `uploads/public/*` matches whole path segments,
  * so a public disk never opens a sibling's `uploads/publications/...`.
@@ -57,11 +59,19 @@ function publicKeysOf(disks: RegisteredDisk[]): Record<string, KeyObject> {
  */
 export function edgeBehaviorsOf(disks: RegisteredDisk[]): EdgeBehavior[] {
   return disks
-    .map((disk) => ({
-      pathPattern: `${normalizePrefix(disk.config.prefix, `services.${disk.name}.prefix`)}*`,
-      signed: disk.config.mode === 'protected',
-      inlineActiveContent: disk.config.inlineActiveContent === true,
-    }))
+    .flatMap((disk) => {
+      const prefix = normalizePrefix(disk.config.prefix, `services.${disk.name}.prefix`)
+      const behavior = {
+        pathPattern: `${prefix}*`,
+        signed: disk.config.mode === 'protected',
+        inlineActiveContent: disk.config.inlineActiveContent === true,
+      }
+      // Unconfirmed uploads are never served as the disk's files: their
+      // prefix is restricted, and longer, so it comes first.
+      if (!disk.config.uploads || behavior.signed) return [behavior]
+      const pending = `${prefix}${pendingPrefixOf(disk.config.uploads)}*`
+      return [{ pathPattern: pending, signed: true, inlineActiveContent: false }, behavior]
+    })
     .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
 }
 

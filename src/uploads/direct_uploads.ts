@@ -56,6 +56,16 @@ function userOf(userId: unknown): string {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
 /**
+ * Where a disk's uploads wait for their confirm, relative to its prefix:
+ * a folder (ending with "/"). The local edge restricts it like the
+ * CloudFront set-up does.
+ */
+export function pendingPrefixOf(options: DirectUploadOptions | undefined): string {
+  const prefix = options?.pendingPrefix ?? 'pending-uploads/'
+  return prefix.endsWith('/') ? prefix : `${prefix}/`
+}
+
+/**
  * Final keys (with their bucket) a confirm of this process is working on.
  */
 const CONFIRMING = new Set<string>()
@@ -110,8 +120,7 @@ export class DirectUploads {
       ])
     }
     this.#maxSize = maxSize
-    let pendingPrefix = options.pendingPrefix ?? 'pending-uploads/'
-    if (!pendingPrefix.endsWith('/')) pendingPrefix = `${pendingPrefix}/`
+    const pendingPrefix = pendingPrefixOf(options)
     try {
       assertValidObjectKey(pendingPrefix)
     } catch (error) {
@@ -129,6 +138,14 @@ export class DirectUploads {
    */
   get pendingPrefix(): string {
     return `${this.#disk.prefix}${this.#pendingPrefix}`
+  }
+
+  /**
+   * Whether a key of the disk lies under the pending prefix: no URL is
+   * made for it, since unconfirmed uploads are never served.
+   */
+  isPending(key: string): boolean {
+    return key.startsWith(this.#pendingPrefix)
   }
 
   async start(key: string, options: StartUploadOptions): Promise<UploadTarget> {

@@ -54,9 +54,20 @@ test.group('AWS set-up | one source for the commands and the docs', () => {
   test('which behavior is restricted: the default one; public prefixes are open', ({ assert }) => {
     const steps = awsSetupSteps({ publicDisk: 'assets', protectedDisk: 'files' })
     assert.include(steps[3].summary, 'default behavior restricted to your key group')
-    assert.include(steps[4].summary, 'unrestricted behavior for each public disk')
+    assert.include(steps[4].summary, 'unrestricted behavior for its prefix')
     assert.include(steps[4].summary, '`assets/*`')
     assert.include(steps[4].summary, '`files/*`')
+  })
+
+  test("a public disk's pending uploads are under a restricted behavior, matched first", ({
+    assert,
+  }) => {
+    const summary = awsSetupSteps({ publicDisk: 'assets', protectedDisk: 'files' })[4].summary
+    const pending = summary.indexOf(
+      'restricted behavior for its pending uploads (`assets/pending-uploads/*`)'
+    )
+    assert.isAbove(pending, -1, summary)
+    assert.isBelow(pending, summary.indexOf('unrestricted behavior for'), 'listed first')
   })
 
   test('printed steps are numbered, without markdown, names kept whole', ({ assert }) => {
