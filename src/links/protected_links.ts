@@ -245,6 +245,7 @@ export class ProtectedLinks {
         maxAge: Math.ceil(expiresIn),
       }),
       scope,
+      maxAge: Math.ceil(expiresIn),
     }
   }
 

@@ -223,7 +223,10 @@ async function openFolder(
   return {
     status: 302,
     headers: { ...COMMON_HEADERS, Location: grant.location },
-    setCookies: [...grant.cookies, rememberFolder(request.cookies, grant.scope)],
+    setCookies: [
+      ...grant.cookies,
+      ...rememberFolder(request.cookies, grant.scope, { maxAge: grant.maxAge, now: request.now }),
+    ],
     event: { outcome: 'redirected', disk: request.disk, key, userId },
   }
 }

@@ -76,9 +76,10 @@ test.group('Folder links', () => {
       reason: 'expired',
     })
     // The app remembers where it put them, for logout.
-    assert.include(
+    // As long as the folder cookies, so a browser restart keeps it too.
+    assert.match(
       setCookies.at(-1)!,
-      'djamazing-folders=/media/uploads/courses/12/hls/|.example.com; Path=/; HttpOnly'
+      /^djamazing-folders=\/media\/uploads\/courses\/12\/hls\/\|\.example\.com\|\d+; Path=\/; Max-Age=1800; HttpOnly/
     )
   })
 
@@ -150,11 +151,22 @@ test.group('Folder links', () => {
 
   test('logout clears every remembered folder, and only well-formed ones', ({ assert }) => {
     let header = ''
+    const now = new Date(1_900_000_000_000)
     for (const path of ['/media/a/', '/media/b/', '/media/a/']) {
-      const remembered = rememberFolder(header, { path, domain: '.example.com' })
-      header = remembered.split(';')[0]
+      const remembered = rememberFolder(
+        header,
+        { path, domain: '.example.com' },
+        {
+          maxAge: 60,
+          now,
+        }
+      )
+      header = remembered.at(-1)!.split(';')[0]
     }
-    assert.equal(header, 'djamazing-folders=/media/b/|.example.com,/media/a/|.example.com')
+    assert.equal(
+      header,
+      'djamazing-folders=/media/b/|.example.com|1900000060,/media/a/|.example.com|1900000060'
+    )
     const clearing = folderCookieClearing(`session=1; ${header},evil;path|x y`)
     assert.lengthOf(clearing, 2 * 5 + 1)
     assert.include(
@@ -166,6 +178,60 @@ test.group('Folder links', () => {
       'djamazing-folders=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'
     )
     assert.deepEqual(folderCookieClearing(undefined), [clearing.at(-1)])
+  })
+
+  test('logout removes every folder cookie: after 21 folders, and after a browser restart', async ({
+    assert,
+  }) => {
+    const uploads = disk()
+    /**
+     * A browser's cookie jar, as RFC 6265 keeps it: one cookie per name,
+     * path and domain; `Max-Age=0` deletes; a cookie without `Max-Age`
+     * or `Expires` is a session cookie, dropped when the browser restarts.
+     */
+    const browser = new Map<string, { value: string; persistent: boolean }>()
+    const store = (setCookies: string[]) => {
+      for (const header of setCookies) {
+        const [pair, ...attributes] = header.split('; ')
+        const name = pair.slice(0, pair.indexOf('='))
+        const attribute = (wanted: string) =>
+          attributes.find((a) => a.toLowerCase().startsWith(`${wanted}=`))?.split('=')[1]
+        const id = `${name} ${attribute('path') ?? '/'} ${attribute('domain') ?? ''}`
+        const maxAge = attribute('max-age')
+        if (maxAge === '0') browser.delete(id)
+        else
+          browser.set(id, { value: pair.slice(name.length + 1), persistent: maxAge !== undefined })
+      }
+    }
+    const cookieHeader = () =>
+      [...browser].map(([id, cookie]) => `${id.split(' ')[0]}=${cookie.value}`).join('; ')
+    const restart = () => {
+      for (const [id, cookie] of browser) if (!cookie.persistent) browser.delete(id)
+    }
+    const cloudFrontCookies = () => [...browser.keys()].filter((id) => id.startsWith('CloudFront-'))
+    const openFolders = async (count: number) => {
+      for (let n = 0; n < count; n++) {
+        const link = await uploads.linkForFolder(`courses/${n}/hls/`, { entry: 'index.m3u8' })
+        const response = await openLink(
+          link,
+          { userId: 'alice' },
+          { disks: () => uploads, now: new Date(), cookies: cookieHeader() }
+        )
+        assert.equal(response.status, 302)
+        store(response.setCookies!)
+      }
+    }
+
+    await openFolders(21)
+    assert.isAbove(cloudFrontCookies().length, 0)
+    store(folderCookieClearing(cookieHeader()))
+    assert.deepEqual(cloudFrontCookies(), [], 'after 21 folders, logout leaves none')
+
+    await openFolders(1)
+    restart()
+    assert.isAbove(cloudFrontCookies().length, 0, 'the CloudFront cookies persist')
+    store(folderCookieClearing(cookieHeader()))
+    assert.deepEqual(cloudFrontCookies(), [], 'after a restart, logout leaves none')
   })
 
   test('a cookie domain the CDN is not under fails when the disk is created', ({ assert }) => {
