@@ -143,7 +143,10 @@ export class DjamazingDriver implements DriverContract {
           secrets: uploadSecrets ?? [],
           setting: (name) => this.#setting(name),
         },
-        options.uploads
+        // Tokens are bound to the user's realm as links are.
+        options.links?.currentUserRealm && !options.uploads?.currentUserRealm
+          ? { ...options.uploads, currentUserRealm: () => options.links!.currentUserRealm!() }
+          : options.uploads
       )
     }
     debug(

@@ -301,7 +301,9 @@ export const E_DJAMAZING_UPLOAD_CONFLICT = createError<[reason: string]>(
 
 /**
  * A protected disk exists while HttpContext's async local storage is off:
- * links could not be bound to the user of the current request.
+ * links could not be bound to the user of the current request. Also
+ * raised by `startUpload`/`confirmUpload` without a `realm` on a disk
+ * with several guards: the token could not be bound to the right one.
  */
 export const E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED = createError<[disk: string]>(
   'The protected disk "%s" needs the current HTTP request to know who is logged in. Enable async local storage: in config/app.ts set "useAsyncLocalStorage: true" inside "http: defineConfig({ ... })"',

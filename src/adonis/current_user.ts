@@ -112,3 +112,35 @@ export async function currentLinkUser(
   if (!ctx) throw new E_DJAMAZING_NO_REQUEST([disk])
   return requestUser(ctx, disk, config, 'link')
 }
+
+/**
+ * The realm upload tokens are bound to: the guard of the user logged in
+ * for the current request (or named with `asUser()`), as for links.
+ * Outside a request (a job, a script) the user id the app passes is one
+ * of the disk's first guard, as with `asUser()`. Without async local
+ * storage the request cannot be read: that is the first guard too when
+ * the disk has one guard, and an error when it has several (a token bound
+ * to the wrong guard would be no binding). An app without
+ * `@adonisjs/auth` has no guards, so no realm.
+ */
+export async function currentUploadRealm(
+  disk: string,
+  config: DjamazingServiceConfig,
+  defaultGuard: () => Promise<string>
+): Promise<string | null> {
+  let firstGuard: string
+  try {
+    firstGuard = config.guards?.[0] ?? (await defaultGuard())
+  } catch {
+    return null
+  }
+  const ctx = HttpContext.usingAsyncLocalStorage ? HttpContext.get() : undefined
+  if (ctx || explicitUserOrUndefined()) {
+    const user = await currentLinkUser(disk, config, defaultGuard)
+    return user?.realm ?? null
+  }
+  if (!HttpContext.usingAsyncLocalStorage && (config.guards?.length ?? 1) > 1) {
+    throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk])
+  }
+  return firstGuard
+}

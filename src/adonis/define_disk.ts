@@ -229,11 +229,25 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
         }
       }
 
-      // Upload tokens are signed with the app secrets too.
-      if (config.uploads && !options.uploads?.secrets) {
-        const { appSecrets } = await import('./app_secrets.ts')
-        const secrets = options.links?.secrets ?? (await appSecrets(app))
-        options.uploads = { ...config.uploads, secrets }
+      // Upload tokens are signed with the app secrets too, and bound to the
+      // user's guard as links are (the guard of the current request; an
+      // explicit `realm` of startUpload/confirmUpload wins).
+      if (config.uploads || options.links) {
+        const [{ appSecrets }, { currentUploadRealm }] = await Promise.all([
+          import('./app_secrets.ts'),
+          import('./current_user.ts'),
+        ])
+        const secrets =
+          options.uploads?.secrets ?? options.links?.secrets ?? (await appSecrets(app))
+        const defaultGuard = async () => {
+          const auth = (await app.container.make('auth.manager')) as { defaultGuard: string }
+          return auth.defaultGuard
+        }
+        options.uploads = {
+          ...config.uploads,
+          secrets,
+          currentUserRealm: () => currentUploadRealm(name, config, defaultGuard),
+        }
       }
 
       const { DjamazingDriver } = await import('../driver.ts')

@@ -53,6 +53,15 @@ function userOf(userId: unknown): string {
   throw new E_DJAMAZING_INVALID_UPLOAD(['userId must be a non-empty string or a safe integer'])
 }
 
+/**
+ * The realm as signed: a non-empty string, or null for none.
+ */
+function realmOf(realm: unknown): string | null {
+  if (realm === null || realm === undefined) return null
+  if (typeof realm === 'string' && realm.length > 0 && realm.length <= 256) return realm
+  throw new E_DJAMAZING_INVALID_UPLOAD(['realm must be a non-empty string, or null'])
+}
+
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
 /**
@@ -103,10 +112,12 @@ export class DirectUploads {
   #expiresIn: number
   #confirmWithin: number
   #maxSize: number
+  #currentUserRealm: DirectUploadOptions['currentUserRealm']
 
   constructor(disk: DirectUploadsDisk, options: DirectUploadOptions = {}) {
     this.#disk = disk
     this.#tokens = new UploadTokens(options.secrets ?? disk.secrets)
+    this.#currentUserRealm = options.currentUserRealm
     this.#expiresIn = parseDuration(options.expiresIn ?? '10m', disk.setting('uploads.expiresIn'))
     // Whole seconds: the token carries Unix seconds.
     this.#confirmWithin = Math.ceil(
@@ -157,6 +168,7 @@ export class DirectUploads {
       ])
     }
     const user = userOf(options.userId)
+    const realm = await this.#realm(options.realm)
     const { contentType, size, checksum } = options
     if (typeof contentType !== 'string' || !HEADER_VALUE.test(contentType)) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['contentType must be a printable ASCII header value'])
@@ -181,6 +193,7 @@ export class DirectUploads {
       key,
       id: randomUUID(),
       user,
+      realm,
       contentType,
       size,
       sha256: checksum,
@@ -213,7 +226,12 @@ export class DirectUploads {
     }
     // Before anything touches the store: another user's confirm must not
     // even delete the pending object.
-    if (userOf(options.userId) !== claims.user) throw new E_DJAMAZING_UPLOAD_FORBIDDEN()
+    if (
+      userOf(options.userId) !== claims.user ||
+      (await this.#realm(options.realm)) !== claims.realm
+    ) {
+      throw new E_DJAMAZING_UPLOAD_FORBIDDEN()
+    }
     if (seconds(options.now ?? new Date()) > claims.confirmBy) {
       throw new E_DJAMAZING_UPLOAD_EXPIRED()
     }
@@ -390,6 +408,14 @@ export class DirectUploads {
     }
     stream.destroy()
     return Buffer.concat(chunks).subarray(0, CONTENT_CHECK_BYTES)
+  }
+
+  /**
+   * The realm given, else the current user's (the disk's
+   * `currentUserRealm`), else none.
+   */
+  async #realm(given: string | null | undefined): Promise<string | null> {
+    return realmOf(given === undefined ? await this.#currentUserRealm?.() : given)
   }
 
   #pendingKey(claims: UploadClaims): string {

@@ -34,6 +34,10 @@ export type UploadClaims = {
    * The user it was started for, as a string.
    */
   user: string
+  /**
+   * The realm of that user (in AdonisJS, the auth guard), or null.
+   */
+  realm: string | null
   contentType: string
   size: number
   /**
@@ -52,6 +56,7 @@ export type UploadClaims = {
 
 const isString = (value: unknown) => typeof value === 'string'
 const isInteger = (value: unknown) => Number.isSafeInteger(value)
+const isStringOrNull = (value: unknown) => value === null || typeof value === 'string'
 
 /**
  * The claims in the order they are signed, each with its check.
@@ -61,6 +66,7 @@ const FIELDS: [keyof UploadClaims, (value: unknown) => boolean][] = [
   ['key', isString],
   ['id', isString],
   ['user', isString],
+  ['realm', isStringOrNull],
   ['contentType', isString],
   ['size', isInteger],
   ['sha256', isString],

@@ -36,6 +36,13 @@ export type DirectUploadOptions = {
    * ceiling 5 GiB, S3's limit for one PUT.
    */
   maxSize?: number
+
+  /**
+   * The realm of the user of the current request, for uploads started and
+   * confirmed without a `realm`. Filled in by the AdonisJS provider (the
+   * guard the user was authenticated with).
+   */
+  currentUserRealm?(): string | null | undefined | Promise<string | null | undefined>
 }
 
 /**
@@ -46,6 +53,14 @@ export type StartUploadOptions = {
    * The user the upload is for: only they can confirm it.
    */
   userId: string | number
+
+  /**
+   * The realm that user id belongs to (in AdonisJS, the auth guard), when
+   * ids of different kinds of users can collide: only a user of the same
+   * realm can confirm. Default: the disk's `uploads.currentUserRealm()`
+   * (the AdonisJS provider reads the guard of the request), else none.
+   */
+  realm?: string | null
 
   /**
    * The type the object is stored and served with. Signed: the store
@@ -102,6 +117,12 @@ export type ConfirmUploadOptions = {
    * The user confirming: must be the one the upload was started for.
    */
   userId: string | number
+
+  /**
+   * The realm of the user confirming: must be the one the upload was
+   * started for. Default as for `startUpload`.
+   */
+  realm?: string | null
 
   /**
    * The app's own look at the content before it becomes final: it gets the
