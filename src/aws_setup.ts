@@ -85,7 +85,7 @@ export function awsSetupSteps(
     {
       title: 'Download names and content types',
       summary:
-        'On the restricted behaviors, use a cache policy that forwards and caches the `response-content-disposition` and `response-content-type` query strings.',
+        'On the restricted behaviors, use a cache policy that forwards and caches the `response-content-disposition` and `response-content-type` query strings, and the viewer-request function that drops them where no signature covers them.',
     },
     {
       title: 'Bucket policy',
