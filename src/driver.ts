@@ -50,6 +50,10 @@ import type { LinkOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
 import { DirectUploads } from './uploads/direct_uploads.ts'
+import { DiskVariants } from './variants/disk_variants.ts'
+import { driverStorage } from './variants/driver_storage.ts'
+import { resolveVariantSettings } from './variants/options.ts'
+import { assertSharpInstalled } from './variants/sharp.ts'
 import { LocalUploadStore } from './uploads/local_store.ts'
 import { S3UploadStore } from './uploads/s3_store.ts'
 import type {
@@ -103,6 +107,7 @@ export class DjamazingDriver implements DriverContract {
   #options: DjamazingOptions
   #urls: SignedUrls
   #uploads: DirectUploads | undefined
+  #variants: DiskVariants | undefined
 
   constructor(options: DjamazingOptions) {
     this.#options = options
@@ -149,6 +154,15 @@ export class DjamazingDriver implements DriverContract {
           : options.uploads
       )
     }
+    if (options.variants) {
+      const setting = this.#setting('variants')
+      const settings = resolveVariantSettings(options.variants, setting)
+      assertSharpInstalled(setting)
+      this.#variants = new DiskVariants(settings, driverStorage(this), {
+        disk: this.#config.disk,
+        setting,
+      })
+    }
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       this.#config.disk,
@@ -168,6 +182,36 @@ export class DjamazingDriver implements DriverContract {
    */
   get protectedLinks(): ProtectedLinks | undefined {
     return this.#urls.protectedLinks
+  }
+
+  /**
+   * The disk's image variants, when it declares `variants`: the redirect
+   * route makes a variant a link names before redirecting to it.
+   */
+  get variants(): DiskVariants | undefined {
+    return this.#variants
+  }
+
+  /**
+   * The variants of a file outside the variants folder, when the disk has
+   * any: the variants' own writes come back through this driver.
+   */
+  #variantsOf(key: string): DiskVariants | undefined {
+    const variants = this.#variants
+    return variants && !key.startsWith(variants.settings.folder) ? variants : undefined
+  }
+
+  /**
+   * After `key` was written: its old variants go, and with `eager` the new
+   * ones are made (from `contents` when the caller had them).
+   */
+  async #written(key: string, contents?: string | Uint8Array): Promise<void> {
+    const variants = this.#variantsOf(key)
+    if (!variants) return
+    await variants.removeAll(key)
+    if (variants.settings.eager) {
+      await variants.makeAll(key, typeof contents === 'string' ? Buffer.from(contents) : contents)
+    }
   }
 
   /**
@@ -340,7 +384,10 @@ export class DjamazingDriver implements DriverContract {
   async put(key: string, contents: string | Uint8Array, options?: WriteOptions): Promise<void> {
     const objectKey = this.#objectKey(key)
     this.#log('put', objectKey)
-    if (this.#local) return this.#local.put(objectKey, contents)
+    if (this.#local) {
+      await this.#local.put(objectKey, contents)
+      return this.#written(key, contents)
+    }
     await this.#send('put', objectKey, () =>
       this.#client.send(
         new PutObjectCommand({
@@ -351,6 +398,7 @@ export class DjamazingDriver implements DriverContract {
         })
       )
     )
+    await this.#written(key, contents)
   }
 
   /**
@@ -362,7 +410,10 @@ export class DjamazingDriver implements DriverContract {
   async putStream(key: string, contents: Readable, options?: WriteOptions): Promise<void> {
     const objectKey = this.#objectKey(key)
     this.#log('putStream', objectKey)
-    if (this.#local) return this.#local.putStream(objectKey, contents)
+    if (this.#local) {
+      await this.#local.putStream(objectKey, contents)
+      return this.#written(key)
+    }
     let sourceError: unknown
     const onError = (error: unknown) => (sourceError ??= error)
     contents.once('error', onError)
@@ -392,6 +443,7 @@ export class DjamazingDriver implements DriverContract {
     } finally {
       contents.off('error', onError)
     }
+    await this.#written(key)
   }
 
   /**
@@ -401,6 +453,11 @@ export class DjamazingDriver implements DriverContract {
    * unless the options set some.
    */
   async copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
+    await this.#copy(source, destination, options)
+    await this.#written(destination)
+  }
+
+  async #copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
     const sourceKey = this.#objectKey(source)
     const destinationKey = this.#objectKey(destination)
     debug('copy %s %s:%s to %s', this.#config.disk, this.#config.bucket, sourceKey, destinationKey)
@@ -427,15 +484,24 @@ export class DjamazingDriver implements DriverContract {
     )
   }
 
+  /**
+   * Copies, then deletes the source. Its variants move with it.
+   */
   async move(source: string, destination: string, options?: WriteOptions): Promise<void> {
-    await this.copy(source, destination, options)
-    await this.delete(source)
+    await this.#copy(source, destination, options)
+    await this.#delete(source)
+    await this.#variantsOf(source)?.moveAll(source, destination)
   }
 
   /**
    * Deletes one object; deleting a missing object succeeds.
    */
   async delete(key: string): Promise<void> {
+    await this.#delete(key)
+    await this.#variantsOf(key)?.removeAll(key)
+  }
+
+  async #delete(key: string): Promise<void> {
     const objectKey = this.#objectKey(key)
     this.#log('delete', objectKey)
     if (this.#local) return this.#local.delete(objectKey)
@@ -454,6 +520,14 @@ export class DjamazingDriver implements DriverContract {
    * more than the disk's prefix), 1,000 keys per request.
    */
   async deleteAll(prefix: string): Promise<void> {
+    await this.#deleteAll(prefix)
+    // The whole disk holds the variants folder too.
+    if (prefix !== '' && prefix !== '/') {
+      await this.#variantsOf(prefix)?.removeAll(prefix.endsWith('/') ? prefix : `${prefix}/`)
+    }
+  }
+
+  async #deleteAll(prefix: string): Promise<void> {
     const folderKey = this.#folderKey(prefix)
     this.#log('deleteAll', folderKey)
     if (this.#local) return this.#local.deleteAll(folderKey)
@@ -573,6 +647,58 @@ export class DjamazingDriver implements DriverContract {
   async linkFor(key: string, options: LinkOptions = {}): Promise<string> {
     this.#log('linkFor', this.#linkableKey(key))
     return this.#urls.linkFor(this.#config.disk, key, options)
+  }
+
+  /**
+   * The URL of the variant `variant` of `key`, through the same API as the
+   * original's (see docs/variants.md). Protected disks: a link bound to the
+   * current user, whose MAC covers the variant's key (and so its name);
+   * following it makes the variant if it is not stored yet, then redirects
+   * to its short-lived CloudFront URL. Public disks: the variant's plain
+   * CDN URL, once the variant is stored (made now if need be).
+   */
+  async getVariantUrl(key: string, variant: string): Promise<string> {
+    const variants = this.#diskVariants()
+    const variantKey = variants.keyOf(key, variant)
+    this.#log('getVariantUrl', this.#objectKey(variantKey))
+    if (this.#config.mode === 'public') await variants.ensure(key, variant)
+    return this.getUrl(variantKey)
+  }
+
+  /**
+   * A `srcset` of the given variants of `key`: each one's URL (as
+   * {@link getVariantUrl}) and its declared width, e.g.
+   * `"<url> 320w, <url> 640w"`. Every variant named must declare a width.
+   */
+  async getSrcset(key: string, variants: string[]): Promise<string> {
+    const declared = this.#diskVariants().settings.variants
+    if (!Array.isArray(variants) || variants.length === 0) {
+      throw new E_DJAMAZING_INVALID_ARGUMENT(['variants', 'a list of variant names'])
+    }
+    const entries = await Promise.all(
+      variants.map(async (name) => {
+        const url = await this.getVariantUrl(key, name)
+        const width = declared.get(name)!.transform.width
+        if (width === undefined) {
+          throw new E_DJAMAZING_INVALID_ARGUMENT([
+            'variants',
+            `the variant "${name}" declares no width, which a srcset entry needs`,
+          ])
+        }
+        return `${url} ${width}w`
+      })
+    )
+    return entries.join(', ')
+  }
+
+  #diskVariants(): DiskVariants {
+    if (!this.#variants) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#setting('variants'),
+        'the disk declares no variants: set variants: { transforms: { thumb: { width: 320 } } }',
+      ])
+    }
+    return this.#variants
   }
 
   /**
@@ -714,10 +840,13 @@ export class DjamazingDriver implements DriverContract {
    * Checks the object a browser PUT for a token of {@link startUpload}:
    * the user is the one it was started for (else 403, object left alone),
    * and the stored object has the signed size, type and SHA-256 and passes
-   * `checkContent` (else 422, object deleted). Then moves it to its key.
+   * `checkContent` (else 422, object deleted). Then moves it to its key
+   * (and, on a disk with eager `variants`, makes its variants).
    */
   async confirmUpload(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
-    return this.#directUploads().confirm(token, options)
+    const confirmed = await this.#directUploads().confirm(token, options)
+    await this.#written(confirmed.key)
+    return confirmed
   }
 
   /**

@@ -2,6 +2,7 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { CloudFrontSignerOptions } from './cloudfront/types.ts'
 import type { ProtectedLinkOptions } from './links/types.ts'
 import type { DirectUploadOptions } from './uploads/types.ts'
+import type { VariantsOptions } from './variants/types.ts'
 import type { Duration } from './duration.ts'
 
 export type { Duration } from './duration.ts'
@@ -231,6 +232,13 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * limits and the pending prefix. See docs/uploads.md.
    */
   uploads?: DirectUploadOptions
+
+  /**
+   * Image variants: named resized copies of the disk's images (made with
+   * `sharp`, an optional peer dependency), served as the originals are.
+   * See docs/variants.md.
+   */
+  variants?: VariantsOptions
 }
 
 /**

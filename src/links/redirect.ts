@@ -26,6 +26,30 @@ import type {
  */
 export type RedirectDisk = {
   readonly protectedLinks?: ProtectedLinks
+
+  /**
+   * The disk's image variants, when it declares them: a link to a variant
+   * that is not stored yet makes it before the redirect.
+   */
+  readonly variants?: LinkedVariants
+}
+
+/**
+ * What the redirect route needs of a disk's image variants.
+ */
+export type LinkedVariants = {
+  /**
+   * The original and variant name of a variant key; `undefined` for any
+   * other key.
+   */
+  parse(key: string): { original: string; variant: { name: string } } | undefined
+
+  /**
+   * A promise that settles once the variant `key` is stored (made now if
+   * need be; rejected with the named error that says why it cannot be),
+   * or `undefined` when there is nothing to wait for.
+   */
+  ready(key: string): Promise<void> | undefined
 }
 
 /**
@@ -50,7 +74,16 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  422: 'Unprocessable Content',
+  503: 'Service Unavailable',
 }
+
+/**
+ * The statuses of the named errors a variant that cannot be made is
+ * refused with: no original (404), no image the disk takes (422), too slow
+ * (503). Any other failure is the server's and is thrown.
+ */
+const VARIANT_REFUSALS = new Set([404, 422, 503])
 
 /**
  * A refusal: a status and its standard phrase, no detail about why. The
@@ -155,7 +188,8 @@ export async function handleLinkRequest(
     )
   }
 
-  const disk = diskName === undefined ? undefined : disks(diskName)?.protectedLinks
+  const found = diskName === undefined ? undefined : disks(diskName)
+  const disk = found?.protectedLinks
   // A lookup that answers with another disk's driver is no disk of that
   // name: its links name another disk, and the files are not this one's.
   if (!disk || disk.disk !== diskName) {
@@ -180,9 +214,33 @@ export async function handleLinkRequest(
   }
 
   const userId = request.userId === null ? null : String(request.userId)
-  if (authorize && !(await authorize({ disk: request.disk, key, userId }))) {
+  // A variant is authorized as its original: the app knows that file.
+  const variant = found?.variants?.parse(key)
+  if (
+    authorize &&
+    !(await authorize({
+      disk: request.disk,
+      key: variant?.original ?? key,
+      userId,
+      ...(variant ? { variant: variant.variant.name } : {}),
+    }))
+  ) {
     if (debug.enabled) debug('links: not authorized %s:%s', request.disk, key)
     return refuse(403, method, { reason: 'not-authorized', disk: diskName })
+  }
+
+  // A variant not stored yet is made now, once however many ask; then
+  // CloudFront serves it like any file.
+  const making = variant ? found!.variants!.ready(key) : undefined
+  if (making) {
+    try {
+      await making
+    } catch (error) {
+      const status = (error as { status?: number }).status
+      if (status === undefined || !VARIANT_REFUSALS.has(status)) throw error
+      if (debug.enabled) debug('links: no variant %s:%s (%s)', request.disk, key, error)
+      return refuse(status, method, { reason: 'variant-unavailable', disk: diskName })
+    }
   }
 
   if (result.folder !== undefined) return openFolder(request, disk, result, key, userId)

@@ -256,8 +256,15 @@ export type FolderGrant = {
  */
 export type AuthorizeHook = (file: {
   disk: string
+  /**
+   * The file's key; for a variant, its original's key.
+   */
   key: string
   userId: string | null
+  /**
+   * The variant's name, for a link to an image variant.
+   */
+  variant?: string
 }) => boolean | Promise<boolean>
 
 /**
@@ -302,10 +309,18 @@ export type RedirectRequest = LinkUser & {
  * {@link LinkRefusal}, or `method-not-allowed` (405), `unknown-disk`
  * (404: no protected disk of that name), `not-authorized` (403: the
  * `authorize` hook said no), `no-folder-cookies` (403: a genuine folder
- * link to a disk without `folderCookies`).
+ * link to a disk without `folderCookies`), `variant-unavailable` (the
+ * variant a genuine link names cannot be made: 404 without its original,
+ * 422 when the original is no image the disk takes, 503 when making it
+ * took too long).
  */
 export type RouteRefusal =
-  LinkRefusal | 'method-not-allowed' | 'unknown-disk' | 'not-authorized' | 'no-folder-cookies'
+  | LinkRefusal
+  | 'method-not-allowed'
+  | 'unknown-disk'
+  | 'not-authorized'
+  | 'no-folder-cookies'
+  | 'variant-unavailable'
 
 /**
  * One decision of the redirect route, for logs and audits. It never holds

@@ -1,4 +1,4 @@
-import type { Duration } from '../types.ts'
+import type { Duration } from '../duration.ts'
 
 /**
  * The formats a variant can be written in.
