@@ -1,6 +1,4 @@
 import { writeSync } from 'node:fs'
-import { glob } from 'node:fs/promises'
-import { pathToFileURL } from 'node:url'
 import { assert } from '@japa/assert'
 import { apiClient } from '@japa/api-client'
 import { fileSystem } from '@japa/file-system'
@@ -34,36 +32,13 @@ if (major < 24) {
 }
 
 processCLIArgs(process.argv.splice(2))
-/**
- * The end-to-end tests: the packed tarball installed into fresh projects,
- * configure on the official starter kits, a real browser, load. Minutes
- * each, so `npm test` leaves them to `npm run test:e2e`.
- */
-const E2E = [
-  'tests/integration/package_install.spec.ts',
-  'tests/integration/packed_app.spec.ts',
-  'tests/integration/configure_starter_kits.spec.ts',
-  'tests/integration/load_*.spec.ts',
-  'tests/browser/**/*.spec.ts',
-]
-
 configure({
   suites: [
     { name: 'unit', files: ['tests/unit/**/*.spec.ts'], timeout: 10_000 },
-    {
-      name: 'integration',
-      files: async () => {
-        const e2e = new Set<string>()
-        for (const pattern of E2E) for await (const file of glob(pattern)) e2e.add(file)
-        const files: URL[] = []
-        for await (const file of glob('tests/integration/**/*.spec.ts')) {
-          if (!e2e.has(file)) files.push(pathToFileURL(file))
-        }
-        return files.sort((a, b) => a.href.localeCompare(b.href))
-      },
-      timeout: 120_000,
-    },
-    { name: 'e2e', files: E2E, timeout: 120_000 },
+    { name: 'integration', files: ['tests/integration/**/*.spec.ts'], timeout: 120_000 },
+    // The packed tarball in fresh projects, configure on the official
+    // starter kits, a real browser, load: minutes each, left to `npm run test:e2e`.
+    { name: 'e2e', files: ['tests/e2e/**/*.spec.ts'], timeout: 120_000 },
   ],
   // `npm test` runs these; `npm run test:e2e` names the e2e suite instead.
   filters: { suites: ['unit', 'integration'] },

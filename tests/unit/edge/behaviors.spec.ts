@@ -1,0 +1,88 @@
+import { test } from '@japa/runner'
+import { S3Client } from '@aws-sdk/client-s3'
+import { compileBehaviors } from '../../../src/edge/behaviors.ts'
+import { createEdgeHandler, honorsResponseOverrides } from '../../../src/edge/handler.ts'
+
+test.group('Edge | behaviors', () => {
+  test('first match wins, the default behavior covers the rest', ({ assert }) => {
+    const behaviors = compileBehaviors([
+      { pathPattern: 'static/private/*', signed: true },
+      { pathPattern: '/static/*', signed: false },
+      { pathPattern: '*.css', signed: false },
+      { pathPattern: 'img-?.png', signed: false },
+    ])
+    assert.isTrue(behaviors.isSigned('static/private/a.txt'))
+    assert.isFalse(behaviors.isSigned('static/a.txt'))
+    assert.isFalse(behaviors.isSigned('static/deep/er/a.txt'))
+    assert.isFalse(behaviors.isSigned('theme/site.css'))
+    assert.isFalse(behaviors.isSigned('img-1.png'))
+    assert.isTrue(behaviors.isSigned('img-12.png'))
+    assert.isTrue(behaviors.isSigned('Static/a.txt'), 'case-sensitive')
+    assert.isTrue(behaviors.isSigned('staticx/a.txt'))
+    assert.isTrue(behaviors.isSigned('uploads/static/a.txt'), 'anchored at the start')
+    assert.isTrue(behaviors.isSigned('site.css.txt'), 'anchored at the end')
+    assert.isTrue(behaviors.anySigned)
+  })
+
+  test('regular expression characters in patterns are literal', ({ assert }) => {
+    const behaviors = compileBehaviors([{ pathPattern: 'a.b/(x)+[y]/*', signed: false }])
+    assert.isFalse(behaviors.isSigned('a.b/(x)+[y]/file'))
+    assert.isTrue(behaviors.isSigned('aXb/(x)+[y]/file'))
+    assert.isTrue(behaviors.isSigned('a.b/xx[y]/file'))
+  })
+
+  test('an all-public edge needs no verifier; a signed one does', ({ assert }) => {
+    const client = new S3Client({ region: 'us-east-1' })
+    const options = { client, bucket: 'b', publicUrl: 'http://127.0.0.1:1/cdn' }
+    assert.isFunction(createEdgeHandler({ ...options, defaultBehavior: { signed: false } }))
+    assert.throws(() => createEdgeHandler(options), /edge\.publicKeys/)
+    assert.throws(
+      () =>
+        createEdgeHandler({
+          ...options,
+          defaultBehavior: { signed: false },
+          behaviors: [{ pathPattern: 'private/*', signed: true }],
+        }),
+      /edge\.publicKeys/
+    )
+    assert.throws(
+      () =>
+        createEdgeHandler({
+          ...options,
+          defaultBehavior: { signed: false },
+          behaviors: [{ pathPattern: '', signed: false }],
+        }),
+      /edge\.behaviors\[0\]\.pathPattern/
+    )
+    assert.throws(() => createEdgeHandler({ ...options, publicUrl: 'nope' }), /edge\.publicUrl/)
+    assert.throws(() => createEdgeHandler({ ...options, bucket: '' }), /edge\.bucket/)
+  })
+
+  test('response overrides are honored only when the whole URL was signed', ({ assert }) => {
+    assert.isTrue(honorsResponseOverrides({ ok: true, policy: 'canned' }))
+    assert.isTrue(
+      honorsResponseOverrides({
+        ok: true,
+        policy: 'custom',
+        resource: 'https://cdn/a.pdf\\?response-content-type=application%2Fpdf',
+      })
+    )
+    // An unescaped "?" is a one-character wildcard in a custom policy.
+    assert.isFalse(
+      honorsResponseOverrides({
+        ok: true,
+        policy: 'custom',
+        resource: 'https://cdn/a.pdf?response-content-type=application%2Fpdf',
+      })
+    )
+    assert.isFalse(
+      honorsResponseOverrides({ ok: true, policy: 'custom', resource: 'https://cdn/*' })
+    )
+    assert.isFalse(
+      honorsResponseOverrides({ ok: true, policy: 'custom', resource: 'https://cdn/a?.pdf' })
+    )
+    assert.isFalse(honorsResponseOverrides({ ok: true, policy: 'custom' }))
+    assert.isFalse(honorsResponseOverrides({ ok: true }))
+    assert.isFalse(honorsResponseOverrides({ ok: false, reason: 'x', message: 'y' }))
+  })
+})

@@ -1,0 +1,52 @@
+import { test } from '@japa/runner'
+import { S3Client } from '@aws-sdk/client-s3'
+import { createEdgeHandler } from '../../../src/edge/main.ts'
+import { EC_KEY, RSA_1024_KEY, RSA_KEY } from '../../helpers/cloudfront_keys.ts'
+
+const client = new S3Client({ region: 'us-east-1' })
+const base = { client, bucket: 'b', publicUrl: 'http://127.0.0.1:1/cdn' }
+
+test.group('Edge | options checked at creation', () => {
+  test('public keys by id build the verifier; keys CloudFront refuses fail at boot', ({
+    assert,
+  }) => {
+    assert.isFunction(
+      createEdgeHandler({
+        ...base,
+        publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem, [EC_KEY.id]: EC_KEY.publicPem },
+      })
+    )
+    assert.throws(
+      () =>
+        createEdgeHandler({ ...base, publicKeys: { [RSA_1024_KEY.id]: RSA_1024_KEY.publicPem } }),
+      /edge\.publicKeys/
+    )
+    assert.throws(
+      () => createEdgeHandler({ ...base, publicKeys: { 'not an id': RSA_KEY.publicPem } }),
+      /edge\.publicKeys/
+    )
+    assert.throws(() => createEdgeHandler({ ...base, publicKeys: {} }), /edge\.publicKeys/)
+  })
+
+  test('publicKeys and verifier together are refused', ({ assert }) => {
+    assert.throws(
+      () =>
+        createEdgeHandler({
+          ...base,
+          publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem },
+          verifier: { verify: () => ({ ok: false, reason: 'x', message: 'x' }) },
+        }),
+      /edge\.verifier/
+    )
+  })
+
+  test('the public URL is validated like a cdnUrl', ({ assert }) => {
+    for (const publicUrl of ['', 'cdn', 'ftp://h/cdn', 'http://u:p@h/cdn', 'http://h/cdn?x=1']) {
+      assert.throws(
+        () => createEdgeHandler({ ...base, publicUrl, defaultBehavior: { signed: false } }),
+        /edge\.publicUrl/,
+        publicUrl
+      )
+    }
+  })
+})
