@@ -87,8 +87,9 @@ test.group('npm run demo | attacks', (group) => {
       statuses.join(' ')
     )
     for (const answer of answers.filter(({ status }) => status !== 200)) {
-      assert.equal(answer.status, 409)
-      const { message } = (await answer.json()) as { message: string }
+      const body = await answer.text()
+      assert.equal(answer.status, 409, `${body}\n${demo.output().slice(-2000)}`)
+      const { message } = JSON.parse(body) as { message: string }
       assert.match(message, /being confirmed by another request|already confirmed/)
     }
     const index = JSON.parse(await readFile(join(demo.dataDirectory, 'files.json'), 'utf8'))
