@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream'
 import { FSDriver } from 'flydrive/drivers/fs'
 import type { ObjectMetaData } from 'flydrive/types'
 import { E_DJAMAZING_OBJECT_NOT_FOUND, E_DJAMAZING_S3_REQUEST_FAILED } from '../errors.ts'
-import { bucketFolder, fileMetadata, objectFile } from './files.ts'
+import { assertKeptApart, bucketFolder, fileMetadata, objectFile } from './files.ts'
 
 /**
  * One page of a listing: folders end with "/", keys are full object keys.
@@ -91,19 +91,22 @@ export class LocalStore {
     return fileMetadata(objectKey, await this.#stat('getMetaData', objectKey))
   }
 
-  put(objectKey: string, contents: string | Uint8Array): Promise<void> {
+  async put(objectKey: string, contents: string | Uint8Array): Promise<void> {
     objectFile(this.folder, objectKey)
+    await assertKeptApart(this.folder, objectKey)
     return this.#run('put', objectKey, () => this.#files.put(objectKey, contents))
   }
 
-  putStream(objectKey: string, contents: Readable): Promise<void> {
+  async putStream(objectKey: string, contents: Readable): Promise<void> {
     objectFile(this.folder, objectKey)
+    await assertKeptApart(this.folder, objectKey)
     return this.#run('putStream', objectKey, () => this.#files.putStream(objectKey, contents))
   }
 
   async copy(sourceKey: string, destinationKey: string): Promise<void> {
     await this.#stat('copy', sourceKey)
     objectFile(this.folder, destinationKey)
+    await assertKeptApart(this.folder, destinationKey)
     return this.#run('copy', sourceKey, () => this.#files.copy(sourceKey, destinationKey))
   }
 
@@ -114,6 +117,7 @@ export class LocalStore {
   async copyIfAbsent(sourceKey: string, destinationKey: string): Promise<boolean> {
     await this.#stat('copy', sourceKey)
     const destination = objectFile(this.folder, destinationKey)
+    await assertKeptApart(this.folder, destinationKey)
     return this.#run('copy', sourceKey, async () => {
       await mkdir(dirname(destination), { recursive: true })
       try {

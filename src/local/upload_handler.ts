@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises'
 import debug from '../debug.ts'
 import { edgeErrors, sendError, type EdgeError } from '../edge/error_response.ts'
 import { parseTarget } from '../edge/request_target.ts'
-import { bucketFolder, fileMetadata, objectFile } from './files.ts'
+import { assertKeptApart, bucketFolder, fileMetadata, objectFile } from './files.ts'
 import { uploadSigningKey, verifyUploadUrl } from './upload_url.ts'
 
 /**
@@ -123,6 +123,12 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     if ('code' in digests) return sendError(res, req.method, digests)
     const folderStats = await stat(folder).catch(() => undefined)
     if (!folderStats?.isDirectory()) return sendError(res, req.method, edgeErrors.noSuchBucket())
+    try {
+      await assertKeptApart(folder, key)
+    } catch (refusal) {
+      const reason = (refusal as Error).message
+      return sendError(res, req.method, error(400, 'InvalidObjectName', reason))
+    }
 
     const md5 = createHash('md5')
     const sha256 = createHash('sha256')
