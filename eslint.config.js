@@ -9,5 +9,6 @@ export default configPkg({
     'tmp/**',
     'test-output/**',
     'tests/fixtures/e2e_web_app/**',
+    'tests/fixtures/newcomer_app/**',
   ],
 })

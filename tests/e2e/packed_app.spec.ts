@@ -11,8 +11,8 @@ import { makeHlsFolder } from '../helpers/hls.ts'
 
 /*
  * The package as `npm pack` ships it, on an app shaped like the official
- * web starter kit (its routes, those of the README.md Quickstart, and its
- * PhotosController and photos page are in the fixture): `node ace configure djamazing` and `node ace
+ * web starter kit (routes like those of the README.md Quickstart, a JSON
+ * PhotosController and a photos page are in the fixture): `node ace configure djamazing` and `node ace
  * djamazing:keys`, then the app driven over HTTP from source (`node ace
  * serve`) and from `build/`. An HLS rendition sits in the local store
  * throughout: its `.ts` segments must not reach the app's `tsc`, and the

@@ -7,7 +7,7 @@ import { launchChromium, skipBrowserTests, skipBrowserTestsReason } from '../../
 import { startAdonisApp } from '../../helpers/adonis_app.ts'
 import { makePng } from '../../helpers/png.ts'
 
-// The upload controller of the README.md quickstart, line for line.
+// The README.md Quickstart's controller (its type check and key), answering with the key as JSON.
 const PhotosController = () => import('../../fixtures/photos_controller.ts')
 
 /**
