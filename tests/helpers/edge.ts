@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events'
 import type { Readable } from 'node:stream'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3'
@@ -6,6 +7,7 @@ import type { EdgeRequestEvent } from '../../src/edge/types.ts'
 import { parseCdnUrl, type CdnBase } from '../../src/cdn_url.ts'
 import { NOW, RSA_KEY } from './cloudfront_keys.ts'
 import { startS3Server, type S3Server } from './s3_server.ts'
+import { withDeadline } from './deadline.ts'
 
 /**
  * A request the edge sent to its S3 origin, recorded by a middleware on
@@ -35,6 +37,11 @@ export type EdgeFixture = {
    * Every `onRequest` event of the edge, in order.
    */
   events: EdgeRequestEvent[]
+  /**
+   * Resolves once `events` holds an event (at once if it does already);
+   * rejects after `ms`.
+   */
+  anEvent(ms?: number): Promise<void>
   put(key: string, body: string | Uint8Array, extra?: Partial<PutObjectCommandInput>): Promise<void>
   stop(): Promise<void>
 }
@@ -49,6 +56,7 @@ export async function startEdgeFixture(
   const client = s3.client()
   const originRequests: OriginRequest[] = []
   const events: EdgeRequestEvent[] = []
+  const eventBus = new EventEmitter()
   client.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as OriginRequest
@@ -75,6 +83,7 @@ export async function startEdgeFixture(
     bucket: s3.bucket,
     onRequest: (event) => {
       events.push(event)
+      eventBus.emit('event')
       options.onRequest?.(event)
     },
   })
@@ -84,6 +93,9 @@ export async function startEdgeFixture(
     edge,
     originRequests,
     events,
+    async anEvent(ms = 10_000) {
+      if (events.length === 0) await withDeadline(once(eventBus, 'event'), ms, 'edge event')
+    },
     async put(key, body, extra = {}) {
       await writer.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ...extra }))
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { test } from '@japa/runner'
 import { createEdgeHandler, type EdgeHandler } from '../../../src/edge/main.ts'
+import { withDeadline } from '../../helpers/deadline.ts'
 import { startS3Server, type S3Server } from '../../helpers/s3_server.ts'
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 
@@ -90,15 +91,15 @@ test.group('Edge | mounted in another server', (group) => {
   })
 
   test('the returned promise settles once the response is complete', async ({ assert }) => {
-    let settledAfterFinish: boolean | undefined
+    let settled!: (finished: boolean) => void
+    const settledAfterFinish = new Promise<boolean>((resolve) => (settled = resolve))
     const host = await hostServer({ client, bucket: s3.bucket }, (edge) => (req, res) => {
-      void edge(req, res).then(() => (settledAfterFinish = res.writableFinished))
+      void edge(req, res).then(() => settled(res.writableFinished))
     })
     try {
       const response = await fetch(`${host.origin}/media/photos/a%20b.txt`)
       await response.text()
-      while (settledAfterFinish === undefined) await new Promise((r) => setTimeout(r, 5))
-      assert.isTrue(settledAfterFinish)
+      assert.isTrue(await withDeadline(settledAfterFinish, 5000, 'the edge promise'))
     } finally {
       host.close()
     }
