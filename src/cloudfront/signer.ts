@@ -126,13 +126,7 @@ export class CloudFrontSigner {
     if (hashAlgorithm !== 'SHA1' && hashAlgorithm !== 'SHA256') {
       throw new E_DJAMAZING_INVALID_CLOUDFRONT_KEY([
         `${setting}.hashAlgorithm`,
-        `"${String(hashAlgorithm)}" is not supported; use "SHA1" (default for RSA) or "SHA256"`,
-      ])
-    }
-    if (current.kind === 'ec' && hashAlgorithm === 'SHA1') {
-      throw new E_DJAMAZING_INVALID_CLOUDFRONT_KEY([
-        `${setting}.hashAlgorithm`,
-        'ECDSA keys sign with SHA-256 only; CloudFront refuses ECDSA-SHA1 signatures. Remove hashAlgorithm or set it to "SHA256"',
+        `"${String(hashAlgorithm)}" is not supported; use "SHA1" (default for RSA) or "SHA256" (default for ECDSA)`,
       ])
     }
 
@@ -164,11 +158,11 @@ export class CloudFrontSigner {
   }
 
   /**
-   * `RSA-SHA1`, `RSA-SHA256` or `ECDSA-SHA256`.
+   * `RSA-SHA1`, `RSA-SHA256`, `ECDSA-SHA256` or `ECDSA-SHA1`.
    */
-  get algorithm(): 'RSA-SHA1' | 'RSA-SHA256' | 'ECDSA-SHA256' {
-    if (this.#kind === 'ec') return 'ECDSA-SHA256'
-    return this.#digest === 'sha256' ? 'RSA-SHA256' : 'RSA-SHA1'
+  get algorithm(): 'RSA-SHA1' | 'RSA-SHA256' | 'ECDSA-SHA256' | 'ECDSA-SHA1' {
+    const kind = this.#kind === 'ec' ? 'ECDSA' : 'RSA'
+    return `${kind}-${this.#digest === 'sha256' ? 'SHA256' : 'SHA1'}`
   }
 
   /**

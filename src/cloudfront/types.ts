@@ -43,10 +43,11 @@ export type CloudFrontSignerOptions = CloudFrontPrivateKeyOptions & {
    */
   keys?: Record<string, CloudFrontPrivateKeyOptions>
   /**
-   * RSA keys sign with SHA-1 by default (what every CloudFront distribution
-   * accepts); `'SHA256'` signs with SHA-256 and adds `Hash-Algorithm=SHA256`.
-   * ECDSA P-256 keys always sign with SHA-256 (and add `Hash-Algorithm=SHA256`);
-   * `'SHA1'` with an ECDSA key is refused.
+   * `'SHA256'` signs with SHA-256 and adds `Hash-Algorithm=SHA256`;
+   * `'SHA1'` signs with SHA-1 and adds nothing, as CloudFront verifies over
+   * SHA-1 when the parameter is absent, for RSA and ECDSA keys alike.
+   * Default: `'SHA1'` for RSA keys (what every CloudFront distribution
+   * accepts), `'SHA256'` for ECDSA P-256 keys.
    */
   hashAlgorithm?: 'SHA1' | 'SHA256'
   /**

@@ -197,12 +197,15 @@ export class CloudFrontVerifier {
     const key = this.#keys.get(keyPairId)
     if (!key) return refuse('unknown-key')
 
-    // SHA-1 unless Hash-Algorithm=SHA256; ECDSA keys only ever sign with SHA-256.
+    // SHA-1 unless Hash-Algorithm=SHA256, for RSA and ECDSA keys alike:
+    // AWS's Ruby signer signs EC keys over SHA-1 and leaves the parameter
+    // out, and an ECDSA-SHA256 signature without it is refused by
+    // CloudFront (aws/aws-sdk-java-v2#6543). An explicit SHA1 names the
+    // default.
     const hashAlgorithm = values['Hash-Algorithm']
     let digest: 'sha1' | 'sha256'
-    if (hashAlgorithm === undefined) digest = key.kind === 'ec' ? 'sha256' : 'sha1'
+    if (hashAlgorithm === undefined || hashAlgorithm === 'SHA1') digest = 'sha1'
     else if (hashAlgorithm === 'SHA256') digest = 'sha256'
-    else if (hashAlgorithm === 'SHA1' && key.kind === 'rsa') digest = 'sha1'
     else return refuse('invalid-hash-algorithm')
 
     if (values.Signature === undefined) return refuse('missing-signature')

@@ -9,11 +9,13 @@ import { encodeStrict } from '../object_key.ts'
 /**
  * Whether CloudFront would accept a request now, and if not, why, in
  * plain words. `reason` is the verifier's, or `changed-after-signing` when
- * the URL verifies once spelled as it was signed.
+ * the URL verifies once spelled as it was signed, or `wrong-hash-algorithm`
+ * when the signature is good over the other hash than the one
+ * `Hash-Algorithm` (or its absence) names.
  */
 export type Explanation = {
   accepted: boolean
-  reason?: VerifyRefusal['reason'] | 'changed-after-signing' | 'ecdsa-sha1'
+  reason?: VerifyRefusal['reason'] | 'changed-after-signing' | 'wrong-hash-algorithm'
   summary: string
   details: string[]
 }
@@ -138,7 +140,16 @@ const PLAIN: Partial<Record<VerifyRefusal['reason'], string>> = {
   'signing-params-not-last':
     'parameters follow the signing parameters: something was appended to the URL after it was signed, and CloudFront refuses that',
   'invalid-hash-algorithm':
-    'Hash-Algorithm is not one this key signs with: SHA256 for any key, SHA1 for RSA only (ECDSA signs with SHA-256 only)',
+    'Hash-Algorithm is neither SHA256 nor SHA1: CloudFront knows only those two, and verifies over SHA-1 when the parameter is absent',
+}
+
+/**
+ * Which hash an accepted signature was checked over, and why.
+ */
+function hashLine(parameter: string | undefined): string {
+  if (parameter === 'SHA256') return 'hash: SHA-256 (Hash-Algorithm=SHA256)'
+  if (parameter === 'SHA1') return 'hash: SHA-1 (Hash-Algorithm=SHA1)'
+  return 'hash: SHA-1 (no Hash-Algorithm parameter)'
 }
 
 /**
@@ -154,7 +165,10 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
     return {
       accepted: true,
       summary: `CloudFront would accept it: signed by ${result.keyPairId} (${result.policy} policy, in the ${result.via === 'url' ? 'URL' : 'cookies'}), valid ${seconds(left)} more, until ${result.expiresAt.toISOString()}`,
-      details: result.resource === undefined ? [] : [`policy resource: ${result.resource}`],
+      details: [
+        hashLine(signingValues(input.url, input.cookies).values['Hash-Algorithm']),
+        ...(result.resource === undefined ? [] : [`policy resource: ${result.resource}`]),
+      ],
     }
   }
 
@@ -229,25 +243,36 @@ function explainBadSignature(
       details: [`signed as: ${canonical}`, ...differences(input.url, canonical)],
     }
   }
-  // ECDSA over SHA-1, as @aws-sdk/cloudfront-signer makes with an EC key
-  // and no hash algorithm: a signature CloudFront never accepts.
+  // A good signature over the other hash: CloudFront verifies over SHA-1
+  // unless Hash-Algorithm=SHA256 says otherwise, for RSA and ECDSA keys
+  // alike. A signer that hashes with SHA-256 and leaves the parameter out
+  // (some ECDSA signers do) makes URLs CloudFront refuses.
   const { values } = signingValues(input.url, input.cookies)
   const key = input.publicKeys[values['Key-Pair-Id'] ?? '']
   const publicKey = key === undefined ? undefined : loadPublicKey(key, 'publicKeys').key
   const signature = values.Signature ? fromAwsBase64(values.Signature) : null
   const policy = policyOf(input.url, input.cookies)
+  const named = values['Hash-Algorithm'] === 'SHA256' ? 'sha256' : 'sha1'
+  const other = named === 'sha1' ? 'sha256' : 'sha1'
   if (
-    publicKey?.asymmetricKeyType === 'ec' &&
+    publicKey &&
     signature &&
     policy &&
-    verifySignature('sha1', policy.bytes, publicKey, signature)
+    verifySignature(other, policy.bytes, publicKey, signature)
   ) {
+    const kind = publicKey.asymmetricKeyType === 'ec' ? 'ECDSA' : 'RSA'
     return {
       accepted: false,
-      reason: 'ecdsa-sha1',
+      reason: 'wrong-hash-algorithm',
       summary:
-        'it is signed with ECDSA over SHA-1 (what @aws-sdk/cloudfront-signer does with an EC key by default); CloudFront accepts ECDSA with SHA-256 only, with Hash-Algorithm=SHA256',
-      details: [],
+        other === 'sha256'
+          ? `it is signed with ${kind} over SHA-256 but carries no Hash-Algorithm=SHA256: CloudFront then verifies over SHA-1, for RSA and ECDSA keys alike, and refuses it`
+          : `it is signed with ${kind} over SHA-1 but carries Hash-Algorithm=SHA256: CloudFront verifies over SHA-256 and refuses it`,
+      details: [
+        other === 'sha256'
+          ? 'sign over SHA-1 with no Hash-Algorithm parameter, or over SHA-256 with Hash-Algorithm=SHA256 (CloudFront-Hash-Algorithm for cookies) after the other signing parameters'
+          : 'leave Hash-Algorithm out when signing over SHA-1',
+      ],
     }
   }
   const details = [`as received: ${input.url}`]

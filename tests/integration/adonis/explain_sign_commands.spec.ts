@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto'
 import { test } from '@japa/runner'
 import DjamazingExplain from '../../../commands/djamazing_explain.ts'
 import DjamazingSign from '../../../commands/djamazing_sign.ts'
@@ -11,6 +12,7 @@ import {
   startAdonisApp,
   type AdonisTestApp,
 } from '../../helpers/adonis_app.ts'
+import { independentlySignedUrl } from '../../helpers/independent_signer.ts'
 
 /*
  * The commands of docs/cloudfront-403.md, run in a real AdonisJS app.
@@ -145,6 +147,38 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
     }
     // Shown escaped, so the reader still sees what was there.
     assert.include(runs[5].output, '\\u001b')
+  })
+
+  test('explain and the edge: ECDSA signed by another signer over SHA-1 without Hash-Algorithm passes, over SHA-256 without it is refused', async ({
+    assert,
+  }) => {
+    const url = `${app.baseUrl}/cdn/uploads/alice/report%2A~.pdf`
+    const signing = {
+      privateKey: createPrivateKey(app.privateKey),
+      keyPairId: KEY_PAIR_ID,
+      expires: Math.floor(Date.now() / 1000) + 120,
+    }
+    assert.equal(signing.privateKey.asymmetricKeyType, 'ec')
+
+    const sha1 = independentlySignedUrl(url, { ...signing, digest: 'sha1' })
+    const accepted = await runAceCommand(app, DjamazingExplain, [sha1])
+    assert.equal(accepted.exitCode, 0, accepted.output)
+    assert.match(accepted.output, /^accepted: CloudFront would accept it: signed by K2JCJMDEHXQW5F/)
+    assert.include(accepted.output, 'hash: SHA-1 (no Hash-Algorithm parameter)')
+    const served = await fetch(sha1)
+    assert.equal(served.status, 200)
+    assert.equal(await served.text(), BYTES)
+
+    const sha256 = independentlySignedUrl(url, { ...signing, digest: 'sha256' })
+    const refused = await runAceCommand(app, DjamazingExplain, [sha256])
+    assert.equal(refused.exitCode, 1)
+    assert.match(
+      refused.output,
+      /^refused \(wrong-hash-algorithm\): it is signed with ECDSA over SHA-256 but carries no Hash-Algorithm=SHA256/
+    )
+    const denied = await fetch(sha256)
+    assert.equal(denied.status, 403)
+    assert.include(await denied.text(), '<Code>AccessDenied</Code>')
   })
 
   test('explain --cookie: CloudFront signed cookies', async ({ assert }) => {

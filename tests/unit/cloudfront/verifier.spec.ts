@@ -5,6 +5,7 @@ import { cdnUrlFor, parseCdnUrl } from '../../../src/cdn_url.ts'
 import { CloudFrontSigner, CloudFrontVerifier } from '../../../src/cloudfront/main.ts'
 import type { VerifyRequest } from '../../../src/cloudfront/types.ts'
 import { AWKWARD_KEYS } from '../../helpers/awkward_keys.ts'
+import { independentlySignedUrl } from '../../helpers/independent_signer.ts'
 import {
   CDN,
   EC_KEY,
@@ -24,6 +25,11 @@ const signers = {
     hashAlgorithm: 'SHA256',
   }),
   'ECDSA-SHA256': new CloudFrontSigner({ keyPairId: EC_KEY.id, privateKey: EC_KEY.pem }),
+  'ECDSA-SHA1': new CloudFrontSigner({
+    keyPairId: EC_KEY.id,
+    privateKey: EC_KEY.pem,
+    hashAlgorithm: 'SHA1',
+  }),
 }
 const verifier = new CloudFrontVerifier({
   publicKeys: { [RSA_KEY.id]: RSA_KEY.publicPem, [EC_KEY.id]: createPublicKey(EC_KEY.privateKey) },
@@ -57,7 +63,7 @@ function refusal(request: VerifyRequest) {
   return result
 }
 
-const algorithms = ['RSA-SHA1', 'RSA-SHA256', 'ECDSA-SHA256'] as const
+const algorithms = ['RSA-SHA1', 'RSA-SHA256', 'ECDSA-SHA256', 'ECDSA-SHA1'] as const
 const cases = AWKWARD_KEYS.flatMap(({ key }) =>
   algorithms.flatMap((algorithm) =>
     (['canned', 'custom'] as const).map((policy) => ({ key, algorithm, policy }))
@@ -78,7 +84,7 @@ test.group('CloudFront verifier | every URL we make verifies', () => {
         assert.equal(result.unsignedUrl, cdnUrlFor(cdn, key))
         assert.equal(result.expiresAt.getTime(), (NOW_SECONDS + 601) * 1000)
       }
-      const publicPem = algorithm === 'ECDSA-SHA256' ? EC_KEY.publicPem : RSA_KEY.publicPem
+      const publicPem = algorithm.startsWith('ECDSA') ? EC_KEY.publicPem : RSA_KEY.publicPem
       assert.isTrue(nodeVerifies(signed, publicPem))
     })
 
@@ -240,7 +246,11 @@ test.group('CloudFront verifier | refusals, with CloudFront wording', () => {
     assert.equal(
       refusal({ url: ecdsa.replace('Hash-Algorithm=SHA256', 'Hash-Algorithm=SHA1'), now: NOW })
         .reason,
-      'invalid-hash-algorithm'
+      'bad-signature'
+    )
+    assert.equal(
+      refusal({ url: ecdsa.replace('&Hash-Algorithm=SHA256', ''), now: NOW }).reason,
+      'bad-signature'
     )
   })
 
@@ -293,5 +303,49 @@ test.group('CloudFront verifier | public keys', () => {
       () => new CloudFrontVerifier({ publicKeys: { 'bad id': RSA_KEY.publicPem } }),
       /not a CloudFront public key id/
     )
+  })
+})
+
+test.group('CloudFront verifier | ECDSA hashes as CloudFront does (fidelity row 20)', () => {
+  const expires = NOW_SECONDS + 60
+  const ecdsa = { privateKey: EC_KEY.privateKey, keyPairId: EC_KEY.id, expires }
+
+  test('signed by another signer over SHA-1 without Hash-Algorithm (AWS Ruby default): accepted', ({
+    assert,
+  }) => {
+    const signed = independentlySignedUrl(`${url}?a=1`, { ...ecdsa, digest: 'sha1' })
+    const result = verifier.verify({ url: signed, now: NOW })
+    assert.isTrue(result.ok)
+    if (result.ok) assert.equal(result.keyPairId, EC_KEY.id)
+  })
+
+  test('over SHA-256 without Hash-Algorithm: refused, as CloudFront refuses it', ({ assert }) => {
+    const signed = independentlySignedUrl(url, { ...ecdsa, digest: 'sha256' })
+    assert.equal(refusal({ url: signed, now: NOW }).reason, 'bad-signature')
+  })
+
+  test('over SHA-256 with Hash-Algorithm=SHA256: accepted; over SHA-1 with it: refused', ({
+    assert,
+  }) => {
+    const sha256 = independentlySignedUrl(url, { ...ecdsa, digest: 'sha256', hashParam: 'SHA256' })
+    assert.isTrue(verifier.verify({ url: sha256, now: NOW }).ok)
+    const sha1 = independentlySignedUrl(url, { ...ecdsa, digest: 'sha1', hashParam: 'SHA256' })
+    assert.equal(refusal({ url: sha1, now: NOW }).reason, 'bad-signature')
+  })
+
+  test('Hash-Algorithm=SHA1 names the default, for EC keys as for RSA keys', ({ assert }) => {
+    const signed = independentlySignedUrl(url, { ...ecdsa, digest: 'sha1', hashParam: 'SHA1' })
+    assert.isTrue(verifier.verify({ url: signed, now: NOW }).ok)
+  })
+
+  test('signed cookies: SHA-1 without CloudFront-Hash-Algorithm accepted, SHA-256 refused', ({
+    assert,
+  }) => {
+    const cookiesFor = (digest: 'sha1' | 'sha256') => {
+      const signed = new URL(independentlySignedUrl(url, { ...ecdsa, digest }))
+      return `CloudFront-Expires=${expires}; CloudFront-Signature=${signed.searchParams.get('Signature')}; CloudFront-Key-Pair-Id=${EC_KEY.id}`
+    }
+    assert.isTrue(verifier.verify({ url, cookies: cookiesFor('sha1'), now: NOW }).ok)
+    assert.equal(refusal({ url, cookies: cookiesFor('sha256'), now: NOW }).reason, 'bad-signature')
   })
 })

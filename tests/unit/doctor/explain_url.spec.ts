@@ -1,10 +1,9 @@
-import { sign } from 'node:crypto'
 import { test } from '@japa/runner'
 import { CloudFrontSigner } from '../../../src/cloudfront/signer.ts'
 import { toAwsBase64 } from '../../../src/cloudfront/encoding.ts'
-import { cannedPolicy } from '../../../src/cloudfront/policy.ts'
 import type { VerifyRefusal } from '../../../src/cloudfront/types.ts'
 import { explainCloudFrontUrl, type Explanation } from '../../../src/doctor/explain_url.ts'
+import { independentlySignedUrl } from '../../helpers/independent_signer.ts'
 import {
   CDN,
   EC_KEY,
@@ -76,8 +75,8 @@ const CASES: [VerifyRefusal['reason'], () => Explanation, RegExp][] = [
   ],
   [
     'invalid-hash-algorithm',
-    () => explain(`${ec.signUrl(URL_A, { expiresIn: 60, now: NOW })}`.replace('SHA256', 'SHA1')),
-    /ECDSA signs with SHA-256 only/,
+    () => explain(`${ec.signUrl(URL_A, { expiresIn: 60, now: NOW })}`.replace('SHA256', 'MD5')),
+    /Hash-Algorithm is neither SHA256 nor SHA1/,
   ],
   [
     'bad-signature',
@@ -210,12 +209,47 @@ test.group('djamazing:explain | URLs changed after signing', () => {
     assert.equal(answer.reason, 'changed-after-signing')
   })
 
-  test('ECDSA over SHA-1 (the AWS SDK default with an EC key): named as such', ({ assert }) => {
-    const expires = NOW_SECONDS + 60
-    const signature = sign('sha1', Buffer.from(cannedPolicy(URL_A, expires)), EC_KEY.privateKey)
-    const url = `${URL_A}?Expires=${expires}&Signature=${toAwsBase64(signature)}&Key-Pair-Id=${EC_KEY.id}`
+  test("ECDSA over SHA-1 without Hash-Algorithm (the AWS SDKs' default for EC keys): accepted", ({
+    assert,
+  }) => {
+    const url = independentlySignedUrl(URL_A, {
+      privateKey: EC_KEY.privateKey,
+      keyPairId: EC_KEY.id,
+      expires: NOW_SECONDS + 60,
+      digest: 'sha1',
+    })
     const answer = explain(url)
-    assert.equal(answer.reason, 'ecdsa-sha1')
-    assert.match(answer.summary, /CloudFront accepts ECDSA with SHA-256 only/)
+    assert.isTrue(answer.accepted)
+    assert.match(answer.summary, /^CloudFront would accept it: signed by KECDSAP256TEST/)
+    assert.include(answer.details, 'hash: SHA-1 (no Hash-Algorithm parameter)')
+  })
+
+  test('ECDSA over SHA-256 without Hash-Algorithm: refused, and said why', ({ assert }) => {
+    const url = independentlySignedUrl(URL_A, {
+      privateKey: EC_KEY.privateKey,
+      keyPairId: EC_KEY.id,
+      expires: NOW_SECONDS + 60,
+      digest: 'sha256',
+    })
+    const answer = explain(url)
+    assert.isFalse(answer.accepted)
+    assert.equal(answer.reason, 'wrong-hash-algorithm')
+    assert.match(
+      answer.summary,
+      /signed with ECDSA over SHA-256 but carries no Hash-Algorithm=SHA256: CloudFront then verifies over SHA-1/
+    )
+  })
+
+  test('RSA over SHA-1 with Hash-Algorithm=SHA256: refused, and said why', ({ assert }) => {
+    const url = independentlySignedUrl(URL_A, {
+      privateKey: RSA_KEY.privateKey,
+      keyPairId: RSA_KEY.id,
+      expires: NOW_SECONDS + 60,
+      digest: 'sha1',
+      hashParam: 'SHA256',
+    })
+    const answer = explain(url)
+    assert.equal(answer.reason, 'wrong-hash-algorithm')
+    assert.match(answer.summary, /signed with RSA over SHA-1 but carries Hash-Algorithm=SHA256/)
   })
 })
