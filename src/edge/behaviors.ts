@@ -1,13 +1,47 @@
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { compileCors, type CompiledCors } from './cors.ts'
 import type { EdgeBehavior } from './types.ts'
 
-type CompiledBehavior = { pattern: RegExp; signed: boolean; inlineActiveContent: boolean }
+/**
+ * What the edge does with one key: whether it needs a signature, whether
+ * active content (HTML, SVG, ...) is served inline, which methods it
+ * allows and which CORS headers it adds.
+ */
+export type ResolvedBehavior = {
+  signed: boolean
+  inlineActiveContent: boolean
+  allowedMethods: ReadonlySet<string>
+  cors: CompiledCors | undefined
+}
+
+type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
+
+const METHOD_SETS = ['GET,HEAD', 'GET,HEAD,OPTIONS']
 
 /**
- * What the edge does with one key: whether it needs a signature, and
- * whether active content (HTML, SVG, ...) is served inline.
+ * The parts of a behavior that do not depend on its path pattern, checked.
  */
-export type ResolvedBehavior = { signed: boolean; inlineActiveContent: boolean }
+function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): ResolvedBehavior {
+  if (typeof behavior.signed !== 'boolean') {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.signed`,
+      'it must be true (signed URLs or cookies required) or false (public)',
+    ])
+  }
+  const methods = behavior.allowedMethods ?? ['GET', 'HEAD']
+  if (!Array.isArray(methods) || !METHOD_SETS.includes(methods.join(','))) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.allowedMethods`,
+      "it must be ['GET', 'HEAD'] or ['GET', 'HEAD', 'OPTIONS']: the edge only reads, so CloudFront's sets with PUT, POST, PATCH and DELETE do not apply",
+    ])
+  }
+  return {
+    signed: behavior.signed,
+    inlineActiveContent: behavior.inlineActiveContent === true,
+    allowedMethods: new Set(methods),
+    cors: behavior.cors === undefined ? undefined : compileCors(behavior.cors, `${setting}.cors`),
+  }
+}
 
 /**
  * CloudFront path pattern to a regular expression: `*` is any run of
@@ -47,22 +81,12 @@ export function compileBehaviors(
         'it must be a non-empty path pattern such as "static/*"',
       ])
     }
-    if (typeof behavior.signed !== 'boolean') {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        `edge.behaviors[${index}].signed`,
-        'it must be true (signed URLs or cookies required) or false (public)',
-      ])
-    }
     return {
       pattern: compilePattern(behavior.pathPattern),
-      signed: behavior.signed,
-      inlineActiveContent: behavior.inlineActiveContent === true,
+      ...resolve(behavior, `edge.behaviors[${index}]`),
     }
   })
-  const fallback: ResolvedBehavior = {
-    signed: defaultBehavior.signed,
-    inlineActiveContent: defaultBehavior.inlineActiveContent === true,
-  }
+  const fallback = resolve(defaultBehavior, 'edge.defaultBehavior')
   // A path that is no valid key matches no pattern: the default behavior.
   const behaviorFor = (key: string | undefined): ResolvedBehavior =>
     (key === undefined ? undefined : compiled.find((behavior) => behavior.pattern.test(key))) ??

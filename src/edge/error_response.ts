@@ -52,11 +52,32 @@ export const edgeErrors = {
     code: 'NoSuchBucket',
     message: 'The specified bucket does not exist',
   }),
-  methodNotAllowed: (): EdgeError => ({
+  /**
+   * S3's answer to a method it does not take (the local store's upload
+   * URLs take PUT only). The edge answers CloudFront's 403 page instead.
+   */
+  methodNotAllowed: (allow: string): EdgeError => ({
     status: 405,
     code: 'MethodNotAllowed',
     message: 'The specified method is not allowed against this resource.',
-    headers: { Allow: 'GET, HEAD' },
+    headers: { Allow: allow },
+  }),
+  /**
+   * S3's answer to an OPTIONS request without `Origin`.
+   */
+  corsOriginMissing: (): EdgeError => ({
+    status: 400,
+    code: 'BadRequest',
+    message: 'Insufficient information. Origin request header needed.',
+  }),
+  /**
+   * S3's answer to an OPTIONS request its CORS rules do not allow.
+   */
+  corsNotAllowed: (): EdgeError => ({
+    status: 403,
+    code: 'AccessForbidden',
+    message:
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
   }),
   invalidUri: (): EdgeError => ({
     status: 400,

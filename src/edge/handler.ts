@@ -5,7 +5,8 @@ import { socketAddress } from '../client_address.ts'
 import { parseCookieHeader } from '../cloudfront/cookies.ts'
 import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
-import { compileBehaviors } from './behaviors.ts'
+import { compileBehaviors, type ResolvedBehavior } from './behaviors.ts'
+import { cloudFrontPages, sendCloudFrontPage } from './cloudfront_page.ts'
 import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
 import { FileOrigin } from './file_origin.ts'
 import { Origin, OriginFailure, type ObjectOrigin } from './origin.ts'
@@ -49,11 +50,45 @@ const STATUS_REASONS: Record<number, string> = {
   400: 'bad-request',
   403: 'origin-access-denied',
   404: 'not-found',
-  405: 'method-not-allowed',
   412: 'precondition-failed',
   416: 'range-not-satisfiable',
   500: 'internal-error',
   502: 'origin-error',
+}
+
+/**
+ * Whether a request announces a body: CloudFront answers a GET with one 403.
+ */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
+}
+
+/**
+ * An allowed OPTIONS: a CORS preflight the behavior's policy allows is
+ * answered here, as CloudFront answers it from a response headers policy.
+ * Anything else reaches the S3 origin in production, which answers as for
+ * a bucket whose CORS rules do not match (the edge does not read the
+ * bucket's CORS configuration).
+ */
+function answerOptions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  behavior: ResolvedBehavior,
+  event: EdgeRequestEvent
+) {
+  const preflight = behavior.cors?.preflight(req.headers)
+  if (preflight) {
+    res.writeHead(200, { ...preflight, 'Content-Length': 0 })
+    res.end()
+    return
+  }
+  event.reason = 'cors-not-allowed'
+  sendError(
+    res,
+    req.method,
+    req.headers.origin === undefined ? edgeErrors.corsOriginMissing() : edgeErrors.corsNotAllowed()
+  )
 }
 
 function defaultOnError(error: unknown) {
@@ -103,9 +138,6 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     event: EdgeRequestEvent,
     signal: AbortSignal
   ) {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendError(res, req.method, edgeErrors.methodNotAllowed())
-    }
     const { key, query } = parseTarget(target)
     event.key = key
     // A path that is no valid key matches no pattern and gets the default
@@ -114,6 +146,17 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     // valid signature for it, and 400 only after.
     const behavior = behaviors.behaviorFor(key)
     event.signed = behavior.signed
+
+    // The behavior's allowed methods come before the signature: CloudFront
+    // refuses the method with its own HTML page, whoever signed the URL.
+    if (!behavior.allowedMethods.has(req.method ?? '')) {
+      event.reason = 'method-not-allowed'
+      return sendCloudFrontPage(res, req.method, cloudFrontPages.methodNotAllowed())
+    }
+    if (req.method === 'GET' && hasBody(req)) {
+      event.reason = 'get-with-body'
+      return sendCloudFrontPage(res, req.method, cloudFrontPages.getWithBody())
+    }
 
     let overrides: Record<string, string> = {}
     if (event.signed) {
@@ -137,8 +180,10 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
         overrides = found.headers
       }
     }
+    if (req.method === 'OPTIONS') return answerOptions(req, res, behavior, event)
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
-    await sendObject(origin, req, res, key, overrides, signal, behavior)
+    const corsHeaders = behavior.cors?.response(req.headers) ?? {}
+    await sendObject(origin, req, res, key, overrides, signal, behavior, corsHeaders)
   }
 
   /**

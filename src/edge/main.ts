@@ -5,7 +5,9 @@
 export { createEdgeHandler, type EdgeHandler } from './handler.ts'
 export { startEdgeServer, type EdgeServer, type EdgeServerOptions } from './server.ts'
 export type {
+  EdgeAllowedMethods,
   EdgeBehavior,
+  EdgeCorsPolicy,
   EdgeOptions,
   EdgeRequestEvent,
   EdgeVerifier,

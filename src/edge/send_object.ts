@@ -37,10 +37,12 @@ function objectHeaders(
   object: OriginObject,
   range: { start: number; end: number } | undefined,
   overrides: Record<string, string>,
-  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>
+  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>,
+  added: Record<string, string>
 ) {
   const headers: Record<string, string | number> = {
     ...userContentHeaders({ ...object.headers, ...overrides }, behavior),
+    ...added,
     'Accept-Ranges': 'bytes',
     'Content-Length': range ? range.end - range.start + 1 : object.size,
   }
@@ -54,9 +56,14 @@ function objectHeaders(
  * A 304 carries the validators and the caching headers of the 200 it
  * stands for, and no body.
  */
-function notModified(res: ServerResponse, object: OriginObject, overrides: Record<string, string>) {
+function notModified(
+  res: ServerResponse,
+  object: OriginObject,
+  overrides: Record<string, string>,
+  added: Record<string, string>
+) {
   const all = { ...object.headers, ...overrides }
-  const headers: Record<string, string> = {}
+  const headers: Record<string, string> = { ...added }
   if (object.etag) headers['ETag'] = object.etag
   if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
   if (all['Cache-Control']) headers['Cache-Control'] = all['Cache-Control']
@@ -79,8 +86,10 @@ function isConditional(headers: IncomingHttpHeaders): boolean {
 /**
  * Answers a GET or HEAD for `key`, already authorised, from the origin:
  * preconditions (304, 412), Range (206, 416), the stored headers with
- * `overrides` and the user-content headers of `behavior` on top, and the body streamed with backpressure (`signal`
- * aborts the origin request when the client goes away).
+ * `overrides` and the user-content headers of `behavior` on top, then
+ * `added` (what a response headers policy adds, CORS), and the body
+ * streamed with backpressure (`signal` aborts the origin request when the
+ * client goes away).
  */
 export async function sendObject(
   origin: ObjectOrigin,
@@ -89,14 +98,15 @@ export async function sendObject(
   key: string,
   overrides: Record<string, string>,
   signal: AbortSignal,
-  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>
+  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>,
+  added: Record<string, string> = {}
 ) {
   const spec = parseRange(req.headers.range)
 
   // A plain GET is one request to the origin.
   if (req.method === 'GET' && spec === undefined && !isConditional(req.headers)) {
     const object = await origin.get(key, {}, signal)
-    res.writeHead(200, objectHeaders(object, undefined, overrides, behavior))
+    res.writeHead(200, objectHeaders(object, undefined, overrides, behavior, added))
     return pipeline(object.body, res)
   }
 
@@ -109,7 +119,7 @@ export async function sendObject(
   const head = await origin.head(key, signal)
   const precondition = evaluatePreconditions(req.headers, head)
   if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
-  if (precondition === 'not-modified') return notModified(res, head, overrides)
+  if (precondition === 'not-modified') return notModified(res, head, overrides, added)
 
   const resolved =
     spec && rangeStillValid(req.headers, head) ? resolveRange(spec, head.size) : undefined
@@ -118,14 +128,14 @@ export async function sendObject(
   }
   const status = resolved ? 206 : 200
   if (req.method === 'HEAD') {
-    res.writeHead(status, objectHeaders(head, resolved, overrides, behavior))
+    res.writeHead(status, objectHeaders(head, resolved, overrides, behavior, added))
     res.end()
     return
   }
   const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, signal)
   res.writeHead(
     status,
-    objectHeaders({ ...object, size: head.size }, resolved, overrides, behavior)
+    objectHeaders({ ...object, size: head.size }, resolved, overrides, behavior, added)
   )
   return pipeline(object.body, res)
 }

@@ -78,6 +78,67 @@ export type EdgeBehavior = {
    * headers policy adds.
    */
   inlineActiveContent?: boolean
+  /**
+   * The methods the behavior allows, as CloudFront's "Allowed HTTP
+   * methods" for an origin that is only read: `['GET', 'HEAD']` (the
+   * default) or `['GET', 'HEAD', 'OPTIONS']`. Any other method gets
+   * CloudFront's 403 HTML page.
+   */
+  allowedMethods?: EdgeAllowedMethods
+  /**
+   * CORS headers, as a response headers policy's CORS settings add them:
+   * on answers to requests with an allowed `Origin`, and (with `OPTIONS`
+   * among `allowedMethods`) on preflight answers. Default: none, as a
+   * behavior without such a policy sends none.
+   */
+  cors?: EdgeCorsPolicy
+}
+
+/**
+ * The allowed methods of a behavior that only reads.
+ */
+export type EdgeAllowedMethods = readonly ['GET', 'HEAD'] | readonly ['GET', 'HEAD', 'OPTIONS']
+
+/**
+ * The CORS settings of a CloudFront response headers policy
+ * (`ResponseHeadersPolicyCorsConfig`, its lists written as arrays).
+ */
+export type EdgeCorsPolicy = {
+  /**
+   * The origins allowed (`https://app.example.com`; `*` inside one is a
+   * wildcard, `https://*.example.com`), or `['*']` for any. An allowed
+   * `Origin` is echoed in `Access-Control-Allow-Origin` (`*` with `['*']`).
+   */
+  accessControlAllowOrigins: string[]
+  /**
+   * `Access-Control-Allow-Methods` of preflight answers (`ALL` for every method).
+   */
+  accessControlAllowMethods: (
+    'GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'POST' | 'PATCH' | 'DELETE' | 'ALL'
+  )[]
+  /**
+   * Sends `Access-Control-Allow-Credentials: true` (needed for signed
+   * cookies sent by `fetch(..., { credentials: 'include' })` or
+   * `withCredentials`); not with `'*'` origins.
+   */
+  accessControlAllowCredentials: boolean
+  /**
+   * `Access-Control-Allow-Headers` of preflight answers. Default none.
+   */
+  accessControlAllowHeaders?: string[]
+  /**
+   * `Access-Control-Expose-Headers`. Default none.
+   */
+  accessControlExposeHeaders?: string[]
+  /**
+   * `Access-Control-Max-Age` of preflight answers. Default none.
+   */
+  accessControlMaxAgeSec?: number
+  /**
+   * Accepted for the policy's shape; the edge's origin sends no CORS
+   * headers of its own, so there is nothing to override.
+   */
+  originOverride?: boolean
 }
 
 /**
@@ -98,7 +159,8 @@ export type EdgeRequestEvent = {
    * Why the request was refused, on every 4xx and 5xx: the verifier's
    * `reason` (`expired`, `bad-signature`, `missing-key-pair-id`, ...) when
    * the signature decided, else the kind of answer (`not-found`,
-   * `origin-access-denied`, `method-not-allowed`, `bad-request`,
+   * `origin-access-denied`, `method-not-allowed`, `get-with-body`,
+   * `cors-not-allowed`, `bad-request`,
    * `precondition-failed`, `range-not-satisfiable`, `origin-error`,
    * `internal-error`).
    */

@@ -83,7 +83,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
   const now = options.now ?? (() => new Date())
 
   async function receive(req: IncomingMessage, res: ServerResponse, target: string) {
-    if (req.method !== 'PUT') return sendError(res, req.method, edgeErrors.methodNotAllowed())
+    if (req.method !== 'PUT') return sendError(res, req.method, edgeErrors.methodNotAllowed('PUT'))
     const { key, query } = parseTarget(target)
     if (key === undefined || key.endsWith('/')) {
       return sendError(res, req.method, edgeErrors.invalidUri())

@@ -133,7 +133,7 @@ export type RawResponse = { status: number; headers: IncomingHttpHeaders; body: 
 export function rawRequest(
   serverUrl: string,
   target: string,
-  options: { method?: string; headers?: Record<string, string> } = {}
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {}
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(serverUrl)
   return new Promise((resolve, reject) => {
@@ -149,7 +149,7 @@ export function rawRequest(
       }
     )
     req.on('error', reject)
-    req.end()
+    req.end(options.body)
   })
 }
 

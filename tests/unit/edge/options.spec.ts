@@ -50,3 +50,61 @@ test.group('Edge | options checked at creation', () => {
     }
   })
 })
+
+test.group('Edge | allowed methods and CORS options checked at creation', () => {
+  const publicEdge = (defaultBehavior: Record<string, unknown>) => () =>
+    createEdgeHandler({ ...base, defaultBehavior: { signed: false, ...defaultBehavior } })
+
+  test('the two method sets of a reading behavior are taken, anything else is refused', ({
+    assert,
+  }) => {
+    assert.isFunction(publicEdge({ allowedMethods: ['GET', 'HEAD'] })())
+    assert.isFunction(publicEdge({ allowedMethods: ['GET', 'HEAD', 'OPTIONS'] })())
+    for (const allowedMethods of [
+      ['GET'],
+      ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+      'GET,HEAD',
+      [],
+    ]) {
+      assert.throws(
+        publicEdge({ allowedMethods }),
+        /edge\.defaultBehavior\.allowedMethods.*\['GET', 'HEAD'\] or \['GET', 'HEAD', 'OPTIONS'\]/,
+        String(allowedMethods)
+      )
+    }
+    assert.throws(
+      () =>
+        createEdgeHandler({
+          ...base,
+          defaultBehavior: { signed: false },
+          behaviors: [{ pathPattern: 'a/*', signed: false, allowedMethods: ['POST'] as any }],
+        }),
+      /edge\.behaviors\[0\]\.allowedMethods/
+    )
+  })
+
+  test('a CORS policy is checked field by field, naming the setting', ({ assert }) => {
+    const cors = {
+      accessControlAllowOrigins: ['https://app.example.com'],
+      accessControlAllowMethods: ['GET'],
+      accessControlAllowCredentials: false,
+    }
+    assert.isFunction(publicEdge({ cors })())
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ accessControlAllowOrigins: [] }, /cors\.accessControlAllowOrigins.*at least one/],
+      [{ accessControlAllowOrigins: ['app.example.com'] }, /cors\.accessControlAllowOrigins/],
+      [{ accessControlAllowMethods: ['TRACE'] }, /cors\.accessControlAllowMethods/],
+      [{ accessControlAllowCredentials: 'yes' }, /cors\.accessControlAllowCredentials/],
+      [
+        { accessControlAllowOrigins: ['*'], accessControlAllowCredentials: true },
+        /"\*" cannot be used with accessControlAllowCredentials: true/,
+      ],
+      [{ accessControlAllowHeaders: ['bad header'] }, /cors\.accessControlAllowHeaders/],
+      [{ accessControlExposeHeaders: ['a\nb'] }, /cors\.accessControlExposeHeaders/],
+      [{ accessControlMaxAgeSec: -1 }, /cors\.accessControlMaxAgeSec/],
+    ]
+    for (const [change, message] of cases) {
+      assert.throws(publicEdge({ cors: { ...cors, ...change } }), message, JSON.stringify(change))
+    }
+  })
+})

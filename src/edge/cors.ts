@@ -1,0 +1,165 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import type { EdgeCorsPolicy } from './types.ts'
+
+const METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE', 'ALL'])
+
+/**
+ * A token of a header name (RFC 9110), or `*`.
+ */
+const HEADER_NAME = /^(\*|[!#$%&'*+\-.^_`|~0-9A-Za-z]+)$/
+
+/**
+ * An origin as browsers send it (`https://app.example.com:8443`), `*`
+ * standing for any run of characters, or `*` alone.
+ */
+const ORIGIN_PATTERN = /^(\*|[a-z*][a-z0-9+.\-*]*:\/\/[A-Za-z0-9.\-*[\]:]+)$/
+
+/**
+ * The CORS answer of one behavior, from a response headers policy's CORS
+ * settings, checked once.
+ */
+export type CompiledCors = {
+  /**
+   * The headers for a CORS preflight (`OPTIONS` with `Origin` and
+   * `Access-Control-Request-Method`), or `undefined` when the origin is
+   * not allowed.
+   */
+  preflight(headers: IncomingHttpHeaders): Record<string, string> | undefined
+  /**
+   * The headers for the answer to a GET or HEAD with an `Origin` header,
+   * or `undefined` when there is none or it is not allowed.
+   */
+  response(headers: IncomingHttpHeaders): Record<string, string> | undefined
+}
+
+function invalid(setting: string, message: string): never {
+  throw new E_DJAMAZING_INVALID_CONFIG([setting, message])
+}
+
+function list(value: unknown, setting: string, check: (item: string) => boolean, what: string) {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || !check(item))) {
+    invalid(setting, `it must be a list of ${what}`)
+  }
+  return value as string[]
+}
+
+/**
+ * `*` in an allowed origin matches any run of characters
+ * (`https://*.example.com`), as in CloudFront's settings.
+ */
+function originMatcher(pattern: string): (origin: string) => boolean {
+  if (pattern === '*') return () => true
+  if (!pattern.includes('*')) return (origin) => origin === pattern
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[\\^$.|+?()[\]{}]/g, '\\$&'))
+    .join('.*')
+  const regex = new RegExp(`^${source}$`, 's')
+  return (origin) => regex.test(origin)
+}
+
+/**
+ * Checks a CORS policy (a response headers policy's `CorsConfig`, in
+ * camelCase) and compiles it.
+ */
+export function compileCors(policy: EdgeCorsPolicy, setting: string): CompiledCors {
+  if (typeof policy !== 'object' || policy === null) {
+    invalid(setting, 'it must be an object shaped like a response headers policy CorsConfig')
+  }
+  const origins = list(
+    policy.accessControlAllowOrigins,
+    `${setting}.accessControlAllowOrigins`,
+    (item) => ORIGIN_PATTERN.test(item),
+    'origins such as "https://app.example.com" or "*"'
+  )
+  if (origins.length === 0) {
+    invalid(`${setting}.accessControlAllowOrigins`, 'name at least one origin, or "*"')
+  }
+  const methods = list(
+    policy.accessControlAllowMethods,
+    `${setting}.accessControlAllowMethods`,
+    (item) => METHODS.has(item),
+    'GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE or ALL'
+  )
+  if (methods.length === 0) {
+    invalid(`${setting}.accessControlAllowMethods`, 'name at least one method')
+  }
+  const allowHeaders = list(
+    policy.accessControlAllowHeaders ?? [],
+    `${setting}.accessControlAllowHeaders`,
+    (item) => HEADER_NAME.test(item),
+    'header names, or "*"'
+  )
+  const exposeHeaders = list(
+    policy.accessControlExposeHeaders ?? [],
+    `${setting}.accessControlExposeHeaders`,
+    (item) => HEADER_NAME.test(item),
+    'header names, or "*"'
+  )
+  if (typeof policy.accessControlAllowCredentials !== 'boolean') {
+    invalid(`${setting}.accessControlAllowCredentials`, 'it must be true or false')
+  }
+  const credentials = policy.accessControlAllowCredentials
+  // Browsers ignore `Access-Control-Allow-Origin: *` on credentialed
+  // requests, and CloudFront refuses the combination in a policy.
+  if (credentials && origins.includes('*')) {
+    invalid(
+      `${setting}.accessControlAllowOrigins`,
+      '"*" cannot be used with accessControlAllowCredentials: true; name the origins'
+    )
+  }
+  const maxAge = policy.accessControlMaxAgeSec
+  if (maxAge !== undefined && (!Number.isSafeInteger(maxAge) || maxAge < 0)) {
+    invalid(`${setting}.accessControlMaxAgeSec`, 'it must be a whole number of seconds')
+  }
+  if (policy.originOverride !== undefined && typeof policy.originOverride !== 'boolean') {
+    invalid(`${setting}.originOverride`, 'it must be true or false')
+  }
+
+  const matchers = origins.map(originMatcher)
+  const anyOrigin = origins.length === 1 && origins[0] === '*'
+  const allowedOrigin = (headers: IncomingHttpHeaders): string | undefined => {
+    const origin = headers.origin
+    if (typeof origin !== 'string' || origin === '') return undefined
+    if (!matchers.some((matches) => matches(origin))) return undefined
+    return anyOrigin ? '*' : origin
+  }
+  const common = (origin: string): Record<string, string> => ({
+    'Access-Control-Allow-Origin': origin,
+    ...(credentials ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
+    // No `Vary: Origin`: a response headers policy adds none, so a browser
+    // that cached a response without CORS headers (an <img>) may reuse it
+    // for a CORS fetch and fail, here as in production.
+  })
+  const allowMethods = methods.includes('ALL')
+    ? 'GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE'
+    : methods.join(', ')
+
+  return {
+    preflight(headers) {
+      const origin = allowedOrigin(headers)
+      if (origin === undefined || headers['access-control-request-method'] === undefined) {
+        return undefined
+      }
+      return {
+        ...common(origin),
+        'Access-Control-Allow-Methods': allowMethods,
+        ...(allowHeaders.length > 0
+          ? { 'Access-Control-Allow-Headers': allowHeaders.join(', ') }
+          : {}),
+        ...(maxAge !== undefined ? { 'Access-Control-Max-Age': String(maxAge) } : {}),
+      }
+    },
+    response(headers) {
+      const origin = allowedOrigin(headers)
+      if (origin === undefined) return undefined
+      return {
+        ...common(origin),
+        ...(exposeHeaders.length > 0
+          ? { 'Access-Control-Expose-Headers': exposeHeaders.join(', ') }
+          : {}),
+      }
+    },
+  }
+}
