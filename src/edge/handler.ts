@@ -8,6 +8,7 @@ import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors, type ResolvedBehavior } from './behaviors.ts'
 import { cloudFrontPages, sendCloudFrontPage } from './cloudfront_page.ts'
 import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
+import { brokenLimit } from './limits.ts'
 import { FileOrigin } from './file_origin.ts'
 import { Origin, OriginFailure, type ObjectOrigin } from './origin.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
@@ -138,6 +139,13 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     event: EdgeRequestEvent,
     signal: AbortSignal
   ) {
+    // Limits come first, on every behavior: CloudFront answers 413 and
+    // closes the connection before anything else looks at the request.
+    const tooLarge = brokenLimit(req, `${cdn.base}${target}`)
+    if (tooLarge) {
+      event.reason = tooLarge
+      return sendCloudFrontPage(res, req.method, cloudFrontPages.tooLarge(), { close: true })
+    }
     const { key, query } = parseTarget(target)
     event.key = key
     // A path that is no valid key matches no pattern and gets the default

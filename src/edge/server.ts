@@ -39,7 +39,10 @@ export type EdgeServer = {
 export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
   const { host = '127.0.0.1', port = 0, basePath = '/', publicUrl, ...edgeOptions } = options
   let handle: RequestListener | undefined
-  const server = createServer((req, res) => handle!(req, res))
+  // Node refuses headers over 16 KiB with a bare 431; CloudFront takes
+  // requests up to 20,480 bytes and answers 413 past that. Read enough
+  // to give CloudFront's answer.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => handle!(req, res))
   // Node closes idle keep-alive connections after 5 s. A client that is
   // slow to send its next request on a busy machine (load tests, CI) then
   // writes into a closing socket and sees ECONNRESET. Keep them longer, as
