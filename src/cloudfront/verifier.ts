@@ -69,7 +69,7 @@ function onlyKeys(value: Record<string, unknown>, allowed: string[]): boolean {
 
 /**
  * Reads a custom policy, or null when it is malformed: exactly one
- * statement, `DateLessThan` required, optional `DateGreaterThan` and an
+ * statement (alone or in a list), `DateLessThan` required, optional `DateGreaterThan` and an
  * IPv4 `AWS:SourceIp`, nothing else.
  */
 function parsePolicy(bytes: Buffer): ParsedPolicy | null {
@@ -80,7 +80,9 @@ function parsePolicy(bytes: Buffer): ParsedPolicy | null {
     return null
   }
   if (!isPlainObject(document) || !onlyKeys(document, ['Statement'])) return null
-  const statements = document.Statement
+  // One statement, in a list of one or (as every custom-policy example in
+  // AWS's guide writes it) as the object itself.
+  const statements = isPlainObject(document.Statement) ? [document.Statement] : document.Statement
   if (!Array.isArray(statements) || statements.length !== 1) return null
   const statement = statements[0]
   if (!isPlainObject(statement) || !onlyKeys(statement, ['Resource', 'Condition'])) return null

@@ -12,6 +12,9 @@
  * - A prefix without a trailing slash (`/u/12*`) also matches `/u/123/...`:
  *   `*` matches `/`. Write `/u/12/*` for one folder.
  *
+ * - `*` alone matches any URL, and a resource starting with `*` may omit
+ *   the protocol (`*example.com/*` reads as `*://*example.com/*`).
+ *
  * The matcher is a linear two-pointer glob (no regular expressions built
  * from input, so no catastrophic backtracking on hostile policies).
  */
@@ -91,11 +94,20 @@ function split(value: string, querySeparator: string): Sections | null {
 }
 
 /**
+ * A resource may omit the protocol when it starts with `*` in the domain
+ * section (`*example.com/*`), and `*` alone matches any URL: both read as
+ * if written with `*://` in front.
+ */
+function withProtocol(resource: string): string {
+  return !resource.includes('://') && resource.startsWith('*') ? `*://${resource}` : resource
+}
+
+/**
  * True when the policy `resource` covers the request `url` (the URL
  * without its signing parameters).
  */
 export function resourceMatches(resource: string, url: string): boolean {
-  const pattern = split(resource, '\\?')
+  const pattern = split(withProtocol(resource), '\\?')
   const request = split(url, '?')
   if (!pattern || !request) return false
   if (!glob(tokenize(pattern.scheme), request.scheme)) return false
@@ -103,7 +115,8 @@ export function resourceMatches(resource: string, url: string): boolean {
   // A resource without a path: `https://*` or `https://d.example.net*`.
   if (pattern.path === undefined) {
     if (!pattern.host.endsWith('*')) {
-      return glob(tokenize(pattern.host), request.host) && request.path === undefined
+      const root = request.path === undefined || (request.path === '/' && !request.query)
+      return glob(tokenize(pattern.host), request.host) && root
     }
     // The trailing `*` covers the path and query as well.
     return glob(tokenize(pattern.host), request.host)

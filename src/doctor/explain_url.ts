@@ -83,6 +83,14 @@ function policyOf(url: string, cookies?: string): { bytes: Buffer; document?: an
 }
 
 /**
+ * The one statement of a policy document, listed or not.
+ */
+function statementOf(document: any): any {
+  const statement = document?.Statement
+  return Array.isArray(statement) ? statement[0] : statement
+}
+
+/**
  * The URL spelled as djamazing signs URLs: every path segment and query
  * value decoded and encoded again with the one strict encoder (RFC 3986
  * unreserved characters only: `*` is `%2A`, `~` stays `~`). Proxies that
@@ -194,7 +202,7 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
   }
   if (reason === 'expired' || reason === 'not-yet-valid') {
     const policy = policyOf(input.url, input.cookies)
-    const condition = policy?.document?.Statement?.[0]?.Condition
+    const condition = statementOf(policy?.document)?.Condition
     const expires = signingValues(input.url, input.cookies).values.Expires
     const at =
       reason === 'expired'
@@ -210,15 +218,16 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
         )
   }
   if (reason === 'ip-not-allowed') {
-    const range = policyOf(input.url, input.cookies)?.document?.Statement?.[0]?.Condition
-      ?.IpAddress?.['AWS:SourceIp']
+    const range = statementOf(policyOf(input.url, input.cookies)?.document)?.Condition?.IpAddress?.[
+      'AWS:SourceIp'
+    ]
     return refuse(
       `the policy allows only ${range}; the request came from ${input.clientIp ?? 'an unknown address'}`,
       ['IPv6 viewers never match an IP condition: keep IPv6 off on such a distribution']
     )
   }
   if (reason === 'resource-mismatch') {
-    const resource = policyOf(input.url, input.cookies)?.document?.Statement?.[0]?.Resource
+    const resource = statementOf(policyOf(input.url, input.cookies)?.document)?.Resource
     return refuse(
       `the policy's Resource "${resource}" does not cover this URL (${signingValues(input.url, input.cookies).unsigned})`
     )

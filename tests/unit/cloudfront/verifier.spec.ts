@@ -349,3 +349,54 @@ test.group('CloudFront verifier | ECDSA hashes as CloudFront does (fidelity row 
     assert.equal(refusal({ url, cookies: cookiesFor('sha256'), now: NOW }).reason, 'bad-signature')
   })
 })
+
+test.group('CloudFront verifier | custom-policy grammar as AWS documents it (rows 13, 16)', () => {
+  const lessThan = NOW_SECONDS + 60
+  const condition = `"Condition":{"DateLessThan":{"AWS:EpochTime":${lessThan}}}`
+  const signWith = (policy: string, target = url) =>
+    independentlySignedUrl(target, {
+      privateKey: RSA_KEY.privateKey,
+      keyPairId: RSA_KEY.id,
+      policy,
+    })
+
+  test('row 16: "Resource":"*" matches any URL', ({ assert }) => {
+    const policy = `{"Statement":[{"Resource":"*",${condition}}]}`
+    for (const target of [url, `${CDN}/other/file.bin?x=1`]) {
+      const result = verifier.verify({ url: signWith(policy, target), now: NOW })
+      assert.isTrue(result.ok, target)
+    }
+  })
+
+  test('row 16: a resource without protocol, starting with * in the domain', ({ assert }) => {
+    const policy = `{"Statement":[{"Resource":"*cloudfront.net/media/*",${condition}}]}`
+    assert.isTrue(verifier.verify({ url: signWith(policy), now: NOW }).ok)
+    const elsewhere = signWith(policy, `${CDN}/private/x.pdf`)
+    assert.equal(refusal({ url: elsewhere, now: NOW }).reason, 'resource-mismatch')
+  })
+
+  test('row 13: "Statement" written as an object, with whitespace and CRLF as in the guide', ({
+    assert,
+  }) => {
+    const policy = `{\r\n   "Statement": {\r\n      "Resource": "${CDN}/media/*",\r\n      ${condition}\r\n   }\r\n}`
+    const result = verifier.verify({ url: signWith(policy), now: NOW })
+    assert.isTrue(result.ok)
+    if (result.ok) assert.equal(result.resource, `${CDN}/media/*`)
+  })
+
+  test('row 13: two statements, listed or not, stay malformed', ({ assert }) => {
+    const one = `{"Resource":"${url}",${condition}}`
+    assert.equal(
+      refusal({ url: signWith(`{"Statement":[${one},${one}]}`), now: NOW }).reason,
+      'malformed-policy'
+    )
+    assert.equal(
+      refusal({ url: signWith(`{"Statement":[]}`), now: NOW }).reason,
+      'malformed-policy'
+    )
+    assert.equal(
+      refusal({ url: signWith(`{"Statement":"${url}"}`), now: NOW }).reason,
+      'malformed-policy'
+    )
+  })
+})

@@ -46,6 +46,19 @@ test.group('CloudFront wildcards | resource matching', () => {
       ['https://*', `${CDN}/any/thing?at=all`, true],
       ['*://*', `${CDN}/any/thing?at=all`, true],
       ['https://d111111abcdef8.cloudfront.net', `${CDN}/a.jpg`, false],
+      ['https://d111111abcdef8.cloudfront.net', `${CDN}/`, true],
+      // "*" alone matches any URL (fidelity row 16).
+      ['*', `${CDN}/any/thing?at=all`, true],
+      ['*', 'http://elsewhere.example/x', true],
+      // No protocol, starting with * in the domain: as if "*://" came first.
+      ['*cloudfront.net/*', `${CDN}/u/12/a.jpg?w=1`, true],
+      ['*cloudfront.net/*', 'http://d111111abcdef8.cloudfront.net/a.jpg', true],
+      ['*cloudfront.net/u/*', `${CDN}/v/a.jpg`, false],
+      ['*.example.com/*', `${CDN}/a.jpg`, false],
+      ['*cloudfront.net', `${CDN}/`, true],
+      ['*cloudfront.net', `${CDN}/a.jpg`, false],
+      // Without protocol and without a leading *: no match.
+      ['d111111abcdef8.cloudfront.net/*', `${CDN}/a.jpg`, false],
     ] as const)
     .run(({ assert }, [resource, url, expected]) => {
       assert.equal(resourceMatches(resource, url), expected)
