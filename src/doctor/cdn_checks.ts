@@ -125,6 +125,42 @@ export const unsignedRefusedCheck: Check = {
   },
 }
 
+/**
+ * The URL of `key` with every `/` of the disk's prefix spelled `%2F`:
+ * `uploads%2Fa.txt` for `uploads/a.txt`.
+ */
+function encodedSlashUrl(context: DiskContext, key: string): string {
+  const url = cdnUrlFor(context.cdn!, key)
+  let rest = url.slice(context.cdn!.base.length)
+  for (let slashes = context.prefix.split('/').length - 1; slashes > 0; slashes--) {
+    rest = rest.replace('/', '%2F')
+  }
+  return `${context.cdn!.base}${rest}`
+}
+
+export const encodedSlashCheck: Check = {
+  id: 'cdn.encoded-slash',
+  title: "protected prefix refuses unsigned requests that spell its '/' as %2F",
+  // CloudFront matches behaviors on the path with %2F still encoded, and
+  // S3 decodes it: with a public default behavior, "uploads%2Fa.txt"
+  // misses the signed "uploads/*" and reads uploads/a.txt unsigned.
+  appliesTo: (context) => hasCdn(context) && isProtected(context) && context.prefix.includes('/'),
+  async run(context) {
+    const response = await get(context, encodedSlashUrl(context, targetKey(context)))
+    if (failed(response)) return response
+    if (fromOrigin(response)) {
+      return {
+        status: 'critical',
+        diagnosis: 'encoded-slash-bypass',
+        message: `anyone can read protected files: an unsigned URL spelling "${context.prefix}" with %2F was answered ${response.status} from the origin, because it matches a public behavior (or a public default behavior) instead of the signed one`,
+        fix: `restrict viewer access on the default cache behavior and give the public prefixes their own unrestricted behaviors, or restrict every behavior that can match "${context.prefix.replaceAll('/', '%2F')}..." (docs/aws-setup.md)`,
+      }
+    }
+    if (response.status === 403) return { status: 'ok', message: 'refused (403)' }
+    return refusal(response, context)
+  },
+}
+
 export const signedServesCheck: Check = {
   id: 'cdn.signed-url',
   title: 'a signed URL serves the object',

@@ -3,6 +3,7 @@ import { appSecretsCheck, cdnUrlCheck, cloudFrontKeyCheck, reasonOf } from './co
 import { bucketCheck, listPermissionCheck, probeCheck } from './s3_checks.ts'
 import {
   clockCheck,
+  encodedSlashCheck,
   overridesCheck,
   publicUnsignedCheck,
   signedServesCheck,
@@ -31,6 +32,7 @@ export const DEFAULT_CHECKS: Check[] = [
   probeCheck,
   listPermissionCheck,
   unsignedRefusedCheck,
+  encodedSlashCheck,
   signedServesCheck,
   overridesCheck,
   publicUnsignedCheck,

@@ -60,19 +60,58 @@ function compilePattern(pathPattern: string): RegExp {
 }
 
 /**
+ * The ways a signed pattern can be reached unsigned: a request that spells
+ * one of its `/` as `%2F` does not match it (CloudFront matches the
+ * normalised path, where `%2F` is no separator) but may match a later
+ * public pattern or a public default, and S3 decodes `%2F` to `/`, the key
+ * of the signed object. One message per signed pattern exposed.
+ */
+function encodedSlashExposures(
+  behaviors: EdgeBehavior[],
+  compiled: CompiledBehavior[],
+  fallback: ResolvedBehavior
+): string[] {
+  const messages: string[] = []
+  compiled.forEach((behavior, index) => {
+    if (!behavior.signed) return
+    const pattern = behaviors[index].pathPattern.replace(/^\//, '')
+    const sample = pattern.replaceAll('*', 'x').replaceAll('?', 'x')
+    const spellings = [...sample.matchAll(/\//g)].map(
+      (slash) => `${sample.slice(0, slash.index)}%2F${sample.slice(slash.index + 1)}`
+    )
+    for (const spelling of spellings) {
+      const found = compiled.findIndex((other) => other.pattern.test(spelling))
+      const reached = found === -1 ? fallback : compiled[found]
+      if (reached.signed) continue
+      const by =
+        found === -1
+          ? 'the public default behavior'
+          : `the public pattern "${behaviors[found].pathPattern}"`
+      messages.push(
+        `the signed pattern "${behaviors[index].pathPattern}" can be read unsigned through ${by}: a request for "/${spelling}" does not match it (CloudFront keeps %2F encoded when it matches behaviors) and S3 decodes it to the signed key. Sign the default behavior and make public prefixes the patterns, or sign the overlapping public pattern too`
+      )
+      return
+    }
+  })
+  return messages
+}
+
+/**
  * Compiles the behaviors once, when the edge is created, and returns the
- * function that says whether a key needs a signature. Matching runs on the
- * decoded, validated key, the name of the object that would be served, so
- * no spelling of a URL (`%2F`, `%73tatic`, ...) reaches a signed object
- * through a public pattern.
+ * function that picks the behavior of a path. Matching runs on the
+ * request path as CloudFront normalises it (RFC 3986, `%2F` left encoded:
+ * see `normalizePath`), so the edge picks the behavior CloudFront would,
+ * including where that opens a signed object to an unsigned request
+ * (`warnings` says where).
  */
 export function compileBehaviors(
   behaviors: EdgeBehavior[] = [],
   defaultBehavior: Omit<EdgeBehavior, 'pathPattern'> = { signed: true }
 ): {
-  behaviorFor(key: string | undefined): ResolvedBehavior
-  isSigned(key: string): boolean
+  behaviorFor(path: string): ResolvedBehavior
+  isSigned(path: string): boolean
   anySigned: boolean
+  warnings: string[]
 } {
   const compiled: CompiledBehavior[] = behaviors.map((behavior, index) => {
     if (typeof behavior.pathPattern !== 'string' || behavior.pathPattern === '') {
@@ -87,13 +126,12 @@ export function compileBehaviors(
     }
   })
   const fallback = resolve(defaultBehavior, 'edge.defaultBehavior')
-  // A path that is no valid key matches no pattern: the default behavior.
-  const behaviorFor = (key: string | undefined): ResolvedBehavior =>
-    (key === undefined ? undefined : compiled.find((behavior) => behavior.pattern.test(key))) ??
-    fallback
+  const behaviorFor = (path: string): ResolvedBehavior =>
+    compiled.find((behavior) => behavior.pattern.test(path)) ?? fallback
   return {
     anySigned: defaultBehavior.signed || compiled.some((behavior) => behavior.signed),
     behaviorFor,
-    isSigned: (key) => behaviorFor(key).signed,
+    isSigned: (path) => behaviorFor(path).signed,
+    warnings: encodedSlashExposures(behaviors, compiled, fallback),
   }
 }

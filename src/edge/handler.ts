@@ -92,6 +92,10 @@ function answerOptions(
   )
 }
 
+function defaultOnWarning(message: string) {
+  process.emitWarning(message, { code: 'DJAMAZING_EDGE_BEHAVIORS' })
+}
+
 function defaultOnError(error: unknown) {
   console.error('djamazing: the edge failed:', error)
 }
@@ -113,6 +117,8 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const cdn = parseCdnUrl(options.publicUrl, 'edge.publicUrl')
   const basePath = new URL(cdn.base).pathname
   const behaviors = compileBehaviors(options.behaviors, options.defaultBehavior)
+  const warn = options.onWarning ?? defaultOnWarning
+  for (const warning of behaviors.warnings) warn(warning)
   if (options.publicKeys && options.verifier) {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.verifier', 'give publicKeys or verifier, not both'])
   }
@@ -146,13 +152,14 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       event.reason = tooLarge
       return sendCloudFrontPage(res, req.method, cloudFrontPages.tooLarge(), { close: true })
     }
-    const { key, query } = parseTarget(target)
+    const { matchPath, key, query } = parseTarget(target)
     event.key = key
-    // A path that is no valid key matches no pattern and gets the default
-    // behavior: like CloudFront, which checks the signature before the
-    // origin sees anything, a signed edge answers 403 to whoever has no
-    // valid signature for it, and 400 only after.
-    const behavior = behaviors.behaviorFor(key)
+    // The behavior comes from the normalised path, as CloudFront picks it;
+    // the key (what S3 would read from the raw path) is checked apart, after
+    // the signature: like CloudFront, which checks the signature before the
+    // origin sees anything, a signed behavior answers 403 to whoever has no
+    // valid signature, and a path that is no valid key 400 only after.
+    const behavior = behaviors.behaviorFor(matchPath)
     event.signed = behavior.signed
 
     // The behavior's allowed methods come before the signature: CloudFront

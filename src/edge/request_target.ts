@@ -1,9 +1,15 @@
 import { assertValidObjectKey } from '../object_key.ts'
+import { normalizePath } from './normalize_path.ts'
 
 /**
  * A request target relative to the edge's base path, split and decoded.
  */
 export type EdgeTarget = {
+  /**
+   * The path behaviors are matched against: RFC 3986-normalised as
+   * CloudFront does (see `normalizePath`), without its leading `/`.
+   */
+  matchPath: string
   /**
    * The decoded S3 key, validated by `assertValidObjectKey`, or
    * `undefined` when the path is not a valid key.
@@ -16,23 +22,27 @@ export type EdgeTarget = {
 }
 
 /**
- * Splits `target` (the raw path after the base path, plus the query) and
- * decodes the key one path segment at a time. The key is `undefined` for a
- * path that is not a valid key: malformed percent-encoding, and every key
- * `assertValidObjectKey` refuses (`..` segments, also spelled `%2E%2E` or
- * `%2F..`, a leading `/` as in `//evil.com/x`, `\`, control characters).
- * Such a path never reaches the origin.
+ * Splits `target` (the raw path after the base path, plus the query),
+ * normalises the path for behavior matching, and decodes the key one path
+ * segment at a time, as S3 reads the raw path CloudFront forwards. The key
+ * is `undefined` for a path that is not a valid key: malformed
+ * percent-encoding, and every key `assertValidObjectKey` refuses (`..`
+ * segments, also spelled `%2E%2E` or `%2F..`, a leading `/` as in
+ * `//evil.com/x`, `\`, control characters). Such a path never reaches the
+ * origin: a refusal stricter than CloudFront, which would send the raw
+ * path on.
  */
 export function parseTarget(target: string): EdgeTarget {
   const questionMark = target.indexOf('?')
   const rawPath = questionMark === -1 ? target : target.slice(0, questionMark)
   const query = questionMark === -1 ? '' : target.slice(questionMark + 1)
+  const matchPath = normalizePath(rawPath).slice(1)
   try {
     const key = rawPath.split('/').map(decodeURIComponent).join('/')
     assertValidObjectKey(key)
-    return { key, query }
+    return { matchPath, key, query }
   } catch {
-    return { key: undefined, query }
+    return { matchPath, key: undefined, query }
   }
 }
 

@@ -58,9 +58,11 @@ export type EdgeVerifier = {
  */
 export type EdgeBehavior = {
   /**
-   * CloudFront's syntax, matched against the whole decoded object key,
-   * case-sensitive: `*` matches any run of characters (also `/`), `?`
-   * exactly one. A leading `/` is ignored. E.g. `static/*`, `*.css`.
+   * CloudFront's syntax, matched case-sensitively against the request path
+   * normalised as CloudFront does (RFC 3986: `%73` is `s`, dot segments
+   * removed, `%2F` stays encoded): `*` matches any run of characters
+   * (also `/`), `?` exactly one. A leading `/` is ignored. E.g. `static/*`,
+   * `*.css`.
    */
   pathPattern: string
   /**
@@ -245,6 +247,15 @@ export type EdgeOptions = {
    * Called once per request when the response is finished or aborted.
    */
   onRequest?: (event: EdgeRequestEvent) => void
+
+  /**
+   * Called once per warning about the configuration when the edge is
+   * created: a signed path pattern that an unsigned request can reach by
+   * spelling a `/` as `%2F`, through a later public pattern or a public
+   * default behavior, on CloudFront as here. Default: `process.emitWarning`
+   * (code `DJAMAZING_EDGE_BEHAVIORS`).
+   */
+  onWarning?: (message: string) => void
 
   /**
    * Called when a request fails with a 5xx (the origin cannot be reached

@@ -35,6 +35,7 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
     for (const id of [
       's3.probe',
       'cdn.unsigned-refused',
+      'cdn.encoded-slash',
       'cdn.signed-url',
       'cdn.response-overrides',
     ]) {

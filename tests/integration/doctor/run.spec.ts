@@ -106,6 +106,7 @@ test.group('Doctor | a healthy set-up', (group) => {
       's3.probe': ['ok', undefined],
       's3.list-permission': ['ok', undefined],
       'cdn.unsigned-refused': ['ok', undefined],
+      'cdn.encoded-slash': ['ok', undefined],
       'cdn.signed-url': ['ok', undefined],
       'cdn.response-overrides': ['ok', undefined],
       'cdn.clock': ['ok', undefined],
@@ -154,6 +155,26 @@ test.group('Doctor | each misconfiguration, by name', () => {
     const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.unsigned-refused')!
     assert.include(check.message, 'anyone can read protected files')
     assert.include(check.fix, 'Restrict viewer access')
+  })
+
+  test('a public default behavior with the protected prefix signed: the %2F spelling is critical', async ({
+    assert,
+  }) => {
+    const warnings: string[] = []
+    const report = await diagnose({
+      edge: {
+        defaultBehavior: { signed: false },
+        behaviors: [{ pathPattern: 'uploads/*', signed: true }],
+        onWarning: (message) => warnings.push(message),
+      },
+    })
+    assert.isFalse(report.ok)
+    const uploads = resultsOf(report, 'uploads')
+    assert.deepEqual(uploads['cdn.unsigned-refused'], ['ok', undefined])
+    assert.deepEqual(uploads['cdn.encoded-slash'], ['critical', 'encoded-slash-bypass'])
+    const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.encoded-slash')!
+    assert.include(check.message, 'anyone can read protected files')
+    assert.lengthOf(warnings, 1, 'the edge warned about the same layout')
   })
 
   test('response overrides not forwarded (a proxy dropping them, fake)', async ({ assert }) => {

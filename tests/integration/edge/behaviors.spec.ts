@@ -14,12 +14,14 @@ const signer = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY
 test.group('Edge | public and signed behaviors', (group) => {
   let fixture: EdgeFixture
   let cdn: CdnBase
+  const warnings: string[] = []
   group.setup(async () => {
     ;({ fixture, cdn } = await startSigningEdgeFixture({
       behaviors: [
         { pathPattern: 'static/private/*', signed: true },
         { pathPattern: 'static/*', signed: false },
       ],
+      onWarning: (message) => warnings.push(message),
     }))
     for (const key of ['static/logo.png', 'static/private/plan.pdf', 'uploads/secret.txt']) {
       await fixture.put(key, `bytes of ${key}`)
@@ -55,21 +57,67 @@ test.group('Edge | public and signed behaviors', (group) => {
     }
   })
 
-  test('no spelling of a signed key through the public prefix gets in unsigned', async ({
+  test('row 23: spellings that normalise into a signed behavior, or are no valid key, never reach the origin', async ({
     assert,
   }) => {
-    const spellings = [
-      '/cdn/static/..%2Fuploads/secret.txt',
-      '/cdn/static/%2E%2E/uploads/secret.txt',
-      '/cdn/static%2F..%2Fuploads%2Fsecret.txt',
-      '/cdn/static/private%2Fplan.pdf',
-      '/cdn/%73tatic/private/plan.pdf',
-      '/cdn/static//../uploads/secret.txt',
+    const spellings: [string, number][] = [
+      // Normalised into the signed default behavior: 403 without a signature.
+      ['/cdn/static/%2E%2E/uploads/secret.txt', 403],
+      ['/cdn/static%2F..%2Fuploads%2Fsecret.txt', 403],
+      ['/cdn/%73tatic/private/plan.pdf', 403],
+      ['/cdn/static/private/../private/plan.pdf', 403],
+      // Matched by the public pattern, as on CloudFront, but no key S3 should
+      // be asked for: the stricter key check refuses them (400).
+      ['/cdn/static/..%2Fuploads/secret.txt', 400],
+      ['/cdn/static//../uploads/secret.txt', 400],
     ]
-    for (const target of spellings) {
+    for (const [target, status] of spellings) {
       const response = await rawRequest(fixture.edge.url, target)
-      assert.equal(response.status, 403, target)
+      assert.equal(response.status, status, target)
     }
     assert.deepEqual(fixture.originRequests, [])
+  })
+
+  test('row 23: a signed pattern nested in a public one is open through %2F, as on CloudFront, and the edge warned at creation', async ({
+    assert,
+  }) => {
+    // CloudFront matches "static/private%2Fplan.pdf" against the patterns
+    // with %2F encoded: "static/*" (public) matches, and S3 decodes the raw
+    // path to the key static/private/plan.pdf. The edge does the same.
+    const response = await rawRequest(fixture.edge.url, '/cdn/static/private%2Fplan.pdf')
+    assert.equal(response.status, 200)
+    assert.equal(response.body.toString(), 'bytes of static/private/plan.pdf')
+    assert.lengthOf(warnings, 1)
+    assert.match(
+      warnings[0],
+      /the signed pattern "static\/private\/\*" can be read unsigned through the public pattern "static\/\*": a request for "\/static\/private%2Fx"/
+    )
+  })
+})
+
+test.group('Edge | a public default behavior with a signed pattern (row 23)', (group) => {
+  let fixture: EdgeFixture
+  const warnings: string[] = []
+  group.setup(async () => {
+    ;({ fixture } = await startSigningEdgeFixture({
+      defaultBehavior: { signed: false },
+      behaviors: [{ pathPattern: 'private/*', signed: true }],
+      onWarning: (message) => warnings.push(message),
+    }))
+    await fixture.put('private/plan.pdf', 'the plan')
+    return () => fixture.stop()
+  })
+
+  test('row 23: /private%2Fplan.pdf matches the public default and S3 serves private/plan.pdf', async ({
+    assert,
+  }) => {
+    const plain = await rawRequest(fixture.edge.url, '/cdn/private/plan.pdf')
+    assert.equal(plain.status, 403)
+    const encoded = await rawRequest(fixture.edge.url, '/cdn/private%2Fplan.pdf')
+    assert.equal(encoded.status, 200)
+    assert.equal(encoded.body.toString(), 'the plan')
+    assert.deepEqual(warnings, [
+      'the signed pattern "private/*" can be read unsigned through the public default behavior: a request for "/private%2Fx" does not match it (CloudFront keeps %2F encoded when it matches behaviors) and S3 decodes it to the signed key. Sign the default behavior and make public prefixes the patterns, or sign the overlapping public pattern too',
+    ])
   })
 })

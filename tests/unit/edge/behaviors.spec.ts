@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { S3Client } from '@aws-sdk/client-s3'
 import { compileBehaviors } from '../../../src/edge/behaviors.ts'
+import { normalizePath } from '../../../src/edge/normalize_path.ts'
 import { createEdgeHandler, honorsResponseOverrides } from '../../../src/edge/handler.ts'
 
 test.group('Edge | behaviors', () => {
@@ -84,5 +85,61 @@ test.group('Edge | behaviors', () => {
     assert.isFalse(honorsResponseOverrides({ ok: true, policy: 'custom' }))
     assert.isFalse(honorsResponseOverrides({ ok: true }))
     assert.isFalse(honorsResponseOverrides({ ok: false, reason: 'x', message: 'y' }))
+  })
+})
+
+test.group('Edge | paths normalised as CloudFront matches them (row 23)', () => {
+  test('{0} -> {1}')
+    .with([
+      ['/static/a.jpg', '/static/a.jpg'],
+      ['static/a.jpg', '/static/a.jpg'],
+      // Unreserved characters are decoded, hex is upper-cased, the rest stays.
+      ['/%73tatic/%7Ea%2db.jpg', '/static/~a-b.jpg'],
+      ['/a%2fb', '/a%2Fb'],
+      ['/a%20b%2A', '/a%20b%2A'],
+      ['/a%zz', '/a%zz'],
+      // Dot segments go, also spelled %2E; they never climb above the root.
+      ['/a/./b', '/a/b'],
+      ['/a/../b', '/b'],
+      ['/a/%2E%2E/b', '/b'],
+      ['/../../b', '/b'],
+      ['/a/b/..', '/a/'],
+      ['/a/.', '/a/'],
+      ['/a/..%2Fb', '/a/..%2Fb'],
+      // Empty segments stay, and ".." drops one of them.
+      ['/a//b', '/a//b'],
+      ['/a//../b', '/a/b'],
+    ] as const)
+    .run(({ assert }, [raw, normalised]) => {
+      assert.equal(normalizePath(raw), normalised)
+    })
+
+  test('a signed pattern reachable through %2F is named, once, with the pattern that opens it', ({
+    assert,
+  }) => {
+    const publicDefault = compileBehaviors(
+      [
+        { pathPattern: 'private/*', signed: true },
+        { pathPattern: '*.pdf', signed: true },
+      ],
+      { signed: false }
+    )
+    assert.lengthOf(publicDefault.warnings, 1)
+    assert.include(
+      publicDefault.warnings[0],
+      '"private/*" can be read unsigned through the public default behavior'
+    )
+    const nested = compileBehaviors([
+      { pathPattern: '/static/private/*', signed: true },
+      { pathPattern: 'static/*', signed: false },
+    ])
+    assert.lengthOf(nested.warnings, 1)
+    assert.include(nested.warnings[0], 'through the public pattern "static/*"')
+    // djamazing's own layout: signed default, public prefixes.
+    const own = compileBehaviors([
+      { pathPattern: 'static/*', signed: false },
+      { pathPattern: 'uploads/*', signed: true },
+    ])
+    assert.deepEqual(own.warnings, [])
   })
 })
