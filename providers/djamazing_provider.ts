@@ -34,6 +34,10 @@ export default class DjamazingProvider {
     const drive = (await this.app.container.make('drive.manager')) as unknown as DiskSource
     const disks = registeredDisks(this.app)
     if (disks.length === 0) return
+    if (disks.some((disk) => disk.config.variants)) {
+      const { registerVariantHelpers } = await import('../src/adonis/view_helpers.ts')
+      await registerVariantHelpers(this.app, drive)
+    }
 
     const router = await this.app.container.make('router')
     const usingAsyncLocalStorage = this.app.config.get('app.http.useAsyncLocalStorage', false)

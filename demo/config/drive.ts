@@ -60,6 +60,15 @@ const driveConfig = defineConfig({
       // Direct uploads from the browser: at most 50 MB, a PUT target that
       // works for 10 minutes.
       uploads: { maxSize: 50 * 1024 * 1024, expiresIn: '10m' },
+      // The gallery's thumbnails: made from a photo when first shown,
+      // stored beside it under the same protection, without its metadata
+      // (GPS position, camera). The 2x one is for high-density screens.
+      variants: {
+        transforms: {
+          thumb: { width: 240, height: 240, fit: 'cover' },
+          thumb2x: { width: 480, height: 480, fit: 'cover' },
+        },
+      },
     }),
   },
 })

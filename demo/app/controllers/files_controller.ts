@@ -22,6 +22,13 @@ export default class FilesController {
         isVideo: isMedia(file.contentType) && file.contentType.startsWith('video/'),
         // A protected link, bound to the logged-in user.
         url: await uploads.getUrl(file.key),
+        // Images: a thumbnail and its srcset, each a link bound to the user.
+        ...(isInlineImage(file.contentType)
+          ? {
+              thumbUrl: await uploadsDriver.getVariantUrl(file.key, 'thumb'),
+              thumbSrcset: await uploadsDriver.getSrcset(file.key, ['thumb', 'thumb2x']),
+            }
+          : {}),
         // The same, with the original name as a signed Content-Disposition.
         downloadUrl: await uploadsDriver.linkFor(file.key, {
           contentDisposition: attachmentDisposition(file.originalName),

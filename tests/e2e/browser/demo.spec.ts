@@ -17,6 +17,7 @@ const OUTPUT = fileURLToPath(new URL('../../../test-output/', import.meta.url))
  * Runs in the page: the image's intrinsic width, 0 until it decoded.
  */
 const naturalWidth = (image: unknown) => (image as { naturalWidth: number }).naturalWidth
+const currentSrc = (image: unknown) => (image as { currentSrc: string }).currentSrc
 
 async function logOut(page: Page, demo: DemoApp) {
   await Promise.all([page.waitForURL(`${demo.url}/login`), page.click('#logout')])
@@ -59,14 +60,14 @@ test.group('Demo in a real browser', (group) => {
       await mkdir(OUTPUT, { recursive: true })
       await page.screenshot({ path: join(OUTPUT, 'demo-gallery.png'), fullPage: true })
 
-      // app link -> 302 -> edge -> 200
-      const link = new URL((await image.getAttribute('src'))!, demo.url).href
-      assert.isTrue(link.startsWith(`${demo.url}/djamazing/uploads/`), link)
+      // The gallery shows the image's thumbnail variant (docs/variants.md): app link -> 302 -> edge -> 200.
+      const link = new URL((await image.evaluate(currentSrc))!, demo.url).href
+      assert.isTrue(link.startsWith(`${demo.url}/djamazing/uploads/variants/`), link)
       const hop = responses.find((response) => response.url() === link)
       assert.exists(hop, 'the browser requested the protected link')
       assert.equal(hop!.status(), 302)
       const location = (await hop!.headerValue('location'))!
-      assert.isTrue(location.startsWith(`${demo.url}/cdn/uploads/`), location)
+      assert.isTrue(location.startsWith(`${demo.url}/cdn/uploads/variants/`), location)
       const target = new URL(location)
       assert.includeMembers(
         [...target.searchParams.keys()],
@@ -75,7 +76,13 @@ test.group('Demo in a real browser', (group) => {
       const edge = responses.find((response) => response.url() === location)
       assert.exists(edge, 'the browser followed the redirect to the edge')
       assert.equal(edge!.status(), 200)
-      assert.deepEqual(await edge!.body(), png)
+      assert.equal(await edge!.headerValue('content-type'), 'image/webp')
+
+      // A click on the thumbnail opens the original, through its own link.
+      await Promise.all([page.waitForURL(/\/cdn\/uploads\/(?!variants\/)/), image.click()])
+      const original = responses.find((response) => response.url() === page.url())
+      assert.deepEqual(await original!.body(), png)
+      await page.goBack()
 
       // The download link carries the original name inside its signature.
       const [download] = await Promise.all([

@@ -51,7 +51,7 @@ test.group('npm run demo | attacks', (group) => {
     const html = await page.text()
     const download = html.match(/<a [^>]*class="download"[^>]*href="([^"]*)"/)
     const link = (
-      download?.[1] ?? html.match(/href="(\/djamazing\/uploads\/[^"]*)"/)![1]
+      download?.[1] ?? html.match(/href="(\/djamazing\/uploads\/[^"]*)" class="download"/)![1]
     ).replaceAll('&amp;', '&')
     const redirect = await alice.get(link)
     assert.equal(redirect.status, 302)

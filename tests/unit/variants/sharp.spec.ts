@@ -5,6 +5,7 @@ import { assertSharpInstalled, loadSharp } from '../../../src/variants/sharp.ts'
 
 const run = promisify(execFile)
 
+// docs/variants.md tells to install sharp, and what a disk says without it.
 test.group('Variants | sharp, an optional peer dependency', () => {
   test('installed: found at once, loaded when first used', async ({ assert }) => {
     assert.doesNotThrow(() => assertSharpInstalled('services.photos.variants'))
