@@ -117,9 +117,11 @@ test.group('Uploaded HTML and SVG in a real browser (attack)', () => {
       )
       const page = await browser.context.newPage()
 
+      const beacon = page.waitForResponse((response) => response.url().includes('/steal'), {
+        timeout: 10_000,
+      })
       await page.goto(`${app.baseUrl}/control`)
-      await page.waitForLoadState('load')
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      await beacon
       assert.deepEqual(ran, ['html'], 'the control page runs: the beacon works')
       ran.length = 0
 
