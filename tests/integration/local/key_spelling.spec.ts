@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
-import { DjamazingDriver } from '../../src/driver.ts'
-import { putStatus, sha256Of } from '../helpers/direct_upload.ts'
-import { startUploadRoute } from '../helpers/upload_route.ts'
+import { DjamazingDriver } from '../../../src/driver.ts'
+import { putStatus, sha256Of } from '../../helpers/direct_upload.ts'
+import { startUploadRoute } from '../../helpers/upload_route.ts'
 
 /*
  * The local store keeps objects as files. On a case-insensitive or
