@@ -3,6 +3,7 @@ import type { DoctorDisk } from '../doctor/types.ts'
 import { appSecrets } from './app_secrets.ts'
 import { driverOptionsOf } from './define_disk.ts'
 import { registeredDisks } from './registry.ts'
+import { pointsAtApp } from './local_edge.ts'
 
 /**
  * The djamazing disks of `config/drive.ts`, as the diagnostic commands
@@ -28,6 +29,7 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
     linkOptions: disk.config.links,
     realm: disk.config.guards?.[0] ?? auth?.defaultGuard,
     appOrigin: appOrigin(app),
+    localEdge: URL.canParse(disk.config.cdnUrl) && pointsAtApp(app, disk.config.cdnUrl),
   }))
   return { disks, unknown, known: all.map((disk) => disk.name) }
 }

@@ -30,7 +30,7 @@ const NO_KEYS: EdgeVerifier = {
  * Whether a CDN URL is this app itself: the origin of `app.appUrl`, or a
  * loopback host on the port the app listens on (`PORT`, default 3333).
  */
-function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
+export function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
   const appUrl = app.config.get<string | undefined>('app.appUrl', undefined)
   const cdn = new URL(cdnOrigin)
   if (appUrl && URL.canParse(appUrl) && new URL(appUrl).origin === cdn.origin) return true

@@ -72,9 +72,11 @@ function servesTarget(context: DiskContext, response: CdnResponse): boolean {
  */
 function passed(context: DiskContext, response: CdnResponse, what: string): Outcome {
   if (context.probe) return { status: 'ok', message: `${what} serves the probe byte for byte` }
+  // Only a read-only run is told how to fetch a real object.
+  const hint = context.write ? '' : ' (run without --read-only to fetch a real object)'
   return {
     status: 'ok',
-    message: `${what} passes the CDN: S3 answered ${response.status} for a key that does not exist (run without --read-only to fetch a real object)`,
+    message: `${what} passes the CDN: the store answered ${response.status} for a key that does not exist${hint}`,
   }
 }
 

@@ -10,6 +10,7 @@ import {
   unsignedRefusedCheck,
 } from './cdn_checks.ts'
 import { uploadCorsCheck } from './upload_checks.ts'
+import { withLocalEdgeFix } from './local_edge_fixes.ts'
 import type {
   Check,
   DiskContext,
@@ -60,6 +61,7 @@ async function checkDisk(disk: DoctorDisk, options: DoctorOptions): Promise<Disk
       } catch (error) {
         outcome = { status: 'error' as const, message: `the check failed: ${reasonOf(error)}` }
       }
+      if (disk.localEdge) outcome = withLocalEdgeFix(outcome)
       report.checks.push({ id: check.id, title: check.title, ...outcome })
     }
   } finally {

@@ -61,6 +61,11 @@ export type DoctorDisk = {
    * bucket's CORS rule must let it PUT direct uploads.
    */
   appOrigin?: string
+  /**
+   * Whether the CDN URL is the app's own local edge (AdonisJS in
+   * development): its fixes are a restart, not the AWS console.
+   */
+  localEdge?: boolean
 }
 
 export type DoctorOptions = {

@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import DjamazingDoctor from '../../../commands/djamazing_doctor.ts'
 import { getCommand, getMetaData } from '../../../commands/main.ts'
 import { runAceCommand, startAdonisApp, type AdonisTestApp } from '../../helpers/adonis_app.ts'
 import { httpFaultServer } from '../../helpers/fault_servers.ts'
+import { doctorDisks } from '../../../src/adonis/doctor_disks.ts'
+import { runDoctor } from '../../../src/doctor/run.ts'
 
 /*
  * The commands of docs/cloudfront-403.md, run in a real AdonisJS app.
@@ -53,6 +58,35 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
     assert.include(output, 'protected prefix refuses unsigned requests: an unsigned URL is refused')
     assert.include(output, 'probe object (write, read back): read-only run: nothing written')
     assert.notInclude(output, 'disk "static"')
+  })
+
+  test('a key pair id the running app did not start with: the fix is a restart, not the AWS console', async ({
+    assert,
+  }) => {
+    const { disks } = await doctorDisks(app.app, ['uploads'])
+    assert.isTrue(disks[0].localEdge)
+    // As after a change of CLOUDFRONT_KEY_PAIR_ID in .env: the doctor reads
+    // the new id, the running app's edge still trusts the one it started with.
+    const options = disks[0].options as { cloudfront: object }
+    options.cloudfront = { ...options.cloudfront, keyPairId: 'KNEWKEYPAIR123' }
+    const report = await runDoctor(disks)
+    const signed = report.disks[0].checks.find((check) => check.id === 'cdn.signed-url')!
+    assert.equal(signed.diagnosis, 'unknown-key-pair-id')
+    assert.include(signed.fix, 'restart node ace serve')
+    assert.notInclude(signed.fix, 'CloudFront >')
+  })
+
+  test('a run that may write is not told to run without --read-only', async ({ assert }) => {
+    const root = await mkdtemp(join(tmpdir(), 'djamazing-doctor-local-'))
+    const local = await startAdonisApp({ localStore: { root } })
+    try {
+      const { output } = await runAceCommand(local, DjamazingDoctor, [])
+      assert.include(output, 'a signed URL serves')
+      assert.notInclude(output, '--read-only')
+    } finally {
+      await local.stop()
+      await rm(root, { recursive: true, force: true })
+    }
   })
 
   test('an unknown disk: exit 1', async ({ assert }) => {

@@ -317,7 +317,7 @@ test.group('Doctor | each misconfiguration, by name', () => {
       assert.isTrue(report.ok, JSON.stringify(report, null, 2))
       const check = report.disks[1].checks.find((entry) => entry.id === 'cdn.signed-url')!
       assert.equal(check.status, 'ok')
-      assert.include(check.message, 'S3 answered 403 for a key that does not exist')
+      assert.include(check.message, 'the store answered 403 for a key that does not exist')
       assert.deepEqual(resultsOf(report, 'static')['cdn.public-unsigned'], ['ok', undefined])
     } finally {
       await edge.close()
