@@ -5,6 +5,7 @@ import {
   E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_INVALID_UPLOAD,
+  E_DJAMAZING_OBJECT_NOT_FOUND,
   E_DJAMAZING_UPLOAD_CONFLICT,
   E_DJAMAZING_UPLOAD_EXPIRED,
   E_DJAMAZING_UPLOAD_FORBIDDEN,
@@ -72,6 +73,24 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 export function pendingPrefixOf(options: DirectUploadOptions | undefined): string {
   const prefix = options?.pendingPrefix ?? 'pending-uploads/'
   return prefix.endsWith('/') ? prefix : `${prefix}/`
+}
+
+/**
+ * Runs a step on the copy confirm checks. The copy lives under the
+ * pending prefix, so a prune run meanwhile (with an `olderThan` shorter
+ * than a confirm) may delete it: the confirm is then refused, a 4xx
+ * saying why, never a failure of the store.
+ */
+async function whileChecked<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'E_DJAMAZING_OBJECT_NOT_FOUND') throw error
+    throw new E_DJAMAZING_UPLOAD_REJECTED(
+      ['the upload was deleted while it was being confirmed (by a prune of pending uploads?)'],
+      { cause: error }
+    )
+  }
 }
 
 /**
@@ -285,22 +304,24 @@ export class DirectUploads {
       if (!(await this.#copyPending(pendingKey, checkedKey, finalKey))) {
         throw new E_DJAMAZING_UPLOAD_CONFLICT(['it is being confirmed by another request'])
       }
-      const checked = await store.head(checkedKey)
-      if (!checked) throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
-      // When it was stored is the pending object's: the copy is new.
-      const problem = await this.#problemWith(
-        { ...checked, lastModified: pending.lastModified },
-        claims,
-        checkedKey,
-        upload,
-        options
-      )
+      const problem = await whileChecked(async () => {
+        const checked = await store.head(checkedKey)
+        if (!checked) throw new E_DJAMAZING_OBJECT_NOT_FOUND([checkedKey, this.#disk.bucket])
+        // When it was stored is the pending object's: the copy is new.
+        return this.#problemWith(
+          { ...checked, lastModified: pending.lastModified },
+          claims,
+          checkedKey,
+          upload,
+          options
+        )
+      })
       if (problem) {
         await store.delete(pendingKey)
         debug('confirmUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
         throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
       }
-      if (!(await store.copyIfAbsent(checkedKey, finalKey))) {
+      if (!(await whileChecked(() => store.copyIfAbsent(checkedKey, finalKey)))) {
         throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
       }
       await store.delete(pendingKey)

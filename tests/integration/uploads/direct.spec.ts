@@ -270,6 +270,26 @@ test.group('Direct uploads | start, PUT to the store, confirm', (group) => {
     assert.deepEqual(Buffer.from(await driver.getBytes(key)), body, 'the checked bytes')
   })
 
+  test('a prune while a confirm runs: the confirm answers 422 saying so, never a 500', async ({
+    assert,
+  }) => {
+    const { body, key, target } = await started(1000)
+    assert.equal(await putStatus(target, body), 200)
+    const error = await driver
+      .confirmUpload(target.token, {
+        userId: ALICE,
+        // Everything under the pending prefix, the copy being checked included.
+        checkContent: async () => {
+          await driver.prunePendingUploads({ olderThan: 1, now: new Date(Date.now() + 60_000) })
+          return true
+        },
+      })
+      .catch((e) => e)
+    assert.equal(error.code, 'E_DJAMAZING_UPLOAD_REJECTED', error.message)
+    assert.match(error.message, /deleted while it was being confirmed/)
+    assert.isFalse(await exists(`uploads/${key}`))
+  })
+
   test("bob cannot confirm alice's upload (403), and his attempt leaves it for her", async ({
     assert,
   }) => {
