@@ -89,17 +89,25 @@ export async function writeKeyPair(
   const directory = command.app.makePath(folder)
   const privatePath = join(directory, PRIVATE_KEY_FILE)
   const privateFile = relative(appRoot, privatePath)
-  if (!force && (await exists(privatePath))) {
+  const taken = () => {
     command.logger.error(
       `${privateFile} already exists. Pass --force to replace it (links signed with it stop working once CloudFront no longer trusts it)`
     )
     return null
   }
+  if (!force && (await exists(privatePath))) return taken()
 
   const pair = await generateCloudFrontKeyPair(kind)
   await mkdir(directory, { recursive: true })
-  // The private key is a credential: readable by the owner only.
-  await writeFile(privatePath, pair.privateKey, { mode: 0o600 })
+  // The private key is a credential: readable by the owner only. Created
+  // exclusively: of two runs at once, one writes the pair, and the
+  // public key on disk is always the private key's.
+  try {
+    await writeFile(privatePath, pair.privateKey, { mode: 0o600, flag: force ? 'w' : 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return taken()
+    throw error
+  }
   await chmod(privatePath, 0o600)
   await writeFile(join(directory, PUBLIC_KEY_FILE), pair.publicKey)
   command.logger.action(`create ${privateFile}`).succeeded()

@@ -68,6 +68,32 @@ test.group('node ace djamazing:keys', (group) => {
     assert.notEqual(await fs.contents('keys/cloudfront_private_key.pem'), before)
   })
 
+  test('two runs at once write one key pair: one succeeds, the other refuses, and the files match', async ({
+    fs,
+    assert,
+  }) => {
+    const ace = await aceFor(fs)
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        const command = await ace.create(DjamazingKeys, ['--ec'])
+        command.ui.switchMode('raw')
+        await command.exec()
+        return command.exitCode
+      })
+    )
+    assert.deepEqual(
+      runs.toSorted(),
+      [0, 1, 1, 1],
+      'one run creates the pair, the others find it taken'
+    )
+    const privateKey = createPrivateKey(await fs.contents('keys/cloudfront_private_key.pem'))
+    assert.equal(
+      createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }),
+      await fs.contents('keys/cloudfront_public_key.pem'),
+      "the public key is the private key's"
+    )
+  })
+
   test('keeps its folder out of git, has the build copy it, fills only an empty CLOUDFRONT_PRIVATE_KEY_FILE', async ({
     fs,
     assert,
