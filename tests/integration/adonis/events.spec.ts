@@ -1,4 +1,5 @@
 import { tracingChannel } from 'node:diagnostics_channel'
+import { EventEmitter, once } from 'node:events'
 import { test } from '@japa/runner'
 import { LinkSigner } from '../../../src/links/main.ts'
 import { APP_KEY, startAdonisApp, type AdonisTestApp } from '../../helpers/adonis_app.ts'
@@ -18,13 +19,20 @@ const EVENTS = [
 type Recorded = { name: (typeof EVENTS)[number]; data: any }
 
 /**
- * Waits until `count` events are recorded: the emitter runs listeners
- * after the response is sent, and the edge reports when its socket closes.
+ * Every push to a list of recorded events is announced here.
  */
-async function waitFor(events: Recorded[], count: number) {
-  const deadline = Date.now() + 10_000
-  while (events.length < count && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
+const pushed = new EventEmitter()
+
+/**
+ * Waits until `list` holds `count` events, for 10 s at most: the emitter
+ * runs listeners after the response is sent, and the edge reports when
+ * its socket closes. At the deadline it returns: the assertions that
+ * follow say what is missing.
+ */
+async function waitFor(list: unknown[], count: number) {
+  const signal = AbortSignal.timeout(10_000)
+  while (list.length < count && !signal.aborted) {
+    await once(pushed, 'push', { signal }).catch(() => {})
   }
 }
 
@@ -45,7 +53,11 @@ test.group('AdonisJS events | every decision of the redirect route and the local
     app = await startAdonisApp()
     await app.drive.use('uploads').put(KEY, 'the report')
     const emitter = await app.app.container.make('emitter')
-    for (const name of EVENTS) emitter.on(name, (data) => void events.push({ name, data }))
+    for (const name of EVENTS)
+      emitter.on(name, (data) => {
+        events.push({ name, data })
+        pushed.emit('push')
+      })
     return () => app.stop()
   })
   group.each.setup(() => {
@@ -252,9 +264,12 @@ test.group('AdonisJS events | emitted only when something listens', (group) => {
 
       const heard: unknown[] = []
       const emitter = await app.app.container.make('emitter')
-      emitter.on('djamazing:link:redirected', (data) => void heard.push(data))
+      emitter.on('djamazing:link:redirected', (data) => {
+        heard.push(data)
+        pushed.emit('push')
+      })
       assert.equal(await open(alice), 302)
-      await waitFor(heard as Recorded[], 1)
+      await waitFor(heard, 1)
       assert.lengthOf(heard, 1)
       assert.include(dispatched, 'djamazing:link:redirected')
       assert.notInclude(dispatched, 'djamazing:link:refused')
