@@ -1,8 +1,7 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { doctorDisks } from '../src/adonis/doctor_disks.ts'
-import { cdnUrlFor, parseCdnUrl } from '../src/cdn_url.ts'
-import { CloudFrontSigner } from '../src/cloudfront/signer.ts'
+import { cdnUrlFor } from '../src/cdn_url.ts'
 import { linkDisksOf } from '../src/doctor/disk_keys.ts'
 import { printable } from '../src/doctor/printable.ts'
 import { assertValidObjectKey } from '../src/object_key.ts'
@@ -54,21 +53,15 @@ export default class DjamazingSign extends BaseCommand {
         this.logger.log(link)
         return
       }
-      const { cloudfront, cdnUrl, prefix = '' } = disk.options
+      // The disk as the app resolved it: its own signer, CDN and prefix.
+      const { cloudfront, cdn, objectKey } = disk.resolved!
       if (!cloudfront) {
         this.exitCode = 1
         this.logger.error(`"${disk.name}" has no cloudfront key to sign with`)
         return
       }
-      const signer = new CloudFrontSigner({
-        ...cloudfront,
-        setting: `services.${disk.name}.cloudfront`,
-      })
-      const url = cdnUrlFor(
-        parseCdnUrl(cdnUrl, `services.${disk.name}.cdnUrl`),
-        `${prefix}${this.key}`
-      )
-      this.logger.log(signer.signUrl(url, { expiresIn: this.expires }))
+      const url = cdnUrlFor(cdn, objectKey(this.key))
+      this.logger.log(cloudfront.signUrl(url, { expiresIn: this.expires }))
     } catch (error) {
       // Named E_DJAMAZING_* errors: a bad key, user or duration.
       this.exitCode = 1

@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import {
   CopyObjectCommand,
@@ -22,7 +21,6 @@ import type {
   UploadSignedURLOptions,
   WriteOptions,
 } from 'flydrive/types'
-import type { CloudFrontSigner } from './cloudfront/signer.ts'
 import { cdnUrlFor } from './cdn_url.ts'
 import debug from './debug.ts'
 import { parseDuration } from './duration.ts'
@@ -37,10 +35,9 @@ import {
   E_DJAMAZING_VISIBILITY_FIXED,
 } from './errors.ts'
 import { assertValidObjectKey, encodeObjectKey } from './object_key.ts'
-import { LocalStore } from './local/store.ts'
-import { signUploadUrl, uploadSigningKey } from './local/upload_url.ts'
-import { createS3Client } from './s3/client.ts'
-import { resolveDriverConfig, settingPath, type DriverConfig } from './s3/config.ts'
+import { type LocalStore } from './local/store.ts'
+import { signUploadUrl } from './local/upload_url.ts'
+import { isResolvedDisk, resolveDisk, type ResolvedDisk } from './disk/resolve_disk.ts'
 import { isNotFound, wrapS3Error } from './s3/errors.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
 import { presignGet, presignPut } from './s3/presign.ts'
@@ -49,13 +46,9 @@ import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
 import { replacesMetadata, writeParams } from './s3/write_params.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
-import { DirectUploads } from './uploads/direct_uploads.ts'
+import type { DirectUploads } from './uploads/direct_uploads.ts'
 import { DiskVariants } from './variants/disk_variants.ts'
 import { driverStorage } from './variants/driver_storage.ts'
-import { resolveVariantSettings } from './variants/options.ts'
-import { assertSharpInstalled } from './variants/sharp.ts'
-import { LocalUploadStore } from './uploads/local_store.ts'
-import { S3UploadStore } from './uploads/s3_store.ts'
 import type {
   ConfirmedUpload,
   ConfirmUploadOptions,
@@ -86,93 +79,50 @@ const DELETE_BATCH = 1000
  * also when the driver is used without flydrive's `Disk`, and is stored
  * under the disk's `prefix`.
  */
-/**
- * Drivers made by `bucket()`, by their options: the parsed CloudFront key
- * they share, and whether they were given a CDN URL of their own.
- */
-const OTHER_BUCKETS = new WeakMap<
-  DjamazingOptions,
-  { cloudfront?: CloudFrontSigner; ownCdn: boolean }
->()
-
 export class DjamazingDriver implements DriverContract {
-  #otherBucket?: { cloudfront?: CloudFrontSigner; ownCdn: boolean }
+  // Private: the disk holds the S3 client and the signers, which must not
+  // show up when the driver is logged or inspected.
+  #disk: ResolvedDisk
   // Set on S3 disks; local store disks keep their files in #local.
   #client!: S3Client
   #local?: LocalStore
-  #uploadKey?: KeyObject
-  #config: DriverConfig
-  // Private: the options may hold credentials, which must not show up
-  // when the driver is logged or inspected.
-  #options: DjamazingOptions
   #urls: SignedUrls
-  #uploads: DirectUploads | undefined
   #variants: DiskVariants | undefined
 
-  constructor(options: DjamazingOptions) {
-    this.#options = options
-    this.#otherBucket = OTHER_BUCKETS.get(options)
-    this.#config = resolveDriverConfig(options)
-    if (this.#config.localRoot) {
-      this.#local = new LocalStore(this.#config.localRoot, this.#config.bucket)
-      const secret = options.localStore?.uploadSecret
-      if (secret)
-        this.#uploadKey = uploadSigningKey(secret, this.#setting('localStore.uploadSecret'))
-    } else {
-      this.#client = createS3Client(options)
-    }
-    this.#urls = new SignedUrls(
-      options,
-      this.#config.cdn,
-      (key) => this.#objectKey(key),
-      (name) => this.#setting(name),
-      this.#otherBucket?.cloudfront
-    )
-    // Direct uploads sign tokens with the app secrets: the links' ones on a
-    // protected disk, or `uploads.secrets`.
-    const uploadSecrets = options.uploads?.secrets ?? options.links?.secrets
-    if (uploadSecrets || options.uploads) {
-      this.#uploads = new DirectUploads(
-        {
-          store: this.#local
-            ? new LocalUploadStore(this.#local, {
-                cdn: this.#config.cdn,
-                bucket: this.#config.bucket,
-                uploadKey: this.#uploadKey,
-                setting: this.#setting('localStore.uploadSecret'),
-              })
-            : new S3UploadStore(this.#client, this.#config.bucket),
-          bucket: this.#config.bucket,
-          disk: this.#config.disk,
-          prefix: this.#config.prefix,
-          secrets: uploadSecrets ?? [],
-          setting: (name) => this.#setting(name),
-        },
-        // Tokens are bound to the user's realm as links are.
-        options.links?.currentUserRealm && !options.uploads?.currentUserRealm
-          ? { ...options.uploads, currentUserRealm: () => options.links!.currentUserRealm!() }
-          : options.uploads
-      )
-    }
-    if (options.variants) {
-      const setting = this.#setting('variants')
-      const settings = resolveVariantSettings(options.variants, setting)
-      assertSharpInstalled(setting)
-      this.#variants = new DiskVariants(settings, driverStorage(this), {
-        disk: this.#config.disk,
-        setting,
+  /**
+   * Takes the disk's options (checked here: a bad setting fails now), or
+   * a disk `resolveDisk` already made.
+   */
+  constructor(options: DjamazingOptions | ResolvedDisk) {
+    const disk = isResolvedDisk(options) ? options : resolveDisk(options)
+    this.#disk = disk
+    if (disk.local) this.#local = disk.local.files
+    else this.#client = disk.client!
+    this.#urls = new SignedUrls(disk)
+    if (disk.variants) {
+      this.#variants = new DiskVariants(disk.variants, driverStorage(this), {
+        disk: disk.name,
+        setting: disk.setting('variants'),
       })
     }
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
-      this.#config.disk,
-      this.#config.bucket,
-      this.#config.prefix,
-      this.#config.mode,
-      this.#config.cdn.origin,
-      this.#config.supportsACL ? 'on' : 'off',
+      disk.name,
+      disk.bucket,
+      disk.prefix,
+      disk.mode,
+      disk.cdn.origin,
+      disk.supportsACL ? 'on' : 'off',
       this.#local ? `local store in ${this.#local.folder}` : 'S3'
     )
+  }
+
+  /**
+   * The disk as it was resolved from its options: what the local edge
+   * (`createEdgeForDisks`), the redirect route and the doctor read.
+   */
+  get resolvedDisk(): ResolvedDisk {
+    return this.#disk
   }
 
   /**
@@ -181,7 +131,7 @@ export class DjamazingDriver implements DriverContract {
    * disks with `links` and `cloudfront`; `undefined` on any other.
    */
   get protectedLinks(): ProtectedLinks | undefined {
-    return this.#urls.protectedLinks
+    return this.#disk.protectedLinks
   }
 
   /**
@@ -218,12 +168,7 @@ export class DjamazingDriver implements DriverContract {
    * The key in the bucket: validated, with the disk's prefix.
    */
   #objectKey(key: string): string {
-    assertValidObjectKey(key)
-    if (!this.#config.prefix) return key
-    const objectKey = `${this.#config.prefix}${key}`
-    // The prefix counts towards S3's 1024-byte limit.
-    assertValidObjectKey(objectKey)
-    return objectKey
+    return this.#disk.objectKey(key)
   }
 
   /**
@@ -233,7 +178,7 @@ export class DjamazingDriver implements DriverContract {
    * here it only reaches "user1/...".
    */
   #folderKey(prefix: string): string {
-    if (prefix === '' || prefix === '/') return this.#config.prefix
+    if (prefix === '' || prefix === '/') return this.#disk.prefix
     assertValidObjectKey(prefix)
     return this.#objectKey(prefix.endsWith('/') ? prefix : `${prefix}/`)
   }
@@ -242,7 +187,7 @@ export class DjamazingDriver implements DriverContract {
    * The key as the disk knows it, without the disk's prefix.
    */
   #diskKey(objectKey: string): string {
-    return objectKey.slice(this.#config.prefix.length)
+    return objectKey.slice(this.#disk.prefix.length)
   }
 
   /**
@@ -250,18 +195,18 @@ export class DjamazingDriver implements DriverContract {
    * the driver's options).
    */
   #setting(name: string) {
-    return settingPath(this.#options, name)
+    return this.#disk.setting(name)
   }
 
   #log(operation: string, objectKey: string) {
-    debug('%s %s %s:%s', operation, this.#config.disk, this.#config.bucket, objectKey)
+    debug('%s %s %s:%s', operation, this.#disk.name, this.#disk.bucket, objectKey)
   }
 
   async #send<T>(operation: string, objectKey: string, request: () => Promise<T>): Promise<T> {
     try {
       return await request()
     } catch (error) {
-      throw wrapS3Error(error, operation, objectKey, this.#config.bucket)
+      throw wrapS3Error(error, operation, objectKey, this.#disk.bucket)
     }
   }
 
@@ -269,7 +214,7 @@ export class DjamazingDriver implements DriverContract {
     const objectKey = this.#objectKey(key)
     this.#log(operation, objectKey)
     const response = await this.#send(operation, objectKey, () =>
-      this.#client.send(new GetObjectCommand({ Bucket: this.#config.bucket, Key: objectKey }))
+      this.#client.send(new GetObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
     )
     return { objectKey, body: response.Body! }
   }
@@ -294,13 +239,11 @@ export class DjamazingDriver implements DriverContract {
     this.#log('exists', objectKey)
     if (this.#local) return this.#local.exists(objectKey)
     try {
-      await this.#client.send(
-        new HeadObjectCommand({ Bucket: this.#config.bucket, Key: objectKey })
-      )
+      await this.#client.send(new HeadObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
       return true
     } catch (error) {
       if (isNotFound(error)) return false
-      throw wrapS3Error(error, 'exists', objectKey, this.#config.bucket)
+      throw wrapS3Error(error, 'exists', objectKey, this.#disk.bucket)
     }
   }
 
@@ -327,7 +270,7 @@ export class DjamazingDriver implements DriverContract {
     this.#log('getMetaData', objectKey)
     if (this.#local) return this.#local.getMetaData(objectKey)
     const response = await this.#send('getMetaData', objectKey, () =>
-      this.#client.send(new HeadObjectCommand({ Bucket: this.#config.bucket, Key: objectKey }))
+      this.#client.send(new HeadObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
     )
     return this.#metaData(response)
   }
@@ -339,10 +282,10 @@ export class DjamazingDriver implements DriverContract {
    */
   async getVisibility(key: string): Promise<ObjectVisibility> {
     const objectKey = this.#objectKey(key)
-    if (!this.#config.supportsACL) return this.#config.visibility
+    if (!this.#disk.supportsACL) return this.#disk.visibility
     this.#log('getVisibility', objectKey)
     const response = await this.#send('getVisibility', objectKey, () =>
-      this.#client.send(new GetObjectAclCommand({ Bucket: this.#config.bucket, Key: objectKey }))
+      this.#client.send(new GetObjectAclCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
     )
     const isPublic = (response.Grants ?? []).some(
       (grant) =>
@@ -360,20 +303,20 @@ export class DjamazingDriver implements DriverContract {
    */
   async setVisibility(key: string, visibility: ObjectVisibility): Promise<void> {
     const objectKey = this.#objectKey(key)
-    if (!this.#config.supportsACL) {
-      if (visibility === this.#config.visibility) return
+    if (!this.#disk.supportsACL) {
+      if (visibility === this.#disk.visibility) return
       throw new E_DJAMAZING_VISIBILITY_FIXED([
         key,
         visibility,
-        this.#config.disk,
-        this.#config.visibility,
+        this.#disk.name,
+        this.#disk.visibility,
       ])
     }
     this.#log('setVisibility', objectKey)
     await this.#send('setVisibility', objectKey, () =>
       this.#client.send(
         new PutObjectAclCommand({
-          Bucket: this.#config.bucket,
+          Bucket: this.#disk.bucket,
           Key: objectKey,
           ACL: visibility === 'public' ? 'public-read' : 'private',
         })
@@ -391,8 +334,8 @@ export class DjamazingDriver implements DriverContract {
     await this.#send('put', objectKey, () =>
       this.#client.send(
         new PutObjectCommand({
-          ...writeParams(objectKey, options, this.#config),
-          Bucket: this.#config.bucket,
+          ...writeParams(objectKey, options, this.#disk),
+          Bucket: this.#disk.bucket,
           Key: objectKey,
           Body: contents,
         })
@@ -419,12 +362,12 @@ export class DjamazingDriver implements DriverContract {
     contents.once('error', onError)
     const upload = new Upload({
       client: this.#client,
-      partSize: this.#config.partSize,
-      queueSize: this.#config.queueSize,
+      partSize: this.#disk.multipart.partSize,
+      queueSize: this.#disk.multipart.queueSize,
       leavePartsOnError: false,
       params: {
-        ...writeParams(objectKey, options, this.#config),
-        Bucket: this.#config.bucket,
+        ...writeParams(objectKey, options, this.#disk),
+        Bucket: this.#disk.bucket,
         Key: objectKey,
         Body: contents,
       },
@@ -439,7 +382,7 @@ export class DjamazingDriver implements DriverContract {
           { cause: sourceError }
         )
       }
-      throw wrapS3Error(error, 'putStream', objectKey, this.#config.bucket)
+      throw wrapS3Error(error, 'putStream', objectKey, this.#disk.bucket)
     } finally {
       contents.off('error', onError)
     }
@@ -460,14 +403,14 @@ export class DjamazingDriver implements DriverContract {
   async #copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
     const sourceKey = this.#objectKey(source)
     const destinationKey = this.#objectKey(destination)
-    debug('copy %s %s:%s to %s', this.#config.disk, this.#config.bucket, sourceKey, destinationKey)
+    debug('copy %s %s:%s to %s', this.#disk.name, this.#disk.bucket, sourceKey, destinationKey)
     if (this.#local) return this.#local.copy(sourceKey, destinationKey)
     let writeOptions = options
-    if (this.#config.supportsACL && !options?.visibility) {
+    if (this.#disk.supportsACL && !options?.visibility) {
       writeOptions = { ...options, visibility: await this.getVisibility(source) }
     }
     const replace = replacesMetadata(options)
-    const params = writeParams(destinationKey, writeOptions, this.#config)
+    const params = writeParams(destinationKey, writeOptions, this.#disk)
     if (!replace) {
       delete params.ContentType
     }
@@ -475,9 +418,9 @@ export class DjamazingDriver implements DriverContract {
       this.#client.send(
         new CopyObjectCommand({
           ...params,
-          Bucket: this.#config.bucket,
+          Bucket: this.#disk.bucket,
           Key: destinationKey,
-          CopySource: `${encodeURIComponent(this.#config.bucket)}/${encodeObjectKey(sourceKey)}`,
+          CopySource: `${encodeURIComponent(this.#disk.bucket)}/${encodeObjectKey(sourceKey)}`,
           MetadataDirective: replace ? 'REPLACE' : 'COPY',
         })
       )
@@ -507,11 +450,11 @@ export class DjamazingDriver implements DriverContract {
     if (this.#local) return this.#local.delete(objectKey)
     try {
       await this.#client.send(
-        new DeleteObjectCommand({ Bucket: this.#config.bucket, Key: objectKey })
+        new DeleteObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey })
       )
     } catch (error) {
       if (isNotFound(error)) return
-      throw wrapS3Error(error, 'delete', objectKey, this.#config.bucket)
+      throw wrapS3Error(error, 'delete', objectKey, this.#disk.bucket)
     }
   }
 
@@ -536,7 +479,7 @@ export class DjamazingDriver implements DriverContract {
       const page = await this.#send('deleteAll', folderKey, () =>
         this.#client.send(
           new ListObjectsV2Command({
-            Bucket: this.#config.bucket,
+            Bucket: this.#disk.bucket,
             Prefix: folderKey || undefined,
             ContinuationToken: token,
             MaxKeys: DELETE_BATCH,
@@ -548,7 +491,7 @@ export class DjamazingDriver implements DriverContract {
         const result = await this.#send('deleteAll', folderKey, () =>
           this.#client.send(
             new DeleteObjectsCommand({
-              Bucket: this.#config.bucket,
+              Bucket: this.#disk.bucket,
               Delete: { Objects: objects, Quiet: true },
             })
           )
@@ -593,7 +536,7 @@ export class DjamazingDriver implements DriverContract {
     const response = await this.#send('listAll', folderKey, () =>
       this.#client.send(
         new ListObjectsV2Command({
-          Bucket: this.#config.bucket,
+          Bucket: this.#disk.bucket,
           Prefix: folderKey || undefined,
           Delimiter: recursive ? undefined : '/',
           ContinuationToken: options?.paginationToken,
@@ -621,19 +564,19 @@ export class DjamazingDriver implements DriverContract {
     const objectKey = this.#objectKey(key)
     this.#assertOwnUrls(key, 'getUrl')
     this.#assertNotPending(key)
-    if (this.#config.mode === 'protected' && this.#urls.links) {
+    if (this.#disk.mode === 'protected' && this.#disk.links) {
       this.#log('getUrl link', objectKey)
-      return this.#urls.linkFor(this.#config.disk, key)
+      return this.#urls.linkFor(this.#disk.name, key)
     }
-    if (this.#config.mode === 'protected') {
+    if (this.#disk.mode === 'protected') {
       throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
         key,
-        this.#config.disk,
+        this.#disk.name,
         'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
       ])
     }
     this.#log('getUrl', objectKey)
-    return cdnUrlFor(this.#config.cdn, objectKey)
+    return cdnUrlFor(this.#disk.cdn, objectKey)
   }
 
   /**
@@ -646,7 +589,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async linkFor(key: string, options: LinkOptions = {}): Promise<string> {
     this.#log('linkFor', this.#linkableKey(key))
-    return this.#urls.linkFor(this.#config.disk, key, options)
+    return this.#urls.linkFor(this.#disk.name, key, options)
   }
 
   /**
@@ -661,7 +604,7 @@ export class DjamazingDriver implements DriverContract {
     const variants = this.#diskVariants()
     const variantKey = variants.keyOf(key, variant)
     this.#log('getVariantUrl', this.#objectKey(variantKey))
-    if (this.#config.mode === 'public') await variants.ensure(key, variant)
+    if (this.#disk.mode === 'public') await variants.ensure(key, variant)
     return this.getUrl(variantKey)
   }
 
@@ -710,7 +653,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async linkForFolder(folder: string, options: FolderLinkOptions): Promise<string> {
     this.#log('linkForFolder', this.#linkableKey(folder))
-    return this.#urls.linkForFolder(this.#config.disk, folder, options)
+    return this.#urls.linkForFolder(this.#disk.name, folder, options)
   }
 
   /**
@@ -721,13 +664,13 @@ export class DjamazingDriver implements DriverContract {
     const objectKey = this.#objectKey(key)
     this.#assertOwnUrls(key, 'linkFor')
     this.#assertNotPending(key)
-    if (this.#config.mode !== 'protected') {
-      throw new E_DJAMAZING_NOT_PROTECTED([key, this.#config.disk])
+    if (this.#disk.mode !== 'protected') {
+      throw new E_DJAMAZING_NOT_PROTECTED([key, this.#disk.name])
     }
-    if (!this.#urls.links) {
+    if (!this.#disk.links) {
       throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
         key,
-        this.#config.disk,
+        this.#disk.name,
         'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
       ])
     }
@@ -749,10 +692,10 @@ export class DjamazingDriver implements DriverContract {
     )
     // With a CloudFront key: a CloudFront signed URL, bound to nobody (for
     // emails and jobs), with the response overrides inside the signature.
-    if (this.#urls.cloudfront) {
+    if (this.#disk.cloudfront) {
       this.#assertOwnUrls(key, 'getSignedUrl')
       this.#log('getSignedUrl cloudfront', objectKey)
-      return this.#urls.signCdnUrl(this.#config.cdn, objectKey, {
+      return this.#urls.signCdnUrl(this.#disk.cdn, objectKey, {
         expiresIn,
         contentType: options?.contentType,
         contentDisposition: options?.contentDisposition,
@@ -767,7 +710,7 @@ export class DjamazingDriver implements DriverContract {
     this.#log('getSignedUrl', objectKey)
     return this.#send('getSignedUrl', objectKey, () =>
       presignGet(this.#client, {
-        bucket: this.#config.bucket,
+        bucket: this.#disk.bucket,
         key: objectKey,
         expiresIn,
         contentType: options?.contentType,
@@ -797,15 +740,15 @@ export class DjamazingDriver implements DriverContract {
     }
     this.#log('getSignedUploadUrl', objectKey)
     if (this.#local) {
-      if (!this.#uploadKey) {
+      if (!this.#disk.local?.uploadKey) {
         throw new E_DJAMAZING_INVALID_CONFIG([
           this.#setting('localStore.uploadSecret'),
           'upload URLs of the local store are signed with a secret: set it (the AdonisJS provider uses the app key)',
         ])
       }
-      return signUploadUrl(this.#uploadKey, {
-        cdn: this.#config.cdn,
-        bucket: this.#config.bucket,
+      return signUploadUrl(this.#disk.local?.uploadKey, {
+        cdn: this.#disk.cdn,
+        bucket: this.#disk.bucket,
         objectKey,
         expiresAt: Date.now() / 1000 + expiresIn,
         headers: {
@@ -816,7 +759,7 @@ export class DjamazingDriver implements DriverContract {
     }
     return this.#send('getSignedUploadUrl', objectKey, () =>
       presignPut(this.#client, {
-        bucket: this.#config.bucket,
+        bucket: this.#disk.bucket,
         key: objectKey,
         expiresIn,
         contentType: options?.contentType,
@@ -858,13 +801,14 @@ export class DjamazingDriver implements DriverContract {
   }
 
   #directUploads(): DirectUploads {
-    if (!this.#uploads) {
+    const uploads = this.#disk.uploads
+    if (!uploads) {
       throw new E_DJAMAZING_INVALID_CONFIG([
         this.#setting('uploads.secrets'),
         'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
       ])
     }
-    return this.#uploads
+    return uploads
   }
 
   /**
@@ -878,17 +822,7 @@ export class DjamazingDriver implements DriverContract {
    * works either way.
    */
   bucket(bucket: string, options: { cdnUrl?: string } = {}): DjamazingDriver {
-    const driverOptions = {
-      ...this.#options,
-      bucket,
-      client: this.#client,
-      ...(options.cdnUrl === undefined ? {} : { cdnUrl: options.cdnUrl }),
-    } as DjamazingOptions
-    OTHER_BUCKETS.set(driverOptions, {
-      cloudfront: this.#urls.cloudfront,
-      ownCdn: options.cdnUrl !== undefined,
-    })
-    return new DjamazingDriver(driverOptions)
+    return new DjamazingDriver(this.#disk.onBucket(bucket, options.cdnUrl))
   }
 
   /**
@@ -900,7 +834,7 @@ export class DjamazingDriver implements DriverContract {
    * it lists would otherwise serve other users' unchecked uploads).
    */
   #assertNotPending(key: string) {
-    if (this.#uploads?.isPending(key)) {
+    if (this.#disk.uploads?.isPending(key)) {
       throw new E_DJAMAZING_INVALID_KEY([
         key,
         'it is under the pending prefix of direct uploads, which are served only once confirmed',
@@ -909,21 +843,21 @@ export class DjamazingDriver implements DriverContract {
   }
 
   #assertOwnUrls(key: string, method: string) {
-    const other = this.#otherBucket
+    const other = this.#disk.otherBucket
     if (!other) return
-    if (this.#config.mode === 'protected' && method !== 'getSignedUrl') {
+    if (this.#disk.mode === 'protected' && method !== 'getSignedUrl') {
       throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
         key,
-        this.#config.bucket,
-        this.#config.disk,
+        this.#disk.bucket,
+        this.#disk.name,
         "protected links name the disk, and its redirect route serves the disk's own bucket. Use getSignedUrl() on bucket(name, { cdnUrl })",
       ])
     }
     if (!other.ownCdn) {
       throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
         key,
-        this.#config.bucket,
-        this.#config.disk,
+        this.#disk.bucket,
+        this.#disk.name,
         `the disk's cdnUrl serves its own bucket. Pass this bucket's CDN: bucket(name, { cdnUrl })`,
       ])
     }

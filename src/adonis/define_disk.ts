@@ -10,8 +10,9 @@ import {
 } from '../errors.ts'
 import { hostUnder } from '../cdn_url.ts'
 import { isProviderBooted, registerDisk } from './registry.ts'
+import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import type { DjamazingOptions } from '../types.ts'
-import type { DjamazingDiskProvider, DjamazingServiceConfig } from './types.ts'
+import type { AdonisDiskOptions, DjamazingDiskProvider, DjamazingServiceConfig } from './types.ts'
 
 /**
  * Where the local store keeps its buckets, from the app root. A folder
@@ -56,21 +57,17 @@ function routePrefixOf(name: string, value: string | undefined): string {
  * the CDN must be the app's own host (host-only cookies; ports do not
  * matter to cookies), or both hosts must be under the cookie domain.
  */
-function assertCookiesReachCdn(
-  app: ApplicationService,
-  name: string,
-  config: DjamazingServiceConfig
-) {
+function assertCookiesReachCdn(app: ApplicationService, disk: ResolvedDisk) {
   const appUrl = app.config.get<string | undefined>('app.appUrl', undefined)
   const appHost = appUrl && URL.canParse(appUrl) ? new URL(appUrl).hostname : undefined
-  const cdnHost = URL.canParse(config.cdnUrl) ? new URL(config.cdnUrl).hostname : ''
-  const domain = config.folderCookies?.domain
+  const cdnHost = new URL(disk.cdn.origin).hostname
+  const domain = disk.folderCookies?.domain
   const reaches = domain
     ? appHost !== undefined && hostUnder(appHost, domain) && hostUnder(cdnHost, domain)
     : appHost === cdnHost
   if (!reaches) {
     throw new E_DJAMAZING_INVALID_CONFIG([
-      `services.${name}.folderCookies.domain`,
+      disk.setting('folderCookies.domain'),
       domain
         ? `the app (${appHost ?? 'app.appUrl is not set'}) and the CDN (${cdnHost}) must both be under "${domain}" for the CDN to receive the app's cookies`
         : `the CDN (${cdnHost}) is not the app's host (${appHost ?? 'app.appUrl is not set'}): set a cookie domain both are under, e.g. ".example.com"`,
@@ -79,17 +76,19 @@ function assertCookiesReachCdn(
 }
 
 /**
- * The options only the AdonisJS glue reads; the driver gets the rest.
+ * The options only the AdonisJS glue reads; the driver gets the rest. A
+ * record of the type's keys: the compiler fails when one is missing or
+ * extra, so it cannot drift from `AdonisDiskOptions`.
  */
-const ADONIS_OPTIONS = [
-  'routePrefix',
-  'guards',
-  'userId',
-  'userRevision',
-  'authorize',
-  'localEdge',
-  'links',
-] as const
+const ADONIS_OPTIONS: Record<keyof AdonisDiskOptions, true> = {
+  routePrefix: true,
+  guards: true,
+  userId: true,
+  userRevision: true,
+  authorize: true,
+  localEdge: true,
+  links: true,
+}
 
 export function driverOptionsOf(
   name: string,
@@ -97,7 +96,7 @@ export function driverOptionsOf(
   production: boolean
 ): DjamazingOptions {
   const options: Record<string, unknown> = { ...config, disk: name, production }
-  for (const option of ADONIS_OPTIONS) delete options[option]
+  for (const option of Object.keys(ADONIS_OPTIONS)) delete options[option]
   return options as DjamazingOptions
 }
 
@@ -186,7 +185,6 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
       const localStore =
         config.store === 'local' ? await localStoreOf(name, config, app) : undefined
       if (localStore) options.localStore = { ...config.localStore, ...localStore }
-      registerDisk(app, { name, config, routePrefix, localStore })
 
       if (config.mode === 'protected') {
         if (!config.cloudfront) {
@@ -195,7 +193,6 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
             'a protected disk redirects to CloudFront signed URLs: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
           ])
         }
-        if (config.folderCookies) assertCookiesReachCdn(app, name, config)
         // Without the provider the links would lead to a 404: fail at boot.
         await app.booted(() => {
           if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()
@@ -250,9 +247,17 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
         }
       }
 
-      const { DjamazingDriver } = await import('../driver.ts')
-      // Created now, so a bad setting fails at boot and not on first use.
-      const driver = new DjamazingDriver(options)
+      const [{ DjamazingDriver }, { resolveDisk }] = await Promise.all([
+        import('../driver.ts'),
+        import('../disk/resolve_disk.ts'),
+      ])
+      // Resolved now, so a bad setting fails at boot and not on first use;
+      // the driver, the redirect route, the local edge and the doctor all
+      // read this one resolved disk.
+      const resolved = resolveDisk(options)
+      if (resolved.protectedLinks && resolved.folderCookies) assertCookiesReachCdn(app, resolved)
+      registerDisk(app, { name, config, routePrefix, resolved })
+      const driver = new DjamazingDriver(resolved)
       return () => driver
     },
   }

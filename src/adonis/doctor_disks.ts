@@ -24,6 +24,7 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
   const disks: DoctorDisk[] = chosen.map((disk) => ({
     name: disk.name,
     options: driverOptionsOf(disk.name, disk.config, app.inProduction),
+    resolved: disk.resolved,
     secrets,
     routePrefix: disk.routePrefix,
     linkOptions: disk.config.links,

@@ -1,4 +1,5 @@
 import type { LinkSignerOptions } from '../links/types.ts'
+import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import type { DjamazingDriver } from '../driver.ts'
 import type { DjamazingOptions } from '../types.ts'
 
@@ -39,7 +40,13 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type DjamazingServiceConfig = DistributiveOmit<
   DjamazingOptions,
   'disk' | 'links' | 'production'
-> & {
+> &
+  AdonisDiskOptions
+
+/**
+ * The settings of a disk only the AdonisJS glue reads.
+ */
+export type AdonisDiskOptions = {
   /**
    * Where the redirect route of protected disks is mounted: each protected
    * disk gets `GET`/`HEAD` `<routePrefix>/<disk>/*`. Default `'/djamazing'`.
@@ -98,8 +105,7 @@ export type RegisteredDisk = {
   config: DjamazingServiceConfig
   routePrefix: string
   /**
-   * Local store disks: the store's absolute folder and the secret of
-   * their upload URLs, as given to the driver.
+   * The disk the driver reads: its store, signers and settings, made once.
    */
-  localStore?: { root: string; uploadSecret: string }
+  resolved: ResolvedDisk
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto'
 import debug from '../debug.ts'
 import {
   E_DJAMAZING_INVALID_CLOUDFRONT_KEY,
@@ -88,6 +88,7 @@ export class CloudFrontSigner {
   #digest: 'sha1' | 'sha256'
   #keyPairId: string
   #keyPairIds: string[]
+  #publicKeys: Record<string, KeyObject>
   #hashParam: boolean
   /**
    * `&Key-Pair-Id=...[&Hash-Algorithm=SHA256]`: the same for every URL.
@@ -137,6 +138,9 @@ export class CloudFrontSigner {
     this.#kind = current.kind
     this.#keyPairId = keyPairId
     this.#keyPairIds = [...loaded.keys()]
+    this.#publicKeys = Object.fromEntries(
+      [...loaded].map(([id, { key }]) => [id, createPublicKey(key)])
+    )
     this.#digest = hashAlgorithm === 'SHA256' ? 'sha256' : 'sha1'
     this.#hashParam = hashAlgorithm === 'SHA256'
     this.#urlSuffix = `&Key-Pair-Id=${keyPairId}${this.#hashParam ? '&Hash-Algorithm=SHA256' : ''}`
@@ -155,6 +159,14 @@ export class CloudFrontSigner {
    */
   get keyPairIds(): string[] {
     return [...this.#keyPairIds]
+  }
+
+  /**
+   * The public halves of every key loaded, by key pair id: what the
+   * CloudFront key group holds, for the local edge and the doctor.
+   */
+  get publicKeys(): Record<string, KeyObject> {
+    return { ...this.#publicKeys }
   }
 
   /**

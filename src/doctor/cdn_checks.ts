@@ -1,7 +1,7 @@
 import { cdnUrlFor } from '../cdn_url.ts'
 import { parseDuration } from '../duration.ts'
 import { encodeStrict } from '../object_key.ts'
-import { DEFAULT_SIGNATURE_TIMEOUT } from '../protected_urls.ts'
+import { DEFAULT_SIGNATURE_TIMEOUT } from '../disk/resolve_disk.ts'
 import { reasonOf } from './config_checks.ts'
 import { diagnoseCdnAnswer, fetchCdn, isHtml, type CdnResponse } from './cdn_response.ts'
 import type { Check, CheckResult, DiskContext } from './types.ts'
@@ -101,7 +101,7 @@ function refusal(response: CdnResponse, context: DiskContext): Outcome {
   return { status: 'error', ...found }
 }
 
-const isProtected = (context: DiskContext) => context.disk.options.mode === 'protected'
+const isProtected = (context: DiskContext) => context.mode === 'protected'
 const hasCdn = (context: DiskContext) => context.cdn !== undefined
 
 export const unsignedRefusedCheck: Check = {
@@ -213,7 +213,7 @@ export const overridesCheck: Check = {
 export const publicUnsignedCheck: Check = {
   id: 'cdn.public-unsigned',
   title: 'public prefix serves unsigned',
-  appliesTo: (context) => hasCdn(context) && context.disk.options.mode === 'public',
+  appliesTo: (context) => hasCdn(context) && context.mode === 'public',
   async run(context) {
     const response = await get(context, cdnUrlFor(context.cdn!, targetKey(context)))
     if (failed(response)) return response
@@ -275,6 +275,7 @@ export const clockCheck: Check = {
  * The disk's `signatureTimeout` in seconds (1.5 s by default, as the driver).
  */
 function signatureTimeoutSeconds(context: DiskContext): number {
+  if (context.resolved) return context.resolved.signatureTimeout
   try {
     return parseDuration(
       context.disk.options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,

@@ -1,6 +1,4 @@
-import { createPublicKey } from 'node:crypto'
 import { isLoopbackHost, parseCdnUrl } from '../cdn_url.ts'
-import { loadPrivateKey } from '../cloudfront/keys.ts'
 import { CloudFrontSigner } from '../cloudfront/signer.ts'
 import { LinkSigner } from '../links/signer.ts'
 import type { Check } from './types.ts'
@@ -18,7 +16,7 @@ export const cdnUrlCheck: Check = {
   run(context) {
     const { name, options } = context.disk
     try {
-      context.cdn = parseCdnUrl(options.cdnUrl, `services.${name}.cdnUrl`)
+      context.cdn = context.resolved?.cdn ?? parseCdnUrl(options.cdnUrl, `services.${name}.cdnUrl`)
     } catch (error) {
       return { status: 'error', diagnosis: 'invalid-cdn-url', message: reasonOf(error) }
     }
@@ -48,8 +46,8 @@ export const cloudFrontKeyCheck: Check = {
   run(context) {
     const { name, options } = context.disk
     const setting = `services.${name}.cloudfront`
-    if (!options.cloudfront) {
-      return options.mode === 'protected'
+    if (!context.resolved?.cloudfront && !options.cloudfront) {
+      return context.mode === 'protected'
         ? {
             status: 'error',
             diagnosis: 'no-cloudfront-key',
@@ -60,7 +58,8 @@ export const cloudFrontKeyCheck: Check = {
         : { status: 'skipped', message: 'no cloudfront key: getSignedUrl gives S3 presigned URLs' }
     }
     try {
-      context.signer = new CloudFrontSigner({ ...options.cloudfront, setting })
+      context.signer =
+        context.resolved?.cloudfront ?? new CloudFrontSigner({ ...options.cloudfront!, setting })
     } catch (error) {
       return {
         status: 'error',
@@ -70,8 +69,7 @@ export const cloudFrontKeyCheck: Check = {
       }
     }
     // The public half, as CloudFront > Public keys must hold it for this id.
-    const current = options.cloudfront.keys?.[context.signer.keyPairId] ?? options.cloudfront
-    const publicPem = createPublicKey(loadPrivateKey(current, setting).key)
+    const publicPem = context.signer.publicKeys[context.signer.keyPairId]
       .export({ type: 'spki', format: 'pem' })
       .toString()
     const ending = publicPem.replace(/-----[^-]+-----|\s/g, '').slice(-12)
@@ -85,10 +83,11 @@ export const cloudFrontKeyCheck: Check = {
 export const appSecretsCheck: Check = {
   id: 'config.app-secrets',
   title: 'app secrets for links',
-  appliesTo: (context) => context.disk.options.mode === 'protected',
+  appliesTo: (context) => context.mode === 'protected',
   run(context) {
     try {
-      new LinkSigner({ secrets: context.disk.secrets ?? [] })
+      // The app's own link signer, or one made to check the secrets.
+      if (!context.resolved?.links) new LinkSigner({ secrets: context.disk.secrets ?? [] })
     } catch (error) {
       return {
         status: 'error',

@@ -9,15 +9,18 @@ import type { DoctorDisk } from './types.ts'
  */
 export function linkDisksOf(disks: DoctorDisk[]): LinkDisk[] {
   return disks
-    .filter((disk) => disk.options.mode === 'protected' && disk.secrets?.length)
+    .filter((disk) => (disk.resolved ?? disk.options).mode === 'protected' && disk.secrets?.length)
     .map((disk) => ({
       name: disk.name,
       routePrefix: disk.routePrefix ?? '/djamazing',
-      signer: new LinkSigner({
-        ...disk.linkOptions,
-        secrets: disk.secrets!,
-        routePrefix: disk.routePrefix,
-      }),
+      // The disk's own link signer when the app resolved it.
+      signer:
+        disk.resolved?.links ??
+        new LinkSigner({
+          ...disk.linkOptions,
+          secrets: disk.secrets!,
+          routePrefix: disk.routePrefix,
+        }),
     }))
 }
 
@@ -25,7 +28,11 @@ export function linkDisksOf(disks: DoctorDisk[]): LinkDisk[] {
  * The public keys of every disk's CloudFront keys, by key pair id.
  */
 export function publicKeysOf(disks: DoctorDisk[]) {
-  return cloudFrontPublicKeys(
-    disks.map((disk) => ({ name: disk.name, cloudfront: disk.options.cloudfront }))
+  const keys = cloudFrontPublicKeys(
+    disks
+      .filter((disk) => !disk.resolved)
+      .map((disk) => ({ name: disk.name, cloudfront: disk.options.cloudfront }))
   )
+  // Resolved disks' signers already hold their public keys.
+  return Object.assign(keys, ...disks.map((disk) => disk.resolved?.cloudfront?.publicKeys ?? {}))
 }

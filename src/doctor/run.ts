@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { resolveDisk, type ResolvedDisk } from '../disk/resolve_disk.ts'
 import { appSecretsCheck, cdnUrlCheck, cloudFrontKeyCheck, reasonOf } from './config_checks.ts'
 import { bucketCheck, listPermissionCheck, probeCheck } from './s3_checks.ts'
 import {
@@ -41,17 +42,65 @@ export const DEFAULT_CHECKS: Check[] = [
   uploadCorsCheck,
 ]
 
+/**
+ * The disk the checks read: the app's own, or the options resolved once.
+ * `undefined` when they do not resolve: the config checks then diagnose
+ * them setting by setting.
+ */
+function resolvedOf(disk: DoctorDisk): ResolvedDisk | undefined {
+  if (disk.resolved) return disk.resolved
+  try {
+    return resolveDisk({ ...disk.options, disk: disk.name })
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What the checks read of a disk: the resolved disk's values, or the
+ * options as given when they do not resolve.
+ */
+function settingsOf(disk: DoctorDisk, resolved: ResolvedDisk | undefined) {
+  if (resolved) {
+    return {
+      mode: resolved.mode,
+      bucket: resolved.bucket,
+      store: resolved.store,
+      prefix: resolved.prefix,
+      // Checked for disks set up for direct uploads (an `uploads`
+      // setting), not every disk whose secrets could sign them.
+      pendingPrefix:
+        disk.options.uploads === undefined ? undefined : resolved.uploads?.pendingPrefix,
+    }
+  }
+  const { options } = disk
+  const prefix = options.prefix ? options.prefix.replace(/\/?$/, '/') : ''
+  return {
+    mode: options.mode,
+    bucket: options.bucket,
+    store: options.store ?? 's3',
+    prefix,
+    pendingPrefix:
+      options.uploads === undefined
+        ? undefined
+        : `${prefix}${options.uploads.pendingPrefix ?? 'pending-uploads/'}`,
+  }
+}
+
 async function checkDisk(disk: DoctorDisk, options: DoctorOptions): Promise<DiskReport> {
+  const resolved = resolvedOf(disk)
+  const settings = settingsOf(disk, resolved)
   const context: DiskContext = {
     disk,
+    resolved,
     now: options.now ?? (() => new Date()),
     write: options.write ?? true,
-    prefix: disk.options.prefix ?? '',
-    missingKey: `${disk.options.prefix ?? ''}djamazing-doctor/missing-${randomBytes(6).toString('hex')}`,
+    ...settings,
+    missingKey: `${settings.prefix}djamazing-doctor/missing-${randomBytes(6).toString('hex')}`,
     cdnDates: [],
     cleanup: [],
   }
-  const report: DiskReport = { disk: disk.name, mode: disk.options.mode, checks: [] }
+  const report: DiskReport = { disk: disk.name, mode: context.mode, checks: [] }
   try {
     for (const check of options.checks ?? DEFAULT_CHECKS) {
       if (check.appliesTo && !check.appliesTo(context)) continue
@@ -75,7 +124,11 @@ async function checkDisk(disk: DoctorDisk, options: DoctorOptions): Promise<Disk
         })
       })
     }
-    if (context.client && !disk.options.client) context.client.destroy()
+    // A client the doctor made is its own; the app's disk keeps its client.
+    const client = context.client
+    if (client && client !== disk.resolved?.client && client !== disk.options.client) {
+      client.destroy()
+    }
   }
   return report
 }

@@ -14,7 +14,7 @@ function statusOf(error: unknown): number | undefined {
   return (error as S3ErrorLike)?.$metadata?.httpStatusCode
 }
 
-const isLocalStore = (context: DiskContext) => context.disk.options.store === 'local'
+const isLocalStore = (context: DiskContext) => context.store === 'local'
 
 function notReachable(context: DiskContext) {
   return {
@@ -27,11 +27,12 @@ export const bucketCheck: Check = {
   id: 's3.bucket',
   title: 'S3 bucket',
   async run(context) {
-    const { bucket } = context.disk.options
+    const { bucket } = context
     if (isLocalStore(context)) {
       return { status: 'skipped', message: 'a local store disk: its files are on this machine' }
     }
-    context.client = createS3Client(context.disk.options)
+    // The disk's own client: the one its driver uses.
+    context.client = context.resolved?.client ?? createS3Client(context.disk.options)
     try {
       await context.client.send(new HeadBucketCommand({ Bucket: bucket }))
     } catch (error) {
@@ -70,7 +71,7 @@ export const probeCheck: Check = {
   async run(context) {
     if (!context.write) return { status: 'skipped', message: 'read-only run: nothing written' }
     if (!context.bucketReachable) return notReachable(context)
-    const { bucket } = context.disk.options
+    const { bucket } = context
     const id = context.missingKey.slice(context.missingKey.lastIndexOf('-') + 1)
     const key = `${context.prefix}djamazing-doctor/probe-${id}.txt`
     const body = `djamazing doctor probe ${id}\n`
@@ -111,7 +112,7 @@ export const listPermissionCheck: Check = {
   title: 'a missing object is 404, not 403',
   async run(context) {
     if (!context.bucketReachable) return notReachable(context)
-    const { bucket } = context.disk.options
+    const { bucket } = context
     try {
       await context.client!.send(new GetObjectCommand({ Bucket: bucket, Key: context.missingKey }))
     } catch (error) {

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { CdnBase } from '../cdn_url.ts'
 import type { CloudFrontSigner } from '../cloudfront/signer.ts'
 import type { LinkSecret, LinkSignerOptions } from '../links/types.ts'
+import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import type { DjamazingOptions } from '../types.ts'
 
 /**
@@ -42,6 +43,13 @@ export type CheckResult = {
 export type DoctorDisk = {
   name: string
   options: DjamazingOptions
+  /**
+   * The disk as the app resolved it (AdonisJS: the one its driver reads):
+   * the checks use its S3 client, CloudFront signer and link signer
+   * rather than building their own. Without it, the doctor resolves the
+   * options once, and diagnoses them one by one if that fails.
+   */
+  resolved?: ResolvedDisk
   secrets?: LinkSecret[]
   /**
    * Where the disk's redirect route is mounted (protected links).
@@ -94,9 +102,26 @@ export type DiskContext = {
   now: () => Date
   write: boolean
   /**
-   * `DjamazingOptions.prefix`, or "".
+   * What the checks read of the disk: from the resolved disk, or (when
+   * its options do not resolve) from the options as given.
+   */
+  mode: string
+  bucket: string
+  store: 's3' | 'local'
+  /**
+   * The disk's key prefix, or "".
    */
   prefix: string
+  /**
+   * Where direct uploads wait in the bucket (the disk's prefix included),
+   * on disks that take them.
+   */
+  pendingPrefix?: string
+  /**
+   * The resolved disk (given, or resolved from the options), unless its
+   * options do not resolve: then the config checks say why.
+   */
+  resolved?: ResolvedDisk
   cdn?: CdnBase
   signer?: CloudFrontSigner
   client?: S3Client

@@ -50,7 +50,7 @@ const CORS_FIX =
 export const uploadCorsCheck: Check = {
   id: 'uploads.cors',
   title: "direct uploads: the bucket's CORS rule",
-  appliesTo: ({ disk }) => disk.options.uploads !== undefined && disk.options.store !== 'local',
+  appliesTo: (context) => context.pendingPrefix !== undefined && context.store !== 'local',
   async run(context) {
     const origin = context.disk.appOrigin
     if (!origin) {
@@ -59,10 +59,10 @@ export const uploadCorsCheck: Check = {
     if (!context.client || !context.bucketReachable) {
       return { status: 'skipped', message: 'the bucket is not reachable' }
     }
-    const pendingPrefix = context.disk.options.uploads?.pendingPrefix ?? 'pending-uploads/'
+    const pendingPrefix = context.pendingPrefix!
     const url = await presignPut(context.client, {
-      bucket: context.disk.options.bucket,
-      key: `${context.prefix}${pendingPrefix}djamazing-doctor`,
+      bucket: context.bucket,
+      key: `${pendingPrefix}djamazing-doctor`,
       expiresIn: 60,
     })
     const target = new URL(url)

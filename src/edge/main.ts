@@ -3,6 +3,12 @@
  */
 
 export { createEdgeHandler, type EdgeHandler } from './handler.ts'
+export {
+  createEdgeForDisks,
+  type DiskEdge,
+  type EdgeDisk,
+  type EdgeForDisksOptions,
+} from './disks.ts'
 export { startEdgeServer, type EdgeServer, type EdgeServerOptions } from './server.ts'
 export type {
   EdgeAllowedMethods,

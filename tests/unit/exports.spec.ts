@@ -27,7 +27,7 @@ const EXPORTS: Record<string, string[]> = {
     'publicKeyFrom',
   ],
   './links': ['LinkSigner', 'createRedirectHandler', 'folderCookieClearing', 'handleLinkRequest'],
-  './edge': ['createEdgeHandler', 'startEdgeServer'],
+  './edge': ['createEdgeForDisks', 'createEdgeHandler', 'startEdgeServer'],
   './djamazing_provider': ['default'],
   './commands': ['getCommand', 'getMetaData'],
   './browser': ['DirectUploadError', 'directUpload', 'sha256Base64'],

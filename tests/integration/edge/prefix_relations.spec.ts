@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
-import { edgeBehaviorsOf } from '../../../src/adonis/local_edge.ts'
-import type { DjamazingServiceConfig } from '../../../src/adonis/types.ts'
+import { normalizePrefix } from '../../../src/disk/settings.ts'
+import { edgeBehaviorsOf } from '../../../src/edge/disks.ts'
 import { cdnUrlFor } from '../../../src/cdn_url.ts'
 import { CloudFrontSigner } from '../../../src/cloudfront/main.ts'
 import { startAdonisApp } from '../../helpers/adonis_app.ts'
@@ -53,11 +53,14 @@ const LAYOUTS: Record<string, Disk[]> = {
   ],
 }
 
-function registered(disks: Disk[]) {
+/**
+ * The disks as the resolver gives them to the edge: prefixes normalized.
+ */
+function resolved(disks: Disk[]) {
   return disks.map((disk) => ({
-    name: disk.name,
-    routePrefix: '/djamazing',
-    config: { mode: disk.mode, prefix: disk.prefix } as DjamazingServiceConfig,
+    mode: disk.mode,
+    prefix: normalizePrefix(disk.prefix, `services.${disk.name}.prefix`),
+    inlineActiveContent: false,
   }))
 }
 
@@ -75,7 +78,7 @@ test.group('Local edge | behaviors from disk prefixes', () => {
       cleanup,
     }) => {
       const { fixture, cdn } = await startSigningEdgeFixture({
-        behaviors: edgeBehaviorsOf(registered(disks)),
+        behaviors: edgeBehaviorsOf(resolved(disks)),
       })
       cleanup(() => fixture.stop())
       const signer = new CloudFrontSigner({ keyPairId: RSA_KEY.id, privateKey: RSA_KEY.privateKey })

@@ -1,0 +1,443 @@
+import type { KeyObject } from 'node:crypto'
+import { resolve } from 'node:path'
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { ObjectVisibility } from 'flydrive/types'
+import { parseCdnUrl, type CdnBase } from '../cdn_url.ts'
+import { CloudFrontSigner } from '../cloudfront/signer.ts'
+import { parseDuration } from '../duration.ts'
+import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../errors.ts'
+import { ProtectedLinks } from '../links/protected_links.ts'
+import { LinkSigner } from '../links/signer.ts'
+import type { ProtectedLinkOptions } from '../links/types.ts'
+import { assertLocalBucketName } from '../local/files.ts'
+import { LocalStore } from '../local/store.ts'
+import { uploadSigningKey } from '../local/upload_url.ts'
+import { assertValidObjectKey } from '../object_key.ts'
+import { isProduction } from '../production.ts'
+import { createS3Client } from '../s3/client.ts'
+import { SignedUrlCache } from '../signed_url_cache.ts'
+import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
+import { DirectUploads } from '../uploads/direct_uploads.ts'
+import { LocalUploadStore } from '../uploads/local_store.ts'
+import { S3UploadStore } from '../uploads/s3_store.ts'
+import { resolveVariantSettings } from '../variants/options.ts'
+import { assertSharpInstalled } from '../variants/sharp.ts'
+import {
+  normalizePrefix,
+  readCacheControl,
+  readCacheSize,
+  readCookieDomain,
+  readMediaViews,
+  readMultipart,
+  readWindow,
+  settingPath,
+} from './settings.ts'
+
+/**
+ * How long the CloudFront URL a protected link redirects to lives, when
+ * the disk sets no `signatureTimeout`: long enough for the browser to
+ * follow the redirect, too short to share.
+ */
+export const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
+
+/**
+ * The longest life of a redirect's CloudFront URL (`signatureTimeout`, plus
+ * `signatureWindow` when set) taken without `allowLongSignatureTimeout`:
+ * one hour, already long for a bearer URL.
+ */
+const MAX_SIGNATURE_TIMEOUT = 3600
+
+/**
+ * Signed URLs kept by a disk with a `signatureWindow`: about 0.5 to 1 KB
+ * each, so a few MB at most.
+ */
+const DEFAULT_SIGNATURE_CACHE_SIZE = 10_000
+
+/**
+ * Folder cookies last an hour unless the disk says otherwise: a lesson
+ * or a film, not a day.
+ */
+const DEFAULT_FOLDER_COOKIES_EXPIRES_IN = '1h'
+
+/**
+ * One disk, its options checked once and everything built from them made
+ * once: the S3 client (or local store), the CloudFront signer (its keys
+ * loaded once), the link signer, the caches and the direct uploads. The
+ * driver, the redirect route, the local edge, the doctor and the AdonisJS
+ * glue all read this, never the options. Frozen; durations in seconds.
+ */
+export type ResolvedDisk = {
+  /**
+   * The disk's name (`"default"` when none was given): links are bound to it.
+   */
+  readonly name: string
+  readonly mode: DiskMode
+  readonly bucket: string
+  /**
+   * "" or a prefix ending with "/".
+   */
+  readonly prefix: string
+  readonly cdn: CdnBase
+  readonly production: boolean
+  readonly store: StoreKind
+  /**
+   * The S3 client of an S3 disk (the one given, or the one built for it).
+   */
+  readonly client?: S3Client
+  /**
+   * The local store of a local store disk: its folder of buckets, the
+   * bucket's store, and the key (and secret) its upload URLs are signed with.
+   */
+  readonly local?: {
+    readonly root: string
+    readonly files: LocalStore
+    readonly uploadSecret?: string
+    readonly uploadKey?: KeyObject
+  }
+  /**
+   * The visibility every object has when ACLs are off.
+   */
+  readonly visibility: ObjectVisibility
+  readonly supportsACL: boolean
+  /**
+   * Whether writes may guess an active type (HTML, SVG, ...) from a key's
+   * extension: public disks, and protected disks with `inlineActiveContent`.
+   */
+  readonly infersActiveTypes: boolean
+  readonly inlineActiveContent: boolean
+  /**
+   * The `Cache-Control` of writes that give none.
+   */
+  readonly cacheControl?: string
+  readonly multipart: { readonly partSize?: number; readonly queueSize: number }
+  readonly cloudfront?: CloudFrontSigner
+  /**
+   * Protected disks with `links` and `cloudfront`: the link signer, where
+   * the current user comes from, and what the redirect route reads.
+   */
+  readonly links?: LinkSigner
+  readonly currentUser?: Pick<
+    ProtectedLinkOptions,
+    'currentUserId' | 'currentUserRevision' | 'currentUserRealm'
+  >
+  readonly protectedLinks?: ProtectedLinks
+  /**
+   * Seconds.
+   */
+  readonly signatureTimeout: number
+  readonly signatureWindow?: number
+  readonly maxViewFor?: number
+  readonly mediaViews?: {
+    readonly contentTypes: readonly string[]
+    readonly viewFor: number
+    readonly bindIp: boolean
+  }
+  readonly folderCookies?: { readonly expiresIn: number; readonly domain?: string }
+  readonly uploads?: DirectUploads
+  /**
+   * The image variants' settings, checked (sharp is installed).
+   */
+  readonly variants?: ResolvedVariantSettings
+  /**
+   * Set on a disk made by `onBucket`: whether it was given a CDN URL of its own.
+   */
+  readonly otherBucket?: { readonly ownCdn: boolean }
+  /**
+   * The key in the bucket of a key of the disk: validated, with the prefix.
+   */
+  objectKey(key: string): string
+  /**
+   * The path of a setting as the user wrote it, for errors
+   * (`services.uploads.signatureTimeout`).
+   */
+  setting(name: string): string
+  /**
+   * The same disk on another bucket, sharing its S3 client and CloudFront
+   * signer; `cdnUrl` is that bucket's CDN (without it, the disk's own).
+   */
+  onBucket(bucket: string, cdnUrl?: string): ResolvedDisk
+}
+
+type ResolvedVariantSettings = ReturnType<typeof resolveVariantSettings>
+
+const resolvedDisks = new WeakSet<object>()
+
+/**
+ * Whether a value is a disk `resolveDisk` made (and not options).
+ */
+export function isResolvedDisk(value: unknown): value is ResolvedDisk {
+  return typeof value === 'object' && value !== null && resolvedDisks.has(value)
+}
+
+/**
+ * Checks a disk's options, naming the setting that is wrong, and builds
+ * what the disk needs once. A bad disk fails here, at boot, rather than
+ * on its first request.
+ */
+export function resolveDisk(options: DjamazingOptions): ResolvedDisk {
+  return resolveOn(options, {})
+}
+
+type Shared = {
+  client?: S3Client
+  cloudfront?: CloudFrontSigner
+  ownCdn?: boolean
+}
+
+function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
+  const name = options.disk ?? 'default'
+  const setting = (path: string) => settingPath(options, path)
+
+  if (typeof options.bucket !== 'string' || options.bucket.trim() === '') {
+    throw new E_DJAMAZING_MISSING_BUCKET([setting('bucket')])
+  }
+  const bucket = options.bucket
+  if (options.mode !== 'public' && options.mode !== 'protected') {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('mode'),
+      `${JSON.stringify(options.mode)} is not a mode. Use "public" or "protected"`,
+    ])
+  }
+  const mode = options.mode
+  const store = options.store ?? 's3'
+  if (store !== 's3' && store !== 'local') {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('store'),
+      `${JSON.stringify(options.store)} is not a store. Use "s3" or "local"`,
+    ])
+  }
+  let localRoot: string | undefined
+  if (store === 'local') {
+    assertLocalBucketName(bucket, setting('bucket'))
+    const root = options.localStore?.root
+    if (typeof root !== 'string' || root === '') {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('localStore.root'),
+        'the local store needs the folder it keeps the buckets in, e.g. "storage/.djamazing"',
+      ])
+    }
+    localRoot = resolve(root)
+  }
+  const production = isProduction(options.production)
+  const cdn = parseCdnUrl(options.cdnUrl, setting('cdnUrl'), production)
+  const prefix = normalizePrefix(options.prefix, setting('prefix'))
+  const multipart = readMultipart(options.multipart, setting('multipart'))
+  const cacheControl = readCacheControl(options.cacheControl, setting('cacheControl'))
+
+  const objectKey = (key: string) => {
+    assertValidObjectKey(key)
+    if (!prefix) return key
+    const full = `${prefix}${key}`
+    // The prefix counts towards S3's 1024-byte limit.
+    assertValidObjectKey(full)
+    return full
+  }
+
+  // Signing: errors name the disk's own setting, services.uploads.cloudfront.privateKey.
+  const cloudfront =
+    shared.cloudfront ??
+    (options.cloudfront
+      ? new CloudFrontSigner({ setting: setting('cloudfront'), ...options.cloudfront })
+      : undefined)
+  const signatureTimeout = parseDuration(
+    options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
+    setting('signatureTimeout')
+  )
+  if (signatureTimeout > MAX_SIGNATURE_TIMEOUT && options.allowLongSignatureTimeout !== true) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('signatureTimeout'),
+      `${options.signatureTimeout} is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep it short (default "1.5s"), or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+    ])
+  }
+  const signatureWindow = readWindow(options.signatureWindow, setting('signatureWindow'))
+  // A windowed URL lives up to window + timeout: the same bearer bound,
+  // and the same opt-in, as a long signatureTimeout.
+  if (
+    signatureWindow !== undefined &&
+    signatureWindow + Math.ceil(signatureTimeout) > MAX_SIGNATURE_TIMEOUT &&
+    options.allowLongSignatureTimeout !== true
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('signatureWindow'),
+      `${options.signatureWindow} plus the signatureTimeout is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep the window to minutes, or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+    ])
+  }
+  const cache =
+    signatureWindow === undefined
+      ? undefined
+      : new SignedUrlCache(
+          readCacheSize(
+            options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE,
+            setting('signatureCacheSize')
+          )
+        )
+  const mediaViews = readMediaViews(options.mediaViews, setting('mediaViews'))
+  const maxViewFor =
+    options.maxViewFor === undefined
+      ? mediaViews?.viewFor
+      : Math.ceil(parseDuration(options.maxViewFor, setting('maxViewFor')))
+  if (mediaViews && mediaViews.viewFor > maxViewFor!) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting('mediaViews.viewFor'),
+      `it is longer than maxViewFor (${maxViewFor} s)`,
+    ])
+  }
+  let folderCookies: ResolvedDisk['folderCookies']
+  if (options.folderCookies !== undefined) {
+    const { expiresIn = DEFAULT_FOLDER_COOKIES_EXPIRES_IN, domain } = options.folderCookies ?? {}
+    folderCookies = {
+      expiresIn: parseDuration(expiresIn, setting('folderCookies.expiresIn')),
+      ...(domain === undefined
+        ? {}
+        : {
+            domain: readCookieDomain(
+              domain,
+              new URL(cdn.origin).hostname,
+              setting('folderCookies.domain')
+            ),
+          }),
+    }
+  }
+
+  // Without CloudFront a protected disk cannot redirect anywhere, so it
+  // makes no links (getUrl says so); the AdonisJS helper refuses such a
+  // disk at boot. A disk on another bucket makes no links either: the
+  // redirect route serves the disk's own bucket.
+  let links: LinkSigner | undefined
+  let protectedLinks: ProtectedLinks | undefined
+  const ownBucket = shared.ownCdn === undefined
+  if (mode === 'protected' && options.links && cloudfront && ownBucket) {
+    // Links are bound to the disk's name: two unnamed disks would both
+    // sign as "default", and a link of one would open the other's files.
+    if (options.disk === undefined) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        'disk',
+        'a protected disk that makes links needs its name (links are bound to it): pass disk: "uploads", the name the redirect handler lists it under',
+      ])
+    }
+    if (typeof options.links.currentUserId !== 'function') {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting('links.currentUserId'),
+        'a protected disk needs a function returning the id of the current user (or null for a guest)',
+      ])
+    }
+    links = new LinkSigner({ production, ...options.links })
+    protectedLinks = new ProtectedLinks({
+      disk: name,
+      signer: links,
+      cloudfront,
+      cdn,
+      signatureTimeout,
+      objectKey,
+      signatureWindow,
+      maxViewFor,
+      cache,
+      folders: folderCookies,
+    })
+  }
+
+  // The store: one S3 client per disk (shared with its other buckets), or
+  // the local store's folder.
+  let client: S3Client | undefined
+  let local: ResolvedDisk['local']
+  if (localRoot !== undefined) {
+    const uploadSecret = options.localStore?.uploadSecret
+    local = Object.freeze({
+      root: localRoot,
+      files: new LocalStore(localRoot, bucket),
+      uploadSecret,
+      uploadKey: uploadSecret
+        ? uploadSigningKey(uploadSecret, setting('localStore.uploadSecret'))
+        : undefined,
+    })
+  } else {
+    client = shared.client ?? createS3Client(options)
+  }
+
+  // Direct uploads sign tokens with the app secrets: the links' ones on a
+  // protected disk, or `uploads.secrets`.
+  const uploadSecrets = options.uploads?.secrets ?? options.links?.secrets
+  const uploads =
+    uploadSecrets || options.uploads
+      ? new DirectUploads(
+          {
+            store: local
+              ? new LocalUploadStore(local.files, {
+                  cdn,
+                  bucket,
+                  uploadKey: local.uploadKey,
+                  setting: setting('localStore.uploadSecret'),
+                })
+              : new S3UploadStore(client!, bucket),
+            bucket,
+            disk: name,
+            prefix,
+            secrets: uploadSecrets ?? [],
+            setting,
+          },
+          // Tokens are bound to the user's realm as links are.
+          options.links?.currentUserRealm && !options.uploads?.currentUserRealm
+            ? { ...options.uploads, currentUserRealm: () => options.links!.currentUserRealm!() }
+            : options.uploads
+        )
+      : undefined
+
+  // Image variants: their settings checked, and sharp there to make them.
+  let variants: ResolvedVariantSettings | undefined
+  if (options.variants) {
+    variants = resolveVariantSettings(options.variants, setting('variants'))
+    assertSharpInstalled(setting('variants'))
+  }
+
+  const disk: ResolvedDisk = Object.freeze({
+    name,
+    mode,
+    bucket,
+    prefix,
+    cdn,
+    production,
+    store,
+    client,
+    local,
+    visibility: mode === 'public' ? 'public' : 'private',
+    // The local store keeps no ACLs: access is the edge's behaviors'.
+    supportsACL: store === 's3' && (options.supportsACL ?? false),
+    infersActiveTypes: mode === 'public' || options.inlineActiveContent === true,
+    inlineActiveContent: options.inlineActiveContent === true,
+    cacheControl,
+    multipart: Object.freeze(multipart),
+    cloudfront,
+    links,
+    currentUser: links && currentUserOf(options.links!),
+    protectedLinks,
+    signatureTimeout,
+    signatureWindow,
+    maxViewFor,
+    mediaViews: mediaViews && Object.freeze(mediaViews),
+    folderCookies: folderCookies && Object.freeze(folderCookies),
+    uploads,
+    variants,
+    otherBucket: ownBucket ? undefined : { ownCdn: shared.ownCdn! },
+    objectKey,
+    setting,
+    onBucket(other: string, cdnUrl?: string): ResolvedDisk {
+      return resolveOn(
+        { ...options, bucket: other, ...(cdnUrl === undefined ? {} : { cdnUrl }) },
+        { client, cloudfront, ownCdn: cdnUrl !== undefined }
+      )
+    },
+  })
+  resolvedDisks.add(disk)
+  return disk
+}
+
+/**
+ * Where the current user comes from, without the secrets beside it.
+ */
+function currentUserOf(links: ProtectedLinkOptions): ResolvedDisk['currentUser'] {
+  return Object.freeze({
+    currentUserId: () => links.currentUserId(),
+    currentUserRevision: () => links.currentUserRevision?.(),
+    currentUserRealm: () => links.currentUserRealm?.(),
+  })
+}

@@ -1,0 +1,147 @@
+import { hostUnder } from '../cdn_url.ts'
+import { parseDuration, type Duration } from '../duration.ts'
+import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { assertValidObjectKey } from '../object_key.ts'
+import type { MediaViewOptions } from '../types.ts'
+
+/*
+ * Checks of single settings, each naming the setting that is wrong, so a
+ * bad disk fails at boot rather than on its first request.
+ */
+
+/**
+ * The path of a disk's setting as the user wrote it, for errors:
+ * `services.<disk>.<name>` in config/drive.ts (the disk has a name), or
+ * the driver option's own name.
+ */
+export function settingPath(options: { disk?: string }, name: string): string {
+  return options.disk ? `services.${options.disk}.${name}` : name
+}
+
+/**
+ * A disk's key prefix as the driver stores it: "" (the whole bucket) or a
+ * valid key ending with "/", so that `uploads/public` never covers
+ * `uploads/publications/...`. The local edge builds its behaviors from it.
+ */
+export function normalizePrefix(value: string | undefined, setting: string): string {
+  if (value === undefined || value === '') return ''
+  const prefix = value.endsWith('/') ? value : `${value}/`
+  try {
+    assertValidObjectKey(prefix)
+  } catch (error) {
+    throw new E_DJAMAZING_INVALID_CONFIG(
+      [setting, `"${value}" is not a valid key prefix (${(error as Error).message})`],
+      { cause: error }
+    )
+  }
+  return prefix
+}
+
+const MIN_PART_SIZE = 5 * 1024 * 1024
+
+/**
+ * `multipart`: undefined part size lets lib-storage pick 5 MiB, or more
+ * for a known length that would need over 10,000 parts.
+ */
+export function readMultipart(
+  value: { partSize?: number; queueSize?: number } | undefined,
+  setting: string
+): { partSize: number | undefined; queueSize: number } {
+  const partSize = value?.partSize
+  if (partSize !== undefined && (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE)) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.partSize`,
+      `${partSize} is too small: S3 parts are at least 5 MiB (${MIN_PART_SIZE} bytes)`,
+    ])
+  }
+  const queueSize = value?.queueSize ?? 4
+  if (!Number.isInteger(queueSize) || queueSize < 1) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.queueSize`,
+      `${queueSize} must be a whole number >= 1`,
+    ])
+  }
+  return { partSize, queueSize }
+}
+
+/**
+ * `cacheControl`: a header value.
+ */
+export function readCacheControl(value: unknown, setting: string): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || !/^[\x20-\x7e]+$/.test(value))) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting,
+      'expected a header value such as "private, max-age=86400"',
+    ])
+  }
+  return value
+}
+
+/**
+ * The disk's `mediaViews`, checked, `viewFor` in whole seconds.
+ */
+export function readMediaViews(
+  value: MediaViewOptions | undefined,
+  setting: string
+): { contentTypes: string[]; viewFor: number; bindIp: boolean } | undefined {
+  if (value === undefined) return undefined
+  if (
+    !Array.isArray(value?.contentTypes) ||
+    value.contentTypes.length === 0 ||
+    !value.contentTypes.every(
+      (type) => typeof type === 'string' && /^[\w.+-]+\/(\*|[\w.+-]+)$/.test(type)
+    )
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.contentTypes`,
+      'expected content types such as "video/*" or "application/pdf"',
+    ])
+  }
+  return {
+    contentTypes: value.contentTypes,
+    viewFor: Math.ceil(parseDuration(value.viewFor, `${setting}.viewFor`)),
+    bindIp: value.bindIp === true,
+  }
+}
+
+/**
+ * The cookie domain of folder cookies: the browser sends them to the CDN
+ * only if the CDN's host is under it.
+ */
+export function readCookieDomain(domain: unknown, cdnHost: string, setting: string): string {
+  if (
+    typeof domain !== 'string' ||
+    !/^\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(
+      domain
+    ) ||
+    !hostUnder(cdnHost, domain)
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting,
+      `the CDN host "${cdnHost}" must be under the cookie domain, e.g. ".example.com" for cdn.example.com`,
+    ])
+  }
+  return domain
+}
+
+/**
+ * A window in whole seconds: boundaries are epoch multiples of it.
+ */
+export function readWindow(value: Duration | undefined, setting: string): number | undefined {
+  if (value === undefined) return undefined
+  const seconds = parseDuration(value, setting)
+  if (!Number.isInteger(seconds)) {
+    throw new E_DJAMAZING_INVALID_CONFIG([setting, 'a window is a whole number of seconds'])
+  }
+  return seconds
+}
+
+/**
+ * A cache size: a whole number of entries >= 1.
+ */
+export function readCacheSize(value: number, setting: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new E_DJAMAZING_INVALID_CONFIG([setting, 'expected a whole number of URLs >= 1'])
+  }
+  return value
+}
