@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events'
 import type { Page } from 'playwright-core'
 
 /**
@@ -29,6 +30,8 @@ export async function watchCdnTraffic(page: Page, cdnPrefix: string) {
   const requests = new Map<string, { url: string; range?: string; from?: string }>()
   const responses = new Map<string, CdnResponse>()
   let all: CdnResponse[] = []
+  const finished = new WeakSet<CdnResponse>()
+  const progress = new EventEmitter()
 
   cdp.on('Network.requestWillBeSent', (event) => {
     const location = event.redirectResponse ? requests.get(event.requestId)?.url : undefined
@@ -62,8 +65,29 @@ export async function watchCdnTraffic(page: Page, cdnPrefix: string) {
     const response = responses.get(event.requestId)
     if (response) response.bytes += event.encodedDataLength
   })
+  for (const name of ['Network.loadingFinished', 'Network.loadingFailed'] as const) {
+    cdp.on(name, (event) => {
+      const response = responses.get(event.requestId)
+      if (!response) return
+      finished.add(response)
+      progress.emit('finished')
+    })
+  }
 
   return {
+    /**
+     * Resolves once `count` of the responses recorded since the last
+     * `take()` have finished loading (their bytes counted); CDP's events
+     * trail the page's own load event. Rejects after `ms`.
+     */
+    async settled(count: number, ms = 10_000) {
+      const signal = AbortSignal.timeout(ms)
+      while (all.filter((response) => finished.has(response)).length < count) {
+        await once(progress, 'finished', { signal }).catch(() => {
+          throw new Error(`${count} CDN responses: not all finished after ${ms} ms`)
+        })
+      }
+    },
     /**
      * The responses recorded since the last `take()`, then forgets them.
      */
@@ -81,3 +105,5 @@ export async function watchCdnTraffic(page: Page, cdnPrefix: string) {
 export function networkBytes(responses: CdnResponse[]): number {
   return responses.reduce((sum, response) => sum + response.bytes, 0)
 }
+
+export type CdnTraffic = Awaited<ReturnType<typeof watchCdnTraffic>>

@@ -12,7 +12,7 @@ import {
   type AdonisTestApp,
   type AdonisTestAppOptions,
 } from '../../helpers/adonis_app.ts'
-import { networkBytes, watchCdnTraffic } from '../../helpers/cdn_traffic.ts'
+import { networkBytes, watchCdnTraffic, type CdnTraffic } from '../../helpers/cdn_traffic.ts'
 import {
   launchChromium,
   skipBrowserTests,
@@ -102,7 +102,13 @@ async function waitForWindowStart(window: number, timeout: number) {
   await sleep((window - phase) * 1000 + 100)
 }
 
-async function viewGallery(page: Page, app: AdonisTestApp, disk: string, keys: string[]) {
+async function viewGallery(
+  page: Page,
+  app: AdonisTestApp,
+  traffic: CdnTraffic,
+  disk: string,
+  keys: string[]
+) {
   const response = await page.goto(`${app.baseUrl}/gallery?disk=${disk}&keys=${keys.join(',')}`)
   if (response?.status() !== 200) throw new Error(`gallery: ${await response?.text()}`)
   await page.waitForFunction(
@@ -115,8 +121,7 @@ async function viewGallery(page: Page, app: AdonisTestApp, disk: string, keys: s
     keys.length,
     { timeout: 10_000 }
   )
-  // CDP events trail the load event a little.
-  await sleep(300)
+  await traffic.settled(keys.length)
 }
 
 const mediaState = (selector: string) => (page: Page) =>
@@ -241,9 +246,9 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       const traffic = await watchCdnTraffic(page, `${app.baseUrl}/cdn/`)
 
       await waitForWindowStart(window, timeout)
-      await viewGallery(page, app, 'uploads', keys)
+      await viewGallery(page, app, traffic, 'uploads', keys)
       const first = traffic.take()
-      await viewGallery(page, app, 'uploads', keys)
+      await viewGallery(page, app, traffic, 'uploads', keys)
       const second = traffic.take()
       assert.lengthOf(first, 5)
       assert.lengthOf(second, 5)
@@ -258,10 +263,10 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
 
       // Today's behaviour, side by side: a new URL per redirect, a full
       // download on every view (views a second apart, as a user clicks).
-      await viewGallery(page, app, 'other', keys)
+      await viewGallery(page, app, traffic, 'other', keys)
       const defaultFirst = traffic.take()
       await sleep(1100)
-      await viewGallery(page, app, 'other', keys)
+      await viewGallery(page, app, traffic, 'other', keys)
       const defaultSecond = traffic.take()
       assert.lengthOf(defaultSecond, 5)
       assert.isTrue(defaultSecond.every((response) => !response.fromCache))
@@ -273,7 +278,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
 
       // After the window: new URLs, a fresh transfer.
       await waitForWindowStart(window, timeout)
-      await viewGallery(page, app, 'uploads', keys)
+      await viewGallery(page, app, traffic, 'uploads', keys)
       const third = traffic.take()
       assert.equal(networkBytes(third), networkBytes(first))
       assert.notIncludeMembers(
