@@ -117,10 +117,10 @@ test.group('Variants | the demo gallery in a real browser', (group) => {
       // The bodies the edge sent (Chromium's own byte count reads 0 for the
       // local edge's small responses).
       const bodies = await Promise.all(
-        served.splice(0).map(async (response) => ({
-          url: response.url(),
-          size: (await response.body()).length,
-        }))
+        served.splice(0).map(async (response) => {
+          const body = await response.body()
+          return { url: response.url(), size: body.length }
+        })
       )
       const firstBytes = Math.max(
         networkBytes(first),
