@@ -105,6 +105,22 @@ export const edgeErrors = {
     code: 'InternalError',
     message: 'We encountered an internal error. Please try again.',
   }),
+  /**
+   * S3's own 5xx, which CloudFront passes on: its code when the SDK read
+   * one (`SlowDown`, `InternalError`, ...), S3's wording otherwise.
+   */
+  originAnswered: (status: number, cause: unknown): EdgeError => {
+    const name = (cause as Error)?.name
+    const known = typeof name === 'string' && /^[A-Z][A-Za-z]+$/.test(name) && name !== 'Unknown'
+    if (known) return { status, code: name, message: (cause as Error).message || name }
+    return status === 503
+      ? { status, code: 'ServiceUnavailable', message: 'Service Unavailable' }
+      : {
+          status,
+          code: 'InternalError',
+          message: 'We encountered an internal error. Please try again.',
+        }
+  },
   badGateway: (): EdgeError => ({
     status: 502,
     code: 'BadGateway',

@@ -4,11 +4,13 @@ import { parseCdnUrl } from '../cdn_url.ts'
 import { socketAddress } from '../client_address.ts'
 import { parseCookieHeader } from '../cloudfront/cookies.ts'
 import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
+import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors, type ResolvedBehavior } from './behaviors.ts'
-import { cloudFrontPages, sendCloudFrontPage } from './cloudfront_page.ts'
+import { cloudFrontPages, sendCloudFrontPage, type CloudFrontPage } from './cloudfront_page.ts'
 import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
 import { brokenLimit } from './limits.ts'
+import { originDeadline, type OriginDeadline } from './origin_deadline.ts'
 import { FileOrigin } from './file_origin.ts'
 import { Origin, OriginFailure, type ObjectOrigin } from './origin.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
@@ -54,7 +56,6 @@ const STATUS_REASONS: Record<number, string> = {
   412: 'precondition-failed',
   416: 'range-not-satisfiable',
   500: 'internal-error',
-  502: 'origin-error',
 }
 
 /**
@@ -90,6 +91,34 @@ function answerOptions(
     req.method,
     req.headers.origin === undefined ? edgeErrors.corsOriginMissing() : edgeErrors.corsNotAllowed()
   )
+}
+
+/**
+ * What the viewer gets when the origin fails: CloudFront's 504 page when
+ * the origin timeout ran out, its 502 page when the origin could not be
+ * reached or answered no HTTP, S3's own 5xx passed on as S3 sent it, and
+ * the origin's 4xx as translated. `report`: the failure is the server's.
+ */
+function failureAnswer(
+  error: unknown,
+  expired: boolean
+): { page?: CloudFrontPage; error?: EdgeError; reason?: string; report: boolean } {
+  if (expired)
+    return { page: cloudFrontPages.originTimeout(), reason: 'origin-timeout', report: true }
+  if (!(error instanceof OriginFailure)) {
+    return { error: edgeErrors.internalError(), report: true }
+  }
+  if (error.edgeError.status < 500) return { error: error.edgeError, report: false }
+  const status = (error.cause as { $metadata?: { httpStatusCode?: number } })?.$metadata
+    ?.httpStatusCode
+  if (status !== undefined && status >= 500 && status <= 599) {
+    return {
+      error: edgeErrors.originAnswered(status, error.cause),
+      reason: 'origin-error',
+      report: true,
+    }
+  }
+  return { page: cloudFrontPages.originUnreachable(), reason: 'origin-unreachable', report: true }
 }
 
 function defaultOnWarning(message: string) {
@@ -137,13 +166,17 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const now = options.now ?? (() => new Date())
   const clientIp = options.clientIp ?? socketAddress
   const reportError = options.onError ?? defaultOnError
+  const originTimeout = parseDuration(options.originTimeout ?? 30, 'edge.originTimeout')
+  if (!(originTimeout > 0)) {
+    throw new E_DJAMAZING_INVALID_CONFIG(['edge.originTimeout', 'it must be longer than 0 s'])
+  }
 
   async function respond(
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
     event: EdgeRequestEvent,
-    signal: AbortSignal
+    deadline: OriginDeadline
   ) {
     // Limits come first, on every behavior: CloudFront answers 413 and
     // closes the connection before anything else looks at the request.
@@ -198,17 +231,19 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (req.method === 'OPTIONS') return answerOptions(req, res, behavior, event)
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
     const corsHeaders = behavior.cors?.response(req.headers) ?? {}
-    await sendObject(origin, req, res, key, overrides, signal, behavior, corsHeaders)
+    await sendObject(origin, req, res, key, overrides, deadline, behavior, corsHeaders)
   }
 
   /**
    * Runs one request: reports it once when the response is complete or
-   * aborted, and turns any failure into an XML error, never a crash.
+   * aborted, and turns any failure into CloudFront's answer, never a
+   * crash. The origin gets `originTimeout` for each answer and between
+   * two packets of a body.
    */
   async function track(
     req: IncomingMessage,
     res: ServerResponse,
-    work: (event: EdgeRequestEvent, signal: AbortSignal) => Promise<void>
+    work: (event: EdgeRequestEvent, deadline: OriginDeadline) => Promise<void>
   ) {
     const event: EdgeRequestEvent = {
       method: req.method ?? '',
@@ -235,11 +270,17 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       event.aborted = true
       return report()
     }
+    let cutByEdge = false
+    const deadline = originDeadline(controller.signal, originTimeout)
     const closed = new Promise<void>((resolve) => {
       res.once('close', () => {
-        // Closed before the last byte was handed over: the client went
-        // away. Abort the origin request so it stops reading from S3.
-        if (!res.writableFinished) {
+        // Closed before the last byte was handed over, and not by the
+        // edge: the client went away. Abort the origin request so it
+        // stops reading from S3. (An origin body that ran out of time is
+        // destroyed, and the response with it: that is the origin's fault.)
+        if (!res.writableFinished && deadline.expired) {
+          event.reason = 'origin-timeout'
+        } else if (!res.writableFinished && !cutByEdge) {
           event.aborted = true
           controller.abort()
         }
@@ -248,21 +289,30 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       })
     })
     try {
-      await work(event, controller.signal)
+      await work(event, deadline)
     } catch (error) {
       if (!event.aborted) {
-        const edgeError: EdgeError =
-          error instanceof OriginFailure ? error.edgeError : edgeErrors.internalError()
-        if (edgeError.status >= 500) reportError(error, req)
-        if (!res.headersSent) sendError(res, req.method, edgeError)
-        else res.destroy()
+        const answer = failureAnswer(error, deadline.expired)
+        event.reason = answer.reason ?? event.reason
+        if (answer.report) reportError(error, req)
+        if (res.headersSent) {
+          // Too late for a status: cut the body short, as CloudFront does.
+          cutByEdge = true
+          res.destroy()
+        } else if (answer.page) {
+          sendCloudFrontPage(res, req.method, answer.page)
+        } else {
+          sendError(res, req.method, answer.error!)
+        }
       }
+    } finally {
+      deadline.stop()
     }
     await closed
   }
 
   function serve(req: IncomingMessage, res: ServerResponse, target: string) {
-    return track(req, res, (event, signal) => respond(req, res, target, event, signal))
+    return track(req, res, (event, deadline) => respond(req, res, target, event, deadline))
   }
 
   function handler(req: IncomingMessage, res: ServerResponse) {

@@ -4,6 +4,7 @@ import { asAttachment, isActiveContentType, USER_CONTENT_CSP } from '../active_c
 import type { ResolvedBehavior } from './behaviors.ts'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
+import type { OriginDeadline } from './origin_deadline.ts'
 import type { ObjectOrigin, OriginObject } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 
@@ -88,7 +89,7 @@ function isConditional(headers: IncomingHttpHeaders): boolean {
  * preconditions (304, 412), Range (206, 416), the stored headers with
  * `overrides` and the user-content headers of `behavior` on top, then
  * `added` (what a response headers policy adds, CORS), and the body
- * streamed with backpressure (`signal` aborts the origin request when the
+ * streamed with backpressure (`deadline.signal` aborts the origin request when the
  * client goes away).
  */
 export async function sendObject(
@@ -97,7 +98,7 @@ export async function sendObject(
   res: ServerResponse,
   key: string,
   overrides: Record<string, string>,
-  signal: AbortSignal,
+  deadline: Pick<OriginDeadline, 'signal' | 'touch' | 'watch'>,
   behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>,
   added: Record<string, string> = {}
 ) {
@@ -105,7 +106,8 @@ export async function sendObject(
 
   // A plain GET is one request to the origin.
   if (req.method === 'GET' && spec === undefined && !isConditional(req.headers)) {
-    const object = await origin.get(key, {}, signal)
+    const object = await origin.get(key, {}, deadline.signal)
+    deadline.watch(object.body)
     res.writeHead(200, objectHeaders(object, undefined, overrides, behavior, added))
     return pipeline(object.body, res)
   }
@@ -116,7 +118,8 @@ export async function sendObject(
   // the same ETag. This also keeps S3 peers with partial Range support
   // (s3rver reads `bytes=-N` as `bytes=0-N`, `bytes=0-0` as everything)
   // out of the picture.
-  const head = await origin.head(key, signal)
+  const head = await origin.head(key, deadline.signal)
+  deadline.touch()
   const precondition = evaluatePreconditions(req.headers, head)
   if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
   if (precondition === 'not-modified') return notModified(res, head, overrides, added)
@@ -132,7 +135,8 @@ export async function sendObject(
     res.end()
     return
   }
-  const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, signal)
+  const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, deadline.signal)
+  deadline.watch(object.body)
   res.writeHead(
     status,
     objectHeaders({ ...object, size: head.size }, resolved, overrides, behavior, added)

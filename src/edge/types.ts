@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
+import type { Duration } from '../duration.ts'
 
 /**
  * What the edge hands to the verifier for a request under a signed behavior.
@@ -162,9 +163,10 @@ export type EdgeRequestEvent = {
    * `reason` (`expired`, `bad-signature`, `missing-key-pair-id`, ...) when
    * the signature decided, else the kind of answer (`not-found`,
    * `origin-access-denied`, `method-not-allowed`, `get-with-body`,
-   * `cors-not-allowed`, `bad-request`,
+   * `cors-not-allowed`, `url-too-long`, `request-too-large`, `bad-request`,
    * `precondition-failed`, `range-not-satisfiable`, `origin-error`,
-   * `internal-error`).
+   * `origin-unreachable`, `origin-timeout`, `internal-error`). An
+   * `origin-timeout` after the body started is a response cut short.
    */
   reason?: string
   /**
@@ -256,6 +258,15 @@ export type EdgeOptions = {
    * (code `DJAMAZING_EDGE_BEHAVIORS`).
    */
   onWarning?: (message: string) => void
+
+  /**
+   * CloudFront's origin response timeout: how long the origin may take to
+   * answer each request the edge sends it, and to send the next bytes of a
+   * body. When it runs out the viewer gets CloudFront's 504 page (or, once
+   * the body has started, a connection cut short). Default 30 s, what
+   * CloudFront waits for an S3 origin.
+   */
+  originTimeout?: Duration
 
   /**
    * Called when a request fails with a 5xx (the origin cannot be reached

@@ -108,3 +108,19 @@ test.group('Edge | allowed methods and CORS options checked at creation', () => 
     }
   })
 })
+
+test.group('Edge | origin timeout checked at creation', () => {
+  test('a duration as flydrive reads them; nothing, zero or garbage is refused', ({ assert }) => {
+    const edge = (originTimeout: unknown) => () =>
+      createEdgeHandler({
+        ...base,
+        defaultBehavior: { signed: false },
+        originTimeout: originTimeout as string,
+      })
+    assert.isFunction(edge('1.5s')())
+    assert.isFunction(edge(10)())
+    for (const value of [0, '0s', -1, 'soon', '1000', 40 * 86_400]) {
+      assert.throws(edge(value), /edge\.originTimeout/, String(value))
+    }
+  })
+})
