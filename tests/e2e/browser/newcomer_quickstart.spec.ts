@@ -9,15 +9,17 @@ import { installPacked, packedTarball, REPOSITORY } from '../../helpers/packed_p
 import { makePng } from '../../helpers/png.ts'
 
 /*
- * The README.md Quickstart followed as a newcomer would: the packed
+ * The README.md Quickstart, then the direct uploads of docs/uploads.md,
+ * followed as a newcomer would: the packed
  * package installed into an app shaped like the web starter kit (with
  * shield's CSRF check), `node ace configure djamazing`, then every block
  * of the Quickstart that starts with the file it goes in pasted into that
  * file (routes at the end of start/routes.ts, keeping one copy of each
  * import), and its shell block run. Then `tsc`, `node ace build`, the
- * built app booted, and the page driven in Chromium: alice uploads a photo
- * and sees it, bob gets 403 on her link, a guest sees the page and gets
- * 401 on the link. Each step is timed and printed.
+ * built app booted, and the pages driven in Chromium: alice uploads a photo
+ * with the form and another with the direct-upload page, and sees both;
+ * bob gets 403 on her link, a guest sees the page and gets 401 on the
+ * link. Each step is timed and printed.
  */
 
 /**
@@ -47,16 +49,15 @@ async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The Quickstart's blocks, each with the file its first line names
- * (`// start/routes.ts`, `{{-- resources/views/pages/photos.edge --}}`).
+ * The blocks of a page (or of one section of it) that start with the file
+ * they go in (`// start/routes.ts`, `{{-- resources/views/pages/photos.edge --}}`),
+ * and the djamazing commands of its shell blocks.
  */
-async function quickstartBlocks() {
-  const readme = await readFile(join(REPOSITORY, 'README.md'), 'utf8')
-  const quickstart = readme.slice(
-    readme.indexOf('## Quickstart'),
-    readme.indexOf('\n## ', readme.indexOf('## Quickstart') + 1)
-  )
-  const blocks = codeBlocks('README.md', quickstart)
+async function pastedBlocks(page: string, section?: string) {
+  const markdown = await readFile(join(REPOSITORY, page), 'utf8')
+  const from = section ? markdown.indexOf(section) : 0
+  const to = section ? markdown.indexOf('\n## ', from + 1) : markdown.length
+  const blocks = codeBlocks(page, markdown.slice(from, to))
   const files = blocks.flatMap((block) => {
     const [first, ...rest] = block.code.split('\n')
     const file = /^(?:\/\/|\{\{--)\s*([\w./-]+\.(?:ts|edge))\b/.exec(first)?.[1]
@@ -89,7 +90,7 @@ function appendWithImports(existing: string, block: string): string {
 }
 
 test.group(
-  'Newcomer | the README Quickstart pasted into a starter-kit app, in Chromium',
+  'Newcomer | the README Quickstart and direct uploads pasted into a starter-kit app, in Chromium',
   (group) => {
     let appRoot: string
 
@@ -101,7 +102,7 @@ test.group(
       }
     })
 
-    test('configure, paste, tsc, build, boot: alice sees her photo, bob 403, a guest 401', async ({
+    test('configure, paste, tsc, build, boot: alice uploads two ways and sees both, bob 403, a guest 401', async ({
       assert,
     }) => {
       await cp(join(REPOSITORY, 'tests/fixtures/newcomer_app'), appRoot, { recursive: true })
@@ -118,16 +119,22 @@ test.group(
       )
       assert.equal(configure.code, 0, configure.output)
 
-      const { files, shell } = await quickstartBlocks()
-      assert.sameMembers(
+      const quickstart = await pastedBlocks('README.md', '## Quickstart')
+      const uploads = await pastedBlocks('docs/uploads.md')
+      const files = [...quickstart.files, ...uploads.files]
+      const shell = quickstart.shell
+      assert.deepEqual(
         files.map(({ file }) => file),
         [
           'start/routes.ts',
           'app/controllers/photos_controller.ts',
           'resources/views/pages/photos.edge',
+          'app/controllers/uploads_controller.ts',
+          'start/routes.ts',
+          'resources/views/pages/upload.edge',
         ]
       )
-      await step('paste the Quickstart blocks', async () => {
+      await step('paste the Quickstart and direct-upload blocks', async () => {
         for (const { file, code } of files) {
           const path = join(appRoot, file)
           await mkdir(dirname(path), { recursive: true })
@@ -179,7 +186,22 @@ test.group(
           assert.equal(await image.count(), 1)
           assert.equal(await image.evaluate(loadedWidth), 6)
           assert.equal(await page.locator('#logo').evaluate(loadedWidth), 8)
-          const link = new URL((await image.getAttribute('src'))!, app.url).href
+          // alice uploads another straight to the store, from the direct-upload page.
+          const direct = join(appRoot, 'tmp-direct.png')
+          await writeFile(direct, makePng(5, 3, 7))
+          await page.goto(`${app.url}/upload`)
+          await page.setInputFiles('#file', direct)
+          await page.waitForFunction("document.querySelector('#status').textContent !== ''")
+          assert.match((await page.textContent('#status'))!, /^Stored as 1\/[0-9a-f-]{36}\.png$/)
+          await page.goto(`${app.url}/photos`)
+          const photos = page.locator('img.photo')
+          const widths: number[] = []
+          for (let index = 0; index < (await photos.count()); index++) {
+            widths.push(await photos.nth(index).evaluate(loadedWidth))
+          }
+          assert.sameMembers(widths, [6, 5])
+
+          const link = new URL((await image.first().getAttribute('src'))!, app.url).href
           assert.match(link, /\/djamazing\/uploads\/1\/[0-9a-f-]{36}\.png\?/)
 
           // bob: 403 on alice's link.
