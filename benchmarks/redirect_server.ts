@@ -23,7 +23,7 @@ let privateKey: ReturnType<typeof createPrivateKey>
 let linkLocation = ''
 const app = await startAdonisApp({
   keyType,
-  ...(windowed ? { uploads: { signatureWindow: '1h', allowLongSignatureTimeout: true } } : {}),
+  ...(windowed ? { uploads: { redirects: { window: '1h', allowLongExpiry: true } } } : {}),
   // No templates here: an Edge renderer per request would weigh on both sides.
   edge: false,
   routes(router) {

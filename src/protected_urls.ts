@@ -101,8 +101,8 @@ export class SignedUrls {
 
   /**
    * The CloudFront URL lifetime and IP binding a link asks for: its own
-   * `viewFor` (at most `maxViewFor`), or the disk's `mediaViews` for its
-   * content type.
+   * `viewFor` (at most `redirects.maxViewFor`), or the disk's
+   * `redirects.mediaViews` for its content type.
    */
   #viewOf(key: string, options: LinkOptions): { viewFor?: Duration; bindIp?: boolean } {
     if (options.viewFor !== undefined) {
@@ -112,8 +112,8 @@ export class SignedUrls {
         throw new E_DJAMAZING_INVALID_LINK_OPTION([
           'viewFor',
           maxViewFor === undefined
-            ? 'this disk sets no maxViewFor, so its links keep the short signatureTimeout'
-            : `it is longer than the disk's maxViewFor (${maxViewFor} s)`,
+            ? 'this disk sets no redirects.maxViewFor, so its links keep the short redirects.expiresIn'
+            : `it is longer than the disk's redirects.maxViewFor (${maxViewFor} s)`,
         ])
       }
       return { viewFor: seconds, ...(options.bindIp ? { bindIp: true } : {}) }

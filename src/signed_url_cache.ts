@@ -2,7 +2,7 @@ import { Lru } from './lru.ts'
 
 /**
  * A bounded, least-recently-used cache of signed CloudFront URLs, for
- * disks with a `signatureWindow`. Keys carry the URL's expiry, so an entry
+ * disks with a `redirects.window`. Keys carry the URL's expiry, so an entry
  * is never served past its window: it stops being asked for and is pushed
  * out by newer ones.
  *

@@ -153,33 +153,13 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * CloudFront signing: needed by protected disks, and by public disks for
    * `getSignedUrl`. Without it `getSignedUrl` falls back to an S3 presigned URL.
    */
-  cloudfront?: CloudFrontSignerOptions
+  cloudfront?: Omit<CloudFrontSignerOptions, 'setting'>
 
   /**
-   * How long the CloudFront URL a protected link redirects to stays valid.
-   * Default `'1.5s'`, rounded up to whole seconds. Fine for images and small
-   * files; media players and resumable downloads need minutes.
+   * Protected disks: the CloudFront URL a link's redirect hands out, how
+   * long it lives, when it is reused, and which links get a longer one.
    */
-  signatureTimeout?: Duration
-
-  /**
-   * Stable CloudFront URLs for repeat views: every redirect for the same
-   * key (and overrides) within a window of this length gets the same
-   * URL, expiring at the window's end and never less than
-   * `signatureTimeout` ahead, so the browser and CloudFront can cache the
-   * file. Whole seconds (`60`, `'5m'`). A URL copied out of the browser
-   * then works for at most window + `signatureTimeout`. Default: none,
-   * every redirect signs a new URL.
-   */
-  signatureWindow?: Duration
-
-  /**
-   * How many signed URLs a disk with `signatureWindow` keeps in memory
-   * (least recently used go first), and as many links it verified, so a
-   * link followed again skips its MAC check (never its expiry, user or
-   * `authorize` check). Default 10,000 (a few MB).
-   */
-  signatureCacheSize?: number
+  redirects?: RedirectOptions
 
   /**
    * The `Cache-Control` stored with objects written through this disk when
@@ -190,21 +170,6 @@ export type DjamazingOptions = S3ConnectionOptions & {
   cacheControl?: string
 
   /**
-   * The longest lifetime a protected link may ask for its CloudFront URL
-   * (`linkFor(key, { viewFor })`). Without it, `viewFor` is refused.
-   */
-  maxViewFor?: Duration
-
-  /**
-   * Links to media get a longer CloudFront URL without asking: links whose
-   * content type (the link's `contentType`, or the one guessed from the
-   * key's extension) matches one of `contentTypes` (`'video/*'`,
-   * `'application/pdf'`) get `viewFor`, bound to the viewer's IPv4 address
-   * when `bindIp` is set.
-   */
-  mediaViews?: MediaViewOptions
-
-  /**
    * Folder links (`linkForFolder`): the redirect sets CloudFront signed
    * cookies for a whole folder (HLS/DASH playlists and their segments, a
    * folder of many small files), then sends the browser to its entry file.
@@ -213,19 +178,10 @@ export type DjamazingOptions = S3ConnectionOptions & {
   folderCookies?: FolderCookieOptions
 
   /**
-   * Allow a `signatureTimeout`, or a `signatureWindow` plus
-   * `signatureTimeout`, over one hour. The CloudFront URL is a
-   * bearer URL for that long: anyone who copies it from the address bar,
-   * a log or a shared screen can use it. Media that needs hours is better
-   * served with per-link lifetimes or signed cookies.
-   */
-  allowLongSignatureTimeout?: boolean
-
-  /**
    * Protected mode: how links are signed and whom they are bound to.
    * Filled in by the AdonisJS provider; plain flydrive users pass it.
    */
-  links?: ProtectedLinkOptions
+  links?: Omit<ProtectedLinkOptions, 'production'>
 
   /**
    * Direct uploads from the browser (`startUpload` / `confirmUpload`):
@@ -242,7 +198,61 @@ export type DjamazingOptions = S3ConnectionOptions & {
 }
 
 /**
- * See `DjamazingOptions.mediaViews`.
+ * See `DjamazingOptions.redirects`.
+ */
+export type RedirectOptions = {
+  /**
+   * How long the CloudFront URL a protected link redirects to stays valid.
+   * Default `'1.5s'`, rounded up to whole seconds. Fine for images and small
+   * files; media players and resumable downloads need minutes.
+   */
+  expiresIn?: Duration
+
+  /**
+   * Allow an `expiresIn`, or a `window` plus `expiresIn`, over one hour.
+   * The CloudFront URL is a bearer URL for that long: anyone who copies it
+   * from the address bar, a log or a shared screen can use it. Media that
+   * needs hours is better served with per-link lifetimes or signed cookies.
+   */
+  allowLongExpiry?: boolean
+
+  /**
+   * Stable CloudFront URLs for repeat views: every redirect for the same
+   * key (and overrides) within a window of this length gets the same
+   * URL, expiring at the window's end and never less than `expiresIn`
+   * ahead, so the browser and CloudFront can cache the file. Whole seconds
+   * (`60`, `'5m'`). A URL copied out of the browser then works for at
+   * most window + `expiresIn`. Default: none, every redirect signs a new URL.
+   */
+  window?: Duration
+
+  /**
+   * How many signed URLs a disk with a `window` keeps in memory (least
+   * recently used go first), and as many links it verified, so a link
+   * followed again skips its MAC check (never its expiry, user or
+   * `authorize` check). Default 10,000 (a few MB).
+   */
+  cacheSize?: number
+
+  /**
+   * The longest lifetime a protected link may ask for its CloudFront URL
+   * (`linkFor(key, { viewFor })`). Without it (and without `mediaViews`),
+   * `viewFor` is refused.
+   */
+  maxViewFor?: Duration
+
+  /**
+   * Links to media get a longer CloudFront URL without asking: links whose
+   * content type (the link's `contentType`, or the one guessed from the
+   * key's extension) matches one of `contentTypes` (`'video/*'`,
+   * `'application/pdf'`) get `viewFor`, bound to the viewer's IPv4 address
+   * when `bindIp` is set.
+   */
+  mediaViews?: MediaViewOptions
+}
+
+/**
+ * See `RedirectOptions.mediaViews`.
  */
 export type MediaViewOptions = {
   contentTypes: string[]
@@ -280,7 +290,7 @@ export type FolderLinkOptions = {
   expiresIn?: Duration
   /**
    * Bind the cookies to the viewer's IPv4 address. A viewer that cannot
-   * be bound (IPv6) gets unbound cookies living only `signatureTimeout`.
+   * be bound (IPv6) gets unbound cookies living only `redirects.expiresIn`.
    */
   bindIp?: boolean
 }

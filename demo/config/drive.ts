@@ -51,9 +51,10 @@ const driveConfig = defineConfig({
       ...shared,
       mode: 'protected',
       prefix: 'uploads/',
-      signatureWindow: '5m',
+      redirects: {
+        window: '5m',
+      },
       cacheControl: 'private, max-age=86400, immutable',
-      mediaViews: { contentTypes: ['audio/*', 'video/*'], viewFor: '2h' },
       // A second check after the link's own: files live under their
       // owner's id, and only the owner may open them.
       authorize: (ctx, { key }) => key.startsWith(`${ctx.auth.user?.id}/`),

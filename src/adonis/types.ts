@@ -92,7 +92,7 @@ export type AdonisDiskOptions = {
    * Settings of protected links (`expiresIn`, `guestLinks`, `baseUrl`);
    * the secrets, the route prefix and the current user come from the app.
    */
-  links?: Omit<LinkSignerOptions, 'secrets' | 'routePrefix'>
+  links?: Omit<LinkSignerOptions, 'secrets' | 'routePrefix' | 'production'>
 }
 
 /**

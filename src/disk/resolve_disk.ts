@@ -35,20 +35,20 @@ import {
 
 /**
  * How long the CloudFront URL a protected link redirects to lives, when
- * the disk sets no `signatureTimeout`: long enough for the browser to
+ * the disk sets no `redirects.expiresIn`: long enough for the browser to
  * follow the redirect, too short to share.
  */
 export const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 
 /**
- * The longest life of a redirect's CloudFront URL (`signatureTimeout`, plus
- * `signatureWindow` when set) taken without `allowLongSignatureTimeout`:
+ * The longest life of a redirect's CloudFront URL (`redirects.expiresIn`,
+ * plus `redirects.window` when set) taken without `allowLongExpiry`:
  * one hour, already long for a bearer URL.
  */
 const MAX_SIGNATURE_TIMEOUT = 3600
 
 /**
- * Signed URLs kept by a disk with a `signatureWindow`: about 0.5 to 1 KB
+ * Signed URLs kept by a disk with a `redirects.window`: about 0.5 to 1 KB
  * each, so a few MB at most.
  */
 const DEFAULT_SIGNATURE_CACHE_SIZE = 10_000
@@ -58,6 +58,19 @@ const DEFAULT_SIGNATURE_CACHE_SIZE = 10_000
  * or a film, not a day.
  */
 const DEFAULT_FOLDER_COOKIES_EXPIRES_IN = '1h'
+
+/**
+ * Settings of earlier releases, by the path that replaced them: a disk
+ * that still names one fails at boot, rather than running on defaults.
+ */
+const RENAMED: Record<string, string> = {
+  signatureTimeout: 'redirects.expiresIn',
+  allowLongSignatureTimeout: 'redirects.allowLongExpiry',
+  signatureWindow: 'redirects.window',
+  signatureCacheSize: 'redirects.cacheSize',
+  maxViewFor: 'redirects.maxViewFor',
+  mediaViews: 'redirects.mediaViews',
+}
 
 /**
  * One disk, its options checked once and everything built from them made
@@ -148,7 +161,7 @@ export type ResolvedDisk = {
   objectKey(key: string): string
   /**
    * The path of a setting as the user wrote it, for errors
-   * (`services.uploads.signatureTimeout`).
+   * (`services.uploads.redirects.expiresIn`).
    */
   setting(name: string): string
   /**
@@ -237,29 +250,38 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   const cloudfront =
     shared.cloudfront ??
     (options.cloudfront
-      ? new CloudFrontSigner({ setting: setting('cloudfront'), ...options.cloudfront })
+      ? new CloudFrontSigner({ ...options.cloudfront, setting: setting('cloudfront') })
       : undefined)
+  for (const [old, now] of Object.entries(RENAMED)) {
+    if (old in options) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        setting(old),
+        `the setting moved: use ${setting(now)} (docs/settings.md, "Settings renamed")`,
+      ])
+    }
+  }
+  const redirects = options.redirects ?? {}
   const signatureTimeout = parseDuration(
-    options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
-    setting('signatureTimeout')
+    redirects.expiresIn ?? DEFAULT_SIGNATURE_TIMEOUT,
+    setting('redirects.expiresIn')
   )
-  if (signatureTimeout > MAX_SIGNATURE_TIMEOUT && options.allowLongSignatureTimeout !== true) {
+  if (signatureTimeout > MAX_SIGNATURE_TIMEOUT && redirects.allowLongExpiry !== true) {
     throw new E_DJAMAZING_INVALID_CONFIG([
-      setting('signatureTimeout'),
-      `${options.signatureTimeout} is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep it short (default "1.5s"), or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+      setting('redirects.expiresIn'),
+      `${redirects.expiresIn} is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep it short (default "1.5s"), or set "allowLongExpiry: true" next to it if you mean it`,
     ])
   }
-  const signatureWindow = readWindow(options.signatureWindow, setting('signatureWindow'))
-  // A windowed URL lives up to window + timeout: the same bearer bound,
-  // and the same opt-in, as a long signatureTimeout.
+  const signatureWindow = readWindow(redirects.window, setting('redirects.window'))
+  // A windowed URL lives up to window + expiresIn: the same bearer bound,
+  // and the same opt-in, as a long expiresIn.
   if (
     signatureWindow !== undefined &&
     signatureWindow + Math.ceil(signatureTimeout) > MAX_SIGNATURE_TIMEOUT &&
-    options.allowLongSignatureTimeout !== true
+    redirects.allowLongExpiry !== true
   ) {
     throw new E_DJAMAZING_INVALID_CONFIG([
-      setting('signatureWindow'),
-      `${options.signatureWindow} plus the signatureTimeout is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep the window to minutes, or set "allowLongSignatureTimeout: true" next to it if you mean it`,
+      setting('redirects.window'),
+      `${redirects.window} plus the expiresIn is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep the window to minutes, or set "allowLongExpiry: true" next to it if you mean it`,
     ])
   }
   const cache =
@@ -267,19 +289,19 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
       ? undefined
       : new SignedUrlCache(
           readCacheSize(
-            options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE,
-            setting('signatureCacheSize')
+            redirects.cacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE,
+            setting('redirects.cacheSize')
           )
         )
-  const mediaViews = readMediaViews(options.mediaViews, setting('mediaViews'))
+  const mediaViews = readMediaViews(redirects.mediaViews, setting('redirects.mediaViews'))
   const maxViewFor =
-    options.maxViewFor === undefined
+    redirects.maxViewFor === undefined
       ? mediaViews?.viewFor
-      : Math.ceil(parseDuration(options.maxViewFor, setting('maxViewFor')))
+      : Math.ceil(parseDuration(redirects.maxViewFor, setting('redirects.maxViewFor')))
   if (mediaViews && mediaViews.viewFor > maxViewFor!) {
     throw new E_DJAMAZING_INVALID_CONFIG([
-      setting('mediaViews.viewFor'),
-      `it is longer than maxViewFor (${maxViewFor} s)`,
+      setting('redirects.mediaViews.viewFor'),
+      `it is longer than redirects.maxViewFor (${maxViewFor} s)`,
     ])
   }
   let folderCookies: ResolvedDisk['folderCookies']
@@ -321,7 +343,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
         'a protected disk needs a function returning the id of the current user (or null for a guest)',
       ])
     }
-    links = new LinkSigner({ production, ...options.links })
+    links = new LinkSigner({ ...options.links, production })
     protectedLinks = new ProtectedLinks({
       disk: name,
       signer: links,

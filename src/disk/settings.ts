@@ -78,7 +78,7 @@ export function readCacheControl(value: unknown, setting: string): string | unde
 }
 
 /**
- * The disk's `mediaViews`, checked, `viewFor` in whole seconds.
+ * The disk's `redirects.mediaViews`, checked, `viewFor` in whole seconds.
  */
 export function readMediaViews(
   value: MediaViewOptions | undefined,

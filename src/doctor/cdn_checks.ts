@@ -272,16 +272,16 @@ export const clockCheck: Check = {
 }
 
 /**
- * The disk's `signatureTimeout` in seconds (1.5 s by default, as the driver).
+ * The disk's `redirects.expiresIn` in seconds (1.5 s by default, as the driver).
  */
 function signatureTimeoutSeconds(context: DiskContext): number {
   if (context.resolved) return context.resolved.signatureTimeout
   try {
     return parseDuration(
-      context.disk.options.signatureTimeout ?? DEFAULT_SIGNATURE_TIMEOUT,
-      'signatureTimeout'
+      context.disk.options.redirects?.expiresIn ?? DEFAULT_SIGNATURE_TIMEOUT,
+      'redirects.expiresIn'
     )
   } catch {
-    return parseDuration(DEFAULT_SIGNATURE_TIMEOUT, 'signatureTimeout')
+    return parseDuration(DEFAULT_SIGNATURE_TIMEOUT, 'redirects.expiresIn')
   }
 }

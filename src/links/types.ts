@@ -110,11 +110,11 @@ export type LinkOptions = {
 
   /**
    * How long the CloudFront URL the link redirects to stays valid, instead
-   * of the disk's short `signatureTimeout`: for media players and
+   * of the disk's short `redirects.expiresIn`: for media players and
    * resumable downloads, whose later `Range` requests go to that URL.
-   * Signed; at most the disk's `maxViewFor` (checked when the link is made
-   * and again when it is followed). Default: the disk's `signatureTimeout`,
-   * or its `mediaViews` for the link's content type.
+   * Signed; at most the disk's `redirects.maxViewFor` (checked when the link is made
+   * and again when it is followed). Default: the disk's `redirects.expiresIn`,
+   * or its `redirects.mediaViews` for the link's content type.
    */
   viewFor?: Duration
 
@@ -122,7 +122,7 @@ export type LinkOptions = {
    * Bind the CloudFront URL to the IPv4 address of the viewer following
    * the link (a custom policy with `AWS:SourceIp`). Signed. A viewer
    * reaching the route over IPv6 gets an unbound URL of the disk's
-   * `signatureTimeout` instead (CloudFront policies take IPv4 only).
+   * `redirects.expiresIn` instead (CloudFront policies take IPv4 only).
    */
   bindIp?: boolean
 }

@@ -20,7 +20,7 @@ const driver = new DjamazingDriver({
   mode: 'protected',
   cdnUrl: 'https://d111111abcdef8.cloudfront.net/media',
   cloudfront,
-  signatureWindow,
+  redirects: { window: signatureWindow },
   links: { secrets: [secret], currentUserId: () => userId },
 })
 const parts = splitLinkPath('/djamazing', link)!

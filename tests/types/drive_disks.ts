@@ -8,7 +8,7 @@ import { defineConfig } from '@adonisjs/drive'
 import type { InferDriveDisks } from '@adonisjs/drive/types'
 import type { DriveManager } from 'flydrive'
 import { djamazing } from '../../index.ts'
-import type { DjamazingDriver } from '../../src/driver.ts'
+import { DjamazingDriver } from '../../src/driver.ts'
 
 const shared = { bucket: 'b', region: 'us-east-1', cdnUrl: 'https://d111111abcdef8.cloudfront.net' }
 const driveConfig = defineConfig({
@@ -56,4 +56,60 @@ djamazing({
   links: { expiresIn: '10m', guestLinks: false },
   // @ts-expect-error: a ready client excludes the connection settings
   region: 'us-east-1',
+})
+
+// The settings of the redirect's CloudFront URL live in one group.
+djamazing({
+  ...shared,
+  mode: 'protected',
+  redirects: {
+    expiresIn: '2s',
+    window: '5m',
+    mediaViews: { contentTypes: ['video/*'], viewFor: '2h' },
+    maxViewFor: '4h',
+  },
+})
+djamazing({
+  ...shared,
+  mode: 'protected',
+  // @ts-expect-error: renamed redirects.expiresIn
+  signatureTimeout: '2s',
+})
+djamazing({
+  ...shared,
+  mode: 'protected',
+  // @ts-expect-error: renamed redirects.window
+  signatureWindow: '5m',
+})
+djamazing({
+  ...shared,
+  mode: 'protected',
+  redirects: {
+    // @ts-expect-error: a count of URLs, not a duration
+    cacheSize: '10k',
+  },
+})
+djamazing({
+  ...shared,
+  mode: 'protected',
+  cloudfront: {
+    keyPairId: 'K2JCJMDEHXQW5F',
+    privateKeyFile: 'keys/cloudfront_private_key.pem',
+    // @ts-expect-error: errors name the disk's own setting
+    setting: 'cloudfront',
+  },
+})
+djamazing({
+  ...shared,
+  mode: 'protected',
+  // @ts-expect-error: the app's production decides
+  links: { production: false },
+})
+new DjamazingDriver({
+  bucket: 'b',
+  mode: 'protected',
+  cdnUrl: 'https://d111111abcdef8.cloudfront.net',
+  region: 'us-east-1',
+  // @ts-expect-error: the disk's production applies to its links
+  links: { secrets: ['x'], currentUserId: () => 1, production: true },
 })

@@ -22,7 +22,7 @@ const INLINE_IMAGES: Record<string, { extension: string; matches(head: Uint8Arra
 
 /**
  * Video the gallery plays: WebM, recognised by its EBML header. Its key
- * ends with `.webm`, which the disk's `mediaViews` recognises, so its link
+ * ends with `.webm`, which the disk's `redirects.mediaViews` recognises, so its link
  * gets a CloudFront URL that lives long enough to seek. (Other audio and
  * video stay downloads in the demo.)
  */

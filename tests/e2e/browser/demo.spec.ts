@@ -126,7 +126,7 @@ test.group('Demo in a real browser', (group) => {
       const video = page.locator('#gallery video').first()
       await video.waitFor()
       await page.waitForFunction("document.querySelector('#gallery video').readyState >= 1")
-      // Longer than the disk's 1.5 s signatureTimeout: a default URL would be dead.
+      // Longer than the disk's 1.5 s redirects.expiresIn: a default URL would be dead.
       await new Promise((resolve) => setTimeout(resolve, 3000))
       const state = await video.evaluate(async (element: any) => {
         const seeked = new Promise((resolve) =>

@@ -209,7 +209,11 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
     const { app, page } = await open({
       // The edge answers at the proxy's URL, as CloudFront does in front of S3.
       cdnUrl: `${proxy.endpoint}/cdn`,
-      uploads: { localEdge: true, signatureWindow: WINDOW, signatureTimeout: TIMEOUT, ...uploads },
+      uploads: {
+        localEdge: true,
+        ...uploads,
+        redirects: { window: WINDOW, expiresIn: TIMEOUT, ...uploads.redirects },
+      },
     })
     appUrl = app.baseUrl
     const wav = makeWav(90)
@@ -228,8 +232,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       const timeout = 1
       const { app, page } = await open({
         uploads: {
-          signatureWindow: window,
-          signatureTimeout: timeout,
+          redirects: { window, expiresIn: timeout },
           cacheControl: 'private, max-age=3600',
         },
       })
@@ -292,7 +295,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
     .timeout(90_000)
     .run(async ({ assert }) => {
       const { app, page } = await open({
-        uploads: { signatureWindow: WINDOW, signatureTimeout: TIMEOUT, mediaViews: MEDIA_VIEWS },
+        uploads: { redirects: { window: WINDOW, expiresIn: TIMEOUT, mediaViews: MEDIA_VIEWS } },
       })
       await app.drive.use('uploads').put('talk.wav', makeWav(90))
       await app.drive.use('uploads').put('clip.webm', await readFile(WEBM))
@@ -311,7 +314,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       assert.closeTo(audioLoaded.duration, 90, 0.1)
       assert.closeTo(videoLoaded.duration, 12, 0.1)
 
-      // Longer than signatureTimeout + window: a default URL would be dead.
+      // Longer than redirects.expiresIn + window: a default URL would be dead.
       await sleep((TIMEOUT + WINDOW + 1) * 1000)
       traffic.take()
 
@@ -359,7 +362,9 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(90_000)
     .run(async ({ assert }) => {
-      const { wav, download, failure, requests } = await cutDownload({ mediaViews: MEDIA_VIEWS })
+      const { wav, download, failure, requests } = await cutDownload({
+        redirects: { mediaViews: MEDIA_VIEWS },
+      })
       assert.isNull(failure)
       assert.equal(sha256(await readFile((await download.path())!)), sha256(wav))
 

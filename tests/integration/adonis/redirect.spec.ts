@@ -11,7 +11,7 @@ test.group('AdonisJS redirect route | the owner of a link', (group) => {
   let verifier: CloudFrontVerifier
 
   group.setup(async () => {
-    app = await startAdonisApp({ uploads: { signatureTimeout: '2s' } })
+    app = await startAdonisApp({ uploads: { redirects: { expiresIn: '2s' } } })
     await app.drive.use('uploads').put(KEY, BYTES, { contentType: 'image/jpeg' })
     cookie = await app.login('alice')
     verifier = new CloudFrontVerifier({ publicKeys: { [KEY_PAIR_ID]: app.publicKey } })
@@ -39,7 +39,7 @@ test.group('AdonisJS redirect route | the owner of a link', (group) => {
     const verified = verifier.verify({ url: location, now: new Date() })
     assert.isTrue(verified.ok, JSON.stringify(verified))
     if (!verified.ok) return
-    // signatureTimeout 2 s from the moment the route signed (between
+    // redirects.expiresIn 2 s from the moment the route signed (between
     // before and after), rounded up to whole seconds by the signer: bounds
     // from the clock around the request, however long it took.
     const expiresAt = verified.expiresAt.getTime()

@@ -18,7 +18,7 @@ function protectedDisk(currentUserId: () => string | number | null = () => 7) {
     mode: 'protected',
     cdnUrl: CDN,
     cloudfront: { keyPairId: KEY_PAIR_ID, privateKey },
-    signatureTimeout: '2s',
+    redirects: { expiresIn: '2s' },
     links: { secrets: ['hT4wQ9zL2xV7nB1mK8pR5cJ3yF6gD0sA'], currentUserId },
   })
 }

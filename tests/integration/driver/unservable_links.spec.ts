@@ -107,7 +107,7 @@ test.group('DjamazingDriver | linkFor never makes a link that cannot be served (
       protectedDiskOptions({
         cdnUrl: 'https://d111111abcdef8.cloudfront.net',
         links: { secrets: [SECRET], currentUserId: () => 7 },
-        maxViewFor: '2h',
+        redirects: { maxViewFor: '2h' },
       })
     )
     const made = await locationsOfLongest(

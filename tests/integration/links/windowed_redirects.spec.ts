@@ -118,7 +118,7 @@ test.group(
     test('ECDSA within one app: the cache gives every redirect of the window the same URL', async ({
       assert,
     }) => {
-      app = await startAdonisApp({ keyType: 'ec', uploads: { signatureWindow: 60 } })
+      app = await startAdonisApp({ keyType: 'ec', uploads: { redirects: { window: 60 } } })
       const alice = await app.login('alice')
       // Redirects of one window share its Expires. Five in a row span at
       // most one window boundary, so one window holds at least three of
@@ -165,7 +165,9 @@ test.group(
     }) => {
       app = await startAdonisApp({
         keyType: 'rsa',
-        uploads: { mediaViews: { contentTypes: ['video/*'], viewFor: '10m', bindIp: true } },
+        uploads: {
+          redirects: { mediaViews: { contentTypes: ['video/*'], viewFor: '10m', bindIp: true } },
+        },
       })
       await app.drive.use('uploads').put('clip.webm', Buffer.from('not really a video'))
       const alice = await app.login('alice')

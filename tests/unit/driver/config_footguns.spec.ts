@@ -126,30 +126,30 @@ test.group('Configuration foot-guns | each is a boot error naming the setting', 
     }
   })
 
-  test('a signatureTimeout over one hour needs allowLongSignatureTimeout', ({ assert }) => {
+  test('a redirects.expiresIn over one hour needs allowLongExpiry', ({ assert }) => {
     for (const timeout of ['30d', '2h', 3601]) {
-      const error = errorOf(protectedDisk({ signatureTimeout: timeout }))
+      const error = errorOf(protectedDisk({ redirects: { expiresIn: timeout } }))
       assert.equal(error.code, 'E_DJAMAZING_INVALID_CONFIG')
-      assert.include(error.message, 'services.uploads.signatureTimeout')
-      assert.include(error.message, 'allowLongSignatureTimeout')
+      assert.include(error.message, 'services.uploads.redirects.expiresIn')
+      assert.include(error.message, 'allowLongExpiry')
     }
-    assert.doesNotThrow(protectedDisk({ signatureTimeout: '1h' }))
-    assert.doesNotThrow(protectedDisk({ signatureTimeout: '2h', allowLongSignatureTimeout: true }))
+    assert.doesNotThrow(protectedDisk({ redirects: { expiresIn: '1h' } }))
+    assert.doesNotThrow(protectedDisk({ redirects: { expiresIn: '2h', allowLongExpiry: true } }))
   })
 
-  test('a signatureWindow that makes URLs live over one hour needs the same opt-in', ({
+  test('a redirects.window that makes URLs live over one hour needs the same opt-in', ({
     assert,
   }) => {
     // Window + timeout is how long a redirect's URL works: '30d' handed out
     // bearer CloudFront URLs good for weeks.
     for (const window of ['30d', '2h', 3600]) {
-      const error = errorOf(protectedDisk({ signatureWindow: window }))
+      const error = errorOf(protectedDisk({ redirects: { window } }))
       assert.equal(error.code, 'E_DJAMAZING_INVALID_CONFIG', String(window))
-      assert.include(error.message, 'services.uploads.signatureWindow')
-      assert.include(error.message, 'allowLongSignatureTimeout')
+      assert.include(error.message, 'services.uploads.redirects.window')
+      assert.include(error.message, 'allowLongExpiry')
     }
-    assert.doesNotThrow(protectedDisk({ signatureWindow: '5m' }))
-    assert.doesNotThrow(protectedDisk({ signatureWindow: 3598 }))
-    assert.doesNotThrow(protectedDisk({ signatureWindow: '2h', allowLongSignatureTimeout: true }))
+    assert.doesNotThrow(protectedDisk({ redirects: { window: '5m' } }))
+    assert.doesNotThrow(protectedDisk({ redirects: { window: 3598 } }))
+    assert.doesNotThrow(protectedDisk({ redirects: { window: '2h', allowLongExpiry: true } }))
   })
 })

@@ -11,16 +11,16 @@ function disk(options: Partial<DjamazingOptions> = {}) {
 const queryOf = (link: string) => new URLSearchParams(link.split('?')[1])
 
 test.group('Disk options for view lifetimes', () => {
-  test('viewFor needs maxViewFor and stays under it', async ({ assert }) => {
+  test('viewFor needs redirects.maxViewFor and stays under it', async ({ assert }) => {
     await assert.rejects(
       () => disk().linkFor('talk.wav', { viewFor: '1h' }),
-      /Invalid link option "viewFor": this disk sets no maxViewFor/
+      /Invalid link option "viewFor": this disk sets no redirects.maxViewFor/
     )
     await assert.rejects(
-      () => disk({ maxViewFor: '30m' }).linkFor('talk.wav', { viewFor: '1h' }),
-      /longer than the disk's maxViewFor \(1800 s\)/
+      () => disk({ redirects: { maxViewFor: '30m' } }).linkFor('talk.wav', { viewFor: '1h' }),
+      /longer than the disk's redirects.maxViewFor \(1800 s\)/
     )
-    const link = await disk({ maxViewFor: '2h' }).linkFor('talk.wav', {
+    const link = await disk({ redirects: { maxViewFor: '2h' } }).linkFor('talk.wav', {
       viewFor: '2h',
       bindIp: true,
     })
@@ -28,11 +28,13 @@ test.group('Disk options for view lifetimes', () => {
     assert.equal(queryOf(link).get('ip'), '1')
   })
 
-  test('mediaViews applies by content type (extension or the link override)', async ({
+  test('redirects.mediaViews applies by content type (extension or the link override)', async ({
     assert,
   }) => {
     const media = disk({
-      mediaViews: { contentTypes: ['audio/*', 'video/webm'], viewFor: '20m', bindIp: true },
+      redirects: {
+        mediaViews: { contentTypes: ['audio/*', 'video/webm'], viewFor: '20m', bindIp: true },
+      },
     })
     for (const key of ['a.wav', 'b.mp3', 'c.webm']) {
       const query = queryOf(await media.getUrl(key))
@@ -51,32 +53,41 @@ test.group('Disk options for view lifetimes', () => {
       await media.linkFor('c.webm', { contentType: 'application/octet-stream' })
     )
     assert.isNull(download.get('v'))
-    // maxViewFor defaults to mediaViews.viewFor.
+    // redirects.maxViewFor defaults to redirects.mediaViews.viewFor.
     await assert.rejects(() => media.linkFor('a.wav', { viewFor: 1201 }), /maxViewFor \(1200 s\)/)
   })
 
   test('bad settings fail when the disk is created, naming the setting', ({ assert }) => {
     assert.throws(
-      () => disk({ signatureWindow: '1.5s' }),
-      /"services.uploads.signatureWindow": a window is a whole number of seconds/
-    )
-    assert.throws(() => disk({ signatureWindow: 'soon' }), /services.uploads.signatureWindow/)
-    assert.throws(
-      () => disk({ signatureWindow: 60, signatureCacheSize: 0 }),
-      /services.uploads.signatureCacheSize/
+      () => disk({ redirects: { window: '1.5s' } }),
+      /"services.uploads.redirects.window": a window is a whole number of seconds/
     )
     assert.throws(
-      () => disk({ maxViewFor: '10m', mediaViews: { contentTypes: ['video/*'], viewFor: '1h' } }),
-      /services.uploads.mediaViews.viewFor": it is longer than maxViewFor/
+      () => disk({ redirects: { window: 'soon' } }),
+      /services.uploads.redirects.window/
     )
     assert.throws(
-      () => disk({ mediaViews: { contentTypes: ['video'], viewFor: '1h' } }),
-      /services.uploads.mediaViews.contentTypes/
+      () => disk({ redirects: { window: 60, cacheSize: 0 } }),
+      /services.uploads.redirects.cacheSize/
+    )
+    assert.throws(
+      () =>
+        disk({
+          redirects: {
+            maxViewFor: '10m',
+            mediaViews: { contentTypes: ['video/*'], viewFor: '1h' },
+          },
+        }),
+      /services.uploads.redirects.mediaViews.viewFor": it is longer than redirects.maxViewFor/
+    )
+    assert.throws(
+      () => disk({ redirects: { mediaViews: { contentTypes: ['video'], viewFor: '1h' } } }),
+      /services.uploads.redirects.mediaViews.contentTypes/
     )
     assert.throws(
       () => disk({ cacheControl: 'max-age=1\r\nSet-Cookie: a=b' }),
       /services.uploads.cacheControl/
     )
-    assert.doesNotThrow(() => disk({ signatureWindow: '5m' }))
+    assert.doesNotThrow(() => disk({ redirects: { window: '5m' } }))
   })
 })

@@ -135,7 +135,7 @@ test.group('Folder links', () => {
     }
 
     // IPv6 or no address: the IP condition cannot be written, so the
-    // cookies are what an unbound redirect hands out (signatureTimeout,
+    // cookies are what an unbound redirect hands out (redirects.expiresIn,
     // 1.5 s here), never the folder's 30 minutes unbound.
     for (const viewer of ['2001:db8::7', '::1', undefined]) {
       const unbindable = await open(viewer)
