@@ -31,7 +31,7 @@ const SPELLINGS = 'seconds as a number, or a string like "1.5s", "30mins", "1 ho
  * (`'1.5s'`, `'30mins'`, `'1 hour'`, `'2h'`, `'7d'`). Never milliseconds:
  * a string without a unit is refused, and so is a bare number over 30
  * days. `name` names the setting or argument in the error, e.g.
- * `services.uploads.signatureTimeout`.
+ * `services.uploads.redirects.expiresIn`.
  */
 export function parseDuration(
   value: Duration,

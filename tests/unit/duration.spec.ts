@@ -28,8 +28,8 @@ test.group('Durations', () => {
     .with([0, -1, Number.NaN, Infinity, '', '10', '1.5', 'soon', '1h30m', '-5s', '0s', 3_600_000])
     .run(({ assert }, input) => {
       assert.throws(
-        () => parseDuration(input, 'services.uploads.signatureTimeout'),
-        /services\.uploads\.signatureTimeout/
+        () => parseDuration(input, 'services.uploads.redirects.expiresIn'),
+        /services\.uploads\.redirects\.expiresIn/
       )
     })
 
@@ -49,7 +49,7 @@ test.group('Durations', () => {
       }
     }
     assert.equal(
-      codeOf(() => parseDuration('soon', 'signatureTimeout')),
+      codeOf(() => parseDuration('soon', 'redirects.expiresIn')),
       'E_DJAMAZING_INVALID_CONFIG'
     )
     assert.equal(
