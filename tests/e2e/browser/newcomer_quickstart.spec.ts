@@ -9,8 +9,9 @@ import { installPacked, packedTarball, REPOSITORY } from '../../helpers/packed_p
 import { makePng } from '../../helpers/png.ts'
 
 /*
- * The README.md Quickstart, then the direct uploads of docs/uploads.md,
- * followed as a newcomer would: the packed
+ * The README.md Quickstart, then the direct uploads of docs/uploads.md
+ * (and the folder-link controller of docs/protected-links.md, compiled
+ * with the rest), followed as a newcomer would: the packed
  * package installed into an app shaped like the web starter kit (with
  * shield's CSRF check), `node ace configure djamazing`, then every block
  * of the Quickstart that starts with the file it goes in pasted into that
@@ -121,7 +122,8 @@ test.group(
 
       const quickstart = await pastedBlocks('README.md', '## Quickstart')
       const uploads = await pastedBlocks('docs/uploads.md')
-      const files = [...quickstart.files, ...uploads.files]
+      const folders = await pastedBlocks('docs/protected-links.md')
+      const files = [...quickstart.files, ...uploads.files, ...folders.files]
       const shell = quickstart.shell
       assert.deepEqual(
         files.map(({ file }) => file),
@@ -132,9 +134,10 @@ test.group(
           'app/controllers/uploads_controller.ts',
           'start/routes.ts',
           'resources/views/pages/upload.edge',
+          'app/controllers/courses_controller.ts',
         ]
       )
-      await step('paste the Quickstart and direct-upload blocks', async () => {
+      await step('paste the Quickstart, direct-upload and folder-link blocks', async () => {
         for (const { file, code } of files) {
           const path = join(appRoot, file)
           await mkdir(dirname(path), { recursive: true })
