@@ -9,6 +9,11 @@ import type { EdgeBehavior } from './types.ts'
  */
 export type ResolvedBehavior = {
   signed: boolean
+  /**
+   * The key pair ids this behavior trusts, or `undefined` for every key of
+   * the edge.
+   */
+  keyPairIds: string[] | undefined
   inlineActiveContent: boolean
   allowedMethods: ReadonlySet<string>
   cors: CompiledCors | undefined
@@ -17,6 +22,12 @@ export type ResolvedBehavior = {
 type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
 
 const METHOD_SETS = ['GET,HEAD', 'GET,HEAD,OPTIONS']
+
+/**
+ * Keys one behavior can trust: 4 key groups of 5 public keys each
+ * (`cloudfront-limits.md`).
+ */
+const MAX_TRUSTED_KEYS = 20
 
 /**
  * The parts of a behavior that do not depend on its path pattern, checked.
@@ -35,8 +46,28 @@ function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): 
       "it must be ['GET', 'HEAD'] or ['GET', 'HEAD', 'OPTIONS']: the edge only reads, so CloudFront's sets with PUT, POST, PATCH and DELETE do not apply",
     ])
   }
+  const ids = behavior.keyPairIds
+  if (
+    ids !== undefined &&
+    (!Array.isArray(ids) ||
+      ids.length === 0 ||
+      ids.length > MAX_TRUSTED_KEYS ||
+      ids.some((id) => typeof id !== 'string'))
+  ) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.keyPairIds`,
+      `list the key pair ids the behavior trusts: 1 to ${MAX_TRUSTED_KEYS} (CloudFront allows 4 key groups of 5 keys per behavior)`,
+    ])
+  }
+  if (ids !== undefined && !behavior.signed) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.keyPairIds`,
+      'a public behavior trusts no keys: set signed: true or remove keyPairIds',
+    ])
+  }
   return {
     signed: behavior.signed,
+    keyPairIds: ids === undefined ? undefined : [...ids],
     inlineActiveContent: behavior.inlineActiveContent === true,
     allowedMethods: new Set(methods),
     cors: behavior.cors === undefined ? undefined : compileCors(behavior.cors, `${setting}.cors`),
@@ -112,6 +143,10 @@ export function compileBehaviors(
   isSigned(path: string): boolean
   anySigned: boolean
   warnings: string[]
+  /**
+   * Each distinct `keyPairIds` list of the behaviors.
+   */
+  trustedKeySets: string[][]
 } {
   const compiled: CompiledBehavior[] = behaviors.map((behavior, index) => {
     if (typeof behavior.pathPattern !== 'string' || behavior.pathPattern === '') {
@@ -133,5 +168,12 @@ export function compileBehaviors(
     behaviorFor,
     isSigned: (path) => behaviorFor(path).signed,
     warnings: encodedSlashExposures(behaviors, compiled, fallback),
+    trustedKeySets: [
+      ...new Map(
+        [...compiled, fallback]
+          .filter((behavior) => behavior.keyPairIds)
+          .map((behavior) => [behavior.keyPairIds!.join(','), behavior.keyPairIds!])
+      ).values(),
+    ],
   }
 }

@@ -154,6 +154,29 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const verifier: EdgeVerifier | undefined = options.publicKeys
     ? new CloudFrontVerifier({ publicKeys: options.publicKeys, setting: 'edge.publicKeys' })
     : options.verifier
+  // One verifier per set of trusted keys, holding those keys only: a key
+  // the behavior does not trust is "Unknown Key" before any signature
+  // check, as with CloudFront's key groups.
+  const verifiers = new Map<string, EdgeVerifier>()
+  for (const ids of behaviors.trustedKeySets) {
+    const publicKeys = options.publicKeys
+    const missing = publicKeys ? ids.find((id) => !(id in publicKeys)) : ids[0]
+    if (!publicKeys || missing !== undefined) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        'edge.behaviors.keyPairIds',
+        publicKeys
+          ? `"${missing}" is not in edge.publicKeys`
+          : 'per-behavior keyPairIds need edge.publicKeys (not a custom verifier)',
+      ])
+    }
+    const subset = Object.fromEntries(ids.map((id) => [id, publicKeys[id]]))
+    verifiers.set(
+      ids.join(','),
+      new CloudFrontVerifier({ publicKeys: subset, setting: 'edge.publicKeys' })
+    )
+  }
+  const verifierFor = (behavior: ResolvedBehavior) =>
+    behavior.keyPairIds ? verifiers.get(behavior.keyPairIds.join(','))! : verifier!
   if (behaviors.anySigned && !verifier) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       'edge.publicKeys',
@@ -210,7 +233,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (event.signed) {
       // The URL that was signed is rebuilt from configuration plus the raw
       // target: the Host header is the client's to choose, the base is not.
-      const result = await verifier!.verify({
+      const result = await verifierFor(behavior).verify({
         url: `${cdn.base}${target}`,
         cookies: parseCookieHeader(req.headers.cookie ?? ''),
         now: now(),

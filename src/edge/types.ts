@@ -82,6 +82,14 @@ export type EdgeBehavior = {
    */
   inlineActiveContent?: boolean
   /**
+   * The key pair ids a signed behavior trusts, as CloudFront's trusted key
+   * groups of a cache behavior: a URL or cookie signed with another key of
+   * the edge is refused with `InvalidKey` ("Unknown Key"), as CloudFront
+   * refuses a key its behavior's key groups lack. Up to 20 (4 key groups of
+   * 5 keys). Default: every key in `publicKeys`. Needs `publicKeys`.
+   */
+  keyPairIds?: string[]
+  /**
    * The methods the behavior allows, as CloudFront's "Allowed HTTP
    * methods" for an origin that is only read: `['GET', 'HEAD']` (the
    * default) or `['GET', 'HEAD', 'OPTIONS']`. Any other method gets
