@@ -1,6 +1,7 @@
 import { sign, createPrivateKey } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import type { HttpContext } from '@adonisjs/core/http'
-import { asUser } from '../index.ts'
+import { asUser, type DjamazingDriver } from '../index.ts'
 import { startAdonisApp, USERS } from '../tests/helpers/adonis_app.ts'
 
 /**
@@ -17,13 +18,22 @@ const keyType = process.argv[2] === 'rsa' ? 'rsa' : 'ec'
  * to distinct keys, more than its signature cache holds.
  */
 const windowed = process.argv[3] === 'window'
+/**
+ * `variants`: the protected disk declares a thumbnail variant, and the
+ * server also sends `variantLink`, a link to the thumbnail of the photo
+ * `link` opens, followed once so the variant is stored and known.
+ */
+const variants = process.argv.includes('variants')
 const target = 'https://d111111abcdef8.cloudfront.net/uploads/alice/photo.jpg'
 
 let privateKey: ReturnType<typeof createPrivateKey>
 let linkLocation = ''
 const app = await startAdonisApp({
   keyType,
-  ...(windowed ? { uploads: { redirects: { window: '1h', allowLongExpiry: true } } } : {}),
+  uploads: {
+    ...(windowed ? { redirects: { window: '1h', allowLongExpiry: true } } : {}),
+    ...(variants ? { variants: { transforms: { thumb: { width: 320 } } } } : {}),
+  },
   // No templates here: an Edge renderer per request would weigh on both sides.
   edge: false,
   routes(router) {
@@ -71,7 +81,21 @@ const uniqueLinks = await asUser(USERS[0], () =>
     Array.from({ length: 20_000 }, (_, i) => app.drive.use('uploads').getUrl(`alice/${i}.jpg`))
   )
 )
-process.send!({ port: app.port, link, cookie, uniqueLinks, sameShapePath })
+let variantLink: string | undefined
+if (variants) {
+  const photo = await readFile(new URL('../tests/fixtures/photos/lumia_820.jpg', import.meta.url))
+  const uploads = app.drive.use('uploads')
+  await uploads.put('alice/photo.jpg', photo)
+  variantLink = await asUser(USERS[0], () =>
+    (uploads.driver as DjamazingDriver).getVariantUrl('alice/photo.jpg', 'thumb')
+  )
+  const made = await fetch(`${app.baseUrl}${variantLink}`, {
+    headers: { cookie },
+    redirect: 'manual',
+  })
+  if (made.status !== 302) throw new Error(`the variant link answered ${made.status}`)
+}
+process.send!({ port: app.port, link, cookie, uniqueLinks, sameShapePath, variantLink })
 process.on('disconnect', () => {
   void app.stop().then(() => process.exit(0))
 })

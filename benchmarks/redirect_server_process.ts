@@ -19,6 +19,10 @@ export type RedirectServer = {
    * `link`'s path and query under the bare session-checked route.
    */
   sameShapePath: string
+  /**
+   * With `variants`: a link to a stored variant of the photo `link` opens.
+   */
+  variantLink?: string
   stop(): Promise<void>
 }
 
