@@ -168,7 +168,13 @@ async function postJson(code, url, body, options) {
     // AdonisJS answers { message } or { errors: [{ message }] }.
     const said = answer?.message ?? answer?.errors?.[0]?.message
     const what = code === 'start' ? 'The upload could not be started' : 'The upload was refused'
-    throw new DirectUploadError(code, said ? `${what}: ${said}` : `${what} (${response.status}).`, {
+    // djamazing's own messages already say it is about the upload ("Upload rejected: ...").
+    const message = !said
+      ? `${what} (${response.status}).`
+      : /\bupload\b/i.test(said)
+        ? `${said.charAt(0).toUpperCase()}${said.slice(1)}`
+        : `${what}: ${said}`
+    throw new DirectUploadError(code, message, {
       status: response.status,
     })
   }
