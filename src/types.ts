@@ -209,10 +209,12 @@ export type RedirectOptions = {
   expiresIn?: Duration
 
   /**
-   * Allow an `expiresIn`, or a `window` plus `expiresIn`, over one hour.
-   * The CloudFront URL is a bearer URL for that long: anyone who copies it
-   * from the address bar, a log or a shared screen can use it. Media that
-   * needs hours is better served with per-link lifetimes or signed cookies.
+   * Allow an `expiresIn`, or a `window` plus `expiresIn`, over one hour,
+   * and a `maxViewFor`, `mediaViews.viewFor` or the disk's
+   * `folderCookies.expiresIn` over one day. The CloudFront URL (or cookie)
+   * is a bearer credential for that long: anyone who copies it from the
+   * address bar, a log or a shared screen can use it. Media that needs
+   * hours is better served with per-link lifetimes or signed cookies.
    */
   allowLongExpiry?: boolean
 

@@ -48,6 +48,14 @@ export const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
 const MAX_SIGNATURE_TIMEOUT = 3600
 
 /**
+ * The longest media link lifetime (`redirects.maxViewFor`,
+ * `redirects.mediaViews.viewFor`) and folder cookie lifetime taken
+ * without `redirects.allowLongExpiry`: a day, longer than any film or
+ * working session.
+ */
+const MAX_MEDIA_LIFETIME = 86_400
+
+/**
  * Signed URLs kept by a disk with a `redirects.window`: about 0.5 to 1 KB
  * each, so a few MB at most.
  */
@@ -298,6 +306,19 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     redirects.maxViewFor === undefined
       ? mediaViews?.viewFor
       : Math.ceil(parseDuration(redirects.maxViewFor, setting('redirects.maxViewFor')))
+  // The longer-lived credentials a redirect hands out (a media link's
+  // CloudFront URL, folder cookies): bearer too, so a day at most
+  // without the same opt-in as a long redirects.expiresIn.
+  const atMostOneDay = (seconds: number | undefined, settingName: string) => {
+    if (seconds === undefined || seconds <= MAX_MEDIA_LIFETIME) return
+    if (redirects.allowLongExpiry === true) return
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting(settingName),
+      `it is over one day: the CloudFront URL or cookies it hands out work for anyone who copies them that long. Keep it to hours, or set "redirects.allowLongExpiry: true" if you mean it`,
+    ])
+  }
+  atMostOneDay(mediaViews?.viewFor, 'redirects.mediaViews.viewFor')
+  if (redirects.maxViewFor !== undefined) atMostOneDay(maxViewFor, 'redirects.maxViewFor')
   if (mediaViews && mediaViews.viewFor > maxViewFor!) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       setting('redirects.mediaViews.viewFor'),
@@ -320,6 +341,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
           }),
     }
   }
+  atMostOneDay(folderCookies?.expiresIn, 'folderCookies.expiresIn')
 
   // Without CloudFront a protected disk cannot redirect anywhere, so it
   // makes no links (getUrl says so); the AdonisJS helper refuses such a

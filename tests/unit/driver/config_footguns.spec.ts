@@ -152,4 +152,27 @@ test.group('Configuration foot-guns | each is a boot error naming the setting', 
     assert.doesNotThrow(protectedDisk({ redirects: { window: 3598 } }))
     assert.doesNotThrow(protectedDisk({ redirects: { window: '2h', allowLongExpiry: true } }))
   })
+  test('media and folder lifetimes over one day need the same opt-in', ({ assert }) => {
+    // The other bearer credentials a redirect hands out: a media link's
+    // CloudFront URL (maxViewFor, mediaViews.viewFor) and folder cookies.
+    const cases: [Record<string, any>, string][] = [
+      [{ redirects: { maxViewFor: '30d' } }, 'redirects.maxViewFor'],
+      [
+        { redirects: { mediaViews: { contentTypes: ['video/*'], viewFor: '2d' } } },
+        'redirects.mediaViews.viewFor',
+      ],
+      [{ folderCookies: { expiresIn: '30d' } }, 'folderCookies.expiresIn'],
+    ]
+    for (const [change, setting] of cases) {
+      const error = errorOf(protectedDisk(change))
+      assert.equal(error.code, 'E_DJAMAZING_INVALID_CONFIG', setting)
+      assert.include(error.message, `services.uploads.${setting}`)
+      assert.include(error.message, 'allowLongExpiry')
+      const redirects = { ...change.redirects, allowLongExpiry: true }
+      assert.doesNotThrow(protectedDisk({ ...change, redirects }))
+    }
+    assert.doesNotThrow(
+      protectedDisk({ redirects: { maxViewFor: '1d' }, folderCookies: { expiresIn: '8h' } })
+    )
+  })
 })
