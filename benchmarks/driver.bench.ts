@@ -137,7 +137,7 @@ const benchmark: Benchmark = {
       const { stdout } = await run(
         process.execPath,
         // Node's own type stripping: no loader in the way of the figure.
-        [new URL('./put_stream_rss.ts', import.meta.url).pathname],
+        [new URL('../tests/helpers/put_stream_rss_process.ts', import.meta.url).pathname],
         {
           env: {
             ...process.env,

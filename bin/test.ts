@@ -37,7 +37,8 @@ configure({
     { name: 'unit', files: ['tests/unit/**/*.spec.ts'], timeout: 10_000 },
     { name: 'integration', files: ['tests/integration/**/*.spec.ts'], timeout: 120_000 },
     // The packed tarball in fresh projects, configure on the official
-    // starter kits, a real browser, load: minutes each, left to `npm run test:e2e`.
+    // starter kits, a real browser, load, gigabyte streams: minutes each,
+    // left to `npm run test:e2e`.
     { name: 'e2e', files: ['tests/e2e/**/*.spec.ts'], timeout: 120_000 },
   ],
   // `npm test` runs these; `npm run test:e2e` names the e2e suite instead.

@@ -1,17 +1,5 @@
 import type { Readable } from 'node:stream'
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectAclCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectAclCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
+import { buffer, text } from 'node:stream/consumers'
 import type { DriveDirectory, DriveFile } from 'flydrive'
 import type {
   DriverContract,
@@ -31,20 +19,17 @@ import {
   E_DJAMAZING_NOT_PROTECTED,
   E_DJAMAZING_BUCKET_URL_UNAVAILABLE,
   E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
-  E_DJAMAZING_S3_REQUEST_FAILED,
   E_DJAMAZING_VISIBILITY_FIXED,
 } from './errors.ts'
-import { assertValidObjectKey, encodeObjectKey } from './object_key.ts'
-import { type LocalStore } from './local/store.ts'
-import { signUploadUrl } from './local/upload_url.ts'
+import { assertValidObjectKey } from './object_key.ts'
 import { isResolvedDisk, resolveDisk, type ResolvedDisk } from './disk/resolve_disk.ts'
-import { isNotFound, wrapS3Error } from './s3/errors.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
-import { presignGet, presignPut } from './s3/presign.ts'
 import { SignedUrls } from './protected_urls.ts'
 import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
-import { replacesMetadata, writeParams } from './s3/write_params.ts'
+import { objectWrite, replacesMetadata } from './store/object_write.ts'
+import { failureOf, unlessMissing } from './store/s3_errors.ts'
+import type { ObjectStore, StoredObject } from './store/types.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
 import type { DirectUploads } from './uploads/direct_uploads.ts'
 import { DiskVariants } from './variants/disk_variants.ts'
@@ -63,14 +48,12 @@ import type {
 const DEFAULT_SIGNED_URL_EXPIRY = '30mins'
 
 /**
- * S3's grantee for "everyone", read when the disk uses ACLs.
+ * What `getMetaData` reports: flydrive's fields, and what else the store
+ * keeps with the object (the headers it is served with, user metadata,
+ * the checksum).
  */
-const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers'
-
-/**
- * DeleteObjects takes at most 1,000 keys, as many as one listing page.
- */
-const DELETE_BATCH = 1000
+export type DjamazingMetaData = ObjectMetaData &
+  Omit<StoredObject, 'key' | 'size' | 'etag' | 'lastModified'>
 
 /**
  * flydrive's `DriverContract` over S3, with files served through a CDN.
@@ -83,9 +66,7 @@ export class DjamazingDriver implements DriverContract {
   // Private: the disk holds the S3 client and the signers, which must not
   // show up when the driver is logged or inspected.
   #disk: ResolvedDisk
-  // Set on S3 disks; local store disks keep their files in #local.
-  #client!: S3Client
-  #local?: LocalStore
+  #store: ObjectStore
   #urls: SignedUrls
   #variants: DiskVariants | undefined
 
@@ -96,8 +77,7 @@ export class DjamazingDriver implements DriverContract {
   constructor(options: DjamazingOptions | ResolvedDisk) {
     const disk = isResolvedDisk(options) ? options : resolveDisk(options)
     this.#disk = disk
-    if (disk.local) this.#local = disk.local.files
-    else this.#client = disk.client!
+    this.#store = disk.objectStore
     this.#urls = new SignedUrls(disk)
     if (disk.variants) {
       this.#variants = new DiskVariants(disk.variants, driverStorage(this), {
@@ -113,7 +93,7 @@ export class DjamazingDriver implements DriverContract {
       disk.mode,
       disk.cdn.origin,
       disk.supportsACL ? 'on' : 'off',
-      this.#local ? `local store in ${this.#local.folder}` : 'S3'
+      disk.local ? `local store in ${disk.local.root}` : 'S3'
     )
   }
 
@@ -202,77 +182,62 @@ export class DjamazingDriver implements DriverContract {
     debug('%s %s %s:%s', operation, this.#disk.name, this.#disk.bucket, objectKey)
   }
 
-  async #send<T>(operation: string, objectKey: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request()
-    } catch (error) {
-      throw wrapS3Error(error, operation, objectKey, this.#disk.bucket)
-    }
-  }
-
-  async #getObject(operation: string, key: string) {
-    const objectKey = this.#objectKey(key)
+  /**
+   * Runs one operation on the store; a failure is named after it.
+   */
+  async #run<T>(operation: string, objectKey: string, work: () => Promise<T>): Promise<T> {
     this.#log(operation, objectKey)
-    const response = await this.#send(operation, objectKey, () =>
-      this.#client.send(new GetObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
-    )
-    return { objectKey, body: response.Body! }
+    try {
+      return await work()
+    } catch (error) {
+      throw failureOf(error, operation, objectKey, this.#disk.bucket)
+    }
   }
 
-  #metaData(object: {
-    ContentType?: string
-    ContentLength?: number
-    Size?: number
-    ETag?: string
-    LastModified?: Date
-  }): ObjectMetaData {
-    return {
-      contentType: object.ContentType,
-      contentLength: object.ContentLength ?? object.Size ?? 0,
-      etag: object.ETag ?? '',
-      lastModified: new Date(object.LastModified!),
-    }
+  async #read<T>(operation: string, key: string, read: (body: Readable) => Promise<T>) {
+    const objectKey = this.#objectKey(key)
+    return this.#run(operation, objectKey, async () => {
+      const object = await this.#store.get(objectKey)
+      return read(object.body)
+    })
+  }
+
+  #write(key: string, options: WriteOptions | undefined) {
+    return objectWrite(key, options, this.#disk)
   }
 
   async exists(key: string): Promise<boolean> {
     const objectKey = this.#objectKey(key)
-    this.#log('exists', objectKey)
-    if (this.#local) return this.#local.exists(objectKey)
-    try {
-      await this.#client.send(new HeadObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
-      return true
-    } catch (error) {
-      if (isNotFound(error)) return false
-      throw wrapS3Error(error, 'exists', objectKey, this.#disk.bucket)
-    }
-  }
-
-  async get(key: string): Promise<string> {
-    if (this.#local) return this.#local.get(this.#objectKey(key))
-    const { objectKey, body } = await this.#getObject('get', key)
-    return this.#send('get', objectKey, () => body.transformToString())
-  }
-
-  async getStream(key: string): Promise<Readable> {
-    if (this.#local) return this.#local.getStream(this.#objectKey(key))
-    const { body } = await this.#getObject('getStream', key)
-    return body as Readable
-  }
-
-  async getBytes(key: string): Promise<Uint8Array> {
-    if (this.#local) return this.#local.getBytes(this.#objectKey(key))
-    const { objectKey, body } = await this.#getObject('getBytes', key)
-    return this.#send('getBytes', objectKey, () => body.transformToByteArray())
-  }
-
-  async getMetaData(key: string): Promise<ObjectMetaData> {
-    const objectKey = this.#objectKey(key)
-    this.#log('getMetaData', objectKey)
-    if (this.#local) return this.#local.getMetaData(objectKey)
-    const response = await this.#send('getMetaData', objectKey, () =>
-      this.#client.send(new HeadObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
+    const object = await this.#run('exists', objectKey, () =>
+      unlessMissing(this.#store.head(objectKey))
     )
-    return this.#metaData(response)
+    return object !== undefined
+  }
+
+  get(key: string): Promise<string> {
+    return this.#read('get', key, text)
+  }
+
+  getStream(key: string): Promise<Readable> {
+    return this.#read('getStream', key, async (body) => body)
+  }
+
+  getBytes(key: string): Promise<Uint8Array> {
+    return this.#read('getBytes', key, async (body) => new Uint8Array(await buffer(body)))
+  }
+
+  /**
+   * flydrive's metadata, and what else the store keeps: `cacheControl`,
+   * `contentDisposition`, `contentEncoding`, `contentLanguage`, `expires`,
+   * `metadata` (user metadata) and `checksumSha256` (when the store
+   * reports one).
+   */
+  async getMetaData(key: string): Promise<DjamazingMetaData> {
+    const objectKey = this.#objectKey(key)
+    const object = await this.#run('getMetaData', objectKey, () => this.#store.head(objectKey))
+    const { key: objectKeyOf, size, ...rest } = object
+    void objectKeyOf
+    return { ...rest, contentLength: size }
   }
 
   /**
@@ -283,14 +248,8 @@ export class DjamazingDriver implements DriverContract {
   async getVisibility(key: string): Promise<ObjectVisibility> {
     const objectKey = this.#objectKey(key)
     if (!this.#disk.supportsACL) return this.#disk.visibility
-    this.#log('getVisibility', objectKey)
-    const response = await this.#send('getVisibility', objectKey, () =>
-      this.#client.send(new GetObjectAclCommand({ Bucket: this.#disk.bucket, Key: objectKey }))
-    )
-    const isPublic = (response.Grants ?? []).some(
-      (grant) =>
-        grant.Grantee?.URI === ALL_USERS &&
-        (grant.Permission === 'READ' || grant.Permission === 'FULL_CONTROL')
+    const isPublic = await this.#run('getVisibility', objectKey, () =>
+      this.#store.isPublic(objectKey)
     )
     return isPublic ? 'public' : 'private'
   }
@@ -312,88 +271,34 @@ export class DjamazingDriver implements DriverContract {
         this.#disk.visibility,
       ])
     }
-    this.#log('setVisibility', objectKey)
-    await this.#send('setVisibility', objectKey, () =>
-      this.#client.send(
-        new PutObjectAclCommand({
-          Bucket: this.#disk.bucket,
-          Key: objectKey,
-          ACL: visibility === 'public' ? 'public-read' : 'private',
-        })
-      )
-    )
+    const acl = visibility === 'public' ? 'public-read' : 'private'
+    await this.#run('setVisibility', objectKey, () => this.#store.setAcl(objectKey, acl))
   }
 
   async put(key: string, contents: string | Uint8Array, options?: WriteOptions): Promise<void> {
     const objectKey = this.#objectKey(key)
-    this.#log('put', objectKey)
-    if (this.#local) {
-      await this.#local.put(objectKey, contents)
-      return this.#written(key, contents)
-    }
-    await this.#send('put', objectKey, () =>
-      this.#client.send(
-        new PutObjectCommand({
-          ...writeParams(objectKey, options, this.#disk),
-          Bucket: this.#disk.bucket,
-          Key: objectKey,
-          Body: contents,
-        })
-      )
+    await this.#run('put', objectKey, () =>
+      this.#store.put(objectKey, contents, this.#write(objectKey, options))
     )
     await this.#written(key, contents)
   }
 
   /**
    * Uploads a stream of any length with bounded memory: a multipart upload
-   * (one plain PUT below one part) holding at most `queueSize` parts of
-   * `partSize` bytes. If the stream fails, the multipart upload is aborted
+   * (one plain PUT below one part) holding at most `queueSize` parts in
+   * memory. If the stream or a part fails, the multipart upload is aborted
    * and the object previously stored under the key is left as it was.
    */
   async putStream(key: string, contents: Readable, options?: WriteOptions): Promise<void> {
     const objectKey = this.#objectKey(key)
-    this.#log('putStream', objectKey)
-    if (this.#local) {
-      await this.#local.putStream(objectKey, contents)
-      return this.#written(key)
-    }
-    let sourceError: unknown
-    const onError = (error: unknown) => (sourceError ??= error)
-    contents.once('error', onError)
-    const upload = new Upload({
-      client: this.#client,
-      partSize: this.#disk.multipart.partSize,
-      queueSize: this.#disk.multipart.queueSize,
-      leavePartsOnError: false,
-      params: {
-        ...writeParams(objectKey, options, this.#disk),
-        Bucket: this.#disk.bucket,
-        Key: objectKey,
-        Body: contents,
-      },
-    })
-    try {
-      await upload.done()
-    } catch (error) {
-      // Name the stream's own failure rather than what the upload made of it.
-      if (sourceError) {
-        throw new E_DJAMAZING_S3_REQUEST_FAILED(
-          ['putStream', objectKey, `the source stream failed: ${(sourceError as Error).message}`],
-          { cause: sourceError }
-        )
-      }
-      throw wrapS3Error(error, 'putStream', objectKey, this.#disk.bucket)
-    } finally {
-      contents.off('error', onError)
-    }
+    const write = { ...this.#write(objectKey, options), size: options?.contentLength }
+    await this.#run('putStream', objectKey, () => this.#store.putStream(objectKey, contents, write))
     await this.#written(key)
   }
 
   /**
-   * Copies within the bucket. `CopySource` is a URL path, so the key is
-   * percent-encoded (flydrive's S3 driver sends it raw, which breaks on
-   * non-ASCII keys and keys containing `%`). The source's metadata is kept
-   * unless the options set some.
+   * Copies within the bucket, keeping the source's metadata unless the
+   * options set some.
    */
   async copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
     await this.#copy(source, destination, options)
@@ -404,26 +309,14 @@ export class DjamazingDriver implements DriverContract {
     const sourceKey = this.#objectKey(source)
     const destinationKey = this.#objectKey(destination)
     debug('copy %s %s:%s to %s', this.#disk.name, this.#disk.bucket, sourceKey, destinationKey)
-    if (this.#local) return this.#local.copy(sourceKey, destinationKey)
-    let writeOptions = options
-    if (this.#disk.supportsACL && !options?.visibility) {
-      writeOptions = { ...options, visibility: await this.getVisibility(source) }
-    }
-    const replace = replacesMetadata(options)
-    const params = writeParams(destinationKey, writeOptions, this.#disk)
-    if (!replace) {
-      delete params.ContentType
-    }
-    await this.#send('copy', sourceKey, () =>
-      this.#client.send(
-        new CopyObjectCommand({
-          ...params,
-          Bucket: this.#disk.bucket,
-          Key: destinationKey,
-          CopySource: `${encodeURIComponent(this.#disk.bucket)}/${encodeObjectKey(sourceKey)}`,
-          MetadataDirective: replace ? 'REPLACE' : 'COPY',
-        })
-      )
+    let visibility = options?.visibility
+    if (this.#disk.supportsACL && !visibility) visibility = await this.getVisibility(source)
+    const write = replacesMetadata(options)
+      ? this.#write(destinationKey, { ...options, visibility })
+      : undefined
+    const acl = this.#disk.supportsACL ? this.#write(destinationKey, { visibility }).acl : undefined
+    await this.#run('copy', sourceKey, () =>
+      this.#store.copy(sourceKey, destinationKey, { write, acl })
     )
   }
 
@@ -446,16 +339,7 @@ export class DjamazingDriver implements DriverContract {
 
   async #delete(key: string): Promise<void> {
     const objectKey = this.#objectKey(key)
-    this.#log('delete', objectKey)
-    if (this.#local) return this.#local.delete(objectKey)
-    try {
-      await this.#client.send(
-        new DeleteObjectCommand({ Bucket: this.#disk.bucket, Key: objectKey })
-      )
-    } catch (error) {
-      if (isNotFound(error)) return
-      throw wrapS3Error(error, 'delete', objectKey, this.#disk.bucket)
-    }
+    await this.#run('delete', objectKey, () => this.#store.delete(objectKey))
   }
 
   /**
@@ -472,41 +356,14 @@ export class DjamazingDriver implements DriverContract {
 
   async #deleteAll(prefix: string): Promise<void> {
     const folderKey = this.#folderKey(prefix)
-    this.#log('deleteAll', folderKey)
-    if (this.#local) return this.#local.deleteAll(folderKey)
-    let token: string | undefined
-    do {
-      const page = await this.#send('deleteAll', folderKey, () =>
-        this.#client.send(
-          new ListObjectsV2Command({
-            Bucket: this.#disk.bucket,
-            Prefix: folderKey || undefined,
-            ContinuationToken: token,
-            MaxKeys: DELETE_BATCH,
-          })
-        )
-      )
-      const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }))
-      if (objects.length > 0) {
-        const result = await this.#send('deleteAll', folderKey, () =>
-          this.#client.send(
-            new DeleteObjectsCommand({
-              Bucket: this.#disk.bucket,
-              Delete: { Objects: objects, Quiet: true },
-            })
-          )
-        )
-        const failed = result.Errors?.[0]
-        if (failed) {
-          throw new E_DJAMAZING_S3_REQUEST_FAILED([
-            'deleteAll',
-            failed.Key ?? folderKey,
-            `${failed.Code}: ${failed.Message} (${result.Errors!.length} keys not deleted)`,
-          ])
-        }
-      }
-      token = page.NextContinuationToken
-    } while (token)
+    await this.#run('deleteAll', folderKey, async () => {
+      let token: string | undefined
+      do {
+        const page = await this.#store.list({ prefix: folderKey, token, maxKeys: 1000 })
+        await this.#store.deleteMany(page.objects.map((object) => object.key))
+        token = page.token
+      } while (token)
+    })
   }
 
   /**
@@ -522,36 +379,27 @@ export class DjamazingDriver implements DriverContract {
   ): Promise<{ paginationToken?: string; objects: Iterable<DriveFile | DriveDirectory> }> {
     const folderKey = this.#folderKey(prefix)
     const recursive = options?.recursive ?? false
-    this.#log(recursive ? 'listAll recursive' : 'listAll', folderKey)
-    if (this.#local) {
-      const page = await this.#local.listAll(folderKey, { ...options, recursive })
-      return {
-        paginationToken: page.paginationToken,
-        objects: [
-          ...page.folders.map((folder) => driveDirectoryFor(this.#diskKey(folder))),
-          ...page.files.map((file) => driveFileFor(this.#diskKey(file.key), this, file.metaData)),
-        ],
-      }
-    }
-    const response = await this.#send('listAll', folderKey, () =>
-      this.#client.send(
-        new ListObjectsV2Command({
-          Bucket: this.#disk.bucket,
-          Prefix: folderKey || undefined,
-          Delimiter: recursive ? undefined : '/',
-          ContinuationToken: options?.paginationToken,
-          MaxKeys: options?.maxResults,
-        })
-      )
+    const page = await this.#run('listAll', folderKey, () =>
+      this.#store.list({
+        prefix: folderKey,
+        delimiter: recursive ? undefined : '/',
+        token: options?.paginationToken,
+        maxKeys: options?.maxResults,
+      })
     )
-    const objects: (DriveFile | DriveDirectory)[] = []
-    for (const folder of response.CommonPrefixes ?? []) {
-      objects.push(driveDirectoryFor(this.#diskKey(folder.Prefix!)))
+    return {
+      paginationToken: page.token,
+      objects: [
+        ...page.prefixes.map((folder) => driveDirectoryFor(this.#diskKey(folder))),
+        ...page.objects.map((object) =>
+          driveFileFor(this.#diskKey(object.key), this, {
+            contentLength: object.size,
+            etag: object.etag,
+            lastModified: object.lastModified,
+          })
+        ),
+      ],
     }
-    for (const object of response.Contents ?? []) {
-      objects.push(driveFileFor(this.#diskKey(object.Key!), this, this.#metaData(object)))
-    }
-    return { paginationToken: response.NextContinuationToken, objects }
   }
 
   /**
@@ -701,22 +549,18 @@ export class DjamazingDriver implements DriverContract {
         contentDisposition: options?.contentDisposition,
       })
     }
-    if (this.#local) {
+    if (this.#store.kind === 'local') {
       throw new E_DJAMAZING_INVALID_CONFIG([
         this.#setting('cloudfront'),
         'getSignedUrl on the local store makes a CloudFront signed URL for the local edge: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
       ])
     }
-    this.#log('getSignedUrl', objectKey)
-    return this.#send('getSignedUrl', objectKey, () =>
-      presignGet(this.#client, {
-        bucket: this.#disk.bucket,
-        key: objectKey,
-        expiresIn,
-        contentType: options?.contentType,
-        contentDisposition: options?.contentDisposition,
-      })
-    )
+    const overrides = {
+      expiresIn,
+      contentType: options?.contentType,
+      contentDisposition: options?.contentDisposition,
+    }
+    return this.#run('getSignedUrl', objectKey, () => this.#store.presignGet(objectKey, overrides))
   }
 
   /**
@@ -738,34 +582,8 @@ export class DjamazingDriver implements DriverContract {
         `${contentSize} is not a whole number of bytes`,
       ])
     }
-    this.#log('getSignedUploadUrl', objectKey)
-    if (this.#local) {
-      if (!this.#disk.local?.uploadKey) {
-        throw new E_DJAMAZING_INVALID_CONFIG([
-          this.#setting('localStore.uploadSecret'),
-          'upload URLs of the local store are signed with a secret: set it (the AdonisJS provider uses the app key)',
-        ])
-      }
-      return signUploadUrl(this.#disk.local?.uploadKey, {
-        cdn: this.#disk.cdn,
-        bucket: this.#disk.bucket,
-        objectKey,
-        expiresAt: Date.now() / 1000 + expiresIn,
-        headers: {
-          'content-type': options?.contentType,
-          'content-length': contentSize === undefined ? undefined : String(contentSize),
-        },
-      })
-    }
-    return this.#send('getSignedUploadUrl', objectKey, () =>
-      presignPut(this.#client, {
-        bucket: this.#disk.bucket,
-        key: objectKey,
-        expiresIn,
-        contentType: options?.contentType,
-        contentLength: contentSize,
-      })
-    )
+    const put = { expiresIn, contentType: options?.contentType, contentLength: contentSize }
+    return this.#run('getSignedUploadUrl', objectKey, () => this.#store.presignPut(objectKey, put))
   }
 
   /**
@@ -809,6 +627,14 @@ export class DjamazingDriver implements DriverContract {
       ])
     }
     return uploads
+  }
+
+  /**
+   * The disk's object store: what every part of djamazing reads and
+   * writes the disk's objects through.
+   */
+  get store(): ObjectStore {
+    return this.#store
   }
 
   /**

@@ -5,7 +5,7 @@ import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_LINK_OPTION } from '.
 import { MAX_URL_BYTES } from './cloudfront/policy.ts'
 import { parseDuration } from './duration.ts'
 import type { LinkOptions, LinkOverrides } from './links/types.ts'
-import { contentTypeFor } from './s3/content_type.ts'
+import { contentTypeFor } from './store/content_type.ts'
 import type { FolderLinkOptions } from './types.ts'
 
 /**

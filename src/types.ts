@@ -141,11 +141,11 @@ export type DjamazingOptions = S3ConnectionOptions & {
   supportsACL?: boolean
 
   /**
-   * Multipart settings for `putStream`: part size in bytes (>= 5 MiB,
-   * default 5 MiB; S3 allows 10,000 parts, so 5 MiB parts cap a stream of
-   * unknown length at 48.8 GiB) and how many parts are uploaded at once
-   * (default 4). Memory grows with `partSize * queueSize`, not with the
-   * stream's length.
+   * Multipart settings for `putStream`: the first part's size in bytes
+   * (>= 5 MiB, default 8 MiB) and how many parts are uploaded at once
+   * (default 4). A stream of unknown length keeps that size for 500
+   * parts, then doubles it every 500 parts, so 10,000 parts hold over
+   * 5 TiB; memory is `partSize * queueSize` up to 500 parts.
    */
   multipart?: { partSize?: number; queueSize?: number }
 

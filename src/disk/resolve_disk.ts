@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto'
 import { resolve } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { ObjectVisibility } from 'flydrive/types'
@@ -9,17 +8,14 @@ import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../error
 import { ProtectedLinks } from '../links/protected_links.ts'
 import { LinkSigner } from '../links/signer.ts'
 import type { ProtectedLinkOptions } from '../links/types.ts'
-import { assertLocalBucketName } from '../local/files.ts'
-import { LocalStore } from '../local/store.ts'
-import { uploadSigningKey } from '../local/upload_url.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import { isProduction } from '../production.ts'
-import { createS3Client } from '../s3/client.ts'
+import { createS3Client, createStore } from '../store/create_store.ts'
+import { assertLocalBucketName } from '../store/local_files.ts'
+import type { ObjectStore } from '../store/types.ts'
 import { SignedUrlCache } from '../signed_url_cache.ts'
 import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
 import { DirectUploads } from '../uploads/direct_uploads.ts'
-import { LocalUploadStore } from '../uploads/local_store.ts'
-import { S3UploadStore } from '../uploads/s3_store.ts'
 import { resolveVariantSettings } from '../variants/options.ts'
 import { assertSharpInstalled } from '../variants/sharp.ts'
 import {
@@ -106,15 +102,18 @@ export type ResolvedDisk = {
    */
   readonly client?: S3Client
   /**
-   * The local store of a local store disk: its folder of buckets, the
-   * bucket's store, and the key (and secret) its upload URLs are signed with.
+   * The local store of a local store disk: its folder of buckets, and the
+   * secret its upload URLs are signed with.
    */
   readonly local?: {
     readonly root: string
-    readonly files: LocalStore
     readonly uploadSecret?: string
-    readonly uploadKey?: KeyObject
   }
+  /**
+   * The disk's object store (S3 through `client`, or the local store):
+   * every read and write of the disk's objects goes through it.
+   */
+  readonly objectStore: ObjectStore
   /**
    * The visibility every object has when ACLs are off.
    */
@@ -384,18 +383,22 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   // the local store's folder.
   let client: S3Client | undefined
   let local: ResolvedDisk['local']
+  let objectStore: ObjectStore
   if (localRoot !== undefined) {
     const uploadSecret = options.localStore?.uploadSecret
-    local = Object.freeze({
-      root: localRoot,
-      files: new LocalStore(localRoot, bucket),
-      uploadSecret,
-      uploadKey: uploadSecret
-        ? uploadSigningKey(uploadSecret, setting('localStore.uploadSecret'))
-        : undefined,
+    local = Object.freeze({ root: localRoot, uploadSecret })
+    objectStore = createStore({
+      bucket,
+      local: {
+        root: localRoot,
+        cdn,
+        uploadSecret,
+        uploadSecretSetting: setting('localStore.uploadSecret'),
+      },
     })
   } else {
     client = shared.client ?? createS3Client(options)
+    objectStore = createStore({ bucket, s3: { client }, multipart })
   }
 
   // Direct uploads sign tokens with the app secrets: the links' ones on a
@@ -405,14 +408,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     uploadSecrets || options.uploads
       ? new DirectUploads(
           {
-            store: local
-              ? new LocalUploadStore(local.files, {
-                  cdn,
-                  bucket,
-                  uploadKey: local.uploadKey,
-                  setting: setting('localStore.uploadSecret'),
-                })
-              : new S3UploadStore(client!, bucket),
+            store: objectStore,
             bucket,
             disk: name,
             prefix,
@@ -443,6 +439,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     store,
     client,
     local,
+    objectStore,
     visibility: mode === 'public' ? 'public' : 'private',
     // The local store keeps no ACLs: access is the edge's behaviors'.
     supportsACL: store === 's3' && (options.supportsACL ?? false),

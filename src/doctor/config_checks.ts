@@ -7,7 +7,10 @@ import type { Check } from './types.ts'
  * The message of a named configuration error, or of anything else thrown.
  */
 export function reasonOf(error: unknown): string {
-  return (error as Error)?.message ?? String(error)
+  // S3's own words, rather than the store's wrapping of them.
+  const e = error as Error & { cause?: Error }
+  if (e?.name === 'E_DJAMAZING_S3_REQUEST_FAILED' && e.cause?.message) return e.cause.message
+  return e?.message ?? String(error)
 }
 
 export const cdnUrlCheck: Check = {

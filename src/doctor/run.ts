@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { S3Store } from '../store/s3_store.ts'
 import { resolveDisk, type ResolvedDisk } from '../disk/resolve_disk.ts'
 import { appSecretsCheck, cdnUrlCheck, cloudFrontKeyCheck, reasonOf } from './config_checks.ts'
 import { bucketCheck, listPermissionCheck, probeCheck } from './s3_checks.ts'
@@ -124,10 +125,14 @@ async function checkDisk(disk: DoctorDisk, options: DoctorOptions): Promise<Disk
         })
       })
     }
-    // A client the doctor made is its own; the app's disk keeps its client.
-    const client = context.client
-    if (client && client !== disk.resolved?.client && client !== disk.options.client) {
-      client.destroy()
+    // A store the doctor made is its own; the app's disk keeps its client.
+    const objects = context.objects
+    if (
+      objects instanceof S3Store &&
+      objects !== disk.resolved?.objectStore &&
+      objects.client !== disk.options.client
+    ) {
+      objects.client.destroy()
     }
   }
   return report

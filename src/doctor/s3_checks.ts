@@ -1,17 +1,11 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3'
-import { createS3Client } from '../s3/client.ts'
+import { text } from 'node:stream/consumers'
+import { createStore } from '../store/create_store.ts'
+import { s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
 import { reasonOf } from './config_checks.ts'
 import type { Check, DiskContext } from './types.ts'
 
-type S3ErrorLike = { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } }
-
 function statusOf(error: unknown): number | undefined {
-  return (error as S3ErrorLike)?.$metadata?.httpStatusCode
+  return s3ErrorOf(error)?.$metadata?.httpStatusCode
 }
 
 const isLocalStore = (context: DiskContext) => context.store === 'local'
@@ -31,13 +25,14 @@ export const bucketCheck: Check = {
     if (isLocalStore(context)) {
       return { status: 'skipped', message: 'a local store disk: its files are on this machine' }
     }
-    // The disk's own client: the one its driver uses.
-    context.client = context.resolved?.client ?? createS3Client(context.disk.options)
+    // The disk's own store: the one its driver uses.
+    context.objects =
+      context.resolved?.objectStore ?? createStore({ bucket, s3: context.disk.options })
     try {
-      await context.client.send(new HeadBucketCommand({ Bucket: bucket }))
+      await context.objects.headBucket()
     } catch (error) {
       const status = statusOf(error)
-      if (status === 404 || (error as S3ErrorLike)?.name === 'NoSuchBucket') {
+      if (status === 404 || s3ErrorOf(error)?.name === 'NoSuchBucket') {
         return {
           status: 'error',
           diagnosis: 'bucket-not-found',
@@ -71,14 +66,11 @@ export const probeCheck: Check = {
   async run(context) {
     if (!context.write) return { status: 'skipped', message: 'read-only run: nothing written' }
     if (!context.bucketReachable) return notReachable(context)
-    const { bucket } = context
     const id = context.missingKey.slice(context.missingKey.lastIndexOf('-') + 1)
     const key = `${context.prefix}djamazing-doctor/probe-${id}.txt`
     const body = `djamazing doctor probe ${id}\n`
     try {
-      await context.client!.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })
-      )
+      await context.objects!.put(key, body, { contentType: 'text/plain' })
     } catch (error) {
       return {
         status: 'error',
@@ -87,12 +79,10 @@ export const probeCheck: Check = {
         fix: 'give the app credentials s3:PutObject on the bucket objects, or run with --read-only',
       }
     }
-    context.cleanup.push(async () => {
-      await context.client!.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
-    })
+    context.cleanup.push(() => context.objects!.delete(key))
     const read = await context
-      .client!.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-      .then((response) => response.Body!.transformToString())
+      .objects!.get(key)
+      .then((object) => text(object.body))
       .catch((error: unknown) => error)
     if (read !== body) {
       return {
@@ -112,13 +102,11 @@ export const listPermissionCheck: Check = {
   title: 'a missing object is 404, not 403',
   async run(context) {
     if (!context.bucketReachable) return notReachable(context)
-    const { bucket } = context
+    let found
     try {
-      await context.client!.send(new GetObjectCommand({ Bucket: bucket, Key: context.missingKey }))
+      found = await unlessMissing(context.objects!.head(context.missingKey))
     } catch (error) {
-      const status = statusOf(error)
-      if (status === 404) return { status: 'ok', message: 'a missing object answers 404' }
-      if (status === 403) {
+      if (statusOf(error) === 403) {
         return {
           status: 'warn',
           diagnosis: 'no-list-permission',
@@ -129,6 +117,7 @@ export const listPermissionCheck: Check = {
       }
       return { status: 'error', message: `reading a missing object failed: ${reasonOf(error)}` }
     }
+    if (!found) return { status: 'ok', message: 'a missing object answers 404' }
     return { status: 'error', message: `${context.missingKey} unexpectedly exists` }
   },
 }

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3'
+import type { ObjectStore } from '../store/types.ts'
 import type { CdnBase } from '../cdn_url.ts'
 import type { CloudFrontSigner } from '../cloudfront/signer.ts'
 import type { LinkSecret, LinkSignerOptions } from '../links/types.ts'
@@ -124,7 +124,10 @@ export type DiskContext = {
   resolved?: ResolvedDisk
   cdn?: CdnBase
   signer?: CloudFrontSigner
-  client?: S3Client
+  /**
+   * The disk's object store, once the bucket check has it.
+   */
+  objects?: ObjectStore
   bucketReachable?: boolean
   /**
    * The probe object, once written and read back.

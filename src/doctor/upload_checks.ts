@@ -1,4 +1,3 @@
-import { presignPut } from '../s3/presign.ts'
 import { reasonOf } from './config_checks.ts'
 import type { Check } from './types.ts'
 
@@ -56,13 +55,11 @@ export const uploadCorsCheck: Check = {
     if (!origin) {
       return { status: 'skipped', message: "the app's origin is unknown (set appUrl)" }
     }
-    if (!context.client || !context.bucketReachable) {
+    if (!context.objects || !context.bucketReachable) {
       return { status: 'skipped', message: 'the bucket is not reachable' }
     }
     const pendingPrefix = context.pendingPrefix!
-    const url = await presignPut(context.client, {
-      bucket: context.bucket,
-      key: `${pendingPrefix}djamazing-doctor`,
+    const url = await context.objects.presignPut(`${pendingPrefix}djamazing-doctor`, {
       expiresIn: 60,
     })
     const target = new URL(url)

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
-import { createUploadHandler } from '../local/upload_handler.ts'
+import type { LocalStore } from '../store/local_store.ts'
+import { createUploadHandler } from '../store/local_upload_handler.ts'
 import { createEdgeHandler } from './handler.ts'
 import type { EdgeBehavior, EdgeOptions, EdgeRequestEvent, EdgeVerifier } from './types.ts'
 
@@ -144,8 +145,7 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
   const local = first.local
   const edge = createEdgeHandler({
     ...edgeOptions,
-    ...(local ? { directory: local.root } : { client: first.client }),
-    bucket: first.bucket,
+    store: first.objectStore,
     publicUrl: url,
     behaviors: edgeBehaviorsOf(group),
     defaultBehavior: { signed: true },
@@ -156,8 +156,7 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
     local?.uploadSecret === undefined
       ? undefined
       : createUploadHandler({
-          root: local.root,
-          bucket: first.bucket,
+          store: first.objectStore as LocalStore,
           uploadSecret: local.uploadSecret,
           now: options.now,
         })

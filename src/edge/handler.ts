@@ -11,8 +11,10 @@ import { cloudFrontPages, sendCloudFrontPage, type CloudFrontPage } from './clou
 import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
 import { brokenLimit } from './limits.ts'
 import { originDeadline, type OriginDeadline } from './origin_deadline.ts'
-import { FileOrigin } from './file_origin.ts'
-import { Origin, OriginFailure, type ObjectOrigin } from './origin.ts'
+import { OriginFailure } from './origin.ts'
+import { LocalStore } from '../store/local_store.ts'
+import { S3Store } from '../store/s3_store.ts'
+import type { ObjectStore } from '../store/types.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
 import { sendObject } from './send_object.ts'
 import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } from './types.ts'
@@ -134,13 +136,14 @@ function defaultOnError(error: unknown) {
  * so a bad configuration fails at boot.
  */
 export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
-  if (!options.client === !options.directory) {
+  const origins = [options.client, options.directory, options.store].filter(Boolean).length
+  if (origins !== 1) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       'edge.client',
       'pass the S3Client of the origin, or the directory of a local store (not both)',
     ])
   }
-  if (typeof options.bucket !== 'string' || options.bucket === '') {
+  if (!options.store && (typeof options.bucket !== 'string' || options.bucket === '')) {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.bucket', 'pass the name of the origin bucket'])
   }
   const cdn = parseCdnUrl(options.publicUrl, 'edge.publicUrl')
@@ -183,9 +186,14 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       'signed behaviors (the default behavior is signed) need the CloudFront public keys by key pair id',
     ])
   }
-  const origin: ObjectOrigin = options.client
-    ? new Origin(options.client, options.bucket)
-    : new FileOrigin(options.directory!, options.bucket)
+  // The bucket and the store are fixed here; a request only ever chooses
+  // the key, so it cannot reach another bucket or host. The edge never
+  // creates a local bucket: a missing one is NoSuchBucket, as on S3.
+  const store: ObjectStore =
+    options.store ??
+    (options.client
+      ? new S3Store({ client: options.client, bucket: options.bucket! })
+      : new LocalStore({ root: options.directory!, bucket: options.bucket!, createBucket: false }))
   const now = options.now ?? (() => new Date())
   const clientIp = options.clientIp ?? socketAddress
   const reportError = options.onError ?? defaultOnError
@@ -254,7 +262,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (req.method === 'OPTIONS') return answerOptions(req, res, behavior, event)
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
     const corsHeaders = behavior.cors?.response(req.headers) ?? {}
-    await sendObject(origin, req, res, key, overrides, deadline, behavior, corsHeaders)
+    await sendObject(store, req, res, key, overrides, deadline, behavior, corsHeaders)
   }
 
   /**

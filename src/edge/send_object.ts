@@ -4,8 +4,9 @@ import { asAttachment, isActiveContentType, USER_CONTENT_CSP } from '../active_c
 import type { ResolvedBehavior } from './behaviors.ts'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
+import type { ObjectStore, StoredObject } from '../store/types.ts'
 import type { OriginDeadline } from './origin_deadline.ts'
-import type { ObjectOrigin, OriginObject } from './origin.ts'
+import { headObject, originFailure, storedHeaders } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 
 /**
@@ -35,14 +36,14 @@ function userContentHeaders(
  * signed overrides on top, then the user-content headers.
  */
 function objectHeaders(
-  object: OriginObject,
+  object: StoredObject,
   range: { start: number; end: number } | undefined,
   overrides: Record<string, string>,
   behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>,
   added: Record<string, string>
 ) {
   const headers: Record<string, string | number> = {
-    ...userContentHeaders({ ...object.headers, ...overrides }, behavior),
+    ...userContentHeaders({ ...storedHeaders(object), ...overrides }, behavior),
     ...added,
     'Accept-Ranges': 'bytes',
     'Content-Length': range ? range.end - range.start + 1 : object.size,
@@ -59,11 +60,11 @@ function objectHeaders(
  */
 function notModified(
   res: ServerResponse,
-  object: OriginObject,
+  object: StoredObject,
   overrides: Record<string, string>,
   added: Record<string, string>
 ) {
-  const all = { ...object.headers, ...overrides }
+  const all = { ...storedHeaders(object), ...overrides }
   const headers: Record<string, string> = { ...added }
   if (object.etag) headers['ETag'] = object.etag
   if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
@@ -85,15 +86,15 @@ function isConditional(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
- * Answers a GET or HEAD for `key`, already authorised, from the origin:
+ * Answers a GET or HEAD for `key`, already authorised, from the store:
  * preconditions (304, 412), Range (206, 416), the stored headers with
  * `overrides` and the user-content headers of `behavior` on top, then
  * `added` (what a response headers policy adds, CORS), and the body
- * streamed with backpressure (`deadline.signal` aborts the origin request when the
+ * streamed with backpressure (`deadline.signal` aborts the store's request when the
  * client goes away).
  */
 export async function sendObject(
-  origin: ObjectOrigin,
+  store: ObjectStore,
   req: IncomingMessage,
   res: ServerResponse,
   key: string,
@@ -106,7 +107,9 @@ export async function sendObject(
 
   // A plain GET is one request to the origin.
   if (req.method === 'GET' && spec === undefined && !isConditional(req.headers)) {
-    const object = await origin.get(key, {}, deadline.signal)
+    const object = await store.get(key, { signal: deadline.signal }).catch((error: unknown) => {
+      throw originFailure(error)
+    })
     deadline.watch(object.body)
     res.writeHead(200, objectHeaders(object, undefined, overrides, behavior, added))
     return pipeline(object.body, res)
@@ -118,7 +121,7 @@ export async function sendObject(
   // the same ETag. This also keeps S3 peers with partial Range support
   // (s3rver reads `bytes=-N` as `bytes=0-N`, `bytes=0-0` as everything)
   // out of the picture.
-  const head = await origin.head(key, deadline.signal)
+  const head = await headObject(store, key, deadline.signal)
   deadline.touch()
   const precondition = evaluatePreconditions(req.headers, head)
   if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
@@ -135,7 +138,11 @@ export async function sendObject(
     res.end()
     return
   }
-  const object = await origin.get(key, { range: resolved, ifMatch: head.etag }, deadline.signal)
+  const object = await store
+    .get(key, { range: resolved, ifMatch: head.etag, signal: deadline.signal })
+    .catch((error: unknown) => {
+      throw originFailure(error)
+    })
   deadline.watch(object.body)
   res.writeHead(
     status,

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Duration } from '../duration.ts'
+import type { ObjectStore } from '../store/types.ts'
 
 /**
  * What the edge hands to the verifier for a request under a signed behavior.
@@ -194,9 +195,15 @@ export type EdgeOptions = {
   /**
    * The S3 client of the origin. The edge sends requests to it only, for
    * `bucket` only: nothing in a request can name another host or bucket.
-   * Give it, or `directory`.
+   * Give it, `directory`, or `store`.
    */
   client?: S3Client
+
+  /**
+   * The object store of the origin (a disk's own), instead of `client`
+   * and `bucket`.
+   */
+  store?: ObjectStore
 
   /**
    * Serve the bucket from the local store in this folder instead of S3:
@@ -205,9 +212,10 @@ export type EdgeOptions = {
   directory?: string
 
   /**
-   * The origin bucket. The URL path after `publicUrl` is the full key.
+   * The origin bucket (with `client` or `directory`). The URL path after
+   * `publicUrl` is the full key.
    */
-  bucket: string
+  bucket?: string
 
   /**
    * The edge's base URL as clients see it, e.g. `http://localhost:3333/cdn`

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { contentTypeFor } from '../s3/content_type.ts'
+import { contentTypeFor } from '../store/content_type.ts'
 
 /**
  * A file of the folder being published, with what its object gets.

@@ -5,7 +5,6 @@ import {
   E_DJAMAZING_INVALID_ARGUMENT,
   E_DJAMAZING_INVALID_CONFIG,
   E_DJAMAZING_INVALID_UPLOAD,
-  E_DJAMAZING_OBJECT_NOT_FOUND,
   E_DJAMAZING_UPLOAD_CONFLICT,
   E_DJAMAZING_UPLOAD_EXPIRED,
   E_DJAMAZING_UPLOAD_FORBIDDEN,
@@ -13,7 +12,8 @@ import {
 } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import type { LinkSecret } from '../links/types.ts'
-import type { StoredObject, UploadStore } from './store.ts'
+import { s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
+import type { ObjectStore, StoredObject } from '../store/types.ts'
 import { UploadTokens, type UploadClaims } from './token.ts'
 import type {
   ConfirmedUpload,
@@ -102,7 +102,7 @@ const CONFIRMING = new Set<string>()
  * What a disk hands to its direct uploads.
  */
 export type DirectUploadsDisk = {
-  store: UploadStore
+  store: ObjectStore
   bucket: string
   disk: string
   /**
@@ -223,8 +223,8 @@ export class DirectUploads {
     debug('startUpload %s:%s -> %s', this.#disk.bucket, key, pendingKey)
     const url = await this.#disk.store.presignPut(pendingKey, {
       contentType,
-      size,
-      sha256: checksum,
+      contentLength: size,
+      checksumSha256: checksum,
       expiresIn: Math.ceil(expiresIn),
       now,
     })
@@ -292,9 +292,9 @@ export class DirectUploads {
       checksum: claims.sha256,
     }
     const store = this.#disk.store
-    const pending = await store.head(pendingKey)
+    const pending = await unlessMissing(store.head(pendingKey))
     if (!pending) {
-      if (await store.head(finalKey)) {
+      if (await unlessMissing(store.head(finalKey))) {
         throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
       }
       throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'])
@@ -306,7 +306,6 @@ export class DirectUploads {
       }
       const problem = await whileChecked(async () => {
         const checked = await store.head(checkedKey)
-        if (!checked) throw new E_DJAMAZING_OBJECT_NOT_FOUND([checkedKey, this.#disk.bucket])
         // When it was stored is the pending object's: the copy is new.
         return this.#problemWith(
           { ...checked, lastModified: pending.lastModified },
@@ -321,7 +320,7 @@ export class DirectUploads {
         debug('confirmUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
         throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
       }
-      if (!(await whileChecked(() => store.copyIfAbsent(checkedKey, finalKey)))) {
+      if (!(await whileChecked(() => this.#copyIfAbsent(checkedKey, finalKey)))) {
         throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
       }
       await store.delete(pendingKey)
@@ -333,16 +332,34 @@ export class DirectUploads {
   }
 
   /**
+   * Copies an object only if nothing is at the destination: false when
+   * something is (412), or a concurrent write to it won (409). S3 enforces
+   * it with `If-None-Match: *` across app instances, the local store with
+   * an exclusive create; a store that ignores the condition (s3rver, some
+   * S3-compatible stores) copies anyway.
+   */
+  async #copyIfAbsent(sourceKey: string, destinationKey: string): Promise<boolean> {
+    try {
+      await this.#disk.store.copy(sourceKey, destinationKey, { ifNoneMatch: '*' })
+      return true
+    } catch (error) {
+      const status = s3ErrorOf(error)?.$metadata?.httpStatusCode
+      if (status === 412 || status === 409) return false
+      throw error
+    }
+  }
+
+  /**
    * Copies the pending object to the key confirm checks. A pending object
    * gone meanwhile was confirmed (the file exists) or deleted by a
    * refused confirm: either way, not this request's to confirm.
    */
   async #copyPending(pendingKey: string, checkedKey: string, finalKey: string) {
     try {
-      return await this.#disk.store.copyIfAbsent(pendingKey, checkedKey)
+      return await this.#copyIfAbsent(pendingKey, checkedKey)
     } catch (error) {
       if ((error as { code?: string }).code !== 'E_DJAMAZING_OBJECT_NOT_FOUND') throw error
-      if (await this.#disk.store.head(finalKey)) {
+      if (await unlessMissing(this.#disk.store.head(finalKey))) {
         throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'], { cause: error })
       }
       throw new E_DJAMAZING_UPLOAD_REJECTED(['nothing was uploaded'], { cause: error })
@@ -363,9 +380,14 @@ export class DirectUploads {
     const cutoff = (options.now ?? new Date()).getTime() - olderThan * 1000
     const prefix = this.pendingPrefix
     const old: string[] = []
-    for await (const object of this.#disk.store.list(prefix)) {
-      if (object.lastModified.getTime() < cutoff) old.push(object.key)
-    }
+    let token: string | undefined
+    do {
+      const page = await this.#disk.store.list({ prefix, token })
+      for (const object of page.objects) {
+        if (object.lastModified.getTime() < cutoff) old.push(object.key)
+      }
+      token = page.token
+    } while (token)
     if (old.length > 0) await this.#disk.store.deleteMany(old)
     debug('pruneUploads %s:%s deleted %d', this.#disk.bucket, prefix, old.length)
     return old
@@ -388,18 +410,19 @@ export class DirectUploads {
     if (stored.contentType !== undefined && stored.contentType !== claims.contentType) {
       return `the stored object is of type "${stored.contentType}", the upload was started for "${claims.contentType}"`
     }
-    const storedAt = stored.lastModified ? seconds(stored.lastModified) : 0
-    if (storedAt > claims.expires + LATE_ALLOWANCE_SECONDS) {
+    if (seconds(stored.lastModified) > claims.expires + LATE_ALLOWANCE_SECONDS) {
       return 'it was stored after its upload target expired'
     }
-    if ((stored.sha256 ?? (await this.#sha256(objectKey))) !== claims.sha256) {
+    // A multipart object's checksum is a checksum of checksums ("...-N").
+    const verified = stored.checksumSha256?.includes('-') ? undefined : stored.checksumSha256
+    if ((verified ?? (await this.#sha256(objectKey))) !== claims.sha256) {
       return 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
     }
     if (options.checkContent) {
       const firstBytes = await this.#firstBytes(objectKey)
       if (!(await options.checkContent(firstBytes, upload))) return 'the content check refused it'
     }
-    if (await this.#disk.store.head(`${this.#disk.prefix}${claims.key}`)) {
+    if (await unlessMissing(this.#disk.store.head(`${this.#disk.prefix}${claims.key}`))) {
       return `the key "${claims.key}" is already taken (confirmed before?)`
     }
     return null
@@ -411,7 +434,8 @@ export class DirectUploads {
    */
   async #sha256(objectKey: string): Promise<string> {
     const hash = createHash('sha256')
-    for await (const chunk of await this.#disk.store.read(objectKey)) hash.update(chunk)
+    const { body } = await this.#disk.store.get(objectKey)
+    for await (const chunk of body) hash.update(chunk)
     return hash.digest('base64')
   }
 
@@ -421,7 +445,7 @@ export class DirectUploads {
   async #firstBytes(objectKey: string): Promise<Uint8Array> {
     const chunks: Buffer[] = []
     let length = 0
-    const stream = await this.#disk.store.read(objectKey)
+    const { body: stream } = await this.#disk.store.get(objectKey)
     for await (const chunk of stream) {
       chunks.push(chunk)
       length += chunk.length

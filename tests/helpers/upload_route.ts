@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createUploadHandler } from '../../src/local/upload_handler.ts'
+import { LocalStore } from '../../src/store/local_store.ts'
+import { createUploadHandler } from '../../src/store/local_upload_handler.ts'
 
 /**
  * The local store's upload route for one bucket on a real node:http
@@ -15,8 +16,7 @@ export async function startUploadRoute(options: {
   clock: { now: Date }
 }) {
   const handler = createUploadHandler({
-    root: options.root,
-    bucket: options.bucket,
+    store: new LocalStore({ root: options.root, bucket: options.bucket, createBucket: false }),
     uploadSecret: options.secret,
     now: () => options.clock.now,
   })

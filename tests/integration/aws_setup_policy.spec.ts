@@ -65,8 +65,9 @@ test.group('docs/aws-setup.md | the IAM policy allows what the driver sends', (g
     const driver = fixture.driver({ prefix: 'policy' })
     await driver.put('a.txt', 'a')
     await driver.putStream('small.txt', Readable.from(['small']))
-    await driver.putStream('big.bin', deterministicStream(6 * MiB).stream)
-    await driver.putStream('failed.bin', failingStream(6 * MiB)).catch(() => {})
+    // Over one part (8 MiB by default): multipart.
+    await driver.putStream('big.bin', deterministicStream(9 * MiB).stream)
+    await driver.putStream('failed.bin', failingStream(9 * MiB)).catch(() => {})
     await driver.get('a.txt')
     await driver.getBytes('a.txt')
     for await (const chunk of await driver.getStream('a.txt')) assert.isDefined(chunk)

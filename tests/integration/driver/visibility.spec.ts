@@ -24,7 +24,7 @@ test.group('DjamazingDriver | visibility and ACLs', (group) => {
     const from = fixture.requests.length
     await driver.put('acl/a.txt', 'a', { visibility: 'public' })
     await driver.putStream('acl/b.txt', Readable.from(['b']), { visibility: 'private' })
-    await driver.putStream('acl/c.bin', Readable.from([Buffer.alloc(6 * MiB), Buffer.alloc(MiB)]))
+    await driver.putStream('acl/c.bin', Readable.from([Buffer.alloc(8 * MiB), Buffer.alloc(MiB)]))
     await driver.copy('acl/a.txt', 'acl/d.txt', { visibility: 'public' })
     await driver.move('acl/d.txt', 'acl/e.txt')
     assert.isAbove(fixture.requests.length - from, 6)

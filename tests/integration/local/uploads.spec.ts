@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { parseCdnUrl } from '../../../src/cdn_url.ts'
-import { signUploadUrl, uploadSigningKey } from '../../../src/local/upload_url.ts'
+import { signUploadUrl, uploadSigningKey } from '../../../src/store/local_upload_url.ts'
 import { startUploadRoute } from '../../helpers/upload_route.ts'
 
 const NOW = new Date('2026-03-01T12:00:00Z')

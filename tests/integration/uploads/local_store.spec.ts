@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { text } from 'node:stream/consumers'
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../../src/driver.ts'
-import { LocalStore } from '../../../src/local/store.ts'
+import { LocalStore } from '../../../src/store/local_store.ts'
 import { pendingKeyOf, putStatus, putToTarget, sha256Of } from '../../helpers/direct_upload.ts'
 import { startUploadRoute } from '../../helpers/upload_route.ts'
 
@@ -161,17 +162,29 @@ test.group('Direct uploads | on the local store', (group) => {
     }
     assert.deepEqual(Buffer.from(await disk.driver.getBytes(key)), body)
 
-    // What holds across app processes: an exclusive create, one winner.
-    const store = new LocalStore(disk.root, BUCKET)
+    // What holds across app processes: an exclusive create, one winner,
+    // also between stores that do not share their in-process queue.
+    const store = new LocalStore({ root: disk.root, bucket: BUCKET })
     await store.put('race/source', 'the source')
     const copies = await Promise.all(
-      Array.from({ length: 50 }, () => store.copyIfAbsent('race/source', 'race/destination'))
+      Array.from({ length: 50 }, () =>
+        new LocalStore({ root: disk.root, bucket: BUCKET })
+          .copy('race/source', 'race/destination', { ifNoneMatch: '*' })
+          .then(
+            () => true,
+            (error) => {
+              if (error.cause?.$metadata?.httpStatusCode === 412) return false
+              throw error
+            }
+          )
+      )
     )
     assert.lengthOf(
       copies.filter((copied) => copied),
       1
     )
-    assert.equal(await store.get('race/destination'), 'the source')
+    const copied = await store.get('race/destination')
+    assert.equal(await text(copied.body), 'the source')
   })
 
   test("bob cannot confirm alice's upload (403), and it stays for her", async ({ assert }) => {

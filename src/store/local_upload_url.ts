@@ -39,15 +39,24 @@ export function uploadSigningKey(secret: string, setting: string): KeyObject {
   return deriveHmacKey(secret, 'djamazing local store upload URLs', setting)
 }
 
+/**
+ * The part of a multipart upload a URL is for.
+ */
+export type UploadUrlPart = { uploadId: string; partNumber: number }
+
 function signatureOf(
   key: KeyObject,
   bucket: string,
   objectKey: string,
   expires: string,
-  headers: [string, string][]
+  headers: [string, string][],
+  part: UploadUrlPart | undefined
 ): Buffer {
-  // JSON keeps the fields apart whatever they hold.
-  const message = JSON.stringify(['PUT', bucket, objectKey, expires, headers])
+  // JSON keeps the fields apart whatever they hold; a part's URL signs
+  // its upload and number too, so it cannot write another part or object.
+  const fields: unknown[] = ['PUT', bucket, objectKey, expires, headers]
+  if (part) fields.push([part.uploadId, part.partNumber])
+  const message = JSON.stringify(fields)
   return createHmac('sha256', key).update(message).digest()
 }
 
@@ -60,6 +69,7 @@ export function signUploadUrl(
     cdn: CdnBase
     bucket: string
     objectKey: string
+    part?: UploadUrlPart
     expiresAt: number
     headers: Partial<Record<SignableUploadHeader, string>>
   }
@@ -73,8 +83,12 @@ export function signUploadUrl(
     }
   }
   const expires = String(Math.floor(target.expiresAt))
-  const signature = signatureOf(key, target.bucket, target.objectKey, expires, headers)
+  const signature = signatureOf(key, target.bucket, target.objectKey, expires, headers, target.part)
   const query = new URLSearchParams({
+    ...(target.part && {
+      partNumber: String(target.part.partNumber),
+      uploadId: target.part.uploadId,
+    }),
     [UPLOAD_QUERY.expires]: expires,
     [UPLOAD_QUERY.signedHeaders]: headers.map(([name]) => name).join(';'),
     [UPLOAD_QUERY.signature]: signature.toString('hex'),
@@ -83,7 +97,8 @@ export function signUploadUrl(
 }
 
 export type UploadCheck =
-  { ok: true } | { ok: false; status: number; code: string; message: string; reason: string }
+  | { ok: true; part?: UploadUrlPart }
+  | { ok: false; status: number; code: string; message: string; reason: string }
 
 function refused(code: string, message: string, reason: string): UploadCheck {
   return { ok: false, status: 403, code, message, reason }
@@ -128,7 +143,23 @@ export function verifyUploadUrl(
     const value = request.headers[name]
     return [name, Array.isArray(value) ? value.join(',') : (value ?? '')]
   })
-  const expected = signatureOf(key, request.bucket, request.objectKey, expires, headers)
+  const partNumber = params.getAll('partNumber')
+  const uploadId = params.getAll('uploadId')
+  if (partNumber.length > 1 || uploadId.length !== partNumber.length) {
+    return refused(
+      'AccessDenied',
+      'A part URL carries partNumber and uploadId once each.',
+      'malformed-part'
+    )
+  }
+  const part =
+    partNumber.length === 1 && /^\d{1,5}$/.test(partNumber[0])
+      ? { uploadId: uploadId[0], partNumber: Number(partNumber[0]) }
+      : undefined
+  if (partNumber.length === 1 && !part) {
+    return refused('AccessDenied', 'Invalid partNumber.', 'malformed-part')
+  }
+  const expected = signatureOf(key, request.bucket, request.objectKey, expires, headers, part)
   const given = /^[0-9a-f]{64}$/.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return refused(
@@ -137,5 +168,5 @@ export function verifyUploadUrl(
       'bad-signature'
     )
   }
-  return { ok: true }
+  return { ok: true, part }
 }

@@ -1,0 +1,560 @@
+import { createHash, randomBytes, type KeyObject } from 'node:crypto'
+import { createReadStream, mkdirSync } from 'node:fs'
+import { readdir, readFile, rm, stat, writeFile, mkdir, rename } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { Readable } from 'node:stream'
+import type { CdnBase } from '../cdn_url.ts'
+import {
+  E_DJAMAZING_INVALID_CONFIG,
+  E_DJAMAZING_OBJECT_NOT_FOUND,
+  E_DJAMAZING_S3_REQUEST_FAILED,
+} from '../errors.ts'
+import { signUploadUrl } from './local_upload_url.ts'
+import { BucketFiles, isMissing, recordOf, type ObjectRecord } from './local_files.ts'
+import { MULTIPART_LIMITS } from './multipart.ts'
+import { s3Error } from './s3_errors.ts'
+import type {
+  CopyOptions,
+  GetOptions,
+  ListPage,
+  MultipartUpload,
+  ObjectBody,
+  ObjectStore,
+  ObjectWrite,
+  PresignedPut,
+  StoredObject,
+  UploadedPart,
+} from './types.ts'
+
+export type LocalStoreOptions = {
+  /**
+   * The folder the buckets are kept in.
+   */
+  root: string
+  bucket: string
+  /**
+   * Where upload URLs point (the local edge) and the key they are signed
+   * with. Without it, `presignPut` and `presignPart` fail naming `setting`.
+   */
+  uploadUrls?: { cdn: CdnBase; key: KeyObject }
+  uploadSecretSetting?: string
+  /**
+   * Create the bucket's folder when missing (as a bucket created in S3
+   * exists from the start). Default true; the edge only reads.
+   */
+  createBucket?: boolean
+}
+
+/**
+ * The record of a multipart upload, in its folder.
+ */
+type UploadRecord = {
+  key: string
+  initiated: string
+  write: Omit<ObjectWrite, 'expires'> & { expires?: string }
+}
+
+/**
+ * The objects of one bucket of the local store (`<root>/<bucket>/`),
+ * keeping per object what S3 keeps and answering as S3 does, errors
+ * included (`NoSuchKey`, `NoSuchBucket`, `PreconditionFailed`,
+ * `BadDigest`, `EntityTooSmall`, `NoSuchUpload`, ... as the `cause`).
+ */
+export class LocalStore implements ObjectStore {
+  readonly kind = 'local' as const
+  readonly bucket: string
+  readonly root: string
+  readonly files: BucketFiles
+  #options: LocalStoreOptions
+
+  constructor(options: LocalStoreOptions) {
+    this.#options = options
+    this.root = options.root
+    this.bucket = options.bucket
+    this.files = new BucketFiles(options.root, options.bucket, options.createBucket !== false)
+    // The bucket exists from the start, as one created in S3 does: the
+    // edge then tells a missing object from a missing bucket.
+    if (options.createBucket !== false) mkdirSync(this.files.folder, { recursive: true })
+  }
+
+  get folder() {
+    return this.files.folder
+  }
+
+  async #run<T>(operation: string, key: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      const e = error as Error & { $metadata?: unknown }
+      if (e?.name?.startsWith('E_DJAMAZING_')) throw error
+      if (e?.name === 'NoSuchKey') {
+        throw new E_DJAMAZING_OBJECT_NOT_FOUND([key, this.bucket], { cause: error })
+      }
+      throw new E_DJAMAZING_S3_REQUEST_FAILED(
+        [
+          operation,
+          key,
+          `local store: ${[e?.$metadata && e.name, e?.message].filter(Boolean).join(': ')}`,
+        ],
+        { cause: error }
+      )
+    }
+  }
+
+  async #missing(): Promise<never> {
+    if (!(await this.files.bucketExists())) {
+      throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist')
+    }
+    throw s3Error('NoSuchKey', 404, 'The specified key does not exist.')
+  }
+
+  async headBucket(): Promise<void> {
+    if (!(await this.files.bucketExists())) {
+      await this.#run('headBucket', '', () => this.#missing())
+    }
+  }
+
+  head(key: string): Promise<StoredObject> {
+    return this.#run('head', key, async () => {
+      const stats = await this.files.stat(key)
+      if (stats) return this.files.describe(key, stats)
+      return this.#missing()
+    })
+  }
+
+  get(key: string, options: GetOptions = {}): Promise<ObjectBody> {
+    return this.#run('get', key, async () => {
+      const opened = await this.files.open(key)
+      if (!opened) return this.#missing()
+      const { handle, object } = opened
+      if (options.ifMatch !== undefined && options.ifMatch !== object.etag) {
+        await handle.close()
+        throw s3Error(
+          'PreconditionFailed',
+          412,
+          'At least one of the pre-conditions you specified did not hold'
+        )
+      }
+      const body = handle.createReadStream({
+        start: options.range?.start,
+        end: options.range?.end,
+        signal: options.signal,
+      })
+      return { ...object, body }
+    })
+  }
+
+  put(key: string, body: string | Uint8Array, write?: ObjectWrite) {
+    return this.#write('put', key, Readable.from([Buffer.from(body)]), write)
+  }
+
+  putStream(
+    key: string,
+    body: Readable,
+    write: ObjectWrite & { size?: number; signal?: AbortSignal } = {}
+  ) {
+    return this.#write('putStream', key, body, write)
+  }
+
+  /**
+   * Writes the bytes to a temporary file, checks them as S3 would (length,
+   * checksums), then commits bytes and record together.
+   */
+  #write(
+    operation: string,
+    key: string,
+    body: Readable,
+    write: ObjectWrite & { size?: number; signal?: AbortSignal } = {}
+  ): Promise<{ etag: string }> {
+    return this.#run(operation, key, async () => {
+      await this.files.assertKeptApart(key)
+      const temporary = await this.files.temporary()
+      try {
+        const written = await this.files.receive(temporary, body, write.signal)
+        checkWritten(written, write)
+        const etag = `"${written.md5.toString('hex')}"`
+        await this.files.commit(key, temporary, recordOf(write, { ...written, etag }))
+        return { etag }
+      } finally {
+        await rm(temporary, { force: true })
+      }
+    })
+  }
+
+  copy(source: string, destination: string, options: CopyOptions = {}): Promise<void> {
+    return this.#run('copy', source, async () => {
+      await this.files.assertKeptApart(destination)
+      const { body, ...object } = await this.get(source, { ifMatch: options.ifMatch })
+      const temporary = await this.files.temporary()
+      try {
+        const written = await this.files.receive(temporary, body)
+        const kept = options.write
+          ? recordOf(options.write, { ...written, etag: object.etag })
+          : recordOfStored(object)
+        await this.files.commit(destination, temporary, kept, {
+          exclusive: options.ifNoneMatch === '*',
+        })
+      } finally {
+        await rm(temporary, { force: true })
+      }
+    })
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#run('delete', key, () => this.files.remove(key))
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    for (const key of keys) await this.delete(key)
+  }
+
+  /**
+   * Keys in order, as S3 lists them, one page of `maxKeys` (default 1,000)
+   * at a time; the token is the last entry of the page.
+   */
+  list(options: {
+    prefix?: string
+    delimiter?: string
+    token?: string
+    maxKeys?: number
+  }): Promise<ListPage> {
+    const prefix = options.prefix ?? ''
+    return this.#run('list', prefix, async () => {
+      const slash = prefix.lastIndexOf('/')
+      const folder = slash < 0 ? this.folder : this.files.file(prefix.slice(0, slash))
+      const byFolder = options.delimiter === '/'
+      const dirents = await readdir(folder, { recursive: !byFolder, withFileTypes: true }).catch(
+        (error: unknown) => {
+          if (isMissing(error)) return []
+          throw error
+        }
+      )
+      const after = options.token ? Buffer.from(options.token, 'base64url').toString() : undefined
+      const entries = dirents
+        .filter((entry) => entry.isFile() || (byFolder && entry.isDirectory()))
+        .map((entry) => {
+          const key = relative(this.folder, join(entry.parentPath, entry.name)).split(sep).join('/')
+          return entry.isFile() ? { key, file: true } : { key: `${key}/`, file: false }
+        })
+        .filter((entry) => entry.key.startsWith(prefix))
+        .filter((entry) => after === undefined || entry.key > after)
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      const page = entries.slice(0, options.maxKeys ?? 1000)
+      const result: ListPage = { prefixes: [], objects: [] }
+      for (const entry of page) {
+        if (!entry.file) {
+          result.prefixes.push(entry.key)
+          continue
+        }
+        const stats = await this.files.stat(entry.key)
+        if (!stats) continue
+        const { key, size, etag, lastModified } = await this.files.describe(entry.key, stats)
+        result.objects.push({ key, size, etag, lastModified })
+      }
+      if (page.length < entries.length) {
+        result.token = Buffer.from(page[page.length - 1].key).toString('base64url')
+      }
+      return result
+    })
+  }
+
+  #uploadUrls() {
+    if (!this.#options.uploadUrls) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        this.#options.uploadSecretSetting ?? 'localStore.uploadSecret',
+        'upload URLs of the local store are signed with a secret: set it (the AdonisJS provider uses the app key)',
+      ])
+    }
+    return this.#options.uploadUrls
+  }
+
+  async presignPut(key: string, put: PresignedPut): Promise<string> {
+    const { cdn, key: signingKey } = this.#uploadUrls()
+    return signUploadUrl(signingKey, {
+      cdn,
+      bucket: this.bucket,
+      objectKey: key,
+      expiresAt: (put.now ?? new Date()).getTime() / 1000 + put.expiresIn,
+      headers: {
+        'content-type': put.contentType,
+        'content-length': put.contentLength === undefined ? undefined : String(put.contentLength),
+        'x-amz-checksum-sha256': put.checksumSha256,
+      },
+    })
+  }
+
+  async presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    put: Omit<PresignedPut, 'contentType'>
+  ): Promise<string> {
+    const { cdn, key: signingKey } = this.#uploadUrls()
+    return signUploadUrl(signingKey, {
+      cdn,
+      bucket: this.bucket,
+      objectKey: key,
+      part: { uploadId, partNumber },
+      expiresAt: (put.now ?? new Date()).getTime() / 1000 + put.expiresIn,
+      headers: {
+        'content-length': put.contentLength === undefined ? undefined : String(put.contentLength),
+        'x-amz-checksum-sha256': put.checksumSha256,
+      },
+    })
+  }
+
+  async presignGet(key: string): Promise<string> {
+    return this.#run('presignGet', key, async () => {
+      throw s3Error(
+        'NotImplemented',
+        501,
+        'the local store has no presigned GET URLs: files are read through the edge'
+      )
+    })
+  }
+
+  async isPublic(key: string): Promise<boolean> {
+    return this.#run('getVisibility', key, async () => {
+      throw s3Error('NotImplemented', 501, 'the local store keeps no ACLs')
+    })
+  }
+
+  async setAcl(key: string): Promise<void> {
+    return this.#run('setVisibility', key, async () => {
+      throw s3Error('NotImplemented', 501, 'the local store keeps no ACLs')
+    })
+  }
+
+  #uploadFolder(uploadId: string) {
+    if (!/^[0-9a-f]{32}$/.test(uploadId)) {
+      throw s3Error('NoSuchUpload', 404, 'The specified upload does not exist.')
+    }
+    return join(this.files.uploads, uploadId)
+  }
+
+  async #upload(key: string, uploadId: string): Promise<UploadRecord> {
+    const text = await readFile(join(this.#uploadFolder(uploadId), 'upload.json'), 'utf8').catch(
+      () => undefined
+    )
+    const upload = text === undefined ? undefined : (JSON.parse(text) as UploadRecord)
+    if (!upload || upload.key !== key) {
+      throw s3Error('NoSuchUpload', 404, 'The specified upload does not exist.')
+    }
+    return upload
+  }
+
+  createMultipart(key: string, write?: ObjectWrite): Promise<string> {
+    return this.#run('createMultipart', key, async () => {
+      await this.files.assertKeptApart(key)
+      if (!(await this.files.bucketExists())) await this.#missing()
+      const uploadId = randomBytes(16).toString('hex')
+      const folder = this.#uploadFolder(uploadId)
+      await mkdir(folder, { recursive: true })
+      const upload: UploadRecord = {
+        key,
+        initiated: new Date().toISOString(),
+        write: { ...write, expires: write?.expires?.toISOString() },
+      }
+      await writeFile(join(folder, 'upload.json'), JSON.stringify(upload))
+      return uploadId
+    })
+  }
+
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array | Readable,
+    options: { size?: number; checksumSha256?: string; signal?: AbortSignal } = {}
+  ): Promise<UploadedPart> {
+    return this.#run('uploadPart', key, async () => {
+      if (
+        !Number.isInteger(partNumber) ||
+        partNumber < 1 ||
+        partNumber > MULTIPART_LIMITS.maxParts
+      ) {
+        throw s3Error(
+          'InvalidArgument',
+          400,
+          'Part number must be an integer between 1 and 10000, inclusive'
+        )
+      }
+      await this.#upload(key, uploadId)
+      const folder = this.#uploadFolder(uploadId)
+      const temporary = await this.files.temporary()
+      try {
+        const written = await this.files.receive(temporary, body, options.signal)
+        checkWritten(written, options)
+        const part = {
+          partNumber,
+          etag: `"${written.md5.toString('hex')}"`,
+          size: written.size,
+          checksumSha256: written.sha256,
+        }
+        await rename(temporary, join(folder, `${partNumber}.part`))
+        await writeFile(join(folder, `${partNumber}.json`), JSON.stringify(part))
+        return part
+      } finally {
+        await rm(temporary, { force: true })
+      }
+    })
+  }
+
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    return this.#run('listParts', key, async () => {
+      await this.#upload(key, uploadId)
+      const folder = this.#uploadFolder(uploadId)
+      const parts: UploadedPart[] = []
+      for (const name of await readdir(folder)) {
+        if (!/^\d+\.json$/.test(name)) continue
+        const part = JSON.parse(await readFile(join(folder, name), 'utf8')) as UploadedPart
+        const stats = await stat(join(folder, `${part.partNumber}.part`)).catch(() => undefined)
+        if (stats?.size === part.size) parts.push(part)
+      }
+      return parts.sort((a, b) => a.partNumber - b.partNumber)
+    })
+  }
+
+  /**
+   * Joins the parts as S3 does: in ascending order, every part but the last
+   * at least 5 MiB, each ETag (and SHA-256, when given) the one stored.
+   * The ETag is the MD5 of the parts' MD5s with the number of parts, and
+   * the checksum the SHA-256 of their SHA-256s, as S3 makes them.
+   */
+  completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: UploadedPart[]
+  ): Promise<{ etag: string }> {
+    return this.#run('completeMultipart', key, async () => {
+      const upload = await this.#upload(key, uploadId)
+      const listed = await this.listParts(key, uploadId)
+      const stored = new Map(listed.map((part) => [part.partNumber, part]))
+      if (parts.length === 0) {
+        throw s3Error(
+          'MalformedXML',
+          400,
+          'The XML you provided was not well-formed or did not validate against our published schema.'
+        )
+      }
+      if (
+        parts.some((part, index) => index > 0 && part.partNumber <= parts[index - 1].partNumber)
+      ) {
+        throw s3Error('InvalidPartOrder', 400, 'The list of parts was not in ascending order.')
+      }
+      const chosen = parts.map((part, index) => {
+        const found = stored.get(part.partNumber)
+        if (
+          !found ||
+          found.etag.replaceAll('"', '') !== part.etag.replaceAll('"', '') ||
+          (part.checksumSha256 !== undefined && part.checksumSha256 !== found.checksumSha256)
+        ) {
+          throw s3Error(
+            'InvalidPart',
+            400,
+            `Part ${part.partNumber} was not found or its ETag or checksum did not match.`
+          )
+        }
+        if (index < parts.length - 1 && found.size! < MULTIPART_LIMITS.minPartSize) {
+          throw s3Error(
+            'EntityTooSmall',
+            400,
+            'Your proposed upload is smaller than the minimum allowed object size.'
+          )
+        }
+        return found
+      })
+      const folder = this.#uploadFolder(uploadId)
+      const temporary = await this.files.temporary()
+      try {
+        const written = await this.files.receive(
+          temporary,
+          Readable.from(partBytes(folder, chosen))
+        )
+        const md5s = Buffer.concat(
+          chosen.map((part) => Buffer.from(part.etag.replaceAll('"', ''), 'hex'))
+        )
+        const shas = Buffer.concat(
+          chosen.map((part) => Buffer.from(part.checksumSha256!, 'base64'))
+        )
+        const etag = `"${createHash('md5').update(md5s).digest('hex')}-${chosen.length}"`
+        const sha256 = `${createHash('sha256').update(shas).digest('base64')}-${chosen.length}`
+        const write = {
+          ...upload.write,
+          expires: upload.write.expires ? new Date(upload.write.expires) : undefined,
+        }
+        await this.files.commit(
+          key,
+          temporary,
+          recordOf(write, { size: written.size, etag, sha256 })
+        )
+        await rm(folder, { recursive: true, force: true })
+        return { etag }
+      } finally {
+        await rm(temporary, { force: true })
+      }
+    })
+  }
+
+  abortMultipart(key: string, uploadId: string): Promise<void> {
+    return this.#run('abortMultipart', key, async () => {
+      await this.#upload(key, uploadId)
+      await rm(this.#uploadFolder(uploadId), { recursive: true, force: true })
+    })
+  }
+
+  listMultipartUploads(prefix = ''): Promise<MultipartUpload[]> {
+    return this.#run('listMultipartUploads', prefix, async () => {
+      const uploads: MultipartUpload[] = []
+      const ids = await readdir(this.files.uploads).catch(() => [])
+      for (const uploadId of ids) {
+        const text = await readFile(
+          join(this.files.uploads, uploadId, 'upload.json'),
+          'utf8'
+        ).catch(() => undefined)
+        if (text === undefined) continue
+        const upload = JSON.parse(text) as UploadRecord
+        if (!upload.key.startsWith(prefix)) continue
+        uploads.push({ key: upload.key, uploadId, initiated: new Date(upload.initiated) })
+      }
+      return uploads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    })
+  }
+}
+
+async function* partBytes(folder: string, parts: UploadedPart[]) {
+  for (const part of parts) {
+    yield* createReadStream(join(folder, `${part.partNumber}.part`))
+  }
+}
+
+/**
+ * S3's checks of received bytes against what the request declared.
+ */
+function checkWritten(
+  written: { size: number; md5: Buffer; sha256: string },
+  declared: { size?: number; checksumSha256?: string; contentMd5?: string }
+) {
+  if (declared.size !== undefined && written.size !== declared.size) {
+    throw s3Error(
+      'IncompleteBody',
+      400,
+      'You did not provide the number of bytes specified by the Content-Length HTTP header.'
+    )
+  }
+  if (
+    (declared.checksumSha256 !== undefined && declared.checksumSha256 !== written.sha256) ||
+    (declared.contentMd5 !== undefined && declared.contentMd5 !== written.md5.toString('base64'))
+  ) {
+    throw s3Error('BadDigest', 400, 'The checksum you specified did not match what we received.')
+  }
+}
+
+/**
+ * A copy keeps the source's record, bytes and all.
+ */
+function recordOfStored(object: StoredObject): Omit<ObjectRecord, 'ino'> {
+  const { key, lastModified, ...kept } = object
+  void [key, lastModified]
+  return kept
+}
