@@ -38,7 +38,10 @@ export type DiskEdge = {
   upload?: (req: IncomingMessage, res: ServerResponse, target?: string) => Promise<void>
 }
 
-export type EdgeForDisksOptions = Pick<EdgeOptions, 'now' | 'clientIp' | 'onError'> & {
+export type EdgeForDisksOptions = Pick<
+  EdgeOptions,
+  'now' | 'clientIp' | 'onError' | 'onWarning' | 'originTimeout'
+> & {
   /**
    * Each request the edge answered, with the disk whose prefix holds its key.
    */

@@ -102,4 +102,24 @@ test.group('Edge | createEdgeForDisks in a node:http server', (group) => {
       /services\.two\.cdnUrl.*share the CDN URL .* but not the bucket/
     )
   })
+
+  test("takes the edge's originTimeout and onWarning: a public disk around a protected one is warned about", async ({
+    assert,
+  }) => {
+    const shared = { ...s3.clientConfig, bucket: s3.bucket, cdnUrl: 'http://localhost:3333/cdn' }
+    const site = new DjamazingDriver({ ...shared, disk: 'site', mode: 'public', prefix: 'site/' })
+    const inner = new DjamazingDriver({
+      ...shared,
+      disk: 'inner',
+      mode: 'protected',
+      prefix: 'site/private/',
+      cloudfront: { keyPairId: RSA_KEY.id, privateKey: RSA_KEY.pem },
+      links: { secrets: [SECRET], currentUserId: () => 1 },
+    })
+    const warnings: string[] = []
+    createEdgeForDisks([site, inner], { onWarning: (message) => warnings.push(message) })
+    assert.lengthOf(warnings, 1)
+    assert.include(warnings[0], 'the signed pattern "site/private/*" can be read unsigned')
+    assert.throws(() => createEdgeForDisks([site], { originTimeout: 0 }), /edge\.originTimeout/)
+  })
 })
