@@ -67,9 +67,14 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
     assert.isTrue(disks[0].localEdge)
     // As after a change of CLOUDFRONT_KEY_PAIR_ID in .env: the doctor reads
     // the new id, the running app's edge still trusts the one it started with.
+    // The doctor resolves the changed options itself, as a fresh process would.
     const options = disks[0].options as { cloudfront: object }
-    options.cloudfront = { ...options.cloudfront, keyPairId: 'KNEWKEYPAIR123' }
-    const report = await runDoctor(disks)
+    const changed = {
+      ...disks[0],
+      options: { ...options, cloudfront: { ...options.cloudfront, keyPairId: 'KNEWKEYPAIR123' } },
+      resolved: undefined,
+    }
+    const report = await runDoctor([changed])
     const signed = report.disks[0].checks.find((check) => check.id === 'cdn.signed-url')!
     assert.equal(signed.diagnosis, 'unknown-key-pair-id')
     assert.include(signed.fix, 'restart node ace serve')
