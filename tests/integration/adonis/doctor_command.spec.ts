@@ -68,10 +68,10 @@ test.group('node ace djamazing:doctor | an app served by its own local edge', (g
     // As after a change of CLOUDFRONT_KEY_PAIR_ID in .env: the doctor reads
     // the new id, the running app's edge still trusts the one it started with.
     // The doctor resolves the changed options itself, as a fresh process would.
-    const options = disks[0].options as { cloudfront: object }
+    const { options } = disks[0]
     const changed = {
       ...disks[0],
-      options: { ...options, cloudfront: { ...options.cloudfront, keyPairId: 'KNEWKEYPAIR123' } },
+      options: { ...options, cloudfront: { ...options.cloudfront!, keyPairId: 'KNEWKEYPAIR123' } },
       resolved: undefined,
     }
     const report = await runDoctor([changed])
