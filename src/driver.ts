@@ -35,11 +35,16 @@ import type { DirectUploads } from './uploads/direct_uploads.ts'
 import { DiskVariants } from './variants/disk_variants.ts'
 import { driverStorage } from './variants/driver_storage.ts'
 import type {
+  CompleteUploadOptions,
   ConfirmedUpload,
   ConfirmUploadOptions,
+  PartTarget,
   PruneUploadsOptions,
+  SignPartOptions,
   StartUploadOptions,
+  StoredPart,
   UploadTarget,
+  UploadUserOptions,
 } from './uploads/types.ts'
 
 /**
@@ -588,10 +593,13 @@ export class DjamazingDriver implements DriverContract {
 
   /**
    * Starts a direct upload from the browser to `key`, a key the app chose
-   * (never the client's file name), for `userId`: a PUT target bound to the
-   * content type, the exact size and the SHA-256 of the content, valid a
-   * short time, writing under the pending prefix; and a token for
-   * {@link confirmUpload}. See docs/uploads.md.
+   * (never the client's file name), for `userId`, writing under the pending
+   * prefix. Below `uploads.multipartThreshold`, with a checksum: a PUT
+   * target bound to the content type, the exact size and the SHA-256 of the
+   * content, valid a short time, and a token for {@link confirmUpload}.
+   * Otherwise a multipart upload (`method: 'multipart'`) and a token for
+   * {@link signUploadPart}, {@link listUploadParts}, {@link completeUpload}
+   * and {@link abortUpload}. See docs/uploads.md.
    */
   async startUpload(key: string, options: StartUploadOptions): Promise<UploadTarget> {
     return this.#directUploads().start(key, options)
@@ -611,8 +619,42 @@ export class DjamazingDriver implements DriverContract {
   }
 
   /**
-   * Deletes pending uploads older than `olderThan` (default one day), for
-   * stores without lifecycle rules. Returns the object keys deleted.
+   * A URL for one part of a multipart upload, bound to that part's exact
+   * length and to the SHA-256 given (400 for a part beyond the declared
+   * size, 403 for another user, 410 once expired).
+   */
+  async signUploadPart(token: string, options: SignPartOptions): Promise<PartTarget> {
+    return this.#directUploads().signPart(token, options)
+  }
+
+  /**
+   * The parts of a multipart upload the store holds, to resume it.
+   */
+  async listUploadParts(token: string, options: UploadUserOptions): Promise<StoredPart[]> {
+    return this.#directUploads().listParts(token, options)
+  }
+
+  /**
+   * Joins a multipart upload's parts and confirms it as
+   * {@link confirmUpload} does: every part of its planned length and the
+   * SHA-256 in `checksums`, then `checkContent`, then moved to its key;
+   * refused, everything it stored is deleted (422).
+   */
+  async completeUpload(token: string, options: CompleteUploadOptions): Promise<ConfirmedUpload> {
+    return this.#directUploads().complete(token, options)
+  }
+
+  /**
+   * Cancels a multipart upload: its parts are deleted.
+   */
+  async abortUpload(token: string, options: UploadUserOptions): Promise<void> {
+    return this.#directUploads().abort(token, options)
+  }
+
+  /**
+   * Deletes pending uploads older than `olderThan` (default one day), and
+   * aborts multipart uploads started that long ago, for stores without
+   * lifecycle rules. Returns the object keys deleted.
    */
   async prunePendingUploads(options?: PruneUploadsOptions): Promise<string[]> {
     return this.#directUploads().prune(options)

@@ -298,10 +298,17 @@ export type FolderLinkOptions = {
 }
 
 export type {
+  CompleteUploadOptions,
   ConfirmedUpload,
   ConfirmUploadOptions,
   DirectUploadOptions,
+  MultipartUploadTarget,
+  PartTarget,
   PruneUploadsOptions,
+  PutUploadTarget,
+  SignPartOptions,
   StartUploadOptions,
+  StoredPart,
   UploadTarget,
+  UploadUserOptions,
 } from './uploads/types.ts'

@@ -12,22 +12,32 @@ import {
 } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import type { LinkSecret } from '../links/types.ts'
+import { MULTIPART_LIMITS } from '../store/multipart.ts'
 import { s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
 import type { ObjectStore, StoredObject } from '../store/types.ts'
+import { compositeChecksum, firstPartDiffering, partsProblem } from './multipart_check.ts'
+import { partLength, planParts, type PartPlan } from './part_plan.ts'
 import { UploadTokens, type UploadClaims } from './token.ts'
 import type {
+  CompleteUploadOptions,
   ConfirmedUpload,
   ConfirmUploadOptions,
   DirectUploadOptions,
+  MultipartUploadTarget,
+  PartTarget,
   PruneUploadsOptions,
+  SignPartOptions,
   StartUploadOptions,
+  StoredPart,
   UploadTarget,
+  UploadUserOptions,
 } from './types.ts'
 
 /**
  * S3 stores at most 5 GiB with one PUT; larger files need multipart.
  */
-const MAX_PUT_SIZE = 5 * 1024 ** 3
+const MAX_PUT_SIZE = MULTIPART_LIMITS.maxPartSize
+const MIB = 1024 * 1024
 
 /**
  * A stored object may be stamped a little after its target expired: the
@@ -62,6 +72,25 @@ function realmOf(realm: unknown): string | null {
   if (typeof realm === 'string' && realm.length > 0 && realm.length <= 256) return realm
   throw new E_DJAMAZING_INVALID_UPLOAD(['realm must be a non-empty string, or null'])
 }
+
+/**
+ * A byte count setting, checked at boot.
+ */
+function wholeBytes(value: number, min: number, max: number, setting: string, limit: string) {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting,
+      `${value} must be a whole number of bytes from ${min} to ${max} (${limit})`,
+    ])
+  }
+  return value
+}
+
+/**
+ * Why the stored bytes (the object at `objectKey`) are not the ones
+ * started, or null.
+ */
+type ChecksumProblem = (stored: StoredObject, objectKey: string) => Promise<string | null>
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
@@ -132,6 +161,9 @@ export class DirectUploads {
   #confirmWithin: number
   #maxSize: number
   #currentUserRealm: DirectUploadOptions['currentUserRealm']
+  #multipartThreshold: number
+  #partSize: number
+  #multipartExpiresIn: number
 
   constructor(disk: DirectUploadsDisk, options: DirectUploadOptions = {}) {
     this.#disk = disk
@@ -142,14 +174,30 @@ export class DirectUploads {
     this.#confirmWithin = Math.ceil(
       parseDuration(options.confirmWithin ?? '1h', disk.setting('uploads.confirmWithin'))
     )
-    const maxSize = options.maxSize ?? MAX_PUT_SIZE
-    if (!Number.isSafeInteger(maxSize) || maxSize < 1 || maxSize > MAX_PUT_SIZE) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        disk.setting('uploads.maxSize'),
-        `${maxSize} must be a whole number of bytes from 1 to ${MAX_PUT_SIZE} (5 GiB, S3's limit for one PUT)`,
-      ])
-    }
-    this.#maxSize = maxSize
+    this.#maxSize = wholeBytes(
+      options.maxSize ?? MAX_PUT_SIZE,
+      1,
+      MULTIPART_LIMITS.maxObjectSize,
+      disk.setting('uploads.maxSize'),
+      "5 TiB, S3's limit for one object"
+    )
+    this.#multipartThreshold = wholeBytes(
+      options.multipartThreshold ?? 64 * MIB,
+      1,
+      MAX_PUT_SIZE,
+      disk.setting('uploads.multipartThreshold'),
+      "5 GiB, S3's limit for one PUT"
+    )
+    this.#partSize = wholeBytes(
+      options.partSize ?? 16 * MIB,
+      MULTIPART_LIMITS.minPartSize,
+      MULTIPART_LIMITS.maxPartSize,
+      disk.setting('uploads.partSize'),
+      "5 GiB; S3's parts are 5 MiB to 5 GiB"
+    )
+    this.#multipartExpiresIn = Math.ceil(
+      parseDuration(options.multipartExpiresIn ?? '1d', disk.setting('uploads.multipartExpiresIn'))
+    )
     const pendingPrefix = pendingPrefixOf(options)
     try {
       assertValidObjectKey(pendingPrefix)
@@ -197,7 +245,10 @@ export class DirectUploads {
         `size must be a whole number of bytes from 0 to ${this.#maxSize}`,
       ])
     }
-    if (typeof checksum !== 'string' || !BASE64_SHA256.test(checksum)) {
+    const multipart =
+      size > 0 &&
+      (checksum === undefined || size >= this.#multipartThreshold || size > MAX_PUT_SIZE)
+    if (!multipart && (typeof checksum !== 'string' || !BASE64_SHA256.test(checksum))) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['checksum must be the base64 SHA-256 of the content'])
     }
     const expiresIn =
@@ -205,7 +256,7 @@ export class DirectUploads {
         ? this.#expiresIn
         : Math.ceil(parseDuration(options.expiresIn, 'expiresIn', E_DJAMAZING_INVALID_ARGUMENT))
     const now = options.now ?? new Date()
-    const expires = seconds(now) + Math.ceil(expiresIn)
+    const expires = seconds(now) + Math.ceil(multipart ? this.#multipartExpiresIn : expiresIn)
 
     const claims: UploadClaims = {
       disk: this.#disk.disk,
@@ -215,11 +266,15 @@ export class DirectUploads {
       realm,
       contentType,
       size,
-      sha256: checksum,
+      sha256: multipart ? '' : checksum!,
+      uploadId: '',
+      partSize: 0,
       expires,
       confirmBy: expires + this.#confirmWithin,
     }
     const pendingKey = this.#pendingKey(claims)
+    if (multipart) return this.#startMultipart(claims, pendingKey)
+
     debug('startUpload %s:%s -> %s', this.#disk.bucket, key, pendingKey)
     const url = await this.#disk.store.presignPut(pendingKey, {
       contentType,
@@ -231,33 +286,289 @@ export class DirectUploads {
     return {
       method: 'PUT',
       url,
-      headers: { 'content-type': contentType, 'x-amz-checksum-sha256': checksum },
+      headers: { 'content-type': contentType, 'x-amz-checksum-sha256': checksum! },
       token: this.#tokens.sign(claims),
       key,
       expiresAt: new Date(expires * 1000),
     }
   }
 
-  async confirm(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
+  /**
+   * The multipart upload is created with the app's content type (the
+   * browser's part requests cannot change it) and SHA-256 checksums, so
+   * the store checks every part against the checksum signed into its URL.
+   */
+  async #startMultipart(claims: UploadClaims, pendingKey: string): Promise<MultipartUploadTarget> {
+    const plan = planParts(claims.size, this.#partSize)
+    claims.partSize = plan.partSize
+    claims.uploadId = await this.#disk.store.createMultipart(pendingKey, {
+      contentType: claims.contentType,
+    })
+    debug(
+      'startUpload %s:%s -> %s (multipart, %d parts)',
+      this.#disk.bucket,
+      claims.key,
+      pendingKey,
+      plan.count
+    )
+    return {
+      method: 'multipart',
+      token: this.#tokens.sign(claims),
+      key: claims.key,
+      size: claims.size,
+      partSize: plan.partSize,
+      partCount: plan.count,
+      expiresAt: new Date(claims.expires * 1000),
+    }
+  }
+
+  /**
+   * A URL for one part of a multipart upload, bound to the part's exact
+   * length (from the signed size and part size: no part beyond the
+   * declared size can be signed) and to the SHA-256 the browser gives.
+   */
+  async signPart(token: string, options: SignPartOptions): Promise<PartTarget> {
+    const now = options.now ?? new Date()
+    const claims = await this.#multipartClaims(token, options)
+    if (seconds(now) > claims.expires) throw new E_DJAMAZING_UPLOAD_EXPIRED()
+    const plan = this.#planOf(claims)
+    const size = partLength(plan, options.partNumber)
+    if (size === undefined) {
+      throw new E_DJAMAZING_INVALID_UPLOAD([
+        `partNumber must be a whole number from 1 to ${plan.count}`,
+      ])
+    }
+    const { checksum } = options
+    if (typeof checksum !== 'string' || !BASE64_SHA256.test(checksum)) {
+      throw new E_DJAMAZING_INVALID_UPLOAD(['checksum must be the base64 SHA-256 of the part'])
+    }
+    // A part URL lives `expiresIn`, never past the upload's own expiry.
+    const expiresIn = Math.max(
+      1,
+      Math.min(Math.ceil(this.#expiresIn), claims.expires - seconds(now))
+    )
+    const url = await this.#disk.store.presignPart(
+      this.#pendingKey(claims),
+      claims.uploadId,
+      options.partNumber,
+      { contentLength: size, checksumSha256: checksum, expiresIn, now }
+    )
+    return {
+      method: 'PUT',
+      url,
+      headers: { 'x-amz-checksum-sha256': checksum },
+      partNumber: options.partNumber,
+      size,
+      expiresAt: new Date((seconds(now) + expiresIn) * 1000),
+    }
+  }
+
+  /**
+   * The parts the store holds, for resuming: a part listed with its
+   * planned length need not be sent again.
+   */
+  async listParts(token: string, options: UploadUserOptions): Promise<StoredPart[]> {
+    const claims = await this.#multipartClaims(token, options)
+    if (seconds(options.now ?? new Date()) > claims.confirmBy) {
+      throw new E_DJAMAZING_UPLOAD_EXPIRED()
+    }
+    const parts = await this.#storedParts(claims)
+    return parts.map((part) => ({
+      partNumber: part.partNumber,
+      size: part.size ?? 0,
+      checksum: part.checksumSha256,
+      etag: part.etag,
+    }))
+  }
+
+  /**
+   * Joins the parts of a multipart upload, then confirms it as
+   * {@link confirm} does a single PUT: the stored object must be what was
+   * started (every part of its planned length and SHA-256), passes
+   * `checkContent`, and only then becomes the file. Refused: the upload
+   * and everything it stored are deleted.
+   */
+  async complete(token: string, options: CompleteUploadOptions): Promise<ConfirmedUpload> {
+    const claims = await this.#multipartClaims(token, options)
+    if (seconds(options.now ?? new Date()) > claims.confirmBy) {
+      throw new E_DJAMAZING_UPLOAD_EXPIRED()
+    }
+    const plan = this.#planOf(claims)
+    const { checksums } = options
+    if (
+      !Array.isArray(checksums) ||
+      checksums.length !== plan.count ||
+      !checksums.every((checksum) => typeof checksum === 'string' && BASE64_SHA256.test(checksum))
+    ) {
+      throw new E_DJAMAZING_INVALID_UPLOAD([
+        `checksums must be the base64 SHA-256 of each of the ${plan.count} parts`,
+      ])
+    }
+    return this.#oneAtATime(claims, async (finalKey) => {
+      const pendingKey = this.#pendingKey(claims)
+      await this.#joinParts(claims, pendingKey, plan, checksums)
+      const composite = compositeChecksum(checksums)
+      return this.#confirmOnce(claims, finalKey, options, composite, async (stored, objectKey) => {
+        if (stored.checksumSha256 !== undefined) {
+          return stored.checksumSha256 === composite
+            ? null
+            : 'the stored bytes are not the ones hashed (SHA-256 of the parts differs)'
+        }
+        const differing = await firstPartDiffering(this.#disk.store, objectKey, plan, checksums)
+        return differing === null
+          ? null
+          : `part ${differing} is not the bytes hashed (SHA-256 differs)`
+      })
+    })
+  }
+
+  /**
+   * Completes the store's multipart upload once every planned part is
+   * there with its length and checksum; refuses (and deletes) it if not.
+   */
+  async #joinParts(claims: UploadClaims, pendingKey: string, plan: PartPlan, checksums: string[]) {
+    const parts = await this.#storedParts(claims)
+    const problem = partsProblem(plan, parts, checksums)
+    if (problem) await this.#refuse(claims, pendingKey, problem)
+    try {
+      await this.#disk.store.completeMultipart(
+        pendingKey,
+        claims.uploadId,
+        parts.map((part, index) => ({ ...part, checksumSha256: checksums[index] }))
+      )
+    } catch (error) {
+      const refusal = s3ErrorOf(error)
+      // Completed or aborted meanwhile by another request: not ours to
+      // delete.
+      if (refusal?.name === 'NoSuchUpload') {
+        throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was completed or cancelled meanwhile'], {
+          cause: error,
+        })
+      }
+      // The store's own refusal (a part's checksum or size): the upload is
+      // not the one started.
+      const status = refusal?.$metadata?.httpStatusCode
+      if (status === undefined || status >= 500) throw error
+      await this.#refuse(
+        claims,
+        pendingKey,
+        `the store refused to join the parts: ${(error as Error).message}`
+      )
+    }
+  }
+
+  /**
+   * Cancels a multipart upload: the store drops its parts, and anything
+   * already joined under the pending prefix is deleted.
+   */
+  async abort(token: string, options: UploadUserOptions): Promise<void> {
+    const claims = await this.#multipartClaims(token, options)
+    const pendingKey = this.#pendingKey(claims)
+    await this.#abortQuietly(pendingKey, claims.uploadId)
+    await this.#disk.store.delete(pendingKey)
+    debug('abortUpload %s:%s', this.#disk.bucket, pendingKey)
+  }
+
+  /**
+   * Refuses a multipart upload: its parts and pending object are deleted.
+   */
+  async #refuse(claims: UploadClaims, pendingKey: string, problem: string): Promise<never> {
+    await this.#abortQuietly(pendingKey, claims.uploadId)
+    await this.#disk.store.delete(pendingKey)
+    debug('completeUpload %s:%s refused: %s', this.#disk.bucket, pendingKey, problem)
+    throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
+  }
+
+  /**
+   * The token's claims, for its user (and realm) on this disk. Before
+   * anything touches the store: another user must not even delete the
+   * upload.
+   */
+  async #claims(
+    token: string,
+    options: { userId: unknown; realm?: string | null }
+  ): Promise<UploadClaims> {
     const claims = this.#tokens.verify(token)
     if (claims.disk !== this.#disk.disk) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['the upload token was made for another disk'])
     }
-    // Before anything touches the store: another user's confirm must not
-    // even delete the pending object.
     if (
       userOf(options.userId) !== claims.user ||
       (await this.#realm(options.realm)) !== claims.realm
     ) {
       throw new E_DJAMAZING_UPLOAD_FORBIDDEN()
     }
+    return claims
+  }
+
+  async #multipartClaims(
+    token: string,
+    options: { userId: unknown; realm?: string | null }
+  ): Promise<UploadClaims> {
+    const claims = await this.#claims(token, options)
+    if (claims.uploadId === '') {
+      throw new E_DJAMAZING_INVALID_UPLOAD(['the upload token is of a single PUT, not multipart'])
+    }
+    return claims
+  }
+
+  #planOf(claims: UploadClaims): PartPlan {
+    return {
+      size: claims.size,
+      partSize: claims.partSize,
+      count: Math.ceil(claims.size / claims.partSize),
+    }
+  }
+
+  /**
+   * The parts stored so far; refused once the upload is gone (completed,
+   * aborted, or expired by the lifecycle rule).
+   */
+  async #storedParts(claims: UploadClaims) {
+    try {
+      return await this.#disk.store.listParts(this.#pendingKey(claims), claims.uploadId)
+    } catch (error) {
+      if (s3ErrorOf(error)?.name === 'NoSuchUpload') {
+        throw new E_DJAMAZING_UPLOAD_REJECTED(
+          ['the upload is gone (completed, cancelled or expired)'],
+          { cause: error }
+        )
+      }
+      throw error
+    }
+  }
+
+  async #abortQuietly(pendingKey: string, uploadId: string) {
+    await this.#disk.store.abortMultipart(pendingKey, uploadId).catch((error) => {
+      if (s3ErrorOf(error)?.name !== 'NoSuchUpload') throw error
+    })
+  }
+
+  async confirm(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
+    const claims = await this.#claims(token, options)
+    if (claims.uploadId !== '') {
+      throw new E_DJAMAZING_INVALID_UPLOAD(['a multipart upload is confirmed by completing it'])
+    }
     if (seconds(options.now ?? new Date()) > claims.confirmBy) {
       throw new E_DJAMAZING_UPLOAD_EXPIRED()
     }
+    return this.#oneAtATime(claims, (finalKey) =>
+      this.#confirmOnce(claims, finalKey, options, claims.sha256, async (stored, objectKey) => {
+        // A multipart object's checksum is a checksum of checksums ("...-N").
+        const verified = stored.checksumSha256?.includes('-') ? undefined : stored.checksumSha256
+        return (verified ?? (await this.#sha256(objectKey))) === claims.sha256
+          ? null
+          : 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
+      })
+    )
+  }
 
-    // One confirm at a time per final key in this process; across
-    // processes, the conditional copies below decide where the store
-    // enforces them.
+  /**
+   * One confirm (or complete) at a time per final key in this process;
+   * across processes, the conditional copies of confirm decide where the
+   * store enforces them.
+   */
+  async #oneAtATime<T>(claims: UploadClaims, work: (finalKey: string) => Promise<T>): Promise<T> {
     const finalKey = `${this.#disk.prefix}${claims.key}`
     const claim = `${this.#disk.bucket}\0${finalKey}`
     if (CONFIRMING.has(claim)) {
@@ -265,7 +576,7 @@ export class DirectUploads {
     }
     CONFIRMING.add(claim)
     try {
-      return await this.#confirmOnce(claims, finalKey, options)
+      return await work(finalKey)
     } finally {
       CONFIRMING.delete(claim)
     }
@@ -282,14 +593,16 @@ export class DirectUploads {
   async #confirmOnce(
     claims: UploadClaims,
     finalKey: string,
-    options: ConfirmUploadOptions
+    options: ConfirmUploadOptions,
+    checksum: string,
+    checksumProblem: ChecksumProblem
   ): Promise<ConfirmedUpload> {
     const pendingKey = this.#pendingKey(claims)
     const upload: ConfirmedUpload = {
       key: claims.key,
       contentType: claims.contentType,
       size: claims.size,
-      checksum: claims.sha256,
+      checksum,
     }
     const store = this.#disk.store
     const pending = await unlessMissing(store.head(pendingKey))
@@ -312,7 +625,8 @@ export class DirectUploads {
           claims,
           checkedKey,
           upload,
-          options
+          options,
+          checksumProblem
         )
       })
       if (problem) {
@@ -367,9 +681,10 @@ export class DirectUploads {
   }
 
   /**
-   * Deletes pending uploads stored longer ago than `olderThan`; confirmed
-   * files are never under the pending prefix, so never touched. Returns
-   * the object keys deleted.
+   * Deletes pending uploads stored longer ago than `olderThan`, and aborts
+   * multipart uploads started that long ago; confirmed files are never
+   * under the pending prefix, so never touched. Returns the object keys
+   * deleted or aborted.
    */
   async prune(options: PruneUploadsOptions = {}): Promise<string[]> {
     const olderThan = parseDuration(
@@ -389,6 +704,13 @@ export class DirectUploads {
       token = page.token
     } while (token)
     if (old.length > 0) await this.#disk.store.deleteMany(old)
+    // Multipart uploads started before the cutoff and never completed:
+    // their parts are stored (and billed) though no object lists them.
+    for (const upload of await this.#disk.store.listMultipartUploads(prefix)) {
+      if (upload.initiated.getTime() >= cutoff) continue
+      await this.#abortQuietly(upload.key, upload.uploadId)
+      old.push(upload.key)
+    }
     debug('pruneUploads %s:%s deleted %d', this.#disk.bucket, prefix, old.length)
     return old
   }
@@ -402,7 +724,8 @@ export class DirectUploads {
     claims: UploadClaims,
     objectKey: string,
     upload: ConfirmedUpload,
-    options: ConfirmUploadOptions
+    options: ConfirmUploadOptions,
+    checksumProblem: ChecksumProblem
   ): Promise<string | null> {
     if (stored.size !== claims.size) {
       return `the stored object is ${stored.size} bytes, the upload was started for ${claims.size}`
@@ -413,11 +736,8 @@ export class DirectUploads {
     if (seconds(stored.lastModified) > claims.expires + LATE_ALLOWANCE_SECONDS) {
       return 'it was stored after its upload target expired'
     }
-    // A multipart object's checksum is a checksum of checksums ("...-N").
-    const verified = stored.checksumSha256?.includes('-') ? undefined : stored.checksumSha256
-    if ((verified ?? (await this.#sha256(objectKey))) !== claims.sha256) {
-      return 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
-    }
+    const checksum = await checksumProblem(stored, objectKey)
+    if (checksum) return checksum
     if (options.checkContent) {
       const firstBytes = await this.#firstBytes(objectKey)
       if (!(await options.checkContent(firstBytes, upload))) return 'the content check refused it'

@@ -41,11 +41,21 @@ export type UploadClaims = {
   contentType: string
   size: number
   /**
-   * Base64 SHA-256 of the content.
+   * Base64 SHA-256 of the content; "" for a multipart upload, whose parts
+   * carry their own.
    */
   sha256: string
   /**
-   * Unix seconds: the PUT target stops working.
+   * The store's id of a multipart upload; "" for a single PUT.
+   */
+  uploadId: string
+  /**
+   * Every part's length but the last's (multipart); 0 for a single PUT.
+   */
+  partSize: number
+  /**
+   * Unix seconds: the PUT target (or, multipart, part signing) stops
+   * working.
    */
   expires: number
   /**
@@ -70,6 +80,8 @@ const FIELDS: [keyof UploadClaims, (value: unknown) => boolean][] = [
   ['contentType', isString],
   ['size', isInteger],
   ['sha256', isString],
+  ['uploadId', isString],
+  ['partSize', isInteger],
   ['expires', isInteger],
   ['confirmBy', isInteger],
 ]

@@ -32,8 +32,8 @@ export type DirectUploadOptions = {
   confirmWithin?: Duration
 
   /**
-   * The largest upload `startUpload` accepts, in bytes. Default and
-   * ceiling 5 GiB, S3's limit for one PUT.
+   * The largest upload `startUpload` accepts, in bytes. Default 5 GiB;
+   * at most 5 TiB, S3's limit for one object (above 5 GiB, multipart only).
    */
   maxSize?: number
 
@@ -43,6 +43,25 @@ export type DirectUploadOptions = {
    * guard the user was authenticated with).
    */
   currentUserRealm?(): string | null | undefined | Promise<string | null | undefined>
+
+  /**
+   * Uploads of this many bytes or more are multipart: parts signed one by
+   * one, each with its SHA-256, resumable. Default 64 MiB.
+   */
+  multipartThreshold?: number
+
+  /**
+   * The length of every part but the last, in bytes (at least 5 MiB, S3's
+   * minimum); larger when a file would need more than 10,000 parts.
+   * Default 16 MiB.
+   */
+  partSize?: number
+
+  /**
+   * How long parts of a multipart upload can be signed and listed after it
+   * started (each part's URL still works only `expiresIn`). Default `'1d'`.
+   */
+  multipartExpiresIn?: Duration
 }
 
 /**
@@ -75,9 +94,11 @@ export type StartUploadOptions = {
 
   /**
    * The base64 SHA-256 of the content, as the browser module computes it.
-   * Signed as `x-amz-checksum-sha256`: S3 refuses other bytes.
+   * Signed as `x-amz-checksum-sha256`: S3 refuses other bytes. Needed for
+   * a single PUT; without it (or from `multipartThreshold` bytes) the
+   * upload is multipart and each part is signed with its own SHA-256.
    */
-  checksum: string
+  checksum?: string
 
   /**
    * Default: the disk's `uploads.expiresIn`.
@@ -91,10 +112,16 @@ export type StartUploadOptions = {
 }
 
 /**
- * The answer of a start endpoint, as the browser module reads it: PUT the
- * file to `url` with exactly these `headers`, then confirm with `token`.
+ * What `startUpload` answers, as the browser module reads it: one PUT, or
+ * a multipart upload.
  */
-export type UploadTarget = {
+export type UploadTarget = PutUploadTarget | MultipartUploadTarget
+
+/**
+ * PUT the file to `url` with exactly these `headers`, then confirm with
+ * `token`.
+ */
+export type PutUploadTarget = {
   method: 'PUT'
   url: string
   headers: { 'content-type': string; 'x-amz-checksum-sha256': string }
@@ -108,6 +135,101 @@ export type UploadTarget = {
   key: string
   expiresAt: Date
 }
+
+/**
+ * Upload `partCount` parts of `partSize` bytes (the last one the rest),
+ * each to the URL `signUploadPart` gives for it and its SHA-256, then
+ * `completeUpload` with `token`.
+ */
+export type MultipartUploadTarget = {
+  method: 'multipart'
+  /**
+   * Signed by the app; every later call takes it back. It names no secret:
+   * it can be kept in the browser to resume after a reload.
+   */
+  token: string
+  key: string
+  size: number
+  partSize: number
+  partCount: number
+  /**
+   * Parts can be signed until then; complete within `confirmWithin` more.
+   */
+  expiresAt: Date
+}
+
+/**
+ * What `signUploadPart` is given besides the token.
+ */
+export type SignPartOptions = {
+  userId: string | number
+  /**
+   * As for `confirmUpload`: the realm of that user.
+   */
+  realm?: string | null
+  /**
+   * 1 to the target's `partCount`.
+   */
+  partNumber: number
+  /**
+   * The base64 SHA-256 of the part's bytes: signed, the store refuses
+   * other bytes.
+   */
+  checksum: string
+  /**
+   * The clock, for tests. Default: now.
+   */
+  now?: Date
+}
+
+/**
+ * Where one part goes: PUT exactly `size` bytes with these headers.
+ */
+export type PartTarget = {
+  method: 'PUT'
+  url: string
+  headers: { 'x-amz-checksum-sha256': string }
+  partNumber: number
+  size: number
+  expiresAt: Date
+}
+
+/**
+ * A part the store holds, as `listUploadParts` reports it.
+ */
+export type StoredPart = {
+  partNumber: number
+  size: number
+  /**
+   * Base64 SHA-256, where the store reports it.
+   */
+  checksum?: string
+  etag: string
+}
+
+/**
+ * What `listUploadParts` and `abortUpload` are given besides the token.
+ */
+export type UploadUserOptions = {
+  userId: string | number
+  /**
+   * As for `confirmUpload`: the realm of that user.
+   */
+  realm?: string | null
+  /**
+   * The clock, for tests. Default: now.
+   */
+  now?: Date
+}
+
+/**
+ * What `completeUpload` is given besides the token: `confirmUpload`'s
+ * options, and the SHA-256 of every part in order, as the browser computed
+ * them. Where the store reports the checksums it verified (S3, the local
+ * store) they must be these; where it does not (s3rver), the joined bytes
+ * are hashed part by part.
+ */
+export type CompleteUploadOptions = ConfirmUploadOptions & { checksums: string[] }
 
 /**
  * What `confirmUpload` is given besides the token.
@@ -145,7 +267,8 @@ export type ConfirmedUpload = {
   contentType: string
   size: number
   /**
-   * Base64 SHA-256 of the content.
+   * Base64 SHA-256 of the content; for a multipart upload, the SHA-256 of
+   * its parts' SHA-256s followed by `-<parts>`, as S3 reports it.
    */
   checksum: string
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { UploadTarget } from '../../src/uploads/types.ts'
+import type { PutUploadTarget, UploadTarget } from '../../src/uploads/types.ts'
 import { codeBlocks } from './markdown.ts'
 
 /**
@@ -13,7 +13,7 @@ export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes
  * its headers (with `overrides` over them), the body's own length.
  */
 export function putToTarget(
-  target: Pick<UploadTarget, 'url' | 'method' | 'headers'>,
+  target: Pick<PutUploadTarget, 'url' | 'method' | 'headers'>,
   body: Uint8Array,
   overrides: Record<string, string> = {}
 ): Promise<Response> {
@@ -27,7 +27,7 @@ export function putToTarget(
 /**
  * The object key a target writes to (its URL's path after the bucket).
  */
-export function pendingKeyOf(target: Pick<UploadTarget, 'url'>, bucket: string): string {
+export function pendingKeyOf(target: Pick<PutUploadTarget, 'url'>, bucket: string): string {
   const path = new URL(target.url).pathname
   return decodeURIComponent(path.slice(`/${bucket}/`.length))
 }
@@ -36,7 +36,7 @@ export function pendingKeyOf(target: Pick<UploadTarget, 'url'>, bucket: string):
  * The status the store answered {@link putToTarget} with.
  */
 export async function putStatus(
-  target: Pick<UploadTarget, 'url' | 'method' | 'headers'>,
+  target: Pick<PutUploadTarget, 'url' | 'method' | 'headers'>,
   body: Uint8Array,
   overrides: Record<string, string> = {}
 ): Promise<number> {
@@ -54,4 +54,12 @@ export function documentedBlock(marker: string): string {
   const block = codeBlocks(page, text).find(({ code }) => code.includes(marker))
   if (!block) throw new Error(`${page} has no code block with ${marker}`)
   return block.code
+}
+
+/**
+ * The single-PUT target `startUpload` answered (a test error otherwise).
+ */
+export function asPut(target: UploadTarget): PutUploadTarget {
+  if (target.method !== 'PUT') throw new Error(`expected a single PUT target, got ${target.method}`)
+  return target
 }

@@ -14,7 +14,8 @@ import { contentMatches, storedTypeFor } from '../files/stored_types.ts'
  */
 export default class UploadsController {
   /**
-   * POST /uploads { name, type, size, checksum } -> the upload target.
+   * POST /uploads { name, type, size, checksum? } -> the upload target:
+   * one PUT, or a multipart upload (large files, or no checksum).
    */
   async start({ request, auth, response }: HttpContext) {
     const user = auth.getUserOrFail()
@@ -39,19 +40,84 @@ export default class UploadsController {
         userId: user.id,
         checkContent: (firstBytes, { contentType }) => contentMatches(firstBytes, contentType),
       })
-      const originalName = typeof name === 'string' && name.length > 0 ? name.slice(0, 255) : 'file'
-      await files.add({
-        key: upload.key,
-        ownerId: user.id,
-        originalName,
-        contentType: upload.contentType,
-        size: upload.size,
-        uploadedAt: new Date().toISOString(),
-      })
-      session.flash('success', `Uploaded ${originalName}.`)
-      return { key: upload.key, size: upload.size }
+      return listed(upload, name, user.id, session)
     })
   }
+
+  /**
+   * POST /uploads/parts { token, partNumber, checksum } -> where to PUT
+   * that part of a multipart upload.
+   */
+  async signPart({ request, auth, response }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const { token, partNumber, checksum } = request.only(['token', 'partNumber', 'checksum'])
+    return withUploadErrors(response, () =>
+      uploadsDriver().signUploadPart(token, { userId: user.id, partNumber, checksum })
+    )
+  }
+
+  /**
+   * POST /uploads/parts/list { token } -> the parts stored, to resume.
+   */
+  async listParts({ request, auth, response }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const token = request.input('token')
+    return withUploadErrors(response, async () => ({
+      parts: await uploadsDriver().listUploadParts(token, { userId: user.id }),
+    }))
+  }
+
+  /**
+   * POST /uploads/complete { token, checksums, name } -> the file, now
+   * listed.
+   */
+  async complete({ request, auth, response, session }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const { token, checksums, name } = request.only(['token', 'checksums', 'name'])
+    return withUploadErrors(response, async () => {
+      const upload = await uploadsDriver().completeUpload(token, {
+        userId: user.id,
+        checksums,
+        checkContent: (firstBytes, { contentType }) => contentMatches(firstBytes, contentType),
+      })
+      return listed(upload, name, user.id, session)
+    })
+  }
+
+  /**
+   * POST /uploads/abort { token }: a cancelled multipart upload's parts
+   * are deleted.
+   */
+  async abort({ request, auth, response }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const token = request.input('token')
+    return withUploadErrors(response, async () => {
+      await uploadsDriver().abortUpload(token, { userId: user.id })
+      return { aborted: true }
+    })
+  }
+}
+
+/**
+ * Lists a confirmed upload under the name the browser gave.
+ */
+async function listed(
+  upload: Awaited<ReturnType<DjamazingDriver['confirmUpload']>>,
+  name: unknown,
+  ownerId: string,
+  session: HttpContext['session']
+) {
+  const originalName = typeof name === 'string' && name.length > 0 ? name.slice(0, 255) : 'file'
+  await files.add({
+    key: upload.key,
+    ownerId,
+    originalName,
+    contentType: upload.contentType,
+    size: upload.size,
+    uploadedAt: new Date().toISOString(),
+  })
+  session.flash('success', `Uploaded ${originalName}.`)
+  return { key: upload.key, size: upload.size }
 }
 
 function uploadsDriver() {

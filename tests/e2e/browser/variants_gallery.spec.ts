@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import type { Page, Response } from 'playwright-core'
-import type { UploadTarget } from '../../../src/uploads/types.ts'
+import type { PutUploadTarget } from '../../../src/uploads/types.ts'
 import { skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
 import { watchCdnTraffic, networkBytes } from '../../helpers/cdn_traffic.ts'
 import { CookieClient } from '../../helpers/cookie_client.ts'
@@ -43,7 +43,7 @@ async function upload(client: CookieClient, name: string, bytes: Buffer) {
     size: bytes.length,
     checksum: sha256Of(bytes),
   })
-  const target = (await start.json()) as UploadTarget
+  const target = (await start.json()) as PutUploadTarget
   if ((await putStatus(target, bytes)) !== 200) throw new Error('the PUT failed')
   const confirm = await client.postJson('/uploads/confirm', { token: target.token, name })
   if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`)

@@ -4,7 +4,7 @@ import { test } from '@japa/runner'
 import type { DjamazingDriver } from '../../../src/driver.ts'
 import { startAdonisApp } from '../../helpers/adonis_app.ts'
 import { putStatus, sha256Of } from '../../helpers/direct_upload.ts'
-import type { UploadTarget } from '../../../src/uploads/types.ts'
+import type { PutUploadTarget } from '../../../src/uploads/types.ts'
 
 /*
  * Upload tokens are bound to the user and to the guard the user was
@@ -67,7 +67,7 @@ test.group('AdonisJS | upload tokens bound to the guard (attack: colliding ids)'
         checksum: sha256Of(bytes),
       })
       assert.equal(start.status, 200)
-      const target = start.body as UploadTarget
+      const target = start.body as PutUploadTarget
       assert.equal(await putStatus(target, bytes), 200)
       return target
     }

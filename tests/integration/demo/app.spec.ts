@@ -7,7 +7,7 @@ import { test } from '@japa/runner'
 import { CookieClient } from '../../helpers/cookie_client.ts'
 import { isAlive, startDemoApp, type DemoApp } from '../../helpers/demo_app.ts'
 import { putStatus, sha256Of } from '../../helpers/direct_upload.ts'
-import type { UploadTarget } from '../../../src/uploads/types.ts'
+import type { PutUploadTarget } from '../../../src/uploads/types.ts'
 
 /**
  * The "check a signed URL yourself" commands of docs/development.md, for a
@@ -108,7 +108,7 @@ test.group('npm run demo', (group) => {
       checksum: sha256Of(bytes),
     })
     assert.equal(start.status, 200)
-    const target = (await start.json()) as UploadTarget
+    const target = (await start.json()) as PutUploadTarget
     assert.isFalse(target.url.startsWith(demo.url), 'the bytes go to the bucket, not the app')
     assert.equal(await putStatus(target, bytes), 200)
     // Bob cannot confirm alice's upload, even holding her token.

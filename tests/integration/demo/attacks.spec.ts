@@ -6,7 +6,7 @@ import { CookieClient } from '../../helpers/cookie_client.ts'
 import { startDemoApp, type DemoApp } from '../../helpers/demo_app.ts'
 import { putStatus, sha256Of } from '../../helpers/direct_upload.ts'
 import { makePng } from '../../helpers/png.ts'
-import type { UploadTarget } from '../../../src/uploads/types.ts'
+import type { PutUploadTarget } from '../../../src/uploads/types.ts'
 
 // The demo's download names, as docs/security.md shows them, are tested here.
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url))
@@ -28,7 +28,7 @@ async function upload(client: CookieClient, name: string, bytes: Buffer, type: s
     size: bytes.length,
     checksum: sha256Of(bytes),
   })
-  const target = (await start.json()) as UploadTarget
+  const target = (await start.json()) as PutUploadTarget
   if ((await putStatus(target, bytes)) !== 200) throw new Error('the PUT failed')
   const confirm = await client.postJson('/uploads/confirm', { token: target.token, name })
   if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`)
@@ -73,7 +73,7 @@ test.group('npm run demo | attacks', (group) => {
       size: bytes.length,
       checksum: sha256Of(bytes),
     })
-    const target = (await start.json()) as UploadTarget
+    const target = (await start.json()) as PutUploadTarget
     assert.equal(await putStatus(target, bytes), 200)
     // Alice from 50 sessions (50 tabs, devices or scripts): the demo's
     // file session store cannot take 50 requests of one session at once,

@@ -12,7 +12,7 @@ import { createEdgeForDisks } from '../../../src/edge/main.ts'
 import { createRedirectHandler } from '../../../src/links/main.ts'
 import type { DjamazingOptions } from '../../../src/types.ts'
 import { RSA_KEY } from '../../helpers/cloudfront_keys.ts'
-import { putToTarget, sha256Of } from '../../helpers/direct_upload.ts'
+import { asPut, putToTarget, sha256Of } from '../../helpers/direct_upload.ts'
 import { SECRET } from '../../helpers/links.ts'
 import { startS3Server, type S3Server } from '../../helpers/s3_server.ts'
 
@@ -113,12 +113,14 @@ test.group('Resolved disk | built once, read by every part', (group) => {
 
       // Direct upload: a presigned PUT to S3, then the confirm.
       const bytes = new TextEncoder().encode('counted once')
-      const target = await driver.startUpload('notes/once.txt', {
-        userId: 7,
-        contentType: 'text/plain',
-        size: bytes.length,
-        checksum: sha256Of(bytes),
-      })
+      const target = asPut(
+        await driver.startUpload('notes/once.txt', {
+          userId: 7,
+          contentType: 'text/plain',
+          size: bytes.length,
+          checksum: sha256Of(bytes),
+        })
+      )
       const put = await putToTarget(target, bytes)
       assert.equal(put.status, 200, await put.text())
       await driver.confirmUpload(target.token, { userId: 7 })

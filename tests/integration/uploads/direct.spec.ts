@@ -3,7 +3,13 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { test } from '@japa/runner'
 import type { DjamazingDriver } from '../../../src/driver.ts'
 import { driverFixture, type DriverFixture } from '../../helpers/driver_factory.ts'
-import { pendingKeyOf, putStatus, putToTarget, sha256Of } from '../../helpers/direct_upload.ts'
+import {
+  asPut,
+  pendingKeyOf,
+  putStatus,
+  putToTarget,
+  sha256Of,
+} from '../../helpers/direct_upload.ts'
 import { SECRET } from '../../helpers/links.ts'
 import { expectedSignature } from '../../helpers/sigv4.ts'
 
@@ -37,13 +43,15 @@ test.group('Direct uploads | start, PUT to the store, confirm', (group) => {
   async function started(size = 1000, contentType = 'image/png', options = {}) {
     const body = randomBytes(size)
     const key = `alice/${randomBytes(8).toString('hex')}.png`
-    const target = await driver.startUpload(key, {
-      userId: ALICE,
-      contentType,
-      size,
-      checksum: sha256Of(body),
-      ...options,
-    })
+    const target = asPut(
+      await driver.startUpload(key, {
+        userId: ALICE,
+        contentType,
+        size,
+        checksum: sha256Of(body),
+        ...options,
+      })
+    )
     return { body, key, target, pendingKey: pendingKeyOf(target, fixture.s3.bucket) }
   }
 
@@ -350,12 +358,14 @@ test.group('Direct uploads | start, PUT to the store, confirm', (group) => {
       uploads: { secrets: [SECRET], expiresIn: '1.5s', confirmWithin: '0.5s' },
     })
     const body = randomBytes(10)
-    const target = await short.startUpload('alice/short.bin', {
-      userId: ALICE,
-      contentType: 'application/octet-stream',
-      size: 10,
-      checksum: sha256Of(body),
-    })
+    const target = asPut(
+      await short.startUpload('alice/short.bin', {
+        userId: ALICE,
+        contentType: 'application/octet-stream',
+        size: 10,
+        checksum: sha256Of(body),
+      })
+    )
     const error = await short.confirmUpload(target.token, { userId: ALICE }).catch((e) => e)
     assert.equal(error.code, 'E_DJAMAZING_UPLOAD_REJECTED')
     assert.match(error.message, /nothing was uploaded/)

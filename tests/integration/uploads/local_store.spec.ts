@@ -6,7 +6,13 @@ import { text } from 'node:stream/consumers'
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../../src/driver.ts'
 import { LocalStore } from '../../../src/store/local_store.ts'
-import { pendingKeyOf, putStatus, putToTarget, sha256Of } from '../../helpers/direct_upload.ts'
+import {
+  asPut,
+  pendingKeyOf,
+  putStatus,
+  putToTarget,
+  sha256Of,
+} from '../../helpers/direct_upload.ts'
 import { startUploadRoute } from '../../helpers/upload_route.ts'
 
 /*
@@ -59,13 +65,15 @@ test.group('Direct uploads | on the local store', (group) => {
   async function started(size = 1000) {
     const body = randomBytes(size)
     const key = `alice/${randomBytes(6).toString('hex')}.png`
-    const target = await disk.driver.startUpload(key, {
-      userId: ALICE,
-      contentType: 'image/png',
-      size,
-      checksum: sha256Of(body),
-      now: disk.clock.now,
-    })
+    const target = asPut(
+      await disk.driver.startUpload(key, {
+        userId: ALICE,
+        contentType: 'image/png',
+        size,
+        checksum: sha256Of(body),
+        now: disk.clock.now,
+      })
+    )
     return { body, key, target, pendingKey: pendingKeyOf(target, 'cdn') }
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { DjamazingDriver } from '../../../src/driver.ts'
 import { startAdonisApp, type AdonisTestApp } from '../../helpers/adonis_app.ts'
-import { putStatus, sha256Of } from '../../helpers/direct_upload.ts'
+import { asPut, putStatus, sha256Of } from '../../helpers/direct_upload.ts'
 
 /*
  * A public disk's direct uploads wait under its own prefix until
@@ -40,12 +40,14 @@ for (const store of ['s3', 'local'] as const) {
           `<html><script>alert(document.domain)</script>${randomBytes(8).toString('hex')}`
         )
         const key = `avatars/${randomBytes(6).toString('hex')}.png`
-        const target = await driver.startUpload(key, {
-          userId: 1,
-          contentType: 'image/png',
-          size: html.length,
-          checksum: sha256Of(html),
-        })
+        const target = asPut(
+          await driver.startUpload(key, {
+            userId: 1,
+            contentType: 'image/png',
+            size: html.length,
+            checksum: sha256Of(html),
+          })
+        )
         assert.equal(await putStatus(target, html), 200)
         // The object key is the target's path after its first segment
         // (the bucket on S3, the edge's path on the local store).

@@ -6,6 +6,7 @@ import DjamazingUploadsPrune from '../../../commands/djamazing_uploads_prune.ts'
 import type { DjamazingDriver } from '../../../src/driver.ts'
 import { startAdonisApp, type AdonisTestApp } from '../../helpers/adonis_app.ts'
 import {
+  asPut,
   documentedBlock,
   pendingKeyOf,
   putToTarget,
@@ -44,12 +45,14 @@ test.group('Direct uploads | pruning pending uploads', (group) => {
   async function uploaded(confirm: boolean) {
     const body = randomBytes(100)
     const key = `1/${randomBytes(6).toString('hex')}.bin`
-    const target = await driver.startUpload(key, {
-      userId: 1,
-      contentType: 'application/octet-stream',
-      size: body.length,
-      checksum: sha256Of(body),
-    })
+    const target = asPut(
+      await driver.startUpload(key, {
+        userId: 1,
+        contentType: 'application/octet-stream',
+        size: body.length,
+        checksum: sha256Of(body),
+      })
+    )
     await putToTarget(target, body)
     if (confirm) await driver.confirmUpload(target.token, { userId: 1 })
     return { key, pendingKey: pendingKeyOf(target, app.s3.bucket) }
