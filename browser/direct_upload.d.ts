@@ -16,14 +16,19 @@ export declare class DirectUploadError extends Error {
   )
 }
 
-export type UploadDetails = { name: string; type: string; size: number; checksum: string }
+/**
+ * What the start endpoint gets; no `checksum` when the upload is multipart.
+ */
+export type UploadDetails = { name: string; type: string; size: number; checksum?: string }
 
-export type BrowserUploadTarget = {
-  method?: string
-  url: string
-  headers?: Record<string, string>
-  token: string
-}
+export type BrowserUploadTarget =
+  | {
+      method?: string
+      url: string
+      headers?: Record<string, string>
+      token: string
+    }
+  | { method: 'multipart'; token: string; partSize: number; partCount: number }
 
 export type DirectUploadOptions<Confirmed = unknown> = {
   start: string | ((details: UploadDetails) => Promise<BrowserUploadTarget>)
@@ -32,6 +37,26 @@ export type DirectUploadOptions<Confirmed = unknown> = {
   onProgress?: (progress: { loaded: number; total: number }) => void
   onPhase?: (phase: 'checksum' | 'start' | 'upload' | 'confirm') => void
   signal?: AbortSignal
+  /**
+   * Files of this size or more are uploaded in parts. Default 64 MiB (the
+   * server's default `uploads.multipartThreshold`).
+   */
+  multipartThreshold?: number
+  /**
+   * The multipart endpoints (POSTed as JSON). Default: `start` followed by
+   * `/parts`, `/parts/list`, `/complete` and `/abort`.
+   */
+  multipart?: { sign?: string; list?: string; complete?: string; abort?: string }
+  /**
+   * Parts sent at once. Default 3.
+   */
+  concurrency?: number
+  /**
+   * Times a failed part is tried again (backing off 1 s, 2 s, 4 s, ... up
+   * to 30 s) before the upload fails; waiting for the network to come
+   * back does not count. Default 5.
+   */
+  retries?: number
 }
 
 export declare function sha256Base64(file: Blob): Promise<string>

@@ -12,6 +12,14 @@
  *    headers (XMLHttpRequest, for upload progress events).
  * 4. The app's confirm endpoint gets { token, name } and checks the stored
  *    object before keeping it. Its JSON answer is what `directUpload` returns.
+ *
+ * From `multipartThreshold` bytes the upload is multipart: no checksum of
+ * the whole file is sent, the app answers { method: 'multipart', token,
+ * partSize, partCount }, and the file is read part by part (memory bounded
+ * whatever its size), each part hashed as it is read, its URL asked for
+ * with that hash, a few parts in flight, a failed part retried. The token
+ * is kept in localStorage: the same file chosen again after a reload
+ * continues where it stopped.
  */
 
 /**
@@ -47,7 +55,15 @@ export async function sha256Base64(file) {
       'This page cannot compute checksums: open it over https (or http://localhost).'
     )
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()))
+  return base64Sha256(await file.arrayBuffer())
+}
+
+/**
+ * @param {ArrayBuffer} bytes
+ * @returns {Promise<string>}
+ */
+async function base64Sha256(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
   let binary = ''
   for (const byte of digest) binary += String.fromCharCode(byte)
   return btoa(binary)
@@ -136,7 +152,7 @@ function put(file, target, options) {
 /**
  * POSTs JSON to one of the app's endpoints and reads its JSON answer.
  *
- * @param {string} code 'start' or 'confirm'
+ * @param {string} code 'start', 'confirm' or (multipart) 'part'
  * @param {string} url
  * @param {unknown} body
  * @param {{ headers?: Record<string, string>, signal?: AbortSignal }} options
@@ -167,7 +183,12 @@ async function postJson(code, url, body, options) {
   if (!response.ok) {
     // AdonisJS answers { message } or { errors: [{ message }] }.
     const said = answer?.message ?? answer?.errors?.[0]?.message
-    const what = code === 'start' ? 'The upload could not be started' : 'The upload was refused'
+    const what =
+      code === 'start'
+        ? 'The upload could not be started'
+        : code === 'part'
+          ? 'The upload could not go on'
+          : 'The upload was refused'
     // djamazing's own messages already say it is about the upload ("Upload rejected: ...").
     const message = !said
       ? `${what} (${response.status}).`
@@ -182,35 +203,32 @@ async function postJson(code, url, body, options) {
 }
 
 /**
- * Uploads a file straight to the store: checksum, start, PUT, confirm.
+ * Uploads a file straight to the store: checksum, start, PUT, confirm; or,
+ * from `multipartThreshold` bytes, start, parts, complete.
  *
  * `start` and `confirm` are the app's endpoint URLs (POSTed as JSON, with
  * the page's cookies and `headers`, e.g. a CSRF token), or functions doing
  * the same: `start(details)` resolves to the upload target, `confirm({
- * token, name })` to the confirm answer.
+ * token, name })` to the confirm answer. A multipart upload uses
+ * `multipart.sign`, `.list`, `.complete` and `.abort`, by default `start`
+ * followed by `/parts`, `/parts/list`, `/complete` and `/abort`.
  *
  * @param {File | Blob} file
- * @param {{
- *   start: string | ((details: { name: string, type: string, size: number, checksum: string }) => Promise<{ method: string, url: string, headers: Record<string, string>, token: string }>),
- *   confirm: string | ((details: { token: string, name: string }) => Promise<unknown>),
- *   headers?: Record<string, string>,
- *   onProgress?: (progress: { loaded: number, total: number }) => void,
- *   onPhase?: (phase: 'checksum' | 'start' | 'upload' | 'confirm') => void,
- *   signal?: AbortSignal,
- * }} options
- * @returns {Promise<any>} the confirm endpoint's answer
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ * @returns {Promise<any>} the confirm (or complete) endpoint's answer
  */
 export async function directUpload(file, options) {
   const name = 'name' in file && typeof file.name === 'string' ? file.name : 'file'
+  const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD
+  if (file.size >= threshold) return multipartUpload(file, name, options)
+
   options.onPhase?.('checksum')
   const checksum = await sha256Base64(file)
 
   options.onPhase?.('start')
   const details = { name, type: file.type, size: file.size, checksum }
-  const target =
-    typeof options.start === 'function'
-      ? await options.start(details)
-      : await postJson('start', options.start, details, options)
+  const target = await startWith(options, details)
+  if (target?.method === 'multipart') return multipartWith(file, name, target, options)
   if (!target || typeof target.url !== 'string' || typeof target.token !== 'string') {
     throw new DirectUploadError('start', 'The app answered without an upload target.')
   }
@@ -227,4 +245,300 @@ export async function directUpload(file, options) {
   return typeof options.confirm === 'function'
     ? options.confirm(confirmation)
     : postJson('confirm', options.confirm, confirmation, options)
+}
+
+const DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024
+
+/**
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ * @param {object} details
+ */
+function startWith(options, details) {
+  return typeof options.start === 'function'
+    ? options.start(details)
+    : postJson('start', options.start, details, options)
+}
+
+/**
+ * The URL of one multipart endpoint: the one given, or `start` followed by
+ * its default path.
+ *
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ * @param {'sign' | 'list' | 'complete' | 'abort'} which
+ */
+function endpoint(options, which) {
+  const given = options.multipart?.[which]
+  if (given) return given
+  if (typeof options.start !== 'string') {
+    throw new DirectUploadError('start', `A multipart upload needs the multipart.${which} URL.`)
+  }
+  const paths = { sign: '/parts', list: '/parts/list', complete: '/complete', abort: '/abort' }
+  return `${options.start.replace(/\/$/, '')}${paths[which]}`
+}
+
+/**
+ * Where a started multipart upload is remembered, per file: the same file
+ * chosen again (same name, size and modification time) resumes it.
+ *
+ * @param {Blob} file
+ * @param {string} name
+ */
+function resumeKey(file, name) {
+  const modified = 'lastModified' in file ? file.lastModified : 0
+  return `djamazing-upload:${name}:${file.size}:${modified}`
+}
+
+/**
+ * @typedef {{ token: string, partSize: number, partCount: number, checksums: (string | null)[] }} Remembered
+ */
+
+/**
+ * @param {string} key
+ * @returns {Remembered | null}
+ */
+function remembered(key) {
+  try {
+    const value = JSON.parse(globalThis.localStorage?.getItem(key) ?? 'null')
+    return typeof value?.token === 'string' &&
+      Number.isSafeInteger(value.partSize) &&
+      Number.isSafeInteger(value.partCount) &&
+      Array.isArray(value.checksums)
+      ? value
+      : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * @param {string} key
+ * @param {Remembered | null} value
+ */
+function remember(key, value) {
+  try {
+    if (value) globalThis.localStorage?.setItem(key, JSON.stringify(value))
+    else globalThis.localStorage?.removeItem(key)
+  } catch {
+    // Storage full or denied: the upload works, it only cannot resume.
+  }
+}
+
+/**
+ * @param {Blob} file
+ * @param {string} name
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ */
+async function multipartUpload(file, name, options) {
+  const key = resumeKey(file, name)
+  const kept = remembered(key)
+  if (kept) {
+    options.onPhase?.('start')
+    const held = await postJson('part', endpoint(options, 'list'), { token: kept.token }, options)
+      .then((answer) => answer?.parts)
+      .catch((error) => {
+        // Expired, gone or refused: start again from the beginning.
+        if (error?.code === 'part' && error.status >= 400 && error.status < 500) return null
+        throw error
+      })
+    if (Array.isArray(held)) {
+      return sendParts(file, name, kept, options, {
+        key,
+        held,
+        checksums: kept.checksums,
+      })
+    }
+    remember(key, null)
+  }
+  options.onPhase?.('start')
+  const target = await startWith(options, { name, type: file.type, size: file.size })
+  if (target?.method !== 'multipart') {
+    throw new DirectUploadError('start', 'The app answered without a multipart upload target.')
+  }
+  return multipartWith(file, name, target, options)
+}
+
+/**
+ * @param {Blob} file
+ * @param {string} name
+ * @param {{ token: string, partSize: number, partCount: number }} target
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ */
+function multipartWith(file, name, target, options) {
+  const key = resumeKey(file, name)
+  return sendParts(file, name, target, options, { key, held: [], checksums: [] })
+}
+
+/**
+ * Sends the parts the store does not hold yet, `concurrency` at a time,
+ * then completes the upload.
+ *
+ * @param {Blob} file
+ * @param {string} name
+ * @param {{ token: string, partSize: number, partCount: number }} target
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ * @param {{ key: string, held: { partNumber: number, size: number, checksum?: string }[], checksums: (string | null)[] }} resume
+ */
+async function sendParts(file, name, target, options, resume) {
+  const { token, partSize, partCount } = target
+  const checksums = Array.from({ length: partCount }, (_, index) => resume.checksums[index] ?? null)
+  const sliceOf = (/** @type {number} */ partNumber) =>
+    file.slice((partNumber - 1) * partSize, Math.min(file.size, partNumber * partSize))
+  const held = new Set()
+  for (const part of resume.held) {
+    if (part.size !== sliceOf(part.partNumber).size) continue
+    // A part the store holds needs its checksum for complete: remembered,
+    // reported by the store, or hashed again (not sent again).
+    checksums[part.partNumber - 1] ??= part.checksum ?? null
+    held.add(part.partNumber)
+  }
+  remember(resume.key, { token, partSize, partCount, checksums })
+  const cancel = () => {
+    remember(resume.key, null)
+    return postJson(
+      'part',
+      endpoint(options, 'abort'),
+      { token },
+      { headers: options.headers }
+    ).catch(() => {})
+  }
+  if (options.signal?.aborted) {
+    await cancel()
+    throw new DirectUploadError('aborted', 'The upload was cancelled.')
+  }
+  const onAbort = () => void cancel()
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+
+  options.onPhase?.('upload')
+  const loaded = new Map()
+  let done = 0
+  for (const partNumber of held) done += sliceOf(partNumber).size
+  const report = () => {
+    let inFlight = 0
+    for (const value of loaded.values()) inFlight += value
+    options.onProgress?.({ loaded: done + inFlight, total: file.size })
+  }
+  report()
+
+  const queue = []
+  for (let partNumber = 1; partNumber <= partCount; partNumber++) {
+    if (!held.has(partNumber)) queue.push(partNumber)
+  }
+  const sendOne = async (/** @type {number} */ partNumber) => {
+    const slice = sliceOf(partNumber)
+    // Read and hashed here, one part at a time per worker: the bytes are
+    // dropped once hashed; the PUT sends the slice from the file itself.
+    const checksum = await base64Sha256(await slice.arrayBuffer())
+    checksums[partNumber - 1] = checksum
+    await withRetries(options, async () => {
+      const part = await postJson(
+        'part',
+        endpoint(options, 'sign'),
+        { token, partNumber, checksum },
+        options
+      )
+      await put(slice, part, {
+        signal: options.signal,
+        onProgress: ({ loaded: sent }) => {
+          loaded.set(partNumber, sent)
+          report()
+        },
+      }).catch((error) => {
+        loaded.delete(partNumber)
+        report()
+        throw error
+      })
+    })
+    loaded.delete(partNumber)
+    done += slice.size
+    remember(resume.key, { token, partSize, partCount, checksums })
+    report()
+  }
+  const workers = Array.from(
+    { length: Math.min(options.concurrency ?? 3, queue.length) },
+    async () => {
+      while (queue.length > 0) await sendOne(queue.shift())
+    }
+  )
+  try {
+    await Promise.all(workers)
+    for (const [index, checksum] of checksums.entries()) {
+      if (checksum === null) {
+        checksums[index] = await base64Sha256(await sliceOf(index + 1).arrayBuffer())
+      }
+    }
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw new DirectUploadError('aborted', 'The upload was cancelled.', { cause: error })
+    }
+    throw error
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+
+  options.onPhase?.('confirm')
+  const answer = await postJson(
+    'confirm',
+    endpoint(options, 'complete'),
+    { token, checksums, name },
+    options
+  )
+  remember(resume.key, null)
+  return answer
+}
+
+/**
+ * Runs `attempt` until it succeeds: after a network loss it waits for the
+ * browser to be online again (not counted), after other failures it backs
+ * off (1 s, 2 s, 4 s, ... up to 30 s) and gives up after `retries` (5).
+ * A refusal by the app (4xx) is not retried.
+ *
+ * @param {import('./direct_upload.d.ts').DirectUploadOptions} options
+ * @param {() => Promise<void>} attempt
+ */
+async function withRetries(options, attempt) {
+  const retries = options.retries ?? 5
+  for (let failures = 0; ;) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (options.signal?.aborted || error?.code === 'aborted') throw error
+      if (error?.code === 'part' && error.status >= 400 && error.status < 500) throw error
+      if (globalThis.navigator?.onLine === false) {
+        await untilOnline(options.signal)
+        continue
+      }
+      failures += 1
+      if (failures > retries) throw error
+      await delay(Math.min(30_000, 1000 * 2 ** (failures - 1)), options.signal)
+    }
+  }
+}
+
+/**
+ * @param {AbortSignal} [signal]
+ */
+function untilOnline(signal) {
+  return new Promise((resolve) => {
+    const done = () => {
+      globalThis.removeEventListener('online', done)
+      signal?.removeEventListener('abort', done)
+      resolve(undefined)
+    }
+    globalThis.addEventListener('online', done)
+    signal?.addEventListener('abort', done)
+  })
+}
+
+/**
+ * @param {number} ms
+ * @param {AbortSignal} [signal]
+ */
+function delay(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      resolve(undefined)
+    })
+  })
 }

@@ -1,0 +1,322 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, open as openFile, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from '@japa/runner'
+import type { Page, Request } from 'playwright-core'
+import { skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
+import { demoInChromium, logIn } from '../../helpers/demo_browser.ts'
+
+/*
+ * Multipart uploads of docs/uploads.md in Chromium against the demo, on
+ * s3rver and on the local store: a 300 MB file (written to a temp folder
+ * for the run, never committed) through the built-in module, with the
+ * network cut and a page reload mid-way, and a cancel; 1 GB with the
+ * tab's JS heap read from Chromium's own metrics.
+ */
+
+const MB = 1024 * 1024
+const PART_SIZE = 16 * MB
+
+/**
+ * A file of random bytes on disk and its SHA-256 (hex), made once per run.
+ */
+const files = new Map<number, Promise<{ path: string; sha256: string }>>()
+let folder: Promise<string> | undefined
+function randomFile(size: number) {
+  if (!files.has(size)) {
+    files.set(
+      size,
+      (async () => {
+        folder ??= mkdtemp(join(tmpdir(), 'djamazing-big-'))
+        const path = join(await folder, `${size}.bin`)
+        const hash = createHash('sha256')
+        const handle = await openFile(path, 'w')
+        for (let written = 0; written < size; written += 8 * MB) {
+          const chunk = randomBytes(Math.min(8 * MB, size - written))
+          hash.update(chunk)
+          await handle.write(chunk)
+        }
+        await handle.close()
+        return { path, sha256: hash.digest('hex') }
+      })()
+    )
+  }
+  return files.get(size)!
+}
+
+const sha256OfStream = async (stream: AsyncIterable<Buffer>) => {
+  const hash = createHash('sha256')
+  for await (const chunk of stream) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+/**
+ * Part PUTs as the page sends them: `partNumber` from the URL, and whether
+ * the store answered 200.
+ */
+function watchParts(page: Page) {
+  const sent: { partNumber: number; request: Request }[] = []
+  const stored: number[] = []
+  const failed: string[] = []
+  const waiters: (() => void)[] = []
+  const partOf = (request: Request) => {
+    if (request.method() !== 'PUT') return undefined
+    const value = new URL(request.url()).searchParams.get('partNumber')
+    return value === null ? undefined : Number(value)
+  }
+  page.on('request', (request) => {
+    const partNumber = partOf(request)
+    if (partNumber !== undefined) sent.push({ partNumber, request })
+  })
+  page.on('requestfinished', async (request) => {
+    const partNumber = partOf(request)
+    if (partNumber === undefined) return
+    const response = await request.response()
+    if (response?.status() === 200) stored.push(partNumber)
+    for (const wake of waiters.splice(0)) wake()
+  })
+  // Any request of the upload: offline, a part's PUT or the request for
+  // its URL fails, whichever comes first.
+  page.on('requestfailed', (request) => {
+    failed.push(request.url())
+    for (const wake of waiters.splice(0)) wake()
+  })
+  return {
+    sent,
+    stored,
+    failed,
+    /**
+     * Resolves once `condition` holds, checked after each part's end.
+     */
+    until(condition: () => boolean, what: string, ms = 300_000) {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)
+        const check = () => {
+          if (condition()) {
+            clearTimeout(timer)
+            resolve()
+          } else waiters.push(check)
+        }
+        check()
+      })
+    },
+  }
+}
+
+/**
+ * Files the demo's store still holds for unconfirmed uploads: objects
+ * under the pending prefix, and parts of multipart uploads (s3rver's
+ * folder of uploads, the local store's).
+ */
+async function leftovers(dataDirectory: string): Promise<string[]> {
+  const paths = await readdir(dataDirectory, { recursive: true, withFileTypes: true })
+  return paths
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dataDirectory.length))
+    .filter((path) =>
+      /pending-uploads\/|\._S3rver_uploads\/[^/]+\/|\/(\.djamazing|\.state)\/uploads\//.test(path)
+    )
+}
+
+/**
+ * The stored file's bytes, through its protected link, hashed.
+ */
+async function downloadedSha256(page: Page, demoUrl: string, name: string) {
+  const link = page.locator('#gallery a.download', { hasText: name })
+  await link.waitFor({ timeout: 120_000 })
+  const href = new URL((await link.getAttribute('href'))!, demoUrl).href
+  const response = await fetch(href, {
+    headers: { cookie: await cookieHeader(page) },
+    redirect: 'follow',
+  })
+  if (response.status !== 200) throw new Error(`download answered ${response.status}`)
+  return sha256OfStream(response.body as unknown as AsyncIterable<Buffer>)
+}
+
+async function cookieHeader(page: Page) {
+  const cookies = await page.context().cookies()
+  return cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ')
+}
+
+/**
+ * The response of the app's route at `url`; a test failing before it
+ * comes leaves no unhandled rejection behind.
+ */
+function completion(page: Page, url: string, timeout: number) {
+  const response = page.waitForResponse((candidate) => candidate.url() === url, { timeout })
+  response.catch(() => {})
+  return response
+}
+
+async function choose(page: Page, path: string) {
+  await page.setInputFiles('#file', path)
+  await page.click('#upload')
+}
+
+const STORES = [{ store: 's3' as const }, { store: 'local' as const }]
+
+test.group('Demo in a real browser | multipart uploads', (group) => {
+  const open = demoInChromium(group)
+  group.teardown(async () => {
+    if (folder) await rm(await folder, { recursive: true, force: true })
+  })
+
+  test(
+    '{store}: 300 MB with the network cut mid-way: finished parts are not sent again, the stored bytes are the file'
+  )
+    .with(STORES)
+    .skip(skipBrowserTests, skipBrowserTestsReason)
+    .timeout(900_000)
+    .run(async ({ assert }, { store }) => {
+      const file = await randomFile(300 * MB)
+      const partCount = Math.ceil((300 * MB) / PART_SIZE)
+      const { demo, page } = await open(store === 'local' ? { store } : {})
+      await logIn(page, demo, 'alice')
+      const parts = watchParts(page)
+      const completed = completion(page, `${demo.url}/uploads/complete`, 900_000)
+      await choose(page, file.path)
+
+      await parts.until(() => parts.stored.length >= 4, 'four parts stored')
+      await page.context().setOffline(true)
+      const beforeCut = new Set(parts.stored)
+      await parts.until(() => parts.failed.length > 0, 'request failing while offline', 60_000)
+      const sentBeforeOnline = parts.sent.length
+      await page.context().setOffline(false)
+
+      const complete = await completed
+      assert.equal(complete.status(), 200)
+      const resent = parts.sent
+        .slice(sentBeforeOnline)
+        .filter(({ partNumber }) => beforeCut.has(partNumber))
+      assert.deepEqual(resent, [], 'parts stored before the cut were sent again')
+      assert.deepEqual(
+        [...new Set(parts.stored)].sort((a, b) => a - b),
+        Array.from({ length: partCount }, (_, index) => index + 1)
+      )
+      // Each part stored once: none restarted after it finished.
+      assert.lengthOf(parts.stored, partCount)
+      await page.waitForURL(`${demo.url}/files`)
+      assert.equal(await downloadedSha256(page, demo.url, '314572800.bin'), file.sha256)
+      assert.deepEqual(await leftovers(demo.dataDirectory), [])
+    })
+
+  test(
+    '{store}: a reload mid-way, the same file chosen again: the parts stored before are not sent again'
+  )
+    .with(STORES)
+    .skip(skipBrowserTests, skipBrowserTestsReason)
+    .timeout(900_000)
+    .run(async ({ assert }, { store }) => {
+      const file = await randomFile(300 * MB)
+      const { demo, page } = await open(store === 'local' ? { store } : {})
+      await logIn(page, demo, 'alice')
+      const parts = watchParts(page)
+      await choose(page, file.path)
+      await parts.until(() => parts.stored.length >= 5, 'five parts stored')
+      const beforeReload = new Set(parts.stored)
+      await page.reload()
+      const sentBefore = parts.sent.length
+
+      const completed = completion(page, `${demo.url}/uploads/complete`, 900_000)
+      await choose(page, file.path)
+      const complete = await completed
+      assert.equal(complete.status(), 200)
+      const after = parts.sent.slice(sentBefore).map(({ partNumber }) => partNumber)
+      assert.deepEqual(
+        after.filter((partNumber) => beforeReload.has(partNumber)),
+        [],
+        'parts stored before the reload were sent again'
+      )
+      assert.isAbove(after.length, 0)
+      assert.isBelow(new Set(after).size, Math.ceil((300 * MB) / PART_SIZE))
+      await page.waitForURL(`${demo.url}/files`)
+      assert.equal(await downloadedSha256(page, demo.url, '314572800.bin'), file.sha256)
+      assert.deepEqual(await leftovers(demo.dataDirectory), [])
+    })
+
+  test('{store}: cancel leaves no pending object and no incomplete upload')
+    .with(STORES)
+    .skip(skipBrowserTests, skipBrowserTestsReason)
+    .timeout(600_000)
+    .run(async ({ assert }, { store }) => {
+      const file = await randomFile(300 * MB)
+      const { demo, page } = await open(store === 'local' ? { store } : {})
+      await logIn(page, demo, 'alice')
+      const parts = watchParts(page)
+      await choose(page, file.path)
+      await parts.until(() => parts.stored.length >= 2, 'two parts stored')
+      assert.isNotEmpty(await leftovers(demo.dataDirectory))
+      const aborted = page.waitForResponse(
+        (response) => response.url() === `${demo.url}/uploads/abort`
+      )
+      await page.click('#cancel')
+      const abort = await aborted
+      assert.equal(abort.status(), 200)
+      await page.locator('#upload-status.error', { hasText: 'cancelled' }).waitFor()
+      assert.deepEqual(await leftovers(demo.dataDirectory), [])
+      // Chosen again, it starts anew: nothing is remembered to resume.
+      const started = page.waitForResponse((response) => response.url() === `${demo.url}/uploads`)
+      await choose(page, file.path)
+      const restart = await started
+      assert.equal(restart.status(), 200)
+    })
+
+  test('local: 1 GB uploads with the tab JS heap bounded (Chromium Performance.getMetrics)')
+    .skip(skipBrowserTests, skipBrowserTestsReason)
+    .timeout(1_800_000)
+    .run(async ({ assert }) => {
+      const file = await randomFile(1024 * MB)
+      const { demo, page } = await open({ store: 'local' })
+      await logIn(page, demo, 'alice')
+      const cdp = await page.context().newCDPSession(page)
+      await cdp.send('Performance.enable')
+      const heap = async () => {
+        const { metrics } = await cdp.send('Performance.getMetrics')
+        return metrics.find((metric) => metric.name === 'JSHeapUsedSize')!.value
+      }
+      const baseline = await heap()
+      const samples: number[] = []
+      const parts = watchParts(page)
+      const completed = completion(page, `${demo.url}/uploads/complete`, 1_800_000)
+      await choose(page, file.path)
+      let done = false
+      void completed.finally(() => (done = true))
+      // One sample each time a part is stored: the heap while reading,
+      // hashing and sending.
+      const partCount = Math.ceil((1024 * MB) / PART_SIZE)
+      for (let stored = 1; stored <= partCount && !done; stored++) {
+        await parts.until(() => parts.stored.length >= stored || done, `part ${stored}`)
+        samples.push(await heap())
+      }
+      const complete = await completed
+      assert.equal(complete.status(), 200)
+      const peak = Math.max(...samples)
+      console.log(
+        `JS heap: baseline ${(baseline / MB).toFixed(1)} MB, peak while uploading 1 GB ${(peak / MB).toFixed(1)} MB over ${samples.length} samples`
+      )
+      assert.isAbove(samples.length, 10)
+      // Three parts of 16 MiB in flight: the heap stays far below the file.
+      assert.isBelow(peak - baseline, 200 * MB)
+      const stored = await sha256OfStream(
+        createReadStream(await storedFile(demo.dataDirectory, 1024 * MB)) as AsyncIterable<Buffer>
+      )
+      assert.equal(stored, file.sha256)
+    })
+})
+
+/**
+ * The one confirmed file of `size` bytes in the local store's bucket: read
+ * from disk rather than downloaded again.
+ */
+async function storedFile(dataDirectory: string, size: number): Promise<string> {
+  const paths = await readdir(dataDirectory, { recursive: true, withFileTypes: true })
+  for (const entry of paths) {
+    const path = join(entry.parentPath, entry.name)
+    if (!entry.isFile() || /pending-uploads|\/\.(djamazing|state)\//.test(path)) continue
+    const stats = await stat(path)
+    if (stats.size === size) return path
+  }
+  throw new Error(`no stored file of ${size} bytes`)
+}
