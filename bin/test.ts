@@ -40,6 +40,9 @@ configure({
     // starter kits, a real browser, load, gigabyte streams: minutes each,
     // left to `npm run test:e2e`.
     { name: 'e2e', files: ['tests/e2e/**/*.spec.ts'], timeout: 120_000 },
+    // One upload above 5 GiB through a real browser: `npm run test:big`,
+    // run by hand (tens of minutes, gigabytes of disk), never in CI.
+    { name: 'big', files: ['tests/big/**/*.spec.ts'], timeout: 3_600_000 },
   ],
   // `npm test` runs these; `npm run test:e2e` names the e2e suite instead.
   filters: { suites: ['unit', 'integration'] },

@@ -58,9 +58,10 @@ const driveConfig = defineConfig({
       // A second check after the link's own: files live under their
       // owner's id, and only the owner may open them.
       authorize: (ctx, { key }) => key.startsWith(`${ctx.auth.user?.id}/`),
-      // Direct uploads from the browser: at most 2 GiB (multipart from
-      // 64 MiB), a PUT target that works for 10 minutes.
-      uploads: { maxSize: 2 * 1024 ** 3, expiresIn: '10m' },
+      // Direct uploads from the browser: at most 10 GiB (multipart from
+      // 64 MiB, above 5 GiB only multipart), a PUT target that works for
+      // 10 minutes.
+      uploads: { maxSize: 10 * 1024 ** 3, expiresIn: '10m' },
       // The gallery's thumbnails: made from a photo when first shown,
       // stored beside it under the same protection, without its metadata
       // (GPS position, camera). The 2x one is for high-density screens.

@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, open as openFile, readdir, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { Page, Request } from 'playwright-core'
 import { skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
 import { demoInChromium, logIn } from '../../helpers/demo_browser.ts'
+import { randomFiles } from '../../helpers/random_file.ts'
 
 /*
  * Multipart uploads of docs/uploads.md in Chromium against the demo, on
@@ -19,32 +19,8 @@ import { demoInChromium, logIn } from '../../helpers/demo_browser.ts'
 const MB = 1024 * 1024
 const PART_SIZE = 16 * MB
 
-/**
- * A file of random bytes on disk and its SHA-256 (hex), made once per run.
- */
-const files = new Map<number, Promise<{ path: string; sha256: string }>>()
-let folder: Promise<string> | undefined
-function randomFile(size: number) {
-  if (!files.has(size)) {
-    files.set(
-      size,
-      (async () => {
-        folder ??= mkdtemp(join(tmpdir(), 'djamazing-big-'))
-        const path = join(await folder, `${size}.bin`)
-        const hash = createHash('sha256')
-        const handle = await openFile(path, 'w')
-        for (let written = 0; written < size; written += 8 * MB) {
-          const chunk = randomBytes(Math.min(8 * MB, size - written))
-          hash.update(chunk)
-          await handle.write(chunk)
-        }
-        await handle.close()
-        return { path, sha256: hash.digest('hex') }
-      })()
-    )
-  }
-  return files.get(size)!
-}
+const files = randomFiles()
+const randomFile = (size: number) => files.file(size)
 
 const sha256OfStream = async (stream: AsyncIterable<Buffer>) => {
   const hash = createHash('sha256')
@@ -159,9 +135,7 @@ const STORES = [{ store: 's3' as const }, { store: 'local' as const }]
 
 test.group('Demo in a real browser | multipart uploads', (group) => {
   const open = demoInChromium(group)
-  group.teardown(async () => {
-    if (folder) await rm(await folder, { recursive: true, force: true })
-  })
+  group.teardown(() => files.remove())
 
   test(
     '{store}: 300 MB with the network cut mid-way: finished parts are not sent again, the stored bytes are the file'
