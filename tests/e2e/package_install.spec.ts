@@ -17,10 +17,11 @@ const run = promisify(execFile)
  */
 
 /**
- * Another release of the AWS SDK than the one djamazing is developed
- * with: the plain project's own, so a second copy would show.
+ * Another, older release of the AWS SDK than the one djamazing is
+ * developed with: the plain project's own, pinned as an app's lockfile
+ * pins it, so a second copy, or a peer range it does not meet, would show.
  */
-const USER_AWS_SDK = '3.1000.0'
+const USER_AWS_SDK = '3.901.0'
 
 /**
  * The version of a package in this repository's lockfile, for installs
@@ -102,7 +103,9 @@ const TSCONFIG = JSON.stringify({
  * another SDK release passed as `client`, a round trip against s3rver.
  */
 function plainProgram(entries: string[]) {
-  return `import { S3Client } from '@aws-sdk/client-s3'
+  return `import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { S3Client } from '@aws-sdk/client-s3'
 import { Disk } from 'flydrive'
 import { DjamazingDriver } from 'djamazing'
 import { startEdgeServer } from 'djamazing/edge'
@@ -127,6 +130,17 @@ await disk.put('hello world.txt', 'hello from a plain project')
 const signed = await disk.getSignedUrl('hello world.txt', { expiresIn: '30mins' })
 const response = await fetch(signed)
 
+// A stream of unknown length over one part: multipart on this SDK release.
+const chunk = Buffer.alloc(1024 * 1024, 7)
+const streamed = Readable.from((function* () { for (let i = 0; i < 9; i++) yield chunk })())
+await disk.putStream('streamed.bin', streamed)
+const stored = Buffer.from(await disk.getBytes('streamed.bin'))
+const put = {
+  size: stored.length,
+  sha256: createHash('sha256').update(stored).digest('hex'),
+  expected: createHash('sha256').update(Buffer.concat(Array(9).fill(chunk))).digest('hex'),
+}
+
 // The local edge over the app's own client: S3's errors of that SDK
 // release are still read (a missing bucket is NoSuchBucket, not a 502).
 const edge = await startEdgeServer({ client, bucket: 'no-such-bucket', defaultBehavior: { signed: false } })
@@ -144,6 +158,7 @@ console.log(JSON.stringify({
   status: response.status,
   body: await response.text(),
   edgeAnswer,
+  put,
   modules,
 }))
 `
@@ -172,9 +187,8 @@ test.group('Package | installed from the packed tarball into fresh projects', (g
       'plain-flydrive',
       {
         'djamazing': `file:${tarball}`,
-        'flydrive': await versionOf('flydrive'),
+        'flydrive': '2.1.0',
         '@aws-sdk/client-s3': USER_AWS_SDK,
-        '@aws-sdk/lib-storage': USER_AWS_SDK,
         '@aws-sdk/s3-request-presigner': USER_AWS_SDK,
         'typescript': await versionOf('typescript'),
         '@types/node': await versionOf('@types/node'),
@@ -200,6 +214,8 @@ test.group('Package | installed from the packed tarball into fresh projects', (g
     assert.equal(new URL(result.signed).searchParams.get('X-Amz-Expires'), '1800')
     assert.equal(result.status, 200)
     assert.equal(result.body, 'hello from a plain project')
+    assert.equal(result.put.size, 9 * 1024 * 1024)
+    assert.equal(result.put.sha256, result.put.expected)
     assert.equal(result.edgeAnswer.status, 404)
     assert.include(result.edgeAnswer.body, '<Code>NoSuchBucket</Code>')
     assert.includeMembers(result.modules.djamazing, ['DjamazingDriver', 'errors'])
@@ -219,7 +235,6 @@ test.group('Package | installed from the packed tarball into fresh projects', (g
         '@adonisjs/auth': await versionOf('@adonisjs/auth'),
         '@adonisjs/session': await versionOf('@adonisjs/session'),
         '@aws-sdk/client-s3': await versionOf('@aws-sdk/client-s3'),
-        '@aws-sdk/lib-storage': await versionOf('@aws-sdk/lib-storage'),
         '@aws-sdk/s3-request-presigner': await versionOf('@aws-sdk/s3-request-presigner'),
         'typescript': await versionOf('typescript'),
         '@types/node': await versionOf('@types/node'),
