@@ -6,16 +6,18 @@
  */
 
 /**
- * What the app itself does with the bucket: read, write, delete, abort the
- * multipart uploads of large streams it gave up on, and list.
+ * What the app itself does with the bucket: read, write, delete, list,
+ * and for multipart uploads list the parts of one (resuming, completing)
+ * and the incomplete ones (pruning), and abort those it gave up on.
  */
 export const APP_OBJECT_ACTIONS = [
   's3:GetObject',
   's3:PutObject',
   's3:DeleteObject',
   's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
 ] as const
-export const APP_BUCKET_ACTIONS = ['s3:ListBucket'] as const
+export const APP_BUCKET_ACTIONS = ['s3:ListBucket', 's3:ListBucketMultipartUploads'] as const
 
 /**
  * The IAM policy of the app's role or user, for one bucket.
@@ -33,7 +35,7 @@ export function appIamPolicy(bucket: string) {
       {
         Sid: 'DjamazingListing',
         Effect: 'Allow',
-        Action: APP_BUCKET_ACTIONS[0],
+        Action: [...APP_BUCKET_ACTIONS],
         Resource: `arn:aws:s3:::${bucket}`,
       },
     ],
@@ -66,7 +68,7 @@ export function awsSetupSteps(
     },
     {
       title: 'App credentials',
-      summary: `Give the app an IAM role, or an IAM user whose keys go to \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\`, allowed ${actions(APP_OBJECT_ACTIONS)} on the bucket's objects and \`${APP_BUCKET_ACTIONS[0]}\` on the bucket.`,
+      summary: `Give the app an IAM role, or an IAM user whose keys go to \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\`, allowed ${actions(APP_OBJECT_ACTIONS)} on the bucket's objects and ${actions(APP_BUCKET_ACTIONS)} on the bucket.`,
     },
     {
       title: 'Key pair',

@@ -45,7 +45,7 @@ export const bucketCheck: Check = {
           status: 'error',
           diagnosis: 'bucket-access-denied',
           message: `the disk's credentials may not use the bucket "${bucket}" (403)`,
-          fix: 'give the app credentials s3:ListBucket on the bucket and s3:GetObject, s3:PutObject, s3:DeleteObject on its objects (docs/aws-setup.md)',
+          fix: 'give the app credentials the policy of docs/aws-setup.md, step 2 (s3:ListBucket on the bucket, s3:GetObject, s3:PutObject, s3:DeleteObject on its objects, and the multipart actions)',
         }
       }
       return {

@@ -30,6 +30,9 @@ const ACTIONS: Record<string, [action: string, on: 'objects' | 'bucket']> = {
   DeleteObjectCommand: ['s3:DeleteObject', 'objects'],
   DeleteObjectsCommand: ['s3:DeleteObject', 'objects'],
   ListObjectsV2Command: ['s3:ListBucket', 'bucket'],
+  UploadPartCopyCommand: ['s3:PutObject', 'objects'],
+  ListPartsCommand: ['s3:ListMultipartUploadParts', 'objects'],
+  ListMultipartUploadsCommand: ['s3:ListBucketMultipartUploads', 'bucket'],
 }
 
 function appPolicy() {
@@ -80,6 +83,16 @@ test.group('docs/aws-setup.md | the IAM policy allows what the driver sends', (g
     await driver.listAll('', { recursive: true })
     await driver.delete('c.txt')
     await driver.deleteAll('')
+    // What direct uploads do beyond that: resume (list parts) and prune
+    // (list the incomplete uploads, abort them).
+    const uploadId = await driver.store.createMultipart('policy/pending.bin')
+    assert.deepEqual(await driver.store.listParts('policy/pending.bin', uploadId), [])
+    const open = await driver.store.listMultipartUploads('policy/')
+    assert.include(
+      open.map((upload) => upload.uploadId),
+      uploadId
+    )
+    await driver.store.abortMultipart('policy/pending.bin', uploadId)
 
     const sent = [...commands]
     assert.includeMembers(sent, [
@@ -89,6 +102,8 @@ test.group('docs/aws-setup.md | the IAM policy allows what the driver sends', (g
       'GetObjectCommand',
       'CopyObjectCommand',
       'ListObjectsV2Command',
+      'ListPartsCommand',
+      'ListMultipartUploadsCommand',
     ])
 
     const statements = appPolicy().Statement
