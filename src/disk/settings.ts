@@ -54,7 +54,7 @@ export function readMultipart(
       `${partSize} is too small: S3 parts are at least 5 MiB (${MIN_PART_SIZE} bytes)`,
     ])
   }
-  const queueSize = value?.queueSize ?? 4
+  const queueSize = value?.queueSize ?? 2
   if (!Number.isInteger(queueSize) || queueSize < 1) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       `${setting}.queueSize`,

@@ -54,7 +54,7 @@ export type MultipartSettings = {
    */
   partSize: number
   /**
-   * Parts uploaded at once. Default 4.
+   * Parts uploaded at once. Default 2.
    */
   queueSize: number
 }

@@ -153,7 +153,7 @@ export class S3Store implements ObjectStore {
     this.bucket = options.bucket
     this.#multipart = {
       partSize: options.partSize ?? DEFAULT_PART_SIZE,
-      queueSize: options.queueSize ?? 4,
+      queueSize: options.queueSize ?? 2,
     }
     this.#copyThreshold = options.copyThreshold ?? MAX_COPY_SIZE
   }
