@@ -33,9 +33,10 @@ const PARTS_PER_SIZE = 500
  *   the length over 10,000 parts (rounded up to a MiB), so any object up
  *   to 5 TiB fits.
  * - Length unknown: `partSize` for the first 500 parts, then twice as much
- *   every 500 parts, capped at 5 GiB. Memory stays `partSize × queueSize`
- *   for streams up to 500 parts (4 GiB at the default 8 MiB) and grows
- *   with the stream's length only past that; even from a 5 MiB start,
+ *   every 500 parts, capped at 5 GiB. Memory follows `partSize ×
+ *   queueSize` (about twice that, with the SDK's own) for streams up to
+ *   500 parts (4 GiB at the default 8 MiB) and grows with the stream's
+ *   length only past that; even from a 5 MiB start,
  *   10,000 parts hold more than 5 TiB (4.9 TiB by part 5,500, then 2.5 TiB
  *   more every 500 parts).
  */
