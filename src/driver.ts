@@ -9,31 +9,22 @@ import type {
   UploadSignedURLOptions,
   WriteOptions,
 } from 'flydrive/types'
-import { cdnUrlFor } from './cdn_url.ts'
 import debug from './debug.ts'
-import { parseDuration } from './duration.ts'
-import {
-  E_DJAMAZING_INVALID_ARGUMENT,
-  E_DJAMAZING_INVALID_CONFIG,
-  E_DJAMAZING_INVALID_KEY,
-  E_DJAMAZING_NOT_PROTECTED,
-  E_DJAMAZING_BUCKET_URL_UNAVAILABLE,
-  E_DJAMAZING_PROTECTED_URL_UNAVAILABLE,
-  E_DJAMAZING_VISIBILITY_FIXED,
-} from './errors.ts'
+import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_VISIBILITY_FIXED } from './errors.ts'
 import { assertValidObjectKey } from './object_key.ts'
 import { isResolvedDisk, resolveDisk, type ResolvedDisk } from './disk/resolve_disk.ts'
 import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
-import { SignedUrls } from './protected_urls.ts'
 import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
 import { objectWrite, replacesMetadata } from './store/object_write.ts'
-import { failureOf, unlessMissing } from './store/s3_errors.ts'
+import { unlessMissing } from './store/s3_errors.ts'
+import { storeCall } from './store/store_call.ts'
 import type { ObjectStore, StoredObject } from './store/types.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
 import type { DirectUploads } from './uploads/direct_uploads.ts'
-import { DiskVariants } from './variants/disk_variants.ts'
-import { driverStorage } from './variants/driver_storage.ts'
+import { DiskUrls } from './urls/disk_urls.ts'
+import type { DiskVariants } from './variants/disk_variants.ts'
+import { DriverVariants } from './variants/driver_variants.ts'
 import type {
   CompleteUploadOptions,
   ConfirmedUpload,
@@ -46,11 +37,6 @@ import type {
   UploadTarget,
   UploadUserOptions,
 } from './uploads/types.ts'
-
-/**
- * The lifetime of signed URLs when none is given, as flydrive's S3 driver.
- */
-const DEFAULT_SIGNED_URL_EXPIRY = '30mins'
 
 /**
  * What `getMetaData` reports: flydrive's fields, and what else the store
@@ -72,8 +58,8 @@ export class DjamazingDriver implements DriverContract {
   // show up when the driver is logged or inspected.
   #disk: ResolvedDisk
   #store: ObjectStore
-  #urls: SignedUrls
-  #variants: DiskVariants | undefined
+  #urls: DiskUrls
+  #variants: DriverVariants
 
   /**
    * Takes the disk's options (checked here: a bad setting fails now), or
@@ -83,13 +69,8 @@ export class DjamazingDriver implements DriverContract {
     const disk = isResolvedDisk(options) ? options : resolveDisk(options)
     this.#disk = disk
     this.#store = disk.objectStore
-    this.#urls = new SignedUrls(disk)
-    if (disk.variants) {
-      this.#variants = new DiskVariants(disk.variants, driverStorage(this), {
-        disk: disk.name,
-        setting: disk.setting('variants'),
-      })
-    }
+    this.#urls = new DiskUrls(disk)
+    this.#variants = new DriverVariants(disk, this)
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       disk.name,
@@ -124,29 +105,7 @@ export class DjamazingDriver implements DriverContract {
    * route makes a variant a link names before redirecting to it.
    */
   get variants(): DiskVariants | undefined {
-    return this.#variants
-  }
-
-  /**
-   * The variants of a file outside the variants folder, when the disk has
-   * any: the variants' own writes come back through this driver.
-   */
-  #variantsOf(key: string): DiskVariants | undefined {
-    const variants = this.#variants
-    return variants && !key.startsWith(variants.settings.folder) ? variants : undefined
-  }
-
-  /**
-   * After `key` was written: its old variants go, and with `eager` the new
-   * ones are made (from `contents` when the caller had them).
-   */
-  async #written(key: string, contents?: string | Uint8Array): Promise<void> {
-    const variants = this.#variantsOf(key)
-    if (!variants) return
-    await variants.removeAll(key)
-    if (variants.settings.eager) {
-      await variants.makeAll(key, typeof contents === 'string' ? Buffer.from(contents) : contents)
-    }
+    return this.#variants.variants
   }
 
   /**
@@ -176,27 +135,10 @@ export class DjamazingDriver implements DriverContract {
   }
 
   /**
-   * The path of a setting as the user wrote it (in config/drive.ts, or
-   * the driver's options).
-   */
-  #setting(name: string) {
-    return this.#disk.setting(name)
-  }
-
-  #log(operation: string, objectKey: string) {
-    debug('%s %s %s:%s', operation, this.#disk.name, this.#disk.bucket, objectKey)
-  }
-
-  /**
    * Runs one operation on the store; a failure is named after it.
    */
-  async #run<T>(operation: string, objectKey: string, work: () => Promise<T>): Promise<T> {
-    this.#log(operation, objectKey)
-    try {
-      return await work()
-    } catch (error) {
-      throw failureOf(error, operation, objectKey, this.#disk.bucket)
-    }
+  #run<T>(operation: string, objectKey: string, work: () => Promise<T>): Promise<T> {
+    return storeCall(this.#disk, operation, objectKey, work)
   }
 
   async #read<T>(operation: string, key: string, read: (body: Readable) => Promise<T>) {
@@ -285,7 +227,7 @@ export class DjamazingDriver implements DriverContract {
     await this.#run('put', objectKey, () =>
       this.#store.put(objectKey, contents, this.#write(objectKey, options))
     )
-    await this.#written(key, contents)
+    await this.#variants.written(key, contents)
   }
 
   /**
@@ -298,7 +240,7 @@ export class DjamazingDriver implements DriverContract {
     const objectKey = this.#objectKey(key)
     const write = { ...this.#write(objectKey, options), size: options?.contentLength }
     await this.#run('putStream', objectKey, () => this.#store.putStream(objectKey, contents, write))
-    await this.#written(key)
+    await this.#variants.written(key)
   }
 
   /**
@@ -307,7 +249,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
     await this.#copy(source, destination, options)
-    await this.#written(destination)
+    await this.#variants.written(destination)
   }
 
   async #copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
@@ -331,7 +273,7 @@ export class DjamazingDriver implements DriverContract {
   async move(source: string, destination: string, options?: WriteOptions): Promise<void> {
     await this.#copy(source, destination, options)
     await this.#delete(source)
-    await this.#variantsOf(source)?.moveAll(source, destination)
+    await this.#variants.moved(source, destination)
   }
 
   /**
@@ -339,7 +281,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async delete(key: string): Promise<void> {
     await this.#delete(key)
-    await this.#variantsOf(key)?.removeAll(key)
+    await this.#variants.deleted(key)
   }
 
   async #delete(key: string): Promise<void> {
@@ -353,10 +295,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async deleteAll(prefix: string): Promise<void> {
     await this.#deleteAll(prefix)
-    // The whole disk holds the variants folder too.
-    if (prefix !== '' && prefix !== '/') {
-      await this.#variantsOf(prefix)?.removeAll(prefix.endsWith('/') ? prefix : `${prefix}/`)
-    }
+    await this.#variants.folderDeleted(prefix)
   }
 
   async #deleteAll(prefix: string): Promise<void> {
@@ -413,23 +352,8 @@ export class DjamazingDriver implements DriverContract {
    * segment percent-encoded. Protected disks: a protected link to the
    * redirect route, for the user `links.currentUserId()` names.
    */
-  async getUrl(key: string): Promise<string> {
-    const objectKey = this.#objectKey(key)
-    this.#assertOwnUrls(key, 'getUrl')
-    this.#assertNotPending(key)
-    if (this.#disk.mode === 'protected' && this.#disk.links) {
-      this.#log('getUrl link', objectKey)
-      return this.#urls.linkFor(this.#disk.name, key)
-    }
-    if (this.#disk.mode === 'protected') {
-      throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
-        key,
-        this.#disk.name,
-        'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
-      ])
-    }
-    this.#log('getUrl', objectKey)
-    return cdnUrlFor(this.#disk.cdn, objectKey)
+  getUrl(key: string): Promise<string> {
+    return this.#urls.getUrl(key)
   }
 
   /**
@@ -440,9 +364,8 @@ export class DjamazingDriver implements DriverContract {
    * `Disk` has no such method: call it on the driver,
    * `(drive.use('uploads').driver as DjamazingDriver).linkFor(key, options)`.
    */
-  async linkFor(key: string, options: LinkOptions = {}): Promise<string> {
-    this.#log('linkFor', this.#linkableKey(key))
-    return this.#urls.linkFor(this.#disk.name, key, options)
+  linkFor(key: string, options: LinkOptions = {}): Promise<string> {
+    return this.#urls.linkFor(key, options)
   }
 
   /**
@@ -453,12 +376,8 @@ export class DjamazingDriver implements DriverContract {
    * to its short-lived CloudFront URL. Public disks: the variant's plain
    * CDN URL, once the variant is stored (made now if need be).
    */
-  async getVariantUrl(key: string, variant: string): Promise<string> {
-    const variants = this.#diskVariants()
-    const variantKey = variants.keyOf(key, variant)
-    this.#log('getVariantUrl', this.#objectKey(variantKey))
-    if (this.#disk.mode === 'public') await variants.ensure(key, variant)
-    return this.getUrl(variantKey)
+  getVariantUrl(key: string, variant: string): Promise<string> {
+    return this.#variants.url(key, variant)
   }
 
   /**
@@ -466,35 +385,8 @@ export class DjamazingDriver implements DriverContract {
    * {@link getVariantUrl}) and its declared width, e.g.
    * `"<url> 320w, <url> 640w"`. Every variant named must declare a width.
    */
-  async getSrcset(key: string, variants: string[]): Promise<string> {
-    const declared = this.#diskVariants().settings.variants
-    if (!Array.isArray(variants) || variants.length === 0) {
-      throw new E_DJAMAZING_INVALID_ARGUMENT(['variants', 'a list of variant names'])
-    }
-    const entries = await Promise.all(
-      variants.map(async (name) => {
-        const url = await this.getVariantUrl(key, name)
-        const width = declared.get(name)!.transform.width
-        if (width === undefined) {
-          throw new E_DJAMAZING_INVALID_ARGUMENT([
-            'variants',
-            `the variant "${name}" declares no width, which a srcset entry needs`,
-          ])
-        }
-        return `${url} ${width}w`
-      })
-    )
-    return entries.join(', ')
-  }
-
-  #diskVariants(): DiskVariants {
-    if (!this.#variants) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        this.#setting('variants'),
-        'the disk declares no variants: set variants: { transforms: { thumb: { width: 320 } } }',
-      ])
-    }
-    return this.#variants
+  getSrcset(key: string, variants: string[]): Promise<string> {
+    return this.#variants.srcset(key, variants)
   }
 
   /**
@@ -504,30 +396,8 @@ export class DjamazingDriver implements DriverContract {
    * `linkForFolder('courses/12/hls/', { entry: 'index.m3u8' })`. Every
    * file of the folder then loads with the cookies alone.
    */
-  async linkForFolder(folder: string, options: FolderLinkOptions): Promise<string> {
-    this.#log('linkForFolder', this.#linkableKey(folder))
-    return this.#urls.linkForFolder(this.#disk.name, folder, options)
-  }
-
-  /**
-   * The object key of a key links can be made for, or the error that
-   * says why not.
-   */
-  #linkableKey(key: string): string {
-    const objectKey = this.#objectKey(key)
-    this.#assertOwnUrls(key, 'linkFor')
-    this.#assertNotPending(key)
-    if (this.#disk.mode !== 'protected') {
-      throw new E_DJAMAZING_NOT_PROTECTED([key, this.#disk.name])
-    }
-    if (!this.#disk.links) {
-      throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([
-        key,
-        this.#disk.name,
-        'protected links are not configured for this disk. Use getSignedUrl(), or a public disk',
-      ])
-    }
-    return objectKey
+  linkForFolder(folder: string, options: FolderLinkOptions): Promise<string> {
+    return this.#urls.linkForFolder(folder, options)
   }
 
   /**
@@ -535,37 +405,8 @@ export class DjamazingDriver implements DriverContract {
    * when the disk has a `cloudfront` key, an S3 presigned GET otherwise.
    * `contentType` and `contentDisposition` override the response headers.
    */
-  async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
-    const objectKey = this.#objectKey(key)
-    this.#assertNotPending(key)
-    const expiresIn = parseDuration(
-      options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
-      'expiresIn',
-      E_DJAMAZING_INVALID_ARGUMENT
-    )
-    // With a CloudFront key: a CloudFront signed URL, bound to nobody (for
-    // emails and jobs), with the response overrides inside the signature.
-    if (this.#disk.cloudfront) {
-      this.#assertOwnUrls(key, 'getSignedUrl')
-      this.#log('getSignedUrl cloudfront', objectKey)
-      return this.#urls.signCdnUrl(this.#disk.cdn, objectKey, {
-        expiresIn,
-        contentType: options?.contentType,
-        contentDisposition: options?.contentDisposition,
-      })
-    }
-    if (this.#store.kind === 'local') {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        this.#setting('cloudfront'),
-        'getSignedUrl on the local store makes a CloudFront signed URL for the local edge: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
-      ])
-    }
-    const overrides = {
-      expiresIn,
-      contentType: options?.contentType,
-      contentDisposition: options?.contentDisposition,
-    }
-    return this.#run('getSignedUrl', objectKey, () => this.#store.presignGet(objectKey, overrides))
+  getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
+    return this.#urls.getSignedUrl(key, options)
   }
 
   /**
@@ -573,22 +414,8 @@ export class DjamazingDriver implements DriverContract {
    * `contentType` and `contentSize` are signed: S3 refuses an upload with
    * another `Content-Type` or `Content-Length`.
    */
-  async getSignedUploadUrl(key: string, options?: UploadSignedURLOptions): Promise<string> {
-    const objectKey = this.#objectKey(key)
-    const expiresIn = parseDuration(
-      options?.expiresIn ?? DEFAULT_SIGNED_URL_EXPIRY,
-      'expiresIn',
-      E_DJAMAZING_INVALID_ARGUMENT
-    )
-    const contentSize = options?.contentSize
-    if (contentSize !== undefined && (!Number.isSafeInteger(contentSize) || contentSize < 0)) {
-      throw new E_DJAMAZING_INVALID_ARGUMENT([
-        'contentSize',
-        `${contentSize} is not a whole number of bytes`,
-      ])
-    }
-    const put = { expiresIn, contentType: options?.contentType, contentLength: contentSize }
-    return this.#run('getSignedUploadUrl', objectKey, () => this.#store.presignPut(objectKey, put))
+  getSignedUploadUrl(key: string, options?: UploadSignedURLOptions): Promise<string> {
+    return this.#urls.getSignedUploadUrl(key, options)
   }
 
   /**
@@ -614,7 +441,7 @@ export class DjamazingDriver implements DriverContract {
    */
   async confirmUpload(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
     const confirmed = await this.#directUploads().confirm(token, options)
-    await this.#written(confirmed.key)
+    await this.#variants.written(confirmed.key)
     return confirmed
   }
 
@@ -664,7 +491,7 @@ export class DjamazingDriver implements DriverContract {
     const uploads = this.#disk.uploads
     if (!uploads) {
       throw new E_DJAMAZING_INVALID_CONFIG([
-        this.#setting('uploads.secrets'),
+        this.#disk.setting('uploads.secrets'),
         'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
       ])
     }
@@ -691,43 +518,5 @@ export class DjamazingDriver implements DriverContract {
    */
   bucket(bucket: string, options: { cdnUrl?: string } = {}): DjamazingDriver {
     return new DjamazingDriver(this.#disk.onBucket(bucket, options.cdnUrl))
-  }
-
-  /**
-   * Refuses a URL a `bucket()` driver cannot make right (see `bucket`).
-   */
-  /**
-   * Unconfirmed uploads are never served: no URL or link is made for a
-   * key under the pending prefix (an app rendering a link for every key
-   * it lists would otherwise serve other users' unchecked uploads).
-   */
-  #assertNotPending(key: string) {
-    if (this.#disk.uploads?.isPending(key)) {
-      throw new E_DJAMAZING_INVALID_KEY([
-        key,
-        'it is under the pending prefix of direct uploads, which are served only once confirmed',
-      ])
-    }
-  }
-
-  #assertOwnUrls(key: string, method: string) {
-    const other = this.#disk.otherBucket
-    if (!other) return
-    if (this.#disk.mode === 'protected' && method !== 'getSignedUrl') {
-      throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
-        key,
-        this.#disk.bucket,
-        this.#disk.name,
-        "protected links name the disk, and its redirect route serves the disk's own bucket. Use getSignedUrl() on bucket(name, { cdnUrl })",
-      ])
-    }
-    if (!other.ownCdn) {
-      throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
-        key,
-        this.#disk.bucket,
-        this.#disk.name,
-        `the disk's cdnUrl serves its own bucket. Pass this bucket's CDN: bucket(name, { cdnUrl })`,
-      ])
-    }
   }
 }

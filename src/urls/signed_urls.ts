@@ -1,12 +1,12 @@
-import { cdnObjectUrl, type CdnBase } from './cdn_url.ts'
-import type { ResolvedDisk } from './disk/resolve_disk.ts'
-import type { Duration } from './duration.ts'
-import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_LINK_OPTION } from './errors.ts'
-import { MAX_URL_BYTES } from './cloudfront/policy.ts'
-import { parseDuration } from './duration.ts'
-import type { LinkOptions, LinkOverrides } from './links/types.ts'
-import { contentTypeFor } from './store/content_type.ts'
-import type { FolderLinkOptions } from './types.ts'
+import { cdnObjectUrl, type CdnBase } from '../cdn_url.ts'
+import type { ResolvedDisk } from '../disk/resolve_disk.ts'
+import type { Duration } from '../duration.ts'
+import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_LINK_OPTION } from '../errors.ts'
+import { MAX_URL_BYTES } from '../cloudfront/policy.ts'
+import { parseDuration } from '../duration.ts'
+import type { LinkOptions, LinkOverrides } from '../links/types.ts'
+import { contentTypeFor } from '../store/content_type.ts'
+import type { FolderLinkOptions } from '../types.ts'
 
 /**
  * Whether a content type matches a pattern: exact, or `type/*`.
