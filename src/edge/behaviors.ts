@@ -24,6 +24,15 @@ type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
 const METHOD_SETS = ['GET,HEAD', 'GET,HEAD,OPTIONS']
 
 /**
+ * What CloudFront takes as a path pattern ("Path pattern" in
+ * `distribution-web-values-specify.md`): at most 255 characters of
+ * `A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + &`, and `?`, its one-character
+ * wildcard. A pattern it would refuse when the distribution is saved is
+ * refused here when the edge is created, so it never works locally only.
+ */
+const PATH_PATTERN = /^[A-Za-z0-9_\-.*$/~"'@:+&?]{1,255}$/
+
+/**
  * Keys one behavior can trust: 4 key groups of 5 public keys each
  * (`cloudfront-limits.md`).
  */
@@ -153,6 +162,12 @@ export function compileBehaviors(
       throw new E_DJAMAZING_INVALID_CONFIG([
         `edge.behaviors[${index}].pathPattern`,
         'it must be a non-empty path pattern such as "static/*"',
+      ])
+    }
+    if (!PATH_PATTERN.test(behavior.pathPattern)) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        `edge.behaviors[${index}].pathPattern`,
+        `CloudFront refuses ${JSON.stringify(behavior.pathPattern)}: a path pattern is at most 255 characters of A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`,
       ])
     }
     return {

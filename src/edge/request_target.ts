@@ -47,15 +47,17 @@ export function parseTarget(target: string): EdgeTarget {
 }
 
 /**
- * S3's `response-*` query parameters and the headers they override.
+ * The `response-*` query parameters that reach S3 behind CloudFront, and
+ * the headers they override: only those the cache policy of the
+ * documented set-up forwards (docs/aws-setup.md, step 6). S3 knows four
+ * more (`response-cache-control`, `-expires`, `-content-language`,
+ * `-content-encoding`), but CloudFront does not forward a query string
+ * its policy does not name, so honouring them here would show locally a
+ * header production never sends.
  */
 const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-type': 'Content-Type',
   'response-content-disposition': 'Content-Disposition',
-  'response-content-language': 'Content-Language',
-  'response-content-encoding': 'Content-Encoding',
-  'response-cache-control': 'Cache-Control',
-  'response-expires': 'Expires',
 }
 
 /**

@@ -13,7 +13,9 @@ test.group('Edge | a client that goes away', (group) => {
     return () => fixture.stop()
   })
 
-  test('aborts the origin request and reports the request as aborted', async ({ assert }) => {
+  test('row 47: a viewer that goes away aborts the origin request, reported as aborted', async ({
+    assert,
+  }) => {
     fixture.originRequests.length = 0
     const { hostname, port } = new URL(fixture.edge.url)
     const req = request({ hostname, port, path: '/cdn/large.bin' })

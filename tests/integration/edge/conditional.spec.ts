@@ -16,7 +16,9 @@ test.group('Edge | conditional requests', (group) => {
     return () => fixture.stop()
   })
 
-  test('If-None-Match with the ETag is 304 with validators and no body', async ({ assert }) => {
+  test('row 35: If-None-Match with the ETag is 304 with validators and no body', async ({
+    assert,
+  }) => {
     for (const method of ['GET', 'HEAD']) {
       const response = await fetch(url, { method, headers: { 'If-None-Match': etag } })
       assert.equal(response.status, 304, method)
@@ -67,7 +69,7 @@ test.group('Edge | conditional requests', (group) => {
     assert.equal(response.status, 200)
   })
 
-  test('If-Match with another ETag, or If-Unmodified-Since before the change, is 412', async ({
+  test('row 35: If-Match with another ETag, or If-Unmodified-Since before the change, is 412', async ({
     assert,
   }) => {
     const other = await fetch(url, { headers: { 'If-Match': '"other"' } })

@@ -57,7 +57,7 @@ test.group('Edge | signed cookies', (group) => {
     })
   }
 
-  test('a canned cookie opens its one URL', async ({ assert }) => {
+  test('row 9: a canned cookie opens its one URL', async ({ assert }) => {
     const cookies = cookieHeader(
       rsa.signCookies({ resource: cdnUrlFor(cdn, 'gallery/42/a.jpg'), expiresIn: 60, now: NOW })
     )
@@ -102,7 +102,9 @@ test.group('Edge | signed cookies', (group) => {
     )
   })
 
-  test('signing parameters in the URL take precedence over cookies', async ({ assert }) => {
+  test('row 6: signing parameters in the URL take precedence over valid cookies', async ({
+    assert,
+  }) => {
     const cookies = cookieHeader(
       rsa.signCookies({ resource: `${cdn.base}gallery/42/*`, expiresIn: 60, now: NOW })
     )

@@ -93,7 +93,7 @@ test.group('Edge | signed URLs', (group) => {
     })
   })
 
-  test('a URL signed for another host or base path is refused, whatever the Host header says', async ({
+  test('row 27: a URL signed for another host or base path is refused, whatever the Host header says', async ({
     assert,
   }) => {
     const { port } = new URL(fixture.edge.url)

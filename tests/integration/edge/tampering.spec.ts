@@ -183,7 +183,9 @@ test.group('Edge | tampered, expired and unsigned URLs', (group) => {
     }
   })
 
-  test('refusals never reach the origin and HEAD gets no body', async ({ assert }) => {
+  test('row 1: signatures are checked before the origin: refusals never reach it, and HEAD gets no body', async ({
+    assert,
+  }) => {
     fixture.originRequests.length = 0
     const head = await fetch(cdnUrlFor(cdn, 'plain.txt'), { method: 'HEAD' })
     assert.equal(head.status, 403)

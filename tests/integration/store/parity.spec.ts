@@ -126,7 +126,9 @@ for (const [name, open] of Object.entries(subjects)) {
       return () => subject.stop()
     })
 
-    test('every put option comes back from getMetaData and from the edge ({$self})')
+    test(
+      'row 46: every put option comes back from getMetaData and as a header from the edge ({$self})'
+    )
       .with(['put', 'putStream', 'multipart putStream'] as const)
       .run(async ({ assert }, write) => {
         const key = `options/${write.replaceAll(' ', '-')}.txt`

@@ -310,7 +310,7 @@ test.group('CloudFront verifier | ECDSA hashes as CloudFront does (fidelity row 
   const expires = NOW_SECONDS + 60
   const ecdsa = { privateKey: EC_KEY.privateKey, keyPairId: EC_KEY.id, expires }
 
-  test('signed by another signer over SHA-1 without Hash-Algorithm (AWS Ruby default): accepted', ({
+  test('row 20: ECDSA signed by another signer over SHA-1 without Hash-Algorithm (AWS Ruby default): accepted', ({
     assert,
   }) => {
     const signed = independentlySignedUrl(`${url}?a=1`, { ...ecdsa, digest: 'sha1' })
@@ -319,7 +319,9 @@ test.group('CloudFront verifier | ECDSA hashes as CloudFront does (fidelity row 
     if (result.ok) assert.equal(result.keyPairId, EC_KEY.id)
   })
 
-  test('over SHA-256 without Hash-Algorithm: refused, as CloudFront refuses it', ({ assert }) => {
+  test('row 20: ECDSA over SHA-256 without Hash-Algorithm: refused, as CloudFront refuses it', ({
+    assert,
+  }) => {
     const signed = independentlySignedUrl(url, { ...ecdsa, digest: 'sha256' })
     assert.equal(refusal({ url: signed, now: NOW }).reason, 'bad-signature')
   })
