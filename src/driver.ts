@@ -10,10 +10,9 @@ import type {
   WriteOptions,
 } from 'flydrive/types'
 import debug from './debug.ts'
-import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_VISIBILITY_FIXED } from './errors.ts'
-import { assertValidObjectKey } from './object_key.ts'
+import { deleteFolder, driveEntriesOf, folderKeyOf } from './disk/folders.ts'
 import { isResolvedDisk, resolveDisk, type ResolvedDisk } from './disk/resolve_disk.ts'
-import { driveDirectoryFor, driveFileFor } from './s3/listing.ts'
+import { setVisibilityOf, visibilityOf } from './disk/visibility.ts'
 import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
 import { objectWrite, replacesMetadata } from './store/object_write.ts'
@@ -21,7 +20,7 @@ import { unlessMissing } from './store/s3_errors.ts'
 import { storeCall } from './store/store_call.ts'
 import type { ObjectStore, StoredObject } from './store/types.ts'
 import type { DjamazingOptions, FolderLinkOptions } from './types.ts'
-import type { DirectUploads } from './uploads/direct_uploads.ts'
+import { directUploadsOf, type DirectUploads } from './uploads/direct_uploads.ts'
 import { DiskUrls } from './urls/disk_urls.ts'
 import type { DiskVariants } from './variants/disk_variants.ts'
 import { DriverVariants } from './variants/driver_variants.ts'
@@ -116,25 +115,6 @@ export class DjamazingDriver implements DriverContract {
   }
 
   /**
-   * The key prefix of a listing or deleteAll: "" (or "/") is the whole
-   * disk, anything else is a folder. flydrive's S3 driver matches raw
-   * prefixes, so deleteAll("user1") would also delete "user10/...";
-   * here it only reaches "user1/...".
-   */
-  #folderKey(prefix: string): string {
-    if (prefix === '' || prefix === '/') return this.#disk.prefix
-    assertValidObjectKey(prefix)
-    return this.#objectKey(prefix.endsWith('/') ? prefix : `${prefix}/`)
-  }
-
-  /**
-   * The key as the disk knows it, without the disk's prefix.
-   */
-  #diskKey(objectKey: string): string {
-    return objectKey.slice(this.#disk.prefix.length)
-  }
-
-  /**
    * Runs one operation on the store; a failure is named after it.
    */
   #run<T>(operation: string, objectKey: string, work: () => Promise<T>): Promise<T> {
@@ -188,38 +168,20 @@ export class DjamazingDriver implements DriverContract {
   }
 
   /**
-   * The disk's mode when ACLs are off (no request is made: access is the
-   * bucket policy's and CloudFront's, the same for every object); the
-   * object's ACL otherwise.
+   * The disk's mode when ACLs are off (no request is made); the object's
+   * ACL otherwise.
    */
-  async getVisibility(key: string): Promise<ObjectVisibility> {
-    const objectKey = this.#objectKey(key)
-    if (!this.#disk.supportsACL) return this.#disk.visibility
-    const isPublic = await this.#run('getVisibility', objectKey, () =>
-      this.#store.isPublic(objectKey)
-    )
-    return isPublic ? 'public' : 'private'
+  getVisibility(key: string): Promise<ObjectVisibility> {
+    return visibilityOf(this.#disk, key)
   }
 
   /**
    * Sets the object's ACL when the disk uses ACLs. Without ACLs, asking for
    * the disk's own visibility is a no-op and asking for the other one
-   * fails: flydrive's S3 driver ignores it silently, which would leave a
-   * file someone meant to hide publicly readable.
+   * fails, where flydrive's S3 driver ignores it silently.
    */
-  async setVisibility(key: string, visibility: ObjectVisibility): Promise<void> {
-    const objectKey = this.#objectKey(key)
-    if (!this.#disk.supportsACL) {
-      if (visibility === this.#disk.visibility) return
-      throw new E_DJAMAZING_VISIBILITY_FIXED([
-        key,
-        visibility,
-        this.#disk.name,
-        this.#disk.visibility,
-      ])
-    }
-    const acl = visibility === 'public' ? 'public-read' : 'private'
-    await this.#run('setVisibility', objectKey, () => this.#store.setAcl(objectKey, acl))
+  setVisibility(key: string, visibility: ObjectVisibility): Promise<void> {
+    return setVisibilityOf(this.#disk, key, visibility)
   }
 
   async put(key: string, contents: string | Uint8Array, options?: WriteOptions): Promise<void> {
@@ -299,15 +261,8 @@ export class DjamazingDriver implements DriverContract {
   }
 
   async #deleteAll(prefix: string): Promise<void> {
-    const folderKey = this.#folderKey(prefix)
-    await this.#run('deleteAll', folderKey, async () => {
-      let token: string | undefined
-      do {
-        const page = await this.#store.list({ prefix: folderKey, token, maxKeys: 1000 })
-        await this.#store.deleteMany(page.objects.map((object) => object.key))
-        token = page.token
-      } while (token)
-    })
+    const folderKey = folderKeyOf(this.#disk, prefix)
+    await this.#run('deleteAll', folderKey, () => deleteFolder(this.#store, folderKey))
   }
 
   /**
@@ -321,7 +276,7 @@ export class DjamazingDriver implements DriverContract {
     prefix: string,
     options?: { recursive?: boolean; paginationToken?: string; maxResults?: number }
   ): Promise<{ paginationToken?: string; objects: Iterable<DriveFile | DriveDirectory> }> {
-    const folderKey = this.#folderKey(prefix)
+    const folderKey = folderKeyOf(this.#disk, prefix)
     const recursive = options?.recursive ?? false
     const page = await this.#run('listAll', folderKey, () =>
       this.#store.list({
@@ -331,19 +286,7 @@ export class DjamazingDriver implements DriverContract {
         maxKeys: options?.maxResults,
       })
     )
-    return {
-      paginationToken: page.token,
-      objects: [
-        ...page.prefixes.map((folder) => driveDirectoryFor(this.#diskKey(folder))),
-        ...page.objects.map((object) =>
-          driveFileFor(this.#diskKey(object.key), this, {
-            contentLength: object.size,
-            etag: object.etag,
-            lastModified: object.lastModified,
-          })
-        ),
-      ],
-    }
+    return { paginationToken: page.token, objects: driveEntriesOf(page, this.#disk.prefix, this) }
   }
 
   /**
@@ -429,7 +372,7 @@ export class DjamazingDriver implements DriverContract {
    * and {@link abortUpload}. See docs/uploads.md.
    */
   async startUpload(key: string, options: StartUploadOptions): Promise<UploadTarget> {
-    return this.#directUploads().start(key, options)
+    return this.#uploads.start(key, options)
   }
 
   /**
@@ -440,7 +383,7 @@ export class DjamazingDriver implements DriverContract {
    * (and, on a disk with eager `variants`, makes its variants).
    */
   async confirmUpload(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
-    const confirmed = await this.#directUploads().confirm(token, options)
+    const confirmed = await this.#uploads.confirm(token, options)
     await this.#variants.written(confirmed.key)
     return confirmed
   }
@@ -451,14 +394,14 @@ export class DjamazingDriver implements DriverContract {
    * size, 403 for another user, 410 once expired).
    */
   async signUploadPart(token: string, options: SignPartOptions): Promise<PartTarget> {
-    return this.#directUploads().signPart(token, options)
+    return this.#uploads.signPart(token, options)
   }
 
   /**
    * The parts of a multipart upload the store holds, to resume it.
    */
   async listUploadParts(token: string, options: UploadUserOptions): Promise<StoredPart[]> {
-    return this.#directUploads().listParts(token, options)
+    return this.#uploads.listParts(token, options)
   }
 
   /**
@@ -468,14 +411,16 @@ export class DjamazingDriver implements DriverContract {
    * refused, everything it stored is deleted (422).
    */
   async completeUpload(token: string, options: CompleteUploadOptions): Promise<ConfirmedUpload> {
-    return this.#directUploads().complete(token, options)
+    const confirmed = await this.#uploads.complete(token, options)
+    await this.#variants.written(confirmed.key)
+    return confirmed
   }
 
   /**
    * Cancels a multipart upload: its parts are deleted.
    */
   async abortUpload(token: string, options: UploadUserOptions): Promise<void> {
-    return this.#directUploads().abort(token, options)
+    return this.#uploads.abort(token, options)
   }
 
   /**
@@ -484,18 +429,11 @@ export class DjamazingDriver implements DriverContract {
    * lifecycle rules. Returns the object keys deleted.
    */
   async prunePendingUploads(options?: PruneUploadsOptions): Promise<string[]> {
-    return this.#directUploads().prune(options)
+    return this.#uploads.prune(options)
   }
 
-  #directUploads(): DirectUploads {
-    const uploads = this.#disk.uploads
-    if (!uploads) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        this.#disk.setting('uploads.secrets'),
-        'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
-      ])
-    }
-    return uploads
+  get #uploads(): DirectUploads {
+    return directUploadsOf(this.#disk)
   }
 
   /**

@@ -34,6 +34,20 @@ import type {
 } from './types.ts'
 
 /**
+ * The disk's direct uploads, or the error that says how to turn them on.
+ */
+export function directUploadsOf(disk: {
+  uploads?: DirectUploads
+  setting(name: string): string
+}): DirectUploads {
+  if (disk.uploads) return disk.uploads
+  throw new E_DJAMAZING_INVALID_CONFIG([
+    disk.setting('uploads.secrets'),
+    'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
+  ])
+}
+
+/**
  * S3 stores at most 5 GiB with one PUT; larger files need multipart.
  */
 const MAX_PUT_SIZE = MULTIPART_LIMITS.maxPartSize

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../../src/driver.ts'
+import { asPut, putStatus, sha256Of } from '../../helpers/direct_upload.ts'
 import { createEdgeHandler } from '../../../src/edge/main.ts'
 import { createRedirectHandler } from '../../../src/links/main.ts'
 import type { LinkEvent } from '../../../src/links/types.ts'
@@ -285,5 +286,50 @@ test.group('Variants | links and URLs through the same API as originals', (group
     }
     await eager.put('notes.txt', 'no picture')
     assert.isFalse(await eager.exists(eager.variants!.keyOf('notes.txt', 'thumb')))
+  })
+
+  test('eager: a direct upload gets its variants, confirmed (one PUT) or completed (multipart)', async ({
+    assert,
+  }) => {
+    const eager = new DjamazingDriver({
+      client: s3.client(),
+      bucket: s3.bucket,
+      cdnUrl: `${origin}/cdn`,
+      disk: 'eager-uploads',
+      mode: 'public',
+      prefix: 'eager-uploads/',
+      uploads: { secrets: ['the app key of the test app, 32 chars'] },
+      variants: { transforms: TRANSFORMS, eager: true },
+    } as DjamazingOptions)
+    const photo = PHOTOS_WITH_GPS.lumia
+    const variantsOf = async (key: string) => {
+      const stored = []
+      for (const name of Object.keys(TRANSFORMS)) {
+        if (await eager.exists(eager.variants!.keyOf(key, name))) stored.push(name)
+      }
+      return stored
+    }
+    const upload = { userId: 'alice', contentType: 'image/jpeg', size: photo.length }
+
+    const single = asPut(
+      await eager.startUpload('one.jpg', { ...upload, checksum: sha256Of(photo) })
+    )
+    assert.equal(await putStatus(single, photo), 200)
+    await eager.confirmUpload(single.token, { userId: 'alice' })
+    assert.sameMembers(await variantsOf('one.jpg'), Object.keys(TRANSFORMS))
+
+    // Without a checksum the upload is multipart.
+    const multi = await eager.startUpload('two.jpg', upload)
+    if (multi.method !== 'multipart') throw new Error('expected a multipart upload')
+    const checksums = [sha256Of(photo)]
+    const part = await eager.signUploadPart(multi.token, {
+      userId: 'alice',
+      partNumber: 1,
+      checksum: checksums[0],
+    })
+    const sent = await fetch(part.url, { method: part.method, headers: part.headers, body: photo })
+    assert.equal(sent.status, 200)
+    await eager.completeUpload(multi.token, { userId: 'alice', checksums })
+    assert.sameMembers(await variantsOf('two.jpg'), Object.keys(TRANSFORMS))
   })
 })

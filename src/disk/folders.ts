@@ -1,0 +1,72 @@
+import { basename } from 'node:path/posix'
+import { DriveDirectory, DriveFile } from 'flydrive'
+import type { DriverContract, ObjectMetaData } from 'flydrive/types'
+import { assertValidObjectKey } from '../object_key.ts'
+import type { ListPage, ObjectStore } from '../store/types.ts'
+import type { ResolvedDisk } from './resolve_disk.ts'
+
+/**
+ * The key prefix of a folder of the disk, for a listing or deleteAll: ""
+ * (or "/") is the whole disk, anything else is a folder. flydrive's S3
+ * driver matches raw prefixes, so deleteAll("user1") would also delete
+ * "user10/..."; here it only reaches "user1/...".
+ */
+export function folderKeyOf(disk: ResolvedDisk, prefix: string): string {
+  if (prefix === '' || prefix === '/') return disk.prefix
+  assertValidObjectKey(prefix)
+  return disk.objectKey(prefix.endsWith('/') ? prefix : `${prefix}/`)
+}
+
+/**
+ * Deletes every object under `folderKey`, 1,000 keys per request.
+ */
+export async function deleteFolder(store: ObjectStore, folderKey: string): Promise<void> {
+  let token: string | undefined
+  do {
+    const page = await store.list({ prefix: folderKey, token, maxKeys: 1000 })
+    await store.deleteMany(page.objects.map((object) => object.key))
+    token = page.token
+  } while (token)
+}
+
+/**
+ * A page of the store's listing as flydrive's files and folders, under
+ * their keys in the disk (without the disk's `prefix`).
+ */
+export function driveEntriesOf(page: ListPage, prefix: string, driver: DriverContract) {
+  const diskKey = (objectKey: string) => objectKey.slice(prefix.length)
+  return [
+    ...page.prefixes.map((folder) => driveDirectoryFor(diskKey(folder))),
+    ...page.objects.map((object) =>
+      driveFileFor(diskKey(object.key), driver, {
+        contentLength: object.size,
+        etag: object.etag,
+        lastModified: object.lastModified,
+      })
+    ),
+  ]
+}
+
+/**
+ * A listed object as flydrive's `DriveFile`, under its exact key.
+ *
+ * `DriveFile`'s constructor runs flydrive's key normalizer, which throws on
+ * keys outside `[A-Za-z0-9-_!/.\s]` and silently rewrites others (`a  b`
+ * becomes `a b`, another object). Listing a bucket must neither crash on a
+ * `café.jpg` nor point at the wrong object, so the file is made with a
+ * placeholder and then given the real key, which its methods read.
+ */
+function driveFileFor(key: string, driver: DriverContract, metaData: ObjectMetaData) {
+  const file = new DriveFile('listed-object', driver, metaData)
+  file.key = key
+  file.name = basename(key)
+  return file
+}
+
+/**
+ * A common prefix ("folder") of a non-recursive listing, without its
+ * trailing slash, as flydrive's S3 driver yields it.
+ */
+function driveDirectoryFor(prefix: string) {
+  return new DriveDirectory(prefix.replace(/\/$/, ''))
+}
