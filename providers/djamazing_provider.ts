@@ -8,6 +8,11 @@ import { eventReporters } from '../src/adonis/events.ts'
 import { E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED } from '../src/errors.ts'
 import debug from '../src/debug.ts'
 
+// The app's emitter knows the `djamazing:*` events (`emitter.on('djamazing:link:redirected',
+// ...)` in start/events.ts) through these types: every app imports the provider in adonisrc.ts,
+// and a declaration file keeps only the imports its exports use.
+export type { EdgeEvent, LinkRedirectedEvent, LinkRefusedEvent } from '../src/adonis/events.ts'
+
 /**
  * The redirect route and the edge answer every method Node parses (but
  * CONNECT, which never reaches a route): GET and HEAD, and 405 with

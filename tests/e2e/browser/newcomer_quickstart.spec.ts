@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { copyFile, cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { freePort, runNode, startNodeServer } from '../../helpers/app_process.ts'
 import { launchChromium, skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
-import { codeBlocks } from '../../helpers/markdown.ts'
+import { pageFileBlocks, writeFileBlock } from '../../helpers/doc_blocks.ts'
 import { installPacked, packedTarball, REPOSITORY } from '../../helpers/packed_package.ts'
 import { makePng } from '../../helpers/png.ts'
 
@@ -50,44 +50,17 @@ async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The blocks of a page (or of one section of it) that start with the file
- * they go in (`// start/routes.ts`, `{{-- resources/views/pages/photos.edge --}}`),
- * and the djamazing commands of its shell blocks.
+ * The blocks of a page (or of one section of it) that a newcomer pastes:
+ * those that start with the file they go in, fragments aside, and the
+ * djamazing commands of its shell blocks.
  */
 async function pastedBlocks(page: string, section?: string) {
-  const markdown = await readFile(join(REPOSITORY, page), 'utf8')
-  const from = section ? markdown.indexOf(section) : 0
-  const to = section ? markdown.indexOf('\n## ', from + 1) : markdown.length
-  const blocks = codeBlocks(page, markdown.slice(from, to))
-  const files = blocks.flatMap((block) => {
-    const [first, ...rest] = block.code.split('\n')
-    const file = /^(?:\/\/|\{\{--)\s*([\w./-]+\.(?:ts|edge))\b/.exec(first)?.[1]
-    return file ? [{ file, code: `${rest.join('\n')}\n` }] : []
-  })
+  const { files, blocks } = await pageFileBlocks(REPOSITORY, page, section)
   const shell = blocks
     .filter((block) => block.lang === 'sh')
     .flatMap((block) => block.code.split('\n'))
     .filter((line) => line.startsWith('node ace djamazing:'))
-  return { files, shell }
-}
-
-/**
- * Adds a block at the end of a file, as a newcomer merges it: its imports
- * that the file has already are left out, the others go after the file's
- * last import.
- */
-function appendWithImports(existing: string, block: string): string {
-  const lines = block.split('\n')
-  const imports = lines.filter((line) => line.startsWith('import '))
-  const rest = lines.filter((line) => !line.startsWith('import '))
-  const fileLines = existing.split('\n')
-  const missing = imports.filter((line) => !fileLines.includes(line))
-  let lastImport = -1
-  fileLines.forEach((line, index) => {
-    if (line.startsWith('import ')) lastImport = index
-  })
-  fileLines.splice(lastImport + 1, 0, ...missing)
-  return `${fileLines.join('\n').trimEnd()}\n\n${rest.join('\n').trim()}\n`
+  return { files: files.filter((block) => block.kind !== 'fragment'), shell }
 }
 
 test.group(
@@ -128,6 +101,7 @@ test.group(
       assert.deepEqual(
         files.map(({ file }) => file),
         [
+          'config/drive.ts',
           'start/routes.ts',
           'app/controllers/photos_controller.ts',
           'resources/views/pages/photos.edge',
@@ -138,12 +112,7 @@ test.group(
         ]
       )
       await step('paste the Quickstart, direct-upload and folder-link blocks', async () => {
-        for (const { file, code } of files) {
-          const path = join(appRoot, file)
-          await mkdir(dirname(path), { recursive: true })
-          const existing = await readFile(path, 'utf8').catch(() => null)
-          await writeFile(path, existing === null ? code : appendWithImports(existing, code))
-        }
+        for (const block of files) await writeFileBlock(appRoot, block)
       })
       // The newcomer's own logo, in public/ as the Quickstart says.
       await mkdir(join(appRoot, 'public'), { recursive: true })

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { test } from '@japa/runner'
 import { codeBlocks, documentationPages, type Block } from '../../helpers/markdown.ts'
+import { FILE_LANGUAGES, fileBlocks, fileOf } from '../../helpers/doc_blocks.ts'
 
 /**
  * The code blocks of README.md and of every page in docs/ are promises to
@@ -71,7 +72,13 @@ function significantLines(code: string): string[] {
     )
     .split('\n')
     .map((line) => normalizeImports(withoutComment(line).trim()).trim())
-    .filter((line) => line !== '' && !line.startsWith('//') && !line.startsWith('*'))
+    .filter(
+      (line) =>
+        line !== '' &&
+        !line.startsWith('//') &&
+        !line.startsWith('*') &&
+        !/^\{\{--.*--\}\}$/.test(line)
+    )
 }
 
 /**
@@ -209,6 +216,48 @@ test.group('Docs | every code block is exercised', () => {
   })
 })
 
+test.group('Docs | each block is a whole file or a fragment of a named one', () => {
+  // tests/e2e/docs_blocks_compile.spec.ts writes every block that is not a
+  // fragment into a starter-kit app and compiles it.
+  test('every TypeScript and Edge block starts with the file it goes in', ({ assert }) => {
+    const unnamed = BLOCKS.filter((block) => FILE_LANGUAGES.includes(block.lang))
+      .filter((block) => !fileOf(block.code))
+      .map((block) => `${where(block)}: ${block.code.split('\n', 1)[0]}`)
+    assert.deepEqual(unnamed, [], 'name the file: // app/x.ts, // app/x.ts (a fragment: ...)')
+  })
+
+  test('no two whole-file blocks are the same file', ({ assert }) => {
+    const wholes = fileBlocks(BLOCKS).filter(({ kind }) => kind === 'whole')
+    const seen = new Map<string, string>()
+    for (const block of wholes) {
+      const at = `${block.page}:${block.line}`
+      assert.notExists(seen.get(block.file), `${block.file}: ${seen.get(block.file)} and ${at}`)
+      seen.set(block.file, at)
+    }
+  })
+
+  test('the first line is read as whole, at the end or a fragment, and nothing else', ({
+    assert,
+  }) => {
+    assert.deepEqual(fileOf('// app/a.ts\nx'), { file: 'app/a.ts', kind: 'whole' })
+    assert.deepEqual(fileOf('// start/routes.ts (at the end)'), {
+      file: 'start/routes.ts',
+      kind: 'at-the-end',
+    })
+    assert.deepEqual(fileOf('// config/drive.ts (a fragment: the disk)'), {
+      file: 'config/drive.ts',
+      kind: 'fragment',
+    })
+    assert.deepEqual(fileOf('{{-- resources/views/a.edge --}}'), {
+      file: 'resources/views/a.edge',
+      kind: 'whole',
+    })
+    assert.isNull(fileOf('// config/drive.ts (mostly)'))
+    assert.isNull(fileOf('// Images: a thumbnail.'))
+    assert.isNull(fileOf("import { a } from 'b'"))
+  })
+})
+
 test.group('Docs | shell commands', () => {
   const shell = BLOCKS.filter((block) => block.lang === 'sh')
   const commands = shell.flatMap((block) =>
@@ -231,12 +280,14 @@ test.group('Docs | shell commands', () => {
 
   test('the set-up commands are npm install / npm ci of this package', ({ assert }) => {
     for (const command of commands.filter((c) => /^npm (install|ci)\b/.test(c))) {
-      const packages = command.split(/\s+/).slice(2)
+      const words = command.split(/\s+/).slice(2)
+      const packages = words.filter((word) => !word.startsWith('-'))
+      // A development tool the pages run (s3rver) is one this package tests with.
+      const known = words.includes('--save-dev')
+        ? PACKAGE.devDependencies
+        : { [PACKAGE.name]: '', ...PACKAGE.peerDependencies }
       for (const name of packages) {
-        assert.isTrue(
-          name === PACKAGE.name || name in PACKAGE.peerDependencies,
-          `"${command}": ${name} is neither this package nor one of its peers`
-        )
+        assert.property(known, name, `"${command}": ${name} is not this package or a peer`)
       }
     }
   })
