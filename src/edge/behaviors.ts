@@ -39,6 +39,17 @@ const PATH_PATTERN = /^[A-Za-z0-9_\-.*$/~"'@:+&?]{1,255}$/
 const MAX_TRUSTED_KEYS = 20
 
 /**
+ * Refuses, naming `setting`, a path pattern CloudFront would refuse.
+ */
+export function assertPathPattern(pathPattern: string, setting: string): void {
+  if (PATH_PATTERN.test(pathPattern)) return
+  throw new E_DJAMAZING_INVALID_CONFIG([
+    setting,
+    `CloudFront refuses the path pattern ${JSON.stringify(pathPattern)}: a path pattern is at most 255 characters of A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`,
+  ])
+}
+
+/**
  * The parts of a behavior that do not depend on its path pattern, checked.
  */
 function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): ResolvedBehavior {
@@ -164,12 +175,7 @@ export function compileBehaviors(
         'it must be a non-empty path pattern such as "static/*"',
       ])
     }
-    if (!PATH_PATTERN.test(behavior.pathPattern)) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        `edge.behaviors[${index}].pathPattern`,
-        `CloudFront refuses ${JSON.stringify(behavior.pathPattern)}: a path pattern is at most 255 characters of A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`,
-      ])
-    }
+    assertPathPattern(behavior.pathPattern, `edge.behaviors[${index}].pathPattern`)
     return {
       pattern: compilePattern(behavior.pathPattern),
       ...resolve(behavior, `edge.behaviors[${index}]`),

@@ -3,6 +3,7 @@ import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { LocalStore } from '../store/local_store.ts'
 import { createUploadHandler } from '../store/local_upload_handler.ts'
+import { assertPathPattern } from './behaviors.ts'
 import { createEdgeHandler } from './handler.ts'
 import type { EdgeBehavior, EdgeOptions, EdgeRequestEvent, EdgeVerifier } from './types.ts'
 
@@ -138,6 +139,10 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
       `disks "${first.name}" and "${other.name}" share the CDN URL "${url}" but not the bucket (or the store): one distribution serves one bucket`,
     ])
   }
+
+  // Each prefix becomes a cache behavior: one CloudFront would refuse is
+  // named by the disk setting it comes from.
+  for (const disk of group) assertPathPattern(`${disk.prefix}*`, disk.setting('prefix'))
 
   const publicKeys = Object.assign({}, ...group.map((disk) => disk.cloudfront?.publicKeys ?? {}))
   // The disk of a key, for events: the longest prefix it is under.

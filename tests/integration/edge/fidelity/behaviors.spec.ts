@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { cdnUrlFor, type CdnBase } from '../../../../src/cdn_url.ts'
-import { createEdgeHandler } from '../../../../src/edge/main.ts'
+import { DjamazingDriver } from '../../../../index.ts'
+import { createEdgeForDisks, createEdgeHandler } from '../../../../src/edge/main.ts'
 import { startSigningEdgeFixture, type EdgeFixture } from '../../../helpers/edge.ts'
 
 /*
@@ -86,5 +87,28 @@ test.group('Fidelity | path patterns CloudFront refuses (row 22)', () => {
       assert.equal(error?.code, 'E_DJAMAZING_INVALID_CONFIG', pattern)
       assert.match(error!.message, /"edge\.behaviors\[0\]\.pathPattern": CloudFront refuses/)
     }
+  })
+
+  test('row 22: a disk whose prefix CloudFront could not take as a path pattern is named by its prefix setting', ({
+    assert,
+  }) => {
+    const disk = (name: string, prefix: string) =>
+      new DjamazingDriver({
+        disk: name,
+        mode: 'public',
+        prefix,
+        bucket: 'media',
+        region: 'us-east-1',
+        cdnUrl: 'http://localhost:3333/cdn',
+      })
+    assert.lengthOf(createEdgeForDisks([disk('static', 'static/')]), 1)
+    const error = catchError(() =>
+      createEdgeForDisks([disk('static', 'static/'), disk('shared', 'my files/')])
+    )
+    assert.equal(error?.code, 'E_DJAMAZING_INVALID_CONFIG')
+    assert.match(
+      error!.message,
+      /shared\.prefix.*CloudFront refuses the path pattern "my files\/\*"/
+    )
   })
 })
