@@ -131,10 +131,16 @@ export class BucketFiles {
         'the local store keeps keys in Unicode NFC (a file system may merge other forms with it): normalize the key with key.normalize("NFC")',
       ])
     }
-    let folder = this.folder
-    let path = ''
-    for (const segment of key.split('/')) {
-      const names = await readdir(folder).catch(() => undefined)
+    // Every folder of the key's path is read at once (one wait, not one
+    // per segment); a missing one ends the check, as nothing below it is.
+    const segments = key.split('/')
+    const listings = await Promise.all(
+      segments.map((_, depth) =>
+        readdir(join(this.folder, ...segments.slice(0, depth))).catch(() => undefined)
+      )
+    )
+    for (const [depth, segment] of segments.entries()) {
+      const names = listings[depth]
       if (!names) return
       // A stored name in another normalisation is the same key on a
       // normalising file system (it may list NFD names): not a twin.
@@ -142,13 +148,15 @@ export class BucketFiles {
         (name) => name.normalize('NFC') !== segment && folded(name) === folded(segment)
       )
       if (twin !== undefined) {
+        const path = segments
+          .slice(0, depth)
+          .map((name) => `${name}/`)
+          .join('')
         throw new E_DJAMAZING_INVALID_KEY([
           key,
           `it differs from the stored "${path}${twin}" only by case: the local store keeps objects as files, and case-insensitive file systems (macOS, Windows) would make them one`,
         ])
       }
-      path += `${segment}/`
-      folder = join(folder, segment)
     }
   }
 
@@ -235,8 +243,8 @@ export class BucketFiles {
   }
 
   /**
-   * Writes a stream to a temporary file, hashing it on the way: MD5 (the
-   * ETag) and SHA-256 (the checksum kept and checked).
+   * Writes a stream (or bytes) to a temporary file, hashing it on the way:
+   * MD5 (the ETag) and SHA-256 (the checksum kept and checked).
    */
   async receive(file: string, source: Readable | Uint8Array, signal?: AbortSignal) {
     const md5 = createHash('md5')
@@ -250,8 +258,14 @@ export class BucketFiles {
         callback(null, chunk)
       },
     })
-    const stream = source instanceof Readable ? source : Readable.from([Buffer.from(source)])
-    await pipeline(stream, hashing, createWriteStream(file), { signal })
+    if (!(source instanceof Readable)) {
+      // Bytes already in memory: hashed and written in one go.
+      md5.update(source)
+      sha256.update(source)
+      await writeFile(file, source, { signal })
+      return { size: source.length, md5: md5.digest(), sha256: sha256.digest('base64') }
+    }
+    await pipeline(source, hashing, createWriteStream(file), { signal })
     return { size, md5: md5.digest(), sha256: sha256.digest('base64') }
   }
 
@@ -282,14 +296,19 @@ export class BucketFiles {
     exclusive: boolean
   ) {
     const file = this.file(key)
-    if (!(await this.bucketExists())) {
+    // What the commit reads is independent: asked for at once.
+    const [bucketExists, { ino }, current, records] = await Promise.all([
+      this.bucketExists(),
+      stat(temporary),
+      this.stat(key),
+      this.#records(key),
+    ])
+    if (!bucketExists) {
       if (!this.createsBucket) {
         throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist')
       }
       await mkdir(this.folder, { recursive: true })
     }
-    const { ino } = await stat(temporary)
-    const current = await this.stat(key)
     if (exclusive && current) {
       throw s3Error(
         'PreconditionFailed',
@@ -297,16 +316,18 @@ export class BucketFiles {
         'At least one of the pre-conditions you specified did not hold'
       )
     }
-    const records = await this.#records(key)
     const kept = records.filter((entry) => entry.ino === current?.ino)
     const recordFile = this.#recordFile(key)
-    await mkdir(dirname(recordFile), { recursive: true })
     const recordTemporary = `${temporary}.json`
     try {
-      await writeFile(recordTemporary, JSON.stringify([{ ...record, ino }, ...kept.slice(0, 1)]))
+      await Promise.all([
+        mkdir(dirname(recordFile), { recursive: true }),
+        writeFile(recordTemporary, JSON.stringify([{ ...record, ino }, ...kept.slice(0, 1)])),
+      ])
       await rename(recordTemporary, recordFile)
-    } finally {
+    } catch (error) {
       await rm(recordTemporary, { force: true })
+      throw error
     }
     await mkdir(dirname(file), { recursive: true })
     if (!exclusive) return rename(temporary, file)

@@ -145,7 +145,7 @@ export class LocalStore implements ObjectStore {
   }
 
   put(key: string, body: string | Uint8Array, write?: ObjectWrite) {
-    return this.#write('put', key, Readable.from([Buffer.from(body)]), write)
+    return this.#write('put', key, typeof body === 'string' ? Buffer.from(body) : body, write)
   }
 
   putStream(
@@ -163,20 +163,25 @@ export class LocalStore implements ObjectStore {
   #write(
     operation: string,
     key: string,
-    body: Readable,
+    body: Readable | Uint8Array,
     write: ObjectWrite & { size?: number; signal?: AbortSignal } = {}
   ): Promise<{ etag: string }> {
     return this.#run(operation, key, async () => {
-      await this.files.assertKeptApart(key)
-      const temporary = await this.files.temporary()
+      const [, temporary] = await Promise.all([
+        this.files.assertKeptApart(key),
+        this.files.temporary(),
+      ])
+      let committed = false
       try {
         const written = await this.files.receive(temporary, body, write.signal)
         checkWritten(written, write)
         const etag = `"${written.md5.toString('hex')}"`
         await this.files.commit(key, temporary, recordOf(write, { ...written, etag }))
+        // The commit moved the temporary file into place.
+        committed = true
         return { etag }
       } finally {
-        await rm(temporary, { force: true })
+        if (!committed) await rm(temporary, { force: true })
       }
     })
   }
