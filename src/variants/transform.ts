@@ -5,6 +5,7 @@ import {
   E_DJAMAZING_VARIANT_TIMEOUT,
   E_DJAMAZING_VARIANT_TOO_LARGE,
 } from '../errors.ts'
+import { readImageHeader } from './image_header.ts'
 import type { SharpFactory } from './sharp.ts'
 import type { InputFormat, MadeVariant, VariantTransform } from './types.ts'
 
@@ -24,8 +25,8 @@ export type TransformLimits = {
  * Makes one variant of the image `input` (the file `key`, named in errors).
  *
  * Untrusted input is refused before it is decoded where it can be: the
- * header gives the format (not the type the file was stored or declared
- * with) and the size, so a non-image, a format not allowed and a
+ * header (read here for JPEG and PNG, by sharp for the rest) gives the
+ * format (not the type the file was stored or declared with) and the size, so a non-image, a format not allowed and a
  * decompression bomb (a few kilobytes that decode to gigabytes) never reach
  * the decoder. sharp then decodes with `failOn: 'warning'` (a truncated or
  * corrupt image fails instead of being padded with grey) under a time
@@ -47,14 +48,17 @@ export async function makeVariant(
     failOn: 'warning' as const,
     sequentialRead: true,
   }
-  let header: { format?: string; width?: number; height?: number }
-  try {
-    // Reading the header decodes no pixels: the limit is checked below,
-    // with the image's size in the message; sharp's own is a second fence
-    // when decoding.
-    header = await sharp(input, { ...options, limitInputPixels: 0 }).metadata()
-  } catch (error) {
-    throw refusal(key, error, limits.timeout)
+  let header: { format?: string; width?: number; height?: number } | undefined =
+    readImageHeader(input)
+  if (!header) {
+    try {
+      // Reading the header decodes no pixels: the limit is checked below,
+      // with the image's size in the message; sharp's own is a second fence
+      // when decoding.
+      header = await sharp(input, { ...options, limitInputPixels: 0 }).metadata()
+    } catch (error) {
+      throw refusal(key, error, limits.timeout)
+    }
   }
   const format = header.format
   if (!format) throw new E_DJAMAZING_VARIANT_NOT_AN_IMAGE([key])
