@@ -78,17 +78,27 @@ async function awayFromWindowEdge() {
   if (DEMO_WINDOW - phase < 90) await sleep((DEMO_WINDOW - phase) * 1000 + 100)
 }
 
+/**
+ * The demo on s3rver, and on the local store (files in a folder, served
+ * by the app's own local edge).
+ */
+const STORES: { store: string; options: { store?: 'local' } }[] = [
+  { store: 's3rver', options: {} },
+  { store: 'the local store', options: { store: 'local' } },
+]
+
 // docs/variants.md: the demo's gallery of thumbnails, through the local edge.
 test.group('Variants | the demo gallery in a real browser', (group) => {
   const open = demoInChromium(group)
 
   test(
-    '24 camera photos: thumbnails at a tenth of the bytes, none on a repeat view, 2x at scale 2, no GPS, bound to alice'
+    '24 camera photos on {store}: thumbnails at a tenth of the bytes, none on a repeat view, 2x at scale 2, no GPS, bound to alice'
   )
+    .with(STORES)
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(240_000)
-    .run(async ({ assert }) => {
-      const { demo, page } = await open()
+    .run(async ({ assert }, { options }) => {
+      const { demo, page } = await open(options)
       const alice = await loggedIn(demo, 'alice')
       for (const photo of PHOTOS) await upload(alice, photo.name, photo.bytes)
       const originalBytes = PHOTOS.reduce((sum, photo) => sum + photo.bytes.length, 0)
@@ -177,6 +187,11 @@ test.group('Variants | the demo gallery in a real browser', (group) => {
       }
       for (const body of bodies) {
         assert.match(body.url, /\/cdn\/uploads\/variants\/.*\/thumb-/)
+      }
+      // What lets the browser keep them: the disk's Cache-Control, stored
+      // with each variant and sent by the edge, on either store.
+      for (const response of variants) {
+        assert.equal(response.headers()['cache-control'], 'private, max-age=86400, immutable')
       }
 
       // The variant links are alice's: bob gets 403, a guest 401.
