@@ -18,7 +18,11 @@ export { stubsRoot } from './stubs/main.ts'
 export { djamazing } from './src/adonis/define_disk.ts'
 export { asUser } from './src/adonis/explicit_user.ts'
 export { clearFolderCookies } from './src/adonis/folder_cookies.ts'
-export type { DjamazingServiceConfig, AuthorizeTarget } from './src/adonis/types.ts'
+export type {
+  AuthorizeTarget,
+  DjamazingServiceConfig,
+  LocalEdgeSettings,
+} from './src/adonis/types.ts'
 
 /**
  * The hook `node ace configure djamazing` runs with its `Configure`

@@ -31,6 +31,11 @@ type DiskSource = { use(disk: string): { driver: unknown } }
  * itself. The disks record themselves while `config/drive.ts` resolves.
  */
 export default class DjamazingProvider {
+  /**
+   * Closes the local edges listening on their own origin.
+   */
+  protected closeEdges?: () => Promise<void>
+
   constructor(protected app: ApplicationService) {}
 
   async boot() {
@@ -62,10 +67,14 @@ export default class DjamazingProvider {
         .as(`djamazing.${disk.name}.redirect`)
     }
 
-    // Development: the app serves its own CDN URL with the local edge.
-    const { localEdges } = await import('../src/adonis/local_edge.ts')
+    // Development: the app serves its own CDN URL with the local edge, or
+    // listens on the CDN URL's own origin, as the distribution is in production.
+    const { localEdges, listenOnOwnOrigins } = await import('../src/adonis/local_edge.ts')
     const edges = localEdges(this.app, disks, report)
-    for (const edge of edges) {
+    if (edges.some((edge) => edge.ownOrigin) && this.app.getEnvironment() === 'web') {
+      this.closeEdges = await listenOnOwnOrigins(edges)
+    }
+    for (const edge of edges.filter((one) => !one.ownOrigin)) {
       debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
       router
         .route(`${edge.path}/*`, EVERY_METHOD, (ctx) => edge.handle(ctx))
@@ -73,11 +82,16 @@ export default class DjamazingProvider {
     }
 
     // The local store's upload URLs, taken before any router middleware.
-    if (edges.some((edge) => edge.upload)) {
+    const mounted = edges.filter((edge) => edge.upload && !edge.ownOrigin)
+    if (mounted.length) {
       const { uploadMiddleware } = await import('../src/adonis/upload_middleware.ts')
       const server = await this.app.container.make('server')
-      const middleware = uploadMiddleware(edges)
+      const middleware = uploadMiddleware(mounted)
       server.use([async () => ({ default: middleware })])
     }
+  }
+
+  async shutdown() {
+    await this.closeEdges?.()
   }
 }

@@ -12,6 +12,15 @@
  * 127.0.0.1), DEMO_DATA_DIR (default demo/tmp), LOG_LEVEL (default warn).
  * `npm run demo -- --local` keeps the files in the local store of the data
  * folder instead of s3rver.
+ *
+ * `npm run demo -- --edge-origin` runs the edge on its own origin, as
+ * CloudFront is in production: EDGE_PORT (default PORT + 1, or a free port
+ * with PORT=0). DEMO_APP_HOST and DEMO_EDGE_HOST name the hosts the
+ * browser uses (default: HOST's), e.g. app.example.test and
+ * cdn.example.test mapped to this machine: cookies are per host, not per
+ * port. CLOUDFRONT_CORS_ORIGINS (default: the app's origin) and
+ * CLOUDFRONT_COOKIE_DOMAIN (default: the parent both hosts share) are the
+ * app's settings, to try other values.
  */
 import { createServer } from 'node:net'
 import { readFile } from 'node:fs/promises'
@@ -39,6 +48,20 @@ async function freePort(host: string): Promise<number> {
 }
 
 /**
+ * The cookie domain two host names share (`.example.test` for
+ * app.example.test and cdn.example.test): none for the same host, IP
+ * addresses, or hosts sharing no more than a top-level domain.
+ */
+function sharedCookieDomain(app: string, edge: string): string | undefined {
+  if (app === edge || /^[\d.]+$|:/.test(app) || /^[\d.]+$|:/.test(edge)) return undefined
+  const a = app.split('.').reverse()
+  const b = edge.split('.').reverse()
+  let common = 0
+  while (common < a.length && common < b.length && a[common] === b[common]) common++
+  return common >= 2 ? `.${a.slice(0, common).reverse().join('.')}` : undefined
+}
+
+/**
  * The host part of the URL to print: a wildcard address is reached as
  * localhost, an IPv6 literal needs brackets.
  */
@@ -63,7 +86,17 @@ async function main() {
     throw new Error(`PORT must be a port number, got "${process.env.PORT}"`)
   }
   const port = requestedPort === 0 ? await freePort(host) : requestedPort
-  const appUrl = `http://${urlHost(host)}:${port}`
+  const appHost = process.env.DEMO_APP_HOST || urlHost(host)
+  const appUrl = `http://${appHost}:${port}`
+  // --edge-origin: the edge listens on its own port (and host name), as
+  // the distribution is another origin than the app in production.
+  const edgeOrigin = process.argv.includes('--edge-origin')
+  const edgeHost = process.env.DEMO_EDGE_HOST || urlHost(host)
+  const edgePort = Number(
+    process.env.EDGE_PORT || (requestedPort === 0 ? await freePort(host) : port + 1)
+  )
+  const cdnUrl = edgeOrigin ? `http://${edgeHost}:${edgePort}/cdn` : `${appUrl}/cdn`
+  const cookieDomain = edgeOrigin ? sharedCookieDomain(appHost, edgeHost) : undefined
 
   let s3: S3rverProcess | undefined
   let app: ApplicationService | undefined
@@ -118,7 +151,10 @@ async function main() {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    CLOUDFRONT_URL: `${appUrl}/cdn`,
+    CLOUDFRONT_URL: cdnUrl,
+    CLOUDFRONT_CORS_ORIGINS: process.env.CLOUDFRONT_CORS_ORIGINS || appUrl,
+    ...(cookieDomain &&
+      !process.env.CLOUDFRONT_COOKIE_DOMAIN && { CLOUDFRONT_COOKIE_DOMAIN: cookieDomain }),
     CLOUDFRONT_KEY_PAIR_ID: data.keyPairId,
     CLOUDFRONT_PRIVATE_KEY_FILE: data.privateKeyFile,
   })
@@ -131,6 +167,18 @@ async function main() {
   await users.upsert('bob', data.passwords.bob)
 
   const { default: drive } = await import('@adonisjs/drive/services/main')
+  // Each user's sample stream, played through a folder link.
+  const { sampleStream, SAMPLE_STREAM_FOLDER } = await import('../app/files/sample_stream.ts')
+  for (const name of ['alice', 'bob']) {
+    const user = (await users.findByUsername(name))!
+    const folder = `${user.id}/${SAMPLE_STREAM_FOLDER}`
+    if (await drive.use('uploads').exists(`${folder}index.m3u8`)) continue
+    for (const [file, bytes] of sampleStream()) {
+      await drive.use('uploads').put(`${folder}${file}`, bytes, {
+        contentType: file.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t',
+      })
+    }
+  }
   await drive
     .use('static')
     .put('logo.svg', await readFile(new URL('../resources/assets/logo.svg', import.meta.url)), {
@@ -145,7 +193,7 @@ async function main() {
       s3
         ? `  S3 (s3rver)      ${s3.endpoint}, bucket "${BUCKET}"`
         : `  local store      ${join(dataDirectory, 'storage', BUCKET)}`,
-      `  CloudFront edge  ${appUrl}/cdn`,
+      `  CloudFront edge  ${cdnUrl}${edgeOrigin ? ' (its own origin)' : ''}`,
       `  key pair id      ${data.keyPairId}`,
       `  public key       ${data.publicKeyFile}`,
       `  users            alice / ${data.passwords.alice}`,

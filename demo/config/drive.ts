@@ -1,13 +1,28 @@
 import { join } from 'node:path'
 import env from '../start/env.ts'
 import { defineConfig } from '@adonisjs/drive'
-// In an app: `import { djamazing } from 'djamazing'`.
-import { djamazing } from '../../index.ts'
+// In an app: `import { djamazing, type LocalEdgeSettings } from 'djamazing'`.
+import { djamazing, type LocalEdgeSettings } from '../../index.ts'
+
+/**
+ * The local edge, with the CORS settings of the distribution's cache
+ * behaviors (its response headers policy): the app's pages may read the
+ * CDN's answers with `fetch` and players (hls.js), cookies included. They
+ * matter when the CDN is another origin (`npm run demo -- --edge-origin`).
+ */
+const localEdge: LocalEdgeSettings = {
+  cors: {
+    accessControlAllowOrigins: env.get('CLOUDFRONT_CORS_ORIGINS').split(','),
+    accessControlAllowMethods: ['GET', 'HEAD'],
+    accessControlAllowCredentials: true,
+  },
+}
 
 /**
  * What both disks share: the bucket (here s3rver's, started by the demo),
- * the CloudFront URL (here the app itself: the provider mounts the local
- * edge there) and the CloudFront key pair the demo generated.
+ * the CloudFront URL (the app itself, where the provider mounts the local
+ * edge, or its own origin where the edge listens) and the CloudFront key
+ * pair the demo generated.
  */
 const shared = {
   // 's3', or 'local' (npm run demo -- --local): the files in the data
@@ -25,6 +40,7 @@ const shared = {
     keyPairId: env.get('CLOUDFRONT_KEY_PAIR_ID'),
     privateKeyFile: env.get('CLOUDFRONT_PRIVATE_KEY_FILE'),
   },
+  localEdge,
   // s3rver, not AWS: its endpoint, path-style URLs, and checksums only when
   // required (it stores aws-chunked bodies as they come).
   endpoint: env.get('S3_ENDPOINT'),
@@ -62,6 +78,10 @@ const driveConfig = defineConfig({
       // 64 MiB, above 5 GiB only multipart), a PUT target that works for
       // 10 minutes.
       uploads: { maxSize: 10 * 1024 ** 3, expiresIn: '10m' },
+      // Folder links (the sample stream): signed cookies for the whole
+      // folder, with a Domain both hosts are under when the CDN is on
+      // another host than the app (cdn.example.com and app.example.com).
+      folderCookies: { expiresIn: '1h', domain: env.get('CLOUDFRONT_COOKIE_DOMAIN') },
       // The gallery's thumbnails: made from a photo when first shown,
       // stored beside it under the same protection, without its metadata
       // (GPS position, camera). The 2x one is for high-density screens.

@@ -22,6 +22,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   AWS_ACCESS_KEY_ID: Env.schema.string(),
   AWS_SECRET_ACCESS_KEY: Env.schema.string(),
   CLOUDFRONT_URL: Env.schema.string({ format: 'url', tld: false }),
+  // The origins the CDN's CORS settings allow, comma-separated.
+  CLOUDFRONT_CORS_ORIGINS: Env.schema.string(),
+  // The folder cookies' Domain, when the CDN is on another host than the app.
+  CLOUDFRONT_COOKIE_DOMAIN: Env.schema.string.optional(),
   CLOUDFRONT_KEY_PAIR_ID: Env.schema.string(),
   CLOUDFRONT_PRIVATE_KEY_FILE: Env.schema.string(),
 })

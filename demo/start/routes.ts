@@ -10,6 +10,9 @@ const UploadsController = () => import('../app/controllers/uploads_controller.ts
 // app: fileURLToPath(import.meta.resolve('djamazing/browser')).
 const browserModule = fileURLToPath(new URL('../../browser/direct_upload.js', import.meta.url))
 router.get('/assets/direct_upload.js', ({ response }) => response.download(browserModule))
+// hls.js, the player of the sample stream, as its package ships it.
+const hlsPlayer = fileURLToPath(import.meta.resolve('hls.js/dist/hls.min.js'))
+router.get('/assets/hls.js', ({ response }) => response.download(hlsPlayer))
 
 router.get('/', ({ auth, response }) =>
   response.redirect(auth.isAuthenticated ? '/files' : '/login')

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { isLoopbackHost } from '../cdn_url.ts'
-import { createEdgeForDisks } from '../edge/disks.ts'
+import { createEdgeForDisks, type DiskEdge } from '../edge/disks.ts'
 import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
@@ -19,13 +19,30 @@ export function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean
 }
 
 /**
+ * Whether a CDN URL's host can only be this machine's: a loopback address,
+ * or a name under the `localhost` or `test` domains, which RFC 6761
+ * reserves (never a CloudFront distribution).
+ */
+export function isDevelopmentHost(cdnOrigin: string): boolean {
+  const host = new URL(cdnOrigin).hostname
+  return isLoopbackHost(host) || /\.(localhost|test)$/.test(host)
+}
+
+/**
  * One local edge per CDN URL served by the app: the disks behind it share
  * its bucket, each prefix is a behavior, signed for protected disks (as
- * a CloudFront cache behavior restricted to the key group would be).
+ * a cache behavior restricted to the key group would be).
  */
 export type LocalEdge = {
   path: string
   disks: RegisteredDisk[]
+  /**
+   * The edge's own origin (`http://cdn.example.test:3334`) when its CDN
+   * URL is not the app: it listens there instead of being mounted on the
+   * app's router.
+   */
+  ownOrigin?: string
+  edge: DiskEdge
   handle(ctx: HttpContext): Promise<void>
   /**
    * Local store edges: takes the PUTs of upload URLs (the raw request
@@ -35,9 +52,10 @@ export type LocalEdge = {
 }
 
 /**
- * The local edges to mount: disks with `localEdge: true`, local store
+ * The local edges to serve: disks with `localEdge: true`, local store
  * disks, or, outside production, disks whose `cdnUrl` points at the app,
- * grouped by CDN URL.
+ * or with `localEdge` settings at a development host; grouped by CDN URL. An edge whose URL is the app's is mounted on its router;
+ * outside production, any other listens on its own origin.
  */
 export function localEdges(
   app: ApplicationService,
@@ -46,20 +64,82 @@ export function localEdges(
 ): LocalEdge[] {
   // In production only when configured: a CDN URL on the app's origin
   // there is a misconfiguration, not a development set-up.
-  const served = disks.filter(
-    (disk) =>
-      disk.config.localEdge ??
-      (disk.resolved.local !== undefined ||
-        (!app.inProduction && pointsAtApp(app, disk.resolved.cdn.origin)))
-  )
+  const served = disks.filter((disk) => {
+    const setting = disk.config.localEdge
+    if (typeof setting === 'boolean') return setting
+    if (disk.resolved.local !== undefined) return true
+    if (app.inProduction) return false
+    // With settings, also a CDN URL on a host no distribution can have.
+    const origin = disk.resolved.cdn.origin
+    return pointsAtApp(app, origin) || (setting !== undefined && isDevelopmentHost(origin))
+  })
+  const byResolved = new Map(served.map((disk) => [disk.resolved, disk]))
   const edges = createEdgeForDisks(
     served.map((disk) => disk.resolved),
-    { onRequest: (event) => report.edge(event) }
+    {
+      onRequest: (event) => report.edge(event),
+      corsOf: (resolved) => {
+        const setting = byResolved.get(resolved)?.config.localEdge
+        return typeof setting === 'object' ? setting.cors : undefined
+      },
+    }
   )
-  return edges.map((edge) => ({
-    path: edge.path,
-    disks: served.filter((disk) => edge.disks.includes(disk.resolved)),
-    handle: (ctx: HttpContext) => edge.serve(ctx.request.request, ctx.response.response),
-    upload: edge.upload,
-  }))
+  return edges.map((edge) => {
+    const origin = new URL(edge.url).origin
+    return {
+      path: edge.path,
+      disks: served.filter((disk) => edge.disks.includes(disk.resolved)),
+      // In production the app takes its CDN URL's requests behind whatever
+      // proxy routes them: mounted, as before.
+      ...(app.inProduction || pointsAtApp(app, origin) ? {} : { ownOrigin: origin }),
+      edge,
+      handle: (ctx: HttpContext) => edge.serve(ctx.request.request, ctx.response.response),
+      upload: edge.upload,
+    }
+  })
+}
+
+/**
+ * Starts one server per own origin of `edges`, on its port and its host
+ * when a loopback one, else the app's `HOST` (default `localhost`), and
+ * returns what closes them all.
+ */
+export async function listenOnOwnOrigins(edges: LocalEdge[]): Promise<() => Promise<void>> {
+  const { listenForDiskEdges } = await import('../edge/disk_edge_server.ts')
+  const { E_DJAMAZING_INVALID_CONFIG } = await import('../errors.ts')
+  const byOrigin = new Map<string, LocalEdge[]>()
+  for (const edge of edges) {
+    if (edge.ownOrigin)
+      byOrigin.set(edge.ownOrigin, [...(byOrigin.get(edge.ownOrigin) ?? []), edge])
+  }
+  const servers: Awaited<ReturnType<typeof listenForDiskEdges>>[] = []
+  const closeAll = () => Promise.all(servers.map((server) => server.close())).then(() => {})
+  for (const [origin, group] of byOrigin) {
+    const url = new URL(origin)
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+    // A loopback CDN host is where to listen; a name (cdn.example.test,
+    // mapped to this machine) is reached where the app is.
+    const host = isLoopbackHost(url.hostname)
+      ? url.hostname.replace(/^\[|\]$/g, '')
+      : process.env.HOST || 'localhost'
+    try {
+      servers.push(
+        await listenForDiskEdges(
+          group.map((one) => one.edge),
+          { host, port }
+        )
+      )
+    } catch (error) {
+      await closeAll()
+      const [disk] = group[0].disks
+      throw new E_DJAMAZING_INVALID_CONFIG(
+        [
+          disk.resolved.setting('cdnUrl'),
+          `the local edge of "${origin}" cannot listen on ${host}:${port} (${(error as Error).message}): free the port, or give cdnUrl another one`,
+        ],
+        { cause: error }
+      )
+    }
+  }
+  return closeAll
 }

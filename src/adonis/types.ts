@@ -2,6 +2,7 @@ import type { LinkSignerOptions } from '../links/types.ts'
 import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import type { DjamazingDriver } from '../driver.ts'
 import type { DjamazingOptions } from '../types.ts'
+import type { EdgeCorsPolicy } from '../edge/types.ts'
 
 /**
  * The file a protected link points at, as given to `authorize`.
@@ -81,18 +82,39 @@ export type AdonisDiskOptions = {
   authorize?(ctx: AuthorizeContext, target: AuthorizeTarget): boolean | Promise<boolean>
 
   /**
-   * Serve `cdnUrl` from this app with the local CloudFront-compatible edge
-   * (development, tests, demos: no AWS account needed). Default: on for
-   * the local store, and when `cdnUrl` points at the app itself (same
-   * origin as `app.appUrl`, or a loopback host on the app's `PORT`).
+   * Serve `cdnUrl` with the local CloudFront-compatible edge (development,
+   * tests, demos: no AWS account needed): mounted on the app when `cdnUrl`
+   * is the app's origin, else (outside production) listening on its own
+   * origin, the port of `cdnUrl`, as the distribution is another origin
+   * in production. Default: on for the local store, and outside production
+   * when `cdnUrl` points at the app itself (same origin as `app.appUrl`, or
+   * a loopback host on the app's `PORT`). Settings (an object) also turn it
+   * on, outside production, for a `cdnUrl` on a development host (a
+   * loopback address, `*.localhost`, `*.test`); `true` always, `false` never.
    */
-  localEdge?: boolean
+  localEdge?: boolean | LocalEdgeSettings
 
   /**
    * Settings of protected links (`expiresIn`, `guestLinks`, `baseUrl`);
    * the secrets, the route prefix and the current user come from the app.
    */
   links?: Omit<LinkSignerOptions, 'secrets' | 'routePrefix' | 'production'>
+}
+
+/**
+ * Settings of the local edge for one disk.
+ */
+export type LocalEdgeSettings = {
+  /**
+   * The CORS settings of the disk's cache behavior, shaped like a
+   * CloudFront response headers policy's `CorsConfig`: give the edge on
+   * its own origin the ones the distribution has, e.g.
+   * `{ accessControlAllowOrigins: [env.get('APP_URL')], accessControlAllowMethods: ['GET', 'HEAD'],
+   * accessControlAllowCredentials: true }`. Default none, as on a
+   * distribution without a CORS policy: cross-origin `fetch` and players
+   * are refused by the browser.
+   */
+  cors?: EdgeCorsPolicy
 }
 
 /**

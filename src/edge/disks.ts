@@ -5,7 +5,13 @@ import type { LocalStore } from '../store/local_store.ts'
 import { createUploadHandler } from '../store/local_upload_handler.ts'
 import { assertPathPattern } from './behaviors.ts'
 import { createEdgeHandler } from './handler.ts'
-import type { EdgeBehavior, EdgeOptions, EdgeRequestEvent, EdgeVerifier } from './types.ts'
+import type {
+  EdgeBehavior,
+  EdgeCorsPolicy,
+  EdgeOptions,
+  EdgeRequestEvent,
+  EdgeVerifier,
+} from './types.ts'
 
 /**
  * A disk the edge serves: a `DjamazingDriver` (it has `resolvedDisk`), or
@@ -47,6 +53,13 @@ export type EdgeForDisksOptions = Pick<
    * Each request the edge answered, with the disk whose prefix holds its key.
    */
   onRequest?: (event: EdgeRequestEvent & { disk?: string }) => void
+  /**
+   * The CORS settings of a disk's behaviors, as the response headers
+   * policy of its cache behavior on the distribution (an edge on another
+   * origin than the app needs them for `fetch` and players). Default none,
+   * as a behavior without such a policy sends none.
+   */
+  corsOf?: (disk: ResolvedDisk) => EdgeCorsPolicy | undefined
 }
 
 /**
@@ -70,21 +83,29 @@ const NO_KEYS: EdgeVerifier = {
  * Longest prefix first, like CloudFront's ordered cache behaviors, so a
  * disk nested inside another's prefix wins for its own keys.
  */
-export function edgeBehaviorsOf(
-  disks: readonly Pick<ResolvedDisk, 'prefix' | 'mode' | 'inlineActiveContent' | 'uploads'>[]
-): EdgeBehavior[] {
+export function edgeBehaviorsOf<
+  Disk extends Pick<ResolvedDisk, 'prefix' | 'mode' | 'inlineActiveContent' | 'uploads'>,
+>(disks: readonly Disk[], corsOf?: (disk: Disk) => EdgeCorsPolicy | undefined): EdgeBehavior[] {
   return disks
-    .flatMap((disk) => {
+    .flatMap((disk): EdgeBehavior[] => {
+      const cors = corsOf?.(disk)
+      // With CORS, preflights too: GET, HEAD, OPTIONS, as a distribution
+      // with a CORS policy allows them.
+      const withCors = cors && { cors, allowedMethods: ['GET', 'HEAD', 'OPTIONS'] as const }
       const behavior = {
         pathPattern: `${disk.prefix}*`,
         signed: disk.mode === 'protected',
         inlineActiveContent: disk.inlineActiveContent,
+        ...withCors,
       }
       // Unconfirmed uploads are never served as the disk's files: their
       // prefix is restricted, and longer, so it comes first.
       if (!disk.uploads || behavior.signed) return [behavior]
       const pending = `${disk.uploads.pendingPrefix}*`
-      return [{ pathPattern: pending, signed: true, inlineActiveContent: false }, behavior]
+      return [
+        { pathPattern: pending, signed: true, inlineActiveContent: false, ...withCors },
+        behavior,
+      ]
     })
     .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
 }
@@ -149,13 +170,13 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
   const byPrefix = [...group].sort((a, b) => b.prefix.length - a.prefix.length)
   const diskOf = (key: string | undefined) =>
     key === undefined ? undefined : byPrefix.find((disk) => key.startsWith(disk.prefix))?.name
-  const { onRequest, ...edgeOptions } = options
+  const { onRequest, corsOf, ...edgeOptions } = options
   const local = first.local
   const edge = createEdgeHandler({
     ...edgeOptions,
     store: first.objectStore,
     publicUrl: url,
-    behaviors: edgeBehaviorsOf(group),
+    behaviors: edgeBehaviorsOf(group, corsOf),
     defaultBehavior: { signed: true },
     ...(Object.keys(publicKeys).length ? { publicKeys } : { verifier: NO_KEYS }),
     ...(onRequest && { onRequest: (event) => onRequest({ ...event, disk: diskOf(event.key) }) }),

@@ -87,6 +87,10 @@ export type AdonisTestAppOptions = {
    */
   static?: Partial<DjamazingServiceConfig>
   /**
+   * Extra settings of the protected `other` disk.
+   */
+  other?: Partial<DjamazingServiceConfig>
+  /**
    * Turn off HttpContext's async local storage (to test the error).
    */
   asyncLocalStorage?: boolean
@@ -175,7 +179,12 @@ export async function startAdonisApp(options: AdonisTestAppOptions = {}) {
         prefix: 'uploads/',
         ...options.uploads,
       } as DjamazingServiceConfig),
-      other: djamazing({ ...shared, mode: 'protected', prefix: 'other/' }),
+      other: djamazing({
+        ...shared,
+        mode: 'protected',
+        prefix: 'other/',
+        ...options.other,
+      } as DjamazingServiceConfig),
     },
   })
 

@@ -30,7 +30,7 @@ export type Chromium = {
 /**
  * A headless Chromium with a fresh profile.
  */
-export async function launchChromium(): Promise<Chromium> {
+export async function launchChromium(options: { args?: string[] } = {}): Promise<Chromium> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${MISSING}: the browser tests cannot run`)
   }
@@ -48,6 +48,7 @@ export async function launchChromium(): Promise<Chromium> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.args ?? []),
     ],
   })
   return {

@@ -27,6 +27,21 @@ export type DemoApp = {
   stop(): Promise<number | null>
 }
 
+export type DemoAppOptions = {
+  /**
+   * `--local`: the local store instead of s3rver.
+   */
+  store?: 'local'
+  /**
+   * `--edge-origin`: the edge on its own origin.
+   */
+  edgeOrigin?: boolean
+  /**
+   * More environment variables (DEMO_APP_HOST, CLOUDFRONT_CORS_ORIGINS...).
+   */
+  env?: Record<string, string>
+}
+
 // `npm run demo` and what it prints, as docs/development.md and README.md show them.
 /**
  * Starts `npm run demo` as a user would (the same command, without npm in
@@ -34,13 +49,20 @@ export type DemoApp = {
  * data in a fresh temp folder (`store: 'local'`: `--local`, the local store
  * instead of s3rver). Resolves once it printed the URL to open.
  */
-export async function startDemoApp(options: { store?: 'local' } = {}): Promise<DemoApp> {
+export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoApp> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'djamazing-demo-'))
   const args = ['--import=@poppinss/ts-exec', 'demo/bin/demo.ts']
   if (options.store === 'local') args.push('--local')
+  if (options.edgeOrigin) args.push('--edge-origin')
   const child = spawn(process.execPath, args, {
     cwd: new URL('../../', import.meta.url),
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_DATA_DIR: dataDirectory },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DEMO_DATA_DIR: dataDirectory,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -62,6 +84,7 @@ export async function startDemoApp(options: { store?: 'local' } = {}): Promise<D
     child.stdout!.on('data', look)
     child.once('exit', (code) => {
       clearTimeout(timer)
+      void rm(dataDirectory, { recursive: true, force: true })
       reject(new Error(`The demo exited with code ${code}. Output:\n${output}`))
     })
   })

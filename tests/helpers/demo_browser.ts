@@ -1,7 +1,7 @@
 import type { Group } from '@japa/runner/core'
 import type { Page } from 'playwright-core'
 import { launchChromium, type Chromium } from './chromium.ts'
-import { startDemoApp, type DemoApp } from './demo_app.ts'
+import { startDemoApp, type DemoApp, type DemoAppOptions } from './demo_app.ts'
 
 /**
  * For the tests of a group: `open()` starts the demo and a Chromium and
@@ -17,10 +17,11 @@ export function demoInChromium(group: Group) {
     demo = undefined
   })
   return async function open(
-    options: { store?: 'local' } = {}
+    options: DemoAppOptions & { chromiumArgs?: (demo: DemoApp) => string[] } = {}
   ): Promise<{ demo: DemoApp; page: Page }> {
-    demo = await startDemoApp(options)
-    browser = await launchChromium()
+    const { chromiumArgs, ...demoOptions } = options
+    demo = await startDemoApp(demoOptions)
+    browser = await launchChromium({ args: chromiumArgs?.(demo) })
     return { demo, page: await browser.context.newPage() }
   }
 }

@@ -5,6 +5,7 @@ import type { DjamazingDriver } from '../../../index.ts'
 import files from '../files/file_index.ts'
 import { attachmentDisposition } from '../files/content_disposition.ts'
 import { isInlineImage, isMedia } from '../files/stored_types.ts'
+import { SAMPLE_STREAM_FOLDER } from '../files/sample_stream.ts'
 
 export default class FilesController {
   async index({ view, auth }: HttpContext) {
@@ -35,6 +36,11 @@ export default class FilesController {
         }),
       }))
     )
-    return view.render('pages/files', { user, items })
+    // The sample stream: a folder link, whose redirect sets signed cookies
+    // for the whole folder (playlist and segments) and lands on the playlist.
+    const streamUrl = await uploadsDriver.linkForFolder(`${user.id}/${SAMPLE_STREAM_FOLDER}`, {
+      entry: 'index.m3u8',
+    })
+    return view.render('pages/files', { user, items, streamUrl })
   }
 }
