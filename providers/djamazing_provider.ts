@@ -23,7 +23,7 @@ export type { EdgeEvent, LinkRedirectedEvent, LinkRefusedEvent } from '../src/ad
  */
 const EVERY_METHOD = METHODS.filter((method) => method !== 'CONNECT' && /^[A-Z]+$/.test(method))
 
-type DiskSource = { use(disk: string): { driver: unknown } }
+type DiskSource = { use(disk?: string): { driver: unknown; getUrl(key: string): Promise<string> } }
 
 /**
  * Registers the redirect route of every protected djamazing disk, and the
@@ -44,10 +44,10 @@ export default class DjamazingProvider {
     const drive = (await this.app.container.make('drive.manager')) as unknown as DiskSource
     const disks = registeredDisks(this.app)
     if (disks.length === 0) return
-    if (disks.some((disk) => disk.config.variants)) {
-      const { registerVariantHelpers } = await import('../src/adonis/view_helpers.ts')
-      await registerVariantHelpers(this.app, drive)
-    }
+    const { registerLinkHelper, registerVariantHelpers } =
+      await import('../src/adonis/view_helpers.ts')
+    await this.app.booted(() => registerLinkHelper(this.app, drive))
+    if (disks.some((disk) => disk.config.variants)) await registerVariantHelpers(this.app, drive)
 
     const router = await this.app.container.make('router')
     const usingAsyncLocalStorage = this.app.config.get('app.http.useAsyncLocalStorage', false)

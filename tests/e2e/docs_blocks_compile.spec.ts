@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { cp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { test } from '@japa/runner'
@@ -56,6 +56,8 @@ test.group(
     test('configure, write each block into the file it names, tsc --noEmit', async ({ assert }) => {
       const started = performance.now()
       await cp(join(REPOSITORY, 'tests/fixtures/newcomer_app'), appRoot, { recursive: true })
+      const env = await readFile(join(appRoot, '.env.example'), 'utf8')
+      await writeFile(join(appRoot, '.env'), env)
       await installPacked(appRoot, await packedTarball())
       const configure = await runNode(appRoot, ['ace', 'configure', 'djamazing'])
       assert.equal(configure.code, 0, configure.output)
@@ -173,6 +175,39 @@ test.group(
         await readFile(join(project, 'cloudfront_private_key.pem'), 'utf8'),
         /PRIVATE KEY/
       )
+    }).timeout(300_000)
+
+    test('a guest on a page that calls driveUrl without the guard: the dev error page says why', async ({
+      assert,
+    }) => {
+      assert.isTrue(compiled, 'the blocks compiled (the first test)')
+      // The newcomer's slip the README warns about: a protected link on a page guests see.
+      await writeFile(
+        join(appRoot, 'resources/views/pages/unguarded.edge'),
+        `<img src="{{ await driveUrl('1/song.wav', 'uploads') }}" alt="" />\n`
+      )
+      await appendFile(
+        join(appRoot, 'start/routes.ts'),
+        `\nrouter.on('/unguarded').render('pages/unguarded')\n`
+      )
+      const port = await freePort()
+      // As `node ace serve` runs it: from source, NODE_ENV=development (.env).
+      const app = await startNodeServer(
+        appRoot,
+        ['--import=@poppinss/ts-exec', 'bin/server.ts'],
+        port
+      )
+      try {
+        const response = await fetch(`${app.url}/unguarded`, { headers: { accept: 'text/html' } })
+        const html = await response.text()
+        assert.equal(response.status, 500)
+        // Youch's page, with the reason and the fix, not flydrive's wrapper alone.
+        assert.include(html, 'Cannot make a protected link for a guest on disk &quot;uploads&quot;')
+        assert.include(html, 'guestLinks: true')
+        assert.notInclude(html, 'Cannot generate URL for file at location')
+      } finally {
+        await app.stop()
+      }
     }).timeout(300_000)
   }
 )
