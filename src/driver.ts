@@ -78,7 +78,7 @@ export class DjamazingDriver implements DriverContract {
       disk.mode,
       disk.cdn.origin,
       disk.supportsACL ? 'on' : 'off',
-      disk.local ? `local store in ${disk.local.root}` : 'S3'
+      disk.localStore ? `local store in ${disk.localStore.root}` : 'S3'
     )
   }
 

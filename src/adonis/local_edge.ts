@@ -67,7 +67,7 @@ export function localEdges(
   const served = disks.filter((disk) => {
     const setting = disk.config.localEdge
     if (typeof setting === 'boolean') return setting
-    if (disk.resolved.local !== undefined) return true
+    if (disk.resolved.localStore !== undefined) return true
     if (app.inProduction) return false
     // With settings, also a CDN URL on a host no distribution can have.
     const origin = disk.resolved.cdn.origin

@@ -3,7 +3,6 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { ObjectVisibility } from 'flydrive/types'
 import { parseCdnUrl, type CdnBase } from '../cdn_url.ts'
 import { CloudFrontSigner } from '../cloudfront/signer.ts'
-import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../errors.ts'
 import { ProtectedLinks } from '../links/protected_links.ts'
 import { LinkSigner } from '../links/signer.ts'
@@ -13,55 +12,12 @@ import { isProduction } from '../production.ts'
 import { createS3Client, createStore } from '../store/create_store.ts'
 import { assertLocalBucketName } from '../store/local_files.ts'
 import type { ObjectStore } from '../store/types.ts'
-import { SignedUrlCache } from '../signed_url_cache.ts'
 import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
 import { DirectUploads } from '../uploads/direct_uploads.ts'
 import { resolveVariantSettings } from '../variants/options.ts'
 import { assertSharpInstalled } from '../variants/sharp.ts'
-import {
-  normalizePrefix,
-  readCacheControl,
-  readCacheSize,
-  readCookieDomain,
-  readMediaViews,
-  readMultipart,
-  readWindow,
-  settingPath,
-} from './settings.ts'
-
-/**
- * How long the CloudFront URL a protected link redirects to lives, when
- * the disk sets no `redirects.expiresIn`: long enough for the browser to
- * follow the redirect, too short to share.
- */
-export const DEFAULT_SIGNATURE_TIMEOUT = '1.5s'
-
-/**
- * The longest life of a redirect's CloudFront URL (`redirects.expiresIn`,
- * plus `redirects.window` when set) taken without `allowLongExpiry`:
- * one hour, already long for a bearer URL.
- */
-const MAX_SIGNATURE_TIMEOUT = 3600
-
-/**
- * The longest media link lifetime (`redirects.maxViewFor`,
- * `redirects.mediaViews.viewFor`) and folder cookie lifetime taken
- * without `redirects.allowLongExpiry`: a day, longer than any film or
- * working session.
- */
-const MAX_MEDIA_LIFETIME = 86_400
-
-/**
- * Signed URLs kept by a disk with a `redirects.window`: about 0.5 to 1 KB
- * each, so a few MB at most.
- */
-const DEFAULT_SIGNATURE_CACHE_SIZE = 10_000
-
-/**
- * Folder cookies last an hour unless the disk says otherwise: a lesson
- * or a film, not a day.
- */
-const DEFAULT_FOLDER_COOKIES_EXPIRES_IN = '1h'
+import { normalizePrefix, readCacheControl, readMultipart, settingPath } from './settings.ts'
+import { readRedirects, type ResolvedFolderCookies, type ResolvedRedirects } from './redirects.ts'
 
 /**
  * Settings of earlier releases, by the path that replaced them: a disk
@@ -105,7 +61,7 @@ export type ResolvedDisk = {
    * The local store of a local store disk: its folder of buckets, and the
    * secret its upload URLs are signed with.
    */
-  readonly local?: {
+  readonly localStore?: {
     readonly root: string
     readonly uploadSecret?: string
   }
@@ -142,17 +98,10 @@ export type ResolvedDisk = {
   >
   readonly protectedLinks?: ProtectedLinks
   /**
-   * Seconds.
+   * The disk's `redirects`, durations in seconds.
    */
-  readonly signatureTimeout: number
-  readonly signatureWindow?: number
-  readonly maxViewFor?: number
-  readonly mediaViews?: {
-    readonly contentTypes: readonly string[]
-    readonly viewFor: number
-    readonly bindIp: boolean
-  }
-  readonly folderCookies?: { readonly expiresIn: number; readonly domain?: string }
+  readonly redirects: ResolvedRedirects
+  readonly folderCookies?: ResolvedFolderCookies
   readonly uploads?: DirectUploads
   /**
    * The image variants' settings, checked (sharp is installed).
@@ -267,80 +216,11 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
       ])
     }
   }
-  const redirects = options.redirects ?? {}
-  const signatureTimeout = parseDuration(
-    redirects.expiresIn ?? DEFAULT_SIGNATURE_TIMEOUT,
-    setting('redirects.expiresIn')
+  const { redirects, folderCookies, cache } = readRedirects(
+    options,
+    setting,
+    new URL(cdn.origin).hostname
   )
-  if (signatureTimeout > MAX_SIGNATURE_TIMEOUT && redirects.allowLongExpiry !== true) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting('redirects.expiresIn'),
-      `${redirects.expiresIn} is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep it short (default "1.5s"), or set "allowLongExpiry: true" next to it if you mean it`,
-    ])
-  }
-  const signatureWindow = readWindow(redirects.window, setting('redirects.window'))
-  // A windowed URL lives up to window + expiresIn: the same bearer bound,
-  // and the same opt-in, as a long expiresIn.
-  if (
-    signatureWindow !== undefined &&
-    signatureWindow + Math.ceil(signatureTimeout) > MAX_SIGNATURE_TIMEOUT &&
-    redirects.allowLongExpiry !== true
-  ) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting('redirects.window'),
-      `${redirects.window} plus the expiresIn is over one hour: every redirect would hand out a CloudFront URL anyone can use that long. Keep the window to minutes, or set "allowLongExpiry: true" next to it if you mean it`,
-    ])
-  }
-  const cache =
-    signatureWindow === undefined
-      ? undefined
-      : new SignedUrlCache(
-          readCacheSize(
-            redirects.cacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE,
-            setting('redirects.cacheSize')
-          )
-        )
-  const mediaViews = readMediaViews(redirects.mediaViews, setting('redirects.mediaViews'))
-  const maxViewFor =
-    redirects.maxViewFor === undefined
-      ? mediaViews?.viewFor
-      : Math.ceil(parseDuration(redirects.maxViewFor, setting('redirects.maxViewFor')))
-  // The longer-lived credentials a redirect hands out (a media link's
-  // CloudFront URL, folder cookies): bearer too, so a day at most
-  // without the same opt-in as a long redirects.expiresIn.
-  const atMostOneDay = (seconds: number | undefined, settingName: string) => {
-    if (seconds === undefined || seconds <= MAX_MEDIA_LIFETIME) return
-    if (redirects.allowLongExpiry === true) return
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting(settingName),
-      `it is over one day: the CloudFront URL or cookies it hands out work for anyone who copies them that long. Keep it to hours, or set "redirects.allowLongExpiry: true" if you mean it`,
-    ])
-  }
-  atMostOneDay(mediaViews?.viewFor, 'redirects.mediaViews.viewFor')
-  if (redirects.maxViewFor !== undefined) atMostOneDay(maxViewFor, 'redirects.maxViewFor')
-  if (mediaViews && mediaViews.viewFor > maxViewFor!) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting('redirects.mediaViews.viewFor'),
-      `it is longer than redirects.maxViewFor (${maxViewFor} s)`,
-    ])
-  }
-  let folderCookies: ResolvedDisk['folderCookies']
-  if (options.folderCookies !== undefined) {
-    const { expiresIn = DEFAULT_FOLDER_COOKIES_EXPIRES_IN, domain } = options.folderCookies ?? {}
-    folderCookies = {
-      expiresIn: parseDuration(expiresIn, setting('folderCookies.expiresIn')),
-      ...(domain === undefined
-        ? {}
-        : {
-            domain: readCookieDomain(
-              domain,
-              new URL(cdn.origin).hostname,
-              setting('folderCookies.domain')
-            ),
-          }),
-    }
-  }
-  atMostOneDay(folderCookies?.expiresIn, 'folderCookies.expiresIn')
 
   // Without CloudFront a protected disk cannot redirect anywhere, so it
   // makes no links (getUrl says so); the AdonisJS helper refuses such a
@@ -370,10 +250,10 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
       signer: links,
       cloudfront,
       cdn,
-      signatureTimeout,
+      signatureTimeout: redirects.expiresIn,
       objectKey,
-      signatureWindow,
-      maxViewFor,
+      signatureWindow: redirects.window,
+      maxViewFor: redirects.maxViewFor,
       cache,
       folders: folderCookies,
     })
@@ -382,11 +262,11 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   // The store: one S3 client per disk (shared with its other buckets), or
   // the local store's folder.
   let client: S3Client | undefined
-  let local: ResolvedDisk['local']
+  let localStore: ResolvedDisk['localStore']
   let objectStore: ObjectStore
   if (localRoot !== undefined) {
     const uploadSecret = options.localStore?.uploadSecret
-    local = Object.freeze({ root: localRoot, uploadSecret })
+    localStore = Object.freeze({ root: localRoot, uploadSecret })
     objectStore = createStore({
       bucket,
       local: {
@@ -438,7 +318,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     production,
     store,
     client,
-    local,
+    localStore,
     objectStore,
     visibility: mode === 'public' ? 'public' : 'private',
     // The local store keeps no ACLs: access is the edge's behaviors'.
@@ -451,11 +331,8 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     links,
     currentUser: links && currentUserOf(options.links!),
     protectedLinks,
-    signatureTimeout,
-    signatureWindow,
-    maxViewFor,
-    mediaViews: mediaViews && Object.freeze(mediaViews),
-    folderCookies: folderCookies && Object.freeze(folderCookies),
+    redirects,
+    folderCookies,
     uploads,
     variants,
     otherBucket: ownBucket ? undefined : { ownCdn: shared.ownCdn! },

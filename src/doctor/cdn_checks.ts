@@ -1,7 +1,7 @@
 import { cdnUrlFor } from '../cdn_url.ts'
 import { parseDuration } from '../duration.ts'
 import { encodeStrict } from '../object_key.ts'
-import { DEFAULT_SIGNATURE_TIMEOUT } from '../disk/resolve_disk.ts'
+import { DEFAULT_SIGNATURE_TIMEOUT } from '../disk/redirects.ts'
 import { reasonOf } from './config_checks.ts'
 import { diagnoseCdnAnswer, fetchCdn, isHtml, type CdnResponse } from './cdn_response.ts'
 import type { Check, CheckResult, DiskContext } from './types.ts'
@@ -275,7 +275,7 @@ export const clockCheck: Check = {
  * The disk's `redirects.expiresIn` in seconds (1.5 s by default, as the driver).
  */
 function signatureTimeoutSeconds(context: DiskContext): number {
-  if (context.resolved) return context.resolved.signatureTimeout
+  if (context.resolved) return context.resolved.redirects.expiresIn
   try {
     return parseDuration(
       context.disk.options.redirects?.expiresIn ?? DEFAULT_SIGNATURE_TIMEOUT,

@@ -152,7 +152,7 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
     ])
   }
   const other = group.find(
-    (disk) => disk.bucket !== first.bucket || disk.local?.root !== first.local?.root
+    (disk) => disk.bucket !== first.bucket || disk.localStore?.root !== first.localStore?.root
   )
   if (other) {
     throw new E_DJAMAZING_INVALID_CONFIG([
@@ -171,7 +171,7 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
   const diskOf = (key: string | undefined) =>
     key === undefined ? undefined : byPrefix.find((disk) => key.startsWith(disk.prefix))?.name
   const { onRequest, corsOf, ...edgeOptions } = options
-  const local = first.local
+  const local = first.localStore
   const edge = createEdgeHandler({
     ...edgeOptions,
     store: first.objectStore,

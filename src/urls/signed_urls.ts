@@ -107,7 +107,7 @@ export class SignedUrls {
   #viewOf(key: string, options: LinkOptions): { viewFor?: Duration; bindIp?: boolean } {
     if (options.viewFor !== undefined) {
       const seconds = parseDuration(options.viewFor, 'viewFor', E_DJAMAZING_INVALID_LINK_OPTION)
-      const { maxViewFor } = this.#disk
+      const { maxViewFor } = this.#disk.redirects
       if (maxViewFor === undefined || seconds > maxViewFor) {
         throw new E_DJAMAZING_INVALID_LINK_OPTION([
           'viewFor',
@@ -118,7 +118,7 @@ export class SignedUrls {
       }
       return { viewFor: seconds, ...(options.bindIp ? { bindIp: true } : {}) }
     }
-    const media = this.#disk.mediaViews
+    const media = this.#disk.redirects.mediaViews
     const type = options.contentType ?? contentTypeFor(key)
     if (media && type && media.contentTypes.some((pattern) => matchesContentType(type, pattern))) {
       return { viewFor: media.viewFor, bindIp: options.bindIp ?? media.bindIp }
