@@ -259,9 +259,20 @@ export class DirectUploads {
         `size must be a whole number of bytes from 0 to ${this.#maxSize}`,
       ])
     }
+    const { contentDisposition } = options
+    if (contentDisposition !== undefined && !HEADER_VALUE.test(contentDisposition)) {
+      throw new E_DJAMAZING_INVALID_UPLOAD([
+        'contentDisposition must be a printable ASCII header value',
+      ])
+    }
+    // A disposition is fixed where the upload is created, on the server: a
+    // single PUT would need the browser to send it (and a CORS rule for it).
     const multipart =
       size > 0 &&
-      (checksum === undefined || size >= this.#multipartThreshold || size > MAX_PUT_SIZE)
+      (checksum === undefined ||
+        contentDisposition !== undefined ||
+        size >= this.#multipartThreshold ||
+        size > MAX_PUT_SIZE)
     if (!multipart && (typeof checksum !== 'string' || !BASE64_SHA256.test(checksum))) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['checksum must be the base64 SHA-256 of the content'])
     }
@@ -287,7 +298,7 @@ export class DirectUploads {
       confirmBy: expires + this.#confirmWithin,
     }
     const pendingKey = this.#pendingKey(claims)
-    if (multipart) return this.#startMultipart(claims, pendingKey)
+    if (multipart) return this.#startMultipart(claims, pendingKey, contentDisposition)
 
     debug('startUpload %s:%s -> %s', this.#disk.bucket, key, pendingKey)
     const url = await this.#disk.store.presignPut(pendingKey, {
@@ -308,15 +319,21 @@ export class DirectUploads {
   }
 
   /**
-   * The multipart upload is created with the app's content type (the
-   * browser's part requests cannot change it) and SHA-256 checksums, so
+   * The multipart upload is created with the app's content type and
+   * disposition (the browser's part requests cannot change them) and
+   * SHA-256 checksums, so
    * the store checks every part against the checksum signed into its URL.
    */
-  async #startMultipart(claims: UploadClaims, pendingKey: string): Promise<MultipartUploadTarget> {
+  async #startMultipart(
+    claims: UploadClaims,
+    pendingKey: string,
+    contentDisposition: string | undefined
+  ): Promise<MultipartUploadTarget> {
     const plan = planParts(claims.size, this.#partSize)
     claims.partSize = plan.partSize
     claims.uploadId = await this.#disk.store.createMultipart(pendingKey, {
       contentType: claims.contentType,
+      contentDisposition,
     })
     debug(
       'startUpload %s:%s -> %s (multipart, %d parts)',

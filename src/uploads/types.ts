@@ -93,6 +93,15 @@ export type StartUploadOptions = {
   size: number
 
   /**
+   * The `Content-Disposition` the object is stored and served with (e.g.
+   * `attachment; filename="report.pdf"`), fixed on the server when the
+   * upload is created: the browser cannot change it. An upload given one
+   * is multipart whatever its size (a single PUT would need the browser
+   * to send it). Printable ASCII; default none.
+   */
+  contentDisposition?: string
+
+  /**
    * The base64 SHA-256 of the content, as the browser module computes it.
    * Signed as `x-amz-checksum-sha256`: S3 refuses other bytes. Needed for
    * a single PUT; without it (or from `multipartThreshold` bytes) the

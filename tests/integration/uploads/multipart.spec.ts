@@ -178,6 +178,60 @@ for (const [label, makeDisk] of [
       assert.equal(await pendingObjects(), 0)
     })
 
+    test("the app's Content-Disposition is fixed at create: parts cannot change it, the file keeps it", async ({
+      assert,
+    }) => {
+      const disposition = 'attachment; filename="report.pdf"'
+      // Small enough for one PUT: a disposition makes it multipart.
+      const body = randomBytes(1000)
+      const key = `alice/${randomBytes(6).toString('hex')}.pdf`
+      const target = await disk.driver.startUpload(key, {
+        userId: ALICE,
+        contentType: 'application/pdf',
+        contentDisposition: disposition,
+        size: body.length,
+        checksum: sha256Of(body),
+        now: disk.clock.now,
+      })
+      assert.equal(target.method, 'multipart')
+      if (target.method !== 'multipart') return
+      const checksum = sha256Of(body)
+      const part = await disk.driver.signUploadPart(target.token, {
+        userId: ALICE,
+        partNumber: 1,
+        checksum,
+        now: disk.clock.now,
+      })
+      // A browser adding its own disposition to the part: not signed, not
+      // kept.
+      const response = await fetch(part.url, {
+        method: part.method,
+        headers: { ...part.headers, 'content-disposition': 'inline; filename="page.html"' },
+        body,
+      })
+      await response.arrayBuffer()
+      assert.equal(response.status, 200)
+      await disk.driver.completeUpload(target.token, { userId: ALICE, checksums: [checksum] })
+      const stored = await disk.store.head(`uploads/${key}`)
+      assert.equal(stored.contentDisposition, disposition)
+      assert.equal(stored.contentType, 'application/pdf')
+      assert.equal(sha256Hex(await disk.driver.getBytes(key)), sha256Hex(body))
+
+      for (const bad of ['attachment;\r\nx-evil: 1', 'attachment; filename="résumé.pdf"', '']) {
+        const error = await disk.driver
+          .startUpload(key, {
+            userId: ALICE,
+            contentType: 'application/pdf',
+            contentDisposition: bad,
+            size: body.length,
+            checksum,
+          })
+          .catch((caught) => caught)
+        assert.equal(error.code, 'E_DJAMAZING_INVALID_UPLOAD', bad)
+        assert.equal(error.status, 400)
+      }
+    })
+
     test('a resumed upload sends only the parts the store does not hold', async ({ assert }) => {
       const upload = await started()
       await sendPart(upload, 1)
