@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import router from '@adonisjs/core/services/router'
 import { middleware } from './kernel.ts'
+import { uppyBundle } from '../app/uppy_bundle.ts'
 
 const SessionController = () => import('../app/controllers/session_controller.ts')
 const FilesController = () => import('../app/controllers/files_controller.ts')
@@ -14,6 +15,17 @@ router.get('/assets/direct_upload.js', ({ response }) => response.download(brows
 const hlsPlayer = fileURLToPath(import.meta.resolve('hls.js/dist/hls.min.js'))
 router.get('/assets/hls.js', ({ response }) => response.download(hlsPlayer))
 
+// Uppy's Dashboard, beside the direct upload module: bundled with Vite on its
+// first request (app/uppy_bundle.ts).
+router.get('/assets/uppy.js', async ({ response }) => {
+  const { js } = await uppyBundle()
+  return response.header('content-type', 'text/javascript').send(js)
+})
+router.get('/assets/uppy.css', async ({ response }) => {
+  const { css } = await uppyBundle()
+  return response.header('content-type', 'text/css').send(css)
+})
+
 router.get('/', ({ auth, response }) =>
   response.redirect(auth.isAuthenticated ? '/files' : '/login')
 )
@@ -25,6 +37,7 @@ router.post('/logout', [SessionController, 'destroy'])
 router
   .group(() => {
     router.get('/files', [FilesController, 'index'])
+    router.get('/files/uppy', ({ auth, view }) => view.render('pages/uppy', { user: auth.user }))
     router.post('/uploads', [UploadsController, 'start'])
     router.post('/uploads/confirm', [UploadsController, 'confirm'])
     router.post('/uploads/parts', [UploadsController, 'signPart'])

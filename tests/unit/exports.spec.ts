@@ -31,6 +31,7 @@ const EXPORTS: Record<string, string[]> = {
   './djamazing_provider': ['default'],
   './commands': ['getCommand', 'getMetaData'],
   './browser': ['DirectUploadError', 'directUpload', 'sha256Base64'],
+  './browser/uppy': ['uppyS3Options'],
 }
 
 const root = new URL('../../', import.meta.url)

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { copyFile, cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
@@ -108,6 +108,7 @@ test.group(
           'app/controllers/uploads_controller.ts',
           'start/routes.ts',
           'resources/views/pages/upload.edge',
+          'resources/js/uppy.js',
           'app/controllers/courses_controller.ts',
         ]
       )
@@ -175,6 +176,20 @@ test.group(
 
           const link = new URL((await image.first().getAttribute('src'))!, app.url).href
           assert.match(link, /\/djamazing\/uploads\/1\/[0-9a-f-]{36}\.png\?/)
+
+          // A file over the multipart threshold (64 MiB), through the same page: the
+          // controller's four multipart routes take it, nothing else is needed.
+          const large = join(appRoot, 'tmp-large.bin')
+          await writeFile(large, randomBytes(70 * 1024 * 1024))
+          await page.goto(`${app.url}/upload`)
+          const completed = page.waitForResponse(`${app.url}/uploads/complete`, {
+            timeout: 300_000,
+          })
+          await page.setInputFiles('#file', large)
+          const complete = await completed
+          assert.equal(complete.status(), 200)
+          await page.waitForFunction("document.querySelector('#status').textContent !== ''")
+          assert.match((await page.textContent('#status'))!, /^Stored as 1\/[0-9a-f-]{36}\.bin$/)
 
           // bob: 403 on alice's link.
           await browser.context.clearCookies()

@@ -46,7 +46,8 @@ function withoutComment(line: string): string {
 const PUBLIC_NAMES: [string, string][] = Object.entries(
   PACKAGE.exports as Record<string, string>
 ).map(([subpath, target]) => [
-  target.replace(/^\.\/build\//, '').replace(/\.js$/, '.ts'),
+  // Built entries by their TypeScript source; the browser modules as shipped.
+  target.startsWith('./build/') ? target.slice(8).replace(/\.js$/, '.ts') : target.slice(2),
   subpath === '.' ? PACKAGE.name : `${PACKAGE.name}/${subpath.slice(2)}`,
 ])
 
