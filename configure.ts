@@ -66,15 +66,41 @@ const SHARED_DEFAULTS = `{
 }`
 
 /**
+ * With `--edge-origin`: the local edge on its own port, with the CORS
+ * settings the distribution's response headers policy needs.
+ */
+const EDGE_ORIGIN_URL = 'http://localhost:3334/cdn'
+const EDGE_ORIGIN_SETTINGS = `{
+  cors: {
+    accessControlAllowOrigins: [env.get('APP_URL')],
+    accessControlAllowMethods: ['GET', 'HEAD'],
+    accessControlAllowCredentials: true,
+  },
+}`
+
+/**
+ * The shared settings, with the local edge's CORS settings for an edge on
+ * its own origin.
+ */
+function sharedDefaults(edgeOrigin: boolean): string {
+  if (!edgeOrigin) return SHARED_DEFAULTS
+  const settings = EDGE_ORIGIN_SETTINGS.replace(/\n/g, '\n  ')
+  return SHARED_DEFAULTS.replace(/\n\}$/, `\n  localEdge: ${settings},\n}`)
+}
+
+/**
  * `node ace configure djamazing`: registers the providers and commands,
  * defines the environment variables, writes or extends `config/drive.ts`
  * with a public and a protected disk, turns on async local storage, and
  * prints the AWS set-up steps. No prompts: flags `--public-disk=<name>`
- * and `--protected-disk=<name>` rename the disks (`static`, `uploads`).
+ * and `--protected-disk=<name>` rename the disks (`static`, `uploads`);
+ * `--edge-origin` puts the local edge on its own origin (port 3334) with
+ * CORS settings, instead of under the app's `/cdn`.
  */
 export async function configure(command: Configure) {
   const publicDisk = String(command.parsedFlags['public-disk'] ?? 'static')
   const protectedDisk = String(command.parsedFlags['protected-disk'] ?? 'uploads')
+  const edgeOrigin = command.parsedFlags['edge-origin'] !== undefined
   for (const name of [publicDisk, protectedDisk]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       command.exitCode = 1
@@ -88,12 +114,20 @@ export async function configure(command: Configure) {
   const isNewConfig = !existsSync(driveConfigPath)
 
   if (isNewConfig) {
-    await codemods.makeUsingStub(stubsRoot, 'config/drive.stub', { publicDisk, protectedDisk })
+    await codemods.makeUsingStub(stubsRoot, 'config/drive.stub', {
+      publicDisk,
+      protectedDisk,
+      edgeOrigin,
+    })
     // The stub renderer trims the last newline the app's formatter puts back.
     const written = readFileSync(driveConfigPath, 'utf8')
     if (!written.endsWith('\n')) writeFileSync(driveConfigPath, `${written}\n`)
   } else {
-    await addDisksToDriveConfig(command, codemods, driveConfigPath, publicDisk, protectedDisk)
+    await addDisksToDriveConfig(command, codemods, driveConfigPath, {
+      publicDisk,
+      protectedDisk,
+      edgeOrigin,
+    })
   }
 
   // The codemods rewrite (and report) a file even when it has everything.
@@ -115,6 +149,7 @@ export async function configure(command: Configure) {
   const variables = Object.fromEntries(
     Object.entries(ENV_VARIABLES).map(([name, { value }]) => [name, value])
   )
+  if (edgeOrigin) variables.CLOUDFRONT_URL = EDGE_ORIGIN_URL
   const validations = Object.fromEntries(
     Object.entries(ENV_VARIABLES).map(([name, { schema }]) => [name, schema])
   )
@@ -146,7 +181,7 @@ export async function configure(command: Configure) {
     command.logger.action('update .gitignore (/storage/.djamazing/)').succeeded()
   }
 
-  printNextSteps(command, { publicDisk, protectedDisk })
+  printNextSteps(command, { publicDisk, protectedDisk }, edgeOrigin)
 }
 
 /**
@@ -176,7 +211,11 @@ function wrapped(text: string, first: string, width = 80): string[] {
  * `node ace serve`; with S3, the AWS steps (the key pair step names the
  * key configure wrote instead of a command that would refuse to replace it).
  */
-function printNextSteps(command: Configure, disks: { publicDisk: string; protectedDisk: string }) {
+function printNextSteps(
+  command: Configure,
+  disks: { publicDisk: string; protectedDisk: string },
+  edgeOrigin: boolean
+) {
   const envFile = command.app.makePath('.env')
   const env = existsSync(envFile) ? readFileSync(envFile, 'utf8') : ''
   const store = /^DJAMAZING_STORE=(.*)$/m
@@ -188,6 +227,11 @@ function printNextSteps(command: Configure, disks: { publicDisk: string; protect
     box.heading('djamazing: next steps (local store, no AWS needed)')
     for (const text of [
       'Run "node ace serve": files go to storage/.djamazing, served on CLOUDFRONT_URL.',
+      ...(edgeOrigin
+        ? [
+            'The edge listens on its own origin (CLOUDFRONT_URL, port 3334) with the CORS of localEdge.cors in config/drive.ts: give the distribution the same response headers policy.',
+          ]
+        : []),
       'For AWS later: node_modules/djamazing/docs/aws-setup.md, then DJAMAZING_STORE=s3.',
     ]) {
       for (const line of wrapped(text, '')) box.add(line)
@@ -253,9 +297,9 @@ async function addDisksToDriveConfig(
   command: Configure,
   codemods: Codemods,
   path: string,
-  publicDisk: string,
-  protectedDisk: string
+  disks: { publicDisk: string; protectedDisk: string; edgeOrigin: boolean }
 ) {
+  const { publicDisk, protectedDisk, edgeOrigin } = disks
   const project = await codemods.getTsMorphProject()
   const file = project ? (project.getSourceFile(path) ?? project.addSourceFileAtPath(path)) : null
   const services = file ? findServices(file) : null
@@ -309,7 +353,7 @@ async function addDisksToDriveConfig(
     insertStatementBefore(
       statement,
       restyle(
-        `/**\n * Settings the djamazing disks share.\n */\nconst ${shared} = ${SHARED_DEFAULTS}${end}`,
+        `/**\n * Settings the djamazing disks share.\n */\nconst ${shared} = ${sharedDefaults(edgeOrigin)}${end}`,
         style
       )
     )

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { isLoopbackHost } from '../cdn_url.ts'
 import { createEdgeForDisks, type DiskEdge } from '../edge/disks.ts'
+import type { EdgeCorsPolicy } from '../edge/types.ts'
 import type { EventReporters } from './events.ts'
 import type { RegisteredDisk } from './types.ts'
 
@@ -80,7 +81,10 @@ export function localEdges(
       onRequest: (event) => report.edge(event),
       corsOf: (resolved) => {
         const setting = byResolved.get(resolved)?.config.localEdge
-        return typeof setting === 'object' ? setting.cors : undefined
+        // compileCors checks the methods when the edge is made.
+        return typeof setting === 'object'
+          ? (setting.cors as EdgeCorsPolicy | undefined)
+          : undefined
       },
     }
   )

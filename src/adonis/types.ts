@@ -112,9 +112,12 @@ export type LocalEdgeSettings = {
    * `{ accessControlAllowOrigins: [env.get('APP_URL')], accessControlAllowMethods: ['GET', 'HEAD'],
    * accessControlAllowCredentials: true }`. Default none, as on a
    * distribution without a CORS policy: cross-origin `fetch` and players
-   * are refused by the browser.
+   * are refused by the browser. The methods are checked at boot, so a
+   * plain list (`string[]`, as a `shared` object infers it) compiles.
    */
-  cors?: EdgeCorsPolicy
+  cors?: Omit<EdgeCorsPolicy, 'accessControlAllowMethods'> & {
+    accessControlAllowMethods: readonly string[]
+  }
 }
 
 /**

@@ -113,3 +113,17 @@ new DjamazingDriver({
   // @ts-expect-error: the disk's production applies to its links
   links: { secrets: ['x'], currentUserId: () => 1, production: true },
 })
+
+// The local edge's settings as configure --edge-origin writes them into a
+// plain `shared` object: its lists widen to string[] and still compile.
+const sharedWithEdge = {
+  ...shared,
+  localEdge: {
+    cors: {
+      accessControlAllowOrigins: ['http://localhost:3333'],
+      accessControlAllowMethods: ['GET', 'HEAD'],
+      accessControlAllowCredentials: true,
+    },
+  },
+}
+export const withEdge = djamazing({ ...sharedWithEdge, mode: 'public', prefix: 'static/' })

@@ -222,6 +222,44 @@ test.group('node ace configure djamazing', (group) => {
     assert.notInclude(text, 'local store')
   })
 
+  test('--edge-origin: the edge on its own port, with the CORS settings, in 100 columns', async ({
+    fs,
+    assert,
+  }) => {
+    const app = await createConfigureApp(fs)
+    const command = await app.configure(['--edge-origin'])
+    assert.equal(command.exitCode, 0)
+    await assert.fileContains('.env', 'CLOUDFRONT_URL=http://localhost:3334/cdn')
+    const config = await fs.contents('config/drive.ts')
+    assert.include(
+      config,
+      `  localEdge: {
+    cors: {
+      accessControlAllowOrigins: [env.get('APP_URL')],
+      accessControlAllowMethods: ['GET', 'HEAD'],
+      accessControlAllowCredentials: true,
+    },
+  },
+}`
+    )
+    const printed = command.ui.logger.getLogs().map((log) => log.message)
+    const lines = printed.join('\n').split('\n')
+    for (const line of lines) assert.isAtMost(line.length + 14, 100, line)
+    const text = lines.map((line) => line.trim()).join(' ')
+    assert.include(text, 'The edge listens on its own origin (CLOUDFRONT_URL, port 3334)')
+
+    // Into an existing config/drive.ts: the same shared settings.
+    const other = await createConfigureApp(fs)
+    await fs.create(
+      'config/drive.ts',
+      "import { defineConfig, services } from '@adonisjs/drive'\n\nconst driveConfig = defineConfig({\n  default: 'fs',\n  services: {\n    fs: services.fs({ location: 'storage' }),\n  },\n})\n\nexport default driveConfig\n"
+    )
+    await other.configure(['--edge-origin'])
+    const extended = await fs.contents('config/drive.ts')
+    assert.include(extended, "accessControlAllowOrigins: [env.get('APP_URL')]")
+    assert.include(extended, 'fs: services.fs(')
+  })
+
   test('run again, reports no change to files it leaves as they are', async ({ fs, assert }) => {
     const app = await createConfigureApp(fs)
     await app.configure()
