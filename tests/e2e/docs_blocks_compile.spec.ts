@@ -92,6 +92,14 @@ test.group(
       const project = join(appRoot, PROJECTS['docs/flydrive.md'])
       const { blocks } = await pageFileBlocks(REPOSITORY, 'docs/flydrive.md')
       const [settings] = blocks.filter(({ lang }) => lang === 'ini')
+      // The project's package.json as the page makes it; its installs are
+      // the packed package and its peers, installed in the app around it.
+      const setUp = blocks
+        .filter(({ lang }) => lang === 'sh')
+        .flatMap(({ code }) => code.split('\n'))
+        .filter((line) => /^npm (init|pkg)\b/.test(line))
+      assert.deepEqual(setUp, ['npm init -y', 'npm pkg set type=module'])
+      for (const line of setUp) await run('sh', ['-c', line], { cwd: project })
       const commands = blocks
         .filter(({ lang }) => lang === 'sh')
         .map(({ code }) => code.split('\n'))
@@ -170,6 +178,8 @@ test.group(
       } finally {
         for (const one of running.reverse()) await one.stop()
       }
+      const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8'))
+      assert.equal(manifest.type, 'module')
       // The key the page's script wrote, where .env says.
       assert.match(
         await readFile(join(project, 'cloudfront_private_key.pem'), 'utf8'),
