@@ -81,8 +81,9 @@ export default class DjamazingProvider {
         .as(`djamazing.${edge.disks[0].name}.edge`)
     }
 
-    // The local store's upload URLs, taken before any router middleware.
-    const mounted = edges.filter((edge) => edge.upload && !edge.ownOrigin)
+    // The local store's upload URLs and the edge's CloudFront API, taken
+    // before any router middleware.
+    const mounted = edges.filter((edge) => (edge.upload || edge.answersApi) && !edge.ownOrigin)
     if (mounted.length) {
       const { uploadMiddleware } = await import('../src/adonis/upload_middleware.ts')
       const server = await this.app.container.make('server')

@@ -190,6 +190,7 @@ export class DjamazingDriver implements DriverContract {
       this.#store.put(objectKey, contents, this.#write(objectKey, options))
     )
     await this.#variants.written(key, contents)
+    await this.#invalidate(key)
   }
 
   /**
@@ -203,6 +204,7 @@ export class DjamazingDriver implements DriverContract {
     const write = { ...this.#write(objectKey, options), size: options?.contentLength }
     await this.#run('putStream', objectKey, () => this.#store.putStream(objectKey, contents, write))
     await this.#variants.written(key)
+    await this.#invalidate(key)
   }
 
   /**
@@ -212,6 +214,7 @@ export class DjamazingDriver implements DriverContract {
   async copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
     await this.#copy(source, destination, options)
     await this.#variants.written(destination)
+    await this.#invalidate(destination)
   }
 
   async #copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
@@ -236,6 +239,15 @@ export class DjamazingDriver implements DriverContract {
     await this.#copy(source, destination, options)
     await this.#delete(source)
     await this.#variants.moved(source, destination)
+    await this.#invalidate(source, destination)
+  }
+
+  /**
+   * Files (and folders, ending with "/") whose CloudFront copies are now
+   * stale, when the disk invalidates (src/invalidation/).
+   */
+  #invalidate(...keys: string[]): Promise<void> | undefined {
+    return this.#disk.invalidation?.changed(keys, this.#variants.variants)
   }
 
   /**
@@ -244,6 +256,7 @@ export class DjamazingDriver implements DriverContract {
   async delete(key: string): Promise<void> {
     await this.#delete(key)
     await this.#variants.deleted(key)
+    await this.#invalidate(key)
   }
 
   async #delete(key: string): Promise<void> {
@@ -258,6 +271,7 @@ export class DjamazingDriver implements DriverContract {
   async deleteAll(prefix: string): Promise<void> {
     await this.#deleteAll(prefix)
     await this.#variants.folderDeleted(prefix)
+    await this.#invalidate(prefix === '/' ? '' : prefix.replace(/(?<=.)\/?$/, '/'))
   }
 
   async #deleteAll(prefix: string): Promise<void> {
@@ -385,6 +399,7 @@ export class DjamazingDriver implements DriverContract {
   async confirmUpload(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
     const confirmed = await this.#uploads.confirm(token, options)
     await this.#variants.written(confirmed.key)
+    await this.#invalidate(confirmed.key)
     return confirmed
   }
 
@@ -413,6 +428,7 @@ export class DjamazingDriver implements DriverContract {
   async completeUpload(token: string, options: CompleteUploadOptions): Promise<ConfirmedUpload> {
     const confirmed = await this.#uploads.complete(token, options)
     await this.#variants.written(confirmed.key)
+    await this.#invalidate(confirmed.key)
     return confirmed
   }
 

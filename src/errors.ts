@@ -368,6 +368,27 @@ export const E_DJAMAZING_SHARP_MISSING = createError<[setting: string]>(
 )
 
 /**
+ * A disk invalidates CloudFront paths (`invalidation`), and
+ * `@aws-sdk/client-cloudfront`, an optional peer dependency, is not installed.
+ */
+export const E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING = createError<[setting: string]>(
+  '"%s" invalidates CloudFront paths, which needs @aws-sdk/client-cloudfront, and it is not installed. Install it: npm install @aws-sdk/client-cloudfront',
+  'E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING'
+)
+
+/**
+ * A write with `invalidation.awaitInvalidation` whose invalidation
+ * CloudFront never accepted (the write itself is done). The cause is
+ * CloudFront's last answer.
+ */
+export const E_DJAMAZING_INVALIDATION_FAILED = createError<
+  [paths: string, attempts: number, reason: string]
+>(
+  'CloudFront did not invalidate %s after %d attempts: %s. The file itself was written',
+  'E_DJAMAZING_INVALIDATION_FAILED'
+)
+
+/**
  * A variant name the disk does not declare.
  */
 export const E_DJAMAZING_UNKNOWN_VARIANT = createError<[variant: string, disk: string]>(

@@ -3,9 +3,11 @@ import type { CloudFrontSignerOptions } from './cloudfront/types.ts'
 import type { ProtectedLinkOptions } from './links/types.ts'
 import type { DirectUploadOptions } from './uploads/types.ts'
 import type { VariantsOptions } from './variants/types.ts'
+import type { InvalidationOptions } from './invalidation/types.ts'
 import type { Duration } from './duration.ts'
 
 export type { Duration } from './duration.ts'
+export type { InvalidationEvent, InvalidationOptions } from './invalidation/types.ts'
 
 /**
  * How a disk serves its files.
@@ -196,6 +198,13 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * See docs/variants.md.
    */
   variants?: VariantsOptions
+
+  /**
+   * CloudFront invalidation: files overwritten, deleted, moved or copied
+   * over (and their image variants) are invalidated at the distribution,
+   * batched. Needs `@aws-sdk/client-cloudfront`. See docs/invalidation.md.
+   */
+  invalidation?: InvalidationOptions
 }
 
 /**

@@ -247,6 +247,17 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
         }
       }
 
+      if (config.invalidation) {
+        const [{ appInvalidation }, { servedByLocalEdge }] = await Promise.all([
+          import('./invalidation.ts'),
+          import('./local_edge.ts'),
+        ])
+        const served =
+          URL.canParse(config.cdnUrl) &&
+          servedByLocalEdge(app, config, new URL(config.cdnUrl).origin)
+        options.invalidation = appInvalidation(config, app, served)
+      }
+
       const [{ DjamazingDriver }, { resolveDisk }] = await Promise.all([
         import('../driver.ts'),
         import('../disk/resolve_disk.ts'),

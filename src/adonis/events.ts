@@ -1,6 +1,7 @@
 import type { ApplicationService, EventsList } from '@adonisjs/core/types'
 import debug from '../debug.ts'
 import type { EdgeRequestEvent } from '../edge/types.ts'
+import type { InvalidationEvent } from '../invalidation/types.ts'
 import type { LinkEvent } from '../links/types.ts'
 
 /**
@@ -19,12 +20,16 @@ export type LinkRefusedEvent = Extract<LinkEvent, { outcome: 'refused' }>
  */
 export type EdgeEvent = EdgeRequestEvent & { disk?: string }
 
+// The events of the app's emitter (docs/events.md, docs/invalidation.md).
 declare module '@adonisjs/core/types' {
   interface EventsList {
     'djamazing:link:redirected': LinkRedirectedEvent
     'djamazing:link:refused': LinkRefusedEvent
     'djamazing:edge:served': EdgeEvent
     'djamazing:edge:refused': EdgeEvent
+    'djamazing:invalidation:sent': Extract<InvalidationEvent, { outcome: 'sent' }>
+    'djamazing:invalidation:retrying': Extract<InvalidationEvent, { outcome: 'retrying' }>
+    'djamazing:invalidation:failed': Extract<InvalidationEvent, { outcome: 'failed' }>
   }
 }
 
@@ -66,6 +71,14 @@ export async function eventReporters(app: ApplicationService) {
     },
     edge(event: EdgeEvent) {
       emit(event.status < 400 ? 'djamazing:edge:served' : 'djamazing:edge:refused', () => event)
+    },
+    /**
+     * A CloudFront invalidation request sent, retried or given up.
+     */
+    invalidation(event: InvalidationEvent) {
+      if (event.outcome === 'sent') emit('djamazing:invalidation:sent', () => event)
+      else if (event.outcome === 'retrying') emit('djamazing:invalidation:retrying', () => event)
+      else emit('djamazing:invalidation:failed', () => event)
     },
   }
 }

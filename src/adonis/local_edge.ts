@@ -5,7 +5,7 @@ import { isLoopbackHost } from '../cdn_url.ts'
 import { createEdgeForDisks, type DiskEdge } from '../edge/disks.ts'
 import type { EdgeCorsPolicy } from '../edge/types.ts'
 import type { EventReporters } from './events.ts'
-import type { RegisteredDisk } from './types.ts'
+import type { DjamazingServiceConfig, RegisteredDisk } from './types.ts'
 
 /**
  * Whether a CDN URL is this app itself: the origin of `app.appUrl`, or a
@@ -50,6 +50,28 @@ export type LocalEdge = {
    * target under `path`), as S3 takes presigned PUTs.
    */
   upload?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+  /**
+   * Disks with `invalidation`: whether a request is a CloudFront API call
+   * the edge answers (through `serve`).
+   */
+  answersApi?: (req: IncomingMessage) => boolean
+  serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+}
+
+/**
+ * Whether the app's local edge serves a disk (see `localEdges`).
+ */
+export function servedByLocalEdge(
+  app: ApplicationService,
+  config: Pick<DjamazingServiceConfig, 'localEdge' | 'store'>,
+  cdnOrigin: string
+): boolean {
+  const setting = config.localEdge
+  if (typeof setting === 'boolean') return setting
+  if (config.store === 'local') return true
+  if (app.inProduction) return false
+  // With settings, also a CDN URL on a host no distribution can have.
+  return pointsAtApp(app, cdnOrigin) || (setting !== undefined && isDevelopmentHost(cdnOrigin))
 }
 
 /**
@@ -65,15 +87,9 @@ export function localEdges(
 ): LocalEdge[] {
   // In production only when configured: a CDN URL on the app's origin
   // there is a misconfiguration, not a development set-up.
-  const served = disks.filter((disk) => {
-    const setting = disk.config.localEdge
-    if (typeof setting === 'boolean') return setting
-    if (disk.resolved.localStore !== undefined) return true
-    if (app.inProduction) return false
-    // With settings, also a CDN URL on a host no distribution can have.
-    const origin = disk.resolved.cdn.origin
-    return pointsAtApp(app, origin) || (setting !== undefined && isDevelopmentHost(origin))
-  })
+  const served = disks.filter((disk) =>
+    servedByLocalEdge(app, disk.config, disk.resolved.cdn.origin)
+  )
   const byResolved = new Map(served.map((disk) => [disk.resolved, disk]))
   const edges = createEdgeForDisks(
     served.map((disk) => disk.resolved),
@@ -99,6 +115,8 @@ export function localEdges(
       edge,
       handle: (ctx: HttpContext) => edge.serve(ctx.request.request, ctx.response.response),
       upload: edge.upload,
+      answersApi: edge.answersApi,
+      serve: (req: IncomingMessage, res: ServerResponse) => edge.serve(req, res),
     }
   })
 }

@@ -3,7 +3,8 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import type { LocalEdge } from './local_edge.ts'
 
 /**
- * A server middleware taking the PUTs of the local store's upload URLs.
+ * A server middleware taking the PUTs of the local store's upload URLs,
+ * and the local edge's CloudFront invalidation API calls.
  *
  * Uploads are raw bodies, as on S3. A route would run the router
  * middleware of the app first: the body parser would consume JSON and
@@ -20,6 +21,10 @@ export function uploadMiddleware(edges: LocalEdge[]) {
         const edge = edges.find((one) => url.startsWith(`${one.path}/`))
         if (edge?.upload) return edge.upload(req, ctx.response.response)
       }
+      // The CloudFront invalidation API of the edge: XML bodies, signed
+      // with SigV4, no CSRF token.
+      const api = edges.find((edge) => edge.answersApi?.(req))
+      if (api) return api.serve(req, ctx.response.response)
       return next()
     }
   }

@@ -14,9 +14,17 @@ import { assertLocalBucketName } from '../store/local_files.ts'
 import type { ObjectStore } from '../store/types.ts'
 import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
 import { DirectUploads } from '../uploads/direct_uploads.ts'
+import { assertCloudFrontClientInstalled } from '../invalidation/client.ts'
+import { DiskInvalidation } from '../invalidation/disk_invalidation.ts'
 import { resolveVariantSettings } from '../variants/options.ts'
 import { assertSharpInstalled } from '../variants/sharp.ts'
-import { normalizePrefix, readCacheControl, readMultipart, settingPath } from './settings.ts'
+import {
+  normalizePrefix,
+  readCacheControl,
+  readInvalidation,
+  readMultipart,
+  settingPath,
+} from './settings.ts'
 import { readRedirects, type ResolvedFolderCookies, type ResolvedRedirects } from './redirects.ts'
 
 /**
@@ -107,6 +115,10 @@ export type ResolvedDisk = {
    * The image variants' settings, checked (sharp is installed).
    */
   readonly variants?: ResolvedVariantSettings
+  /**
+   * CloudFront invalidation of the disk's changed files (`invalidation`).
+   */
+  readonly invalidation?: DiskInvalidation
   /**
    * Set on a disk made by `onBucket`: whether it was given a CDN URL of its own.
    */
@@ -309,6 +321,21 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     assertSharpInstalled(setting('variants'))
   }
 
+  // CloudFront invalidation: its settings checked, and the client there.
+  const invalidationSettings = readInvalidation(
+    options.invalidation,
+    setting('invalidation'),
+    'credentials' in options ? options.credentials : undefined
+  )
+  if (invalidationSettings && !invalidationSettings.client) {
+    assertCloudFrontClientInstalled(setting('invalidation'))
+  }
+  // Another bucket is another distribution: its files are not invalidated.
+  const invalidation =
+    invalidationSettings &&
+    ownBucket &&
+    new DiskInvalidation(name, cdn, prefix, invalidationSettings)
+
   const disk: ResolvedDisk = Object.freeze({
     name,
     mode,
@@ -335,6 +362,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     folderCookies,
     uploads,
     variants,
+    invalidation: invalidation || undefined,
     otherBucket: ownBucket ? undefined : { ownCdn: shared.ownCdn! },
     objectKey,
     setting,

@@ -3,6 +3,12 @@ import { parseDuration, type Duration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import type { MediaViewOptions } from '../types.ts'
+import type {
+  CloudFrontClientLike,
+  InvalidationClock,
+  InvalidationEvent,
+  InvalidationOptions,
+} from '../invalidation/types.ts'
 
 /*
  * Checks of single settings, each naming the setting that is wrong, so a
@@ -144,4 +150,92 @@ export function readCacheSize(value: number, setting: string): number {
     throw new E_DJAMAZING_INVALID_CONFIG([setting, 'expected a whole number of URLs >= 1'])
   }
   return value
+}
+
+/**
+ * A disk's `invalidation`, checked: limits within CloudFront's, the batch
+ * window in milliseconds, the distribution id from the environment when
+ * not given.
+ */
+export type ResolvedInvalidation = {
+  setting: string
+  distributionId: string
+  batchWindow: number
+  maxPaths: number
+  maxWildcards: number
+  wildcardAbove: number
+  retries: number
+  awaitInvalidation: boolean
+  client?: CloudFrontClientLike
+  endpoint?: string
+  credentials?: unknown
+  onEvent?: (event: InvalidationEvent) => void
+  clock?: InvalidationClock
+}
+
+/**
+ * CloudFront's limits: 3,000 file paths and 15 wildcard paths in
+ * progress per distribution (CloudFront Developer Guide, "Concurrent
+ * invalidation request maximum").
+ */
+const CLOUDFRONT_MAX_PATHS = 3000
+const CLOUDFRONT_MAX_WILDCARDS = 15
+
+export function readInvalidation(
+  value: InvalidationOptions | undefined,
+  setting: string,
+  credentials: unknown
+): ResolvedInvalidation | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      setting,
+      "expected { distributionId: env.get('CLOUDFRONT_DISTRIBUTION_ID') }",
+    ])
+  }
+  const distributionId = value.distributionId ?? process.env.CLOUDFRONT_DISTRIBUTION_ID
+  if (typeof distributionId !== 'string' || !/^[A-Z0-9]{1,128}$/i.test(distributionId)) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.distributionId`,
+      distributionId
+        ? `"${distributionId}" is not a CloudFront distribution id (like EDFDVBD6EXAMPLE)`
+        : 'the id of the CloudFront distribution is missing: set CLOUDFRONT_DISTRIBUTION_ID (like EDFDVBD6EXAMPLE), or pass it',
+    ])
+  }
+  const whole = (name: string, fallback: number, min: number, max: number) => {
+    const number = (value as Record<string, unknown>)[name] ?? fallback
+    const ok =
+      typeof number === 'number' &&
+      number >= min &&
+      number <= max &&
+      (Number.isInteger(number) || number === Infinity)
+    if (!ok) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        `${setting}.${name}`,
+        `${number} must be a whole number from ${min} to ${max}`,
+      ])
+    }
+    return number as number
+  }
+  if (value.endpoint !== undefined && !URL.canParse(value.endpoint)) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `${setting}.endpoint`,
+      `"${value.endpoint}" is not a URL, e.g. the local edge's "http://localhost:3333/cdn"`,
+    ])
+  }
+  return {
+    setting,
+    distributionId,
+    batchWindow: parseDuration(value.batchWindow ?? '1s', `${setting}.batchWindow`) * 1000,
+    maxPaths: whole('maxPaths', 1000, 1, CLOUDFRONT_MAX_PATHS),
+    maxWildcards: whole('maxWildcards', CLOUDFRONT_MAX_WILDCARDS, 1, CLOUDFRONT_MAX_WILDCARDS),
+    wildcardAbove: whole('wildcardAbove', 20, 1, Infinity),
+    retries: whole('retries', 8, 1, 100),
+    awaitInvalidation: value.awaitInvalidation === true,
+    client: value.client,
+    endpoint: value.endpoint,
+    credentials,
+    onEvent: value.onEvent,
+    clock: value.clock,
+  }
 }

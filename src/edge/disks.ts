@@ -12,6 +12,7 @@ import type {
   EdgeRequestEvent,
   EdgeVerifier,
 } from './types.ts'
+import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
 
 /**
  * A disk the edge serves: a `DjamazingDriver` (it has `resolvedDisk`), or
@@ -43,6 +44,12 @@ export type DiskEdge = {
    * presigned PUTs.
    */
   upload?: (req: IncomingMessage, res: ServerResponse, target?: string) => Promise<void>
+  /**
+   * Disks with `invalidation`: whether a request is a call of the
+   * CloudFront invalidation API, which `serve` answers (raw XML bodies:
+   * frameworks must hand it over before parsing bodies or checking CSRF).
+   */
+  answersApi?: (req: IncomingMessage) => boolean
 }
 
 export type EdgeForDisksOptions = Pick<
@@ -190,6 +197,11 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
           now: options.now,
         })
 
+  // The CloudFront API's invalidation calls of the disks' distribution,
+  // with the edge's URL as the client's endpoint.
+  const distributionIds = group.flatMap((disk) => disk.invalidation?.distributionId ?? [])
+  const api = distributionIds.length ? createInvalidationApi({ distributionIds }) : undefined
+
   // The raw rest of the request target after the edge's path: the
   // signature covers the URL exactly as the browser sent it.
   const targetOf = (req: IncomingMessage) => (req.url ?? '').slice(path.length + 1)
@@ -197,7 +209,14 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
     url,
     path,
     disks: group,
-    serve: (req, res, target = targetOf(req)) => edge.serve(req, res, target),
+    serve: (req, res, target = targetOf(req)) =>
+      api && isInvalidationApiCall(req, target)
+        ? api.handle(req, res, target)
+        : edge.serve(req, res, target),
     upload: upload && ((req, res, target = targetOf(req)) => upload(req, res, target)),
+    answersApi:
+      api &&
+      ((req) =>
+        (req.url ?? '').startsWith(`${path}/`) && isInvalidationApiCall(req, targetOf(req))),
   }
 }

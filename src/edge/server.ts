@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createEdgeHandler } from './handler.ts'
+import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
 import type { EdgeOptions } from './types.ts'
 
 /**
@@ -22,6 +23,11 @@ export type EdgeServerOptions = Omit<EdgeOptions, 'publicUrl'> & {
    * `/cdn`. Default `/`.
    */
   basePath?: string
+  /**
+   * Answer the CloudFront API's invalidation calls for these distribution
+   * ids (a `CloudFrontClient` with the edge's `url` as its `endpoint`).
+   */
+  distributionIds?: readonly string[]
 }
 
 export type EdgeServer = {
@@ -37,7 +43,14 @@ export type EdgeServer = {
  * Starts the edge on its own node:http server.
  */
 export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
-  const { host = '127.0.0.1', port = 0, basePath = '/', publicUrl, ...edgeOptions } = options
+  const {
+    host = '127.0.0.1',
+    port = 0,
+    basePath = '/',
+    publicUrl,
+    distributionIds,
+    ...edgeOptions
+  } = options
   let handle: RequestListener | undefined
   // Node refuses headers over 16 KiB with a bare 431; CloudFront takes
   // requests up to 20,480 bytes and answers 413 past that. Read enough
@@ -58,7 +71,15 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     publicUrl ??
     `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${basePath.startsWith('/') ? '' : '/'}${basePath}`
   try {
-    handle = createEdgeHandler({ ...edgeOptions, publicUrl: url })
+    const edge = createEdgeHandler({ ...edgeOptions, publicUrl: url })
+    const api = distributionIds?.length ? createInvalidationApi({ distributionIds }) : undefined
+    const apiBase = new URL(url).pathname.replace(/\/?$/, '/')
+    handle = (req, res) => {
+      const target = (req.url ?? '').startsWith(apiBase) ? req.url!.slice(apiBase.length) : ''
+      return api && isInvalidationApiCall(req, target)
+        ? api.handle(req, res, target)
+        : edge(req, res)
+    }
   } catch (error) {
     server.close()
     throw error

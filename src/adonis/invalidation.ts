@@ -1,0 +1,31 @@
+import type { ApplicationService } from '@adonisjs/core/types'
+import type { InvalidationOptions } from '../invalidation/types.ts'
+import type { EventReporters } from './events.ts'
+import type { DjamazingServiceConfig } from './types.ts'
+
+/**
+ * A disk's `invalidation` in an app: its events also go to the app's
+ * emitter (`djamazing:invalidation:sent`, `:retrying`, `:failed`), and a
+ * disk the app's own local edge serves (development) sends its
+ * CloudFront API calls to that edge, unless an `endpoint` or `client` is given.
+ */
+export function appInvalidation(
+  config: DjamazingServiceConfig,
+  app: ApplicationService,
+  servedByLocalEdge: boolean
+): InvalidationOptions | undefined {
+  const invalidation = config.invalidation
+  if (!invalidation) return undefined
+  let reporters: Promise<EventReporters> | undefined
+  const endpoint =
+    invalidation.endpoint ?? (servedByLocalEdge && !invalidation.client ? config.cdnUrl : undefined)
+  return {
+    ...invalidation,
+    ...(endpoint ? { endpoint } : {}),
+    onEvent(event) {
+      invalidation.onEvent?.(event)
+      reporters ??= import('./events.ts').then(({ eventReporters }) => eventReporters(app))
+      reporters.then((report) => report.invalidation(event)).catch(() => {})
+    },
+  }
+}

@@ -1,0 +1,348 @@
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import debug from '../debug.ts'
+
+/*
+ * The local edge's side of CloudFront's invalidation API (API version
+ * 2020-05-31, REST with XML bodies, as `@aws-sdk/client-cloudfront` sends
+ * it): CreateInvalidation, GetInvalidation and ListInvalidations. Point a
+ * `CloudFrontClient`'s `endpoint` at the edge's URL and its calls land here.
+ */
+
+const XMLNS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/'
+
+/**
+ * The API's path: `/2020-05-31/distribution/{Id}/invalidation[/{InvalidationId}]`.
+ */
+const API_PATH = /^\/?2020-05-31\/distribution\/([^/?]+)\/invalidation(?:\/([^/?]+))?(?:\?(.*))?$/
+
+/**
+ * CloudFront's limits on one invalidation batch (CloudFront Developer
+ * Guide, "Invalidating files"): a path is at most 4,000 characters, a
+ * wildcard only at its end, and 3,000 files (15 wildcards) in progress.
+ */
+const MAX_PATH_LENGTH = 4000
+const MAX_FILE_PATHS = 3000
+const MAX_WILDCARD_PATHS = 15
+
+/**
+ * Invalidations the edge remembers per distribution, for
+ * GetInvalidation and ListInvalidations (the oldest go first).
+ */
+const REMEMBERED = 1000
+
+export type InvalidationRecord = {
+  id: string
+  createTime: Date
+  callerReference: string
+  paths: string[]
+}
+
+export type InvalidationApiOptions = {
+  /**
+   * The distributions the edge stands for: any other id is
+   * `NoSuchDistribution`, as on CloudFront.
+   */
+  distributionIds: readonly string[]
+  /**
+   * Drops paths (relative to the distribution, `/static/a.png`,
+   * `/static/photos/*`) from the edge's cache; returns how many cached
+   * responses went.
+   */
+  invalidate?: (paths: readonly string[]) => number
+  now?: () => Date
+}
+
+/**
+ * Whether a request is a call of the invalidation API: its path, and a
+ * SigV4 `Authorization` header, which browsers never send (a file stored
+ * under `2020-05-31/distribution/...` is still served to them).
+ */
+export function isInvalidationApiCall(req: IncomingMessage, target: string): boolean {
+  return (
+    API_PATH.test(target) &&
+    (req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ') &&
+    (req.method === 'POST' || req.method === 'GET')
+  )
+}
+
+function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&"']/g,
+    (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[char]!
+  )
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-f]+|#\d+);/gi, (_, entity: string) => {
+    const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
+    if (named[entity.toLowerCase()]) return named[entity.toLowerCase()]
+    const code =
+      entity[1] === 'x' || entity[1] === 'X'
+        ? Number.parseInt(entity.slice(2), 16)
+        : Number(entity.slice(1))
+    return String.fromCodePoint(code)
+  })
+}
+
+/**
+ * The text of each `<name>` element of a body (the batch's elements hold
+ * text only, never nested elements of the same name).
+ */
+function elements(xml: string, name: string): string[] {
+  const found: string[] = []
+  const pattern = new RegExp(`<${name}(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</${name}>)`, 'g')
+  for (const match of xml.matchAll(pattern)) found.push(unescapeXml(match[1] ?? ''))
+  return found
+}
+
+type ApiError = { status: number; code: string; message: string }
+
+const errors = {
+  noSuchDistribution: (): ApiError => ({
+    status: 404,
+    code: 'NoSuchDistribution',
+    message: 'The specified distribution does not exist.',
+  }),
+  noSuchInvalidation: (): ApiError => ({
+    status: 404,
+    code: 'NoSuchInvalidation',
+    message: 'The specified invalidation does not exist.',
+  }),
+  missingBody: (): ApiError => ({
+    status: 400,
+    code: 'MissingBody',
+    message:
+      'This operation requires a body. Ensure that the body is present and the Content-Type header is set.',
+  }),
+  malformed: (): ApiError => ({
+    status: 400,
+    code: 'MalformedInput',
+    message:
+      'The XML document you provided was not well-formed or did not validate against our published schema.',
+  }),
+  inconsistentQuantities: (): ApiError => ({
+    status: 400,
+    code: 'InconsistentQuantities',
+    message: "The value of Quantity and the size of Items don't match.",
+  }),
+  invalidArgument: (message: string): ApiError => ({
+    status: 400,
+    code: 'InvalidArgument',
+    message,
+  }),
+  batchTooLarge: (): ApiError => ({
+    status: 413,
+    code: 'BatchTooLarge',
+    message: 'Invalidation batch specified is too large.',
+  }),
+  alreadyExists: (): ApiError => ({
+    status: 409,
+    code: 'InvalidationBatchAlreadyExists',
+    message:
+      'The caller reference you attempted to create the invalidation with is the same as one used for another invalidation with different paths.',
+  }),
+}
+
+function requestId(): string {
+  return randomBytes(16)
+    .toString('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  xml: string,
+  headers: Record<string, string> = {}
+) {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`
+  res.writeHead(status, {
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId(),
+    ...headers,
+  })
+  res.end(body)
+}
+
+function sendApiError(res: ServerResponse, error: ApiError) {
+  send(
+    res,
+    error.status,
+    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`
+  )
+}
+
+function batchXml(record: InvalidationRecord): string {
+  const items = record.paths.map((path) => `<Path>${escapeXml(path)}</Path>`).join('')
+  return `<InvalidationBatch><Paths><Quantity>${record.paths.length}</Quantity>${record.paths.length ? `<Items>${items}</Items>` : ''}</Paths><CallerReference>${escapeXml(record.callerReference)}</CallerReference></InvalidationBatch>`
+}
+
+/**
+ * The invalidation as CloudFront describes it. The edge drops the paths at
+ * once, but CloudFront answers a new invalidation `InProgress`: so does the
+ * edge, and `Completed` ever after.
+ */
+function invalidationXml(record: InvalidationRecord, status: 'InProgress' | 'Completed'): string {
+  return `<Invalidation xmlns="${XMLNS}"><Id>${record.id}</Id><Status>${status}</Status><CreateTime>${record.createTime.toISOString()}</CreateTime>${batchXml(record)}</Invalidation>`
+}
+
+/**
+ * What is wrong with a batch's paths, as CloudFront answers it.
+ */
+function checkPaths(paths: string[]): ApiError | undefined {
+  for (const path of paths) {
+    if (!path.startsWith('/') || path.length > MAX_PATH_LENGTH || path.slice(0, -1).includes('*')) {
+      return errors.invalidArgument(
+        `Your request contains one or more invalid invalidation paths: ${path.slice(0, 100)}`
+      )
+    }
+  }
+  const wildcards = paths.filter((path) => path.endsWith('*')).length
+  if (paths.length - wildcards > MAX_FILE_PATHS || wildcards > MAX_WILDCARD_PATHS) {
+    return errors.batchTooLarge()
+  }
+  return undefined
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > limit) return undefined
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * The invalidation API of one edge. `handle` answers a request that
+ * `isInvalidationApiCall` recognised; `target` is the path after the edge's
+ * own path (`2020-05-31/distribution/...`).
+ */
+export function createInvalidationApi(options: InvalidationApiOptions) {
+  const now = options.now ?? (() => new Date())
+  const known = new Set(options.distributionIds)
+  const byDistribution = new Map<string, InvalidationRecord[]>()
+
+  async function create(req: IncomingMessage, res: ServerResponse, distributionId: string) {
+    // A batch of 3,000 paths of 4,000 characters fits in 13 MB.
+    const body = await readBody(req, 16 * 1024 * 1024)
+    if (body === undefined) return sendApiError(res, errors.batchTooLarge())
+    if (body.trim() === '') return sendApiError(res, errors.missingBody())
+    if (!/<InvalidationBatch[\s>]/.test(body)) return sendApiError(res, errors.malformed())
+    const [quantity] = elements(body, 'Quantity')
+    const paths = elements(body, 'Path')
+    const [callerReference] = elements(body, 'CallerReference')
+    if (quantity === undefined || !/^\d+$/.test(quantity.trim()) || !callerReference) {
+      return sendApiError(res, errors.malformed())
+    }
+    if (Number(quantity) !== paths.length) return sendApiError(res, errors.inconsistentQuantities())
+    if (paths.length === 0) {
+      return sendApiError(
+        res,
+        errors.invalidArgument('Your request must contain at least one path.')
+      )
+    }
+    const wrong = checkPaths(paths)
+    if (wrong) return sendApiError(res, wrong)
+
+    const records = byDistribution.get(distributionId) ?? []
+    byDistribution.set(distributionId, records)
+    const same = records.find((record) => record.callerReference === callerReference)
+    if (same) {
+      // CloudFront answers a repeated request with the invalidation it made.
+      if (same.paths.join('\n') !== paths.join('\n')) {
+        return sendApiError(res, errors.alreadyExists())
+      }
+      return send(res, 201, invalidationXml(same, 'Completed'), {
+        Location: locationOf(req, distributionId, same.id),
+      })
+    }
+    const record: InvalidationRecord = {
+      id: `I${randomBytes(16)
+        .toString('hex')
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, '')
+        .slice(0, 13)}`,
+      createTime: now(),
+      callerReference,
+      paths,
+    }
+    records.unshift(record)
+    if (records.length > REMEMBERED) records.length = REMEMBERED
+    const dropped = options.invalidate?.(paths) ?? 0
+    debug(
+      'edge: invalidation %s of %s: %d paths, %d cached responses dropped',
+      record.id,
+      distributionId,
+      paths.length,
+      dropped
+    )
+    send(res, 201, invalidationXml(record, 'InProgress'), {
+      Location: locationOf(req, distributionId, record.id),
+    })
+  }
+
+  function list(res: ServerResponse, distributionId: string, query: URLSearchParams) {
+    const records = byDistribution.get(distributionId) ?? []
+    const marker = query.get('Marker') ?? ''
+    const maxItems = Math.max(0, Math.min(Number(query.get('MaxItems') ?? 100) || 100, 100))
+    const start = marker ? records.findIndex((record) => record.id === marker) + 1 : 0
+    const page = records.slice(start, start + maxItems)
+    const truncated = start + maxItems < records.length
+    const items = page
+      .map(
+        (record) =>
+          `<InvalidationSummary><Id>${record.id}</Id><CreateTime>${record.createTime.toISOString()}</CreateTime><Status>Completed</Status></InvalidationSummary>`
+      )
+      .join('')
+    send(
+      res,
+      200,
+      `<InvalidationList xmlns="${XMLNS}"><Marker>${escapeXml(marker)}</Marker>${truncated ? `<NextMarker>${page.at(-1)!.id}</NextMarker>` : ''}<MaxItems>${maxItems}</MaxItems><IsTruncated>${truncated}</IsTruncated><Quantity>${page.length}</Quantity>${page.length ? `<Items>${items}</Items>` : ''}</InvalidationList>`
+    )
+  }
+
+  return {
+    async handle(req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
+      const [, rawDistribution, rawInvalidation, rawQuery] = API_PATH.exec(target)!
+      const distributionId = decodeURIComponent(rawDistribution)
+      if (!known.has(distributionId)) return sendApiError(res, errors.noSuchDistribution())
+      if (req.method === 'POST' && rawInvalidation === undefined) {
+        return create(req, res, distributionId)
+      }
+      if (req.method === 'GET' && rawInvalidation === undefined) {
+        return list(res, distributionId, new URLSearchParams(rawQuery ?? ''))
+      }
+      if (req.method === 'GET') {
+        const id = decodeURIComponent(rawInvalidation)
+        const record = byDistribution.get(distributionId)?.find((one) => one.id === id)
+        if (!record) return sendApiError(res, errors.noSuchInvalidation())
+        return send(res, 200, invalidationXml(record, 'Completed'))
+      }
+      sendApiError(res, {
+        status: 405,
+        code: 'MethodNotAllowed',
+        message: 'The specified method is not allowed against this resource.',
+      })
+    },
+    /**
+     * The invalidations made, newest first.
+     */
+    invalidations(distributionId: string): readonly InvalidationRecord[] {
+      return byDistribution.get(distributionId) ?? []
+    },
+  }
+}
+
+export type InvalidationApi = ReturnType<typeof createInvalidationApi>
+
+function locationOf(req: IncomingMessage, distributionId: string, id: string): string {
+  const host = req.headers.host ?? 'localhost'
+  const base = (req.url ?? '').replace(/\/invalidation(?:\?.*)?$/, '')
+  void distributionId
+  return `http://${host}${base}/invalidation/${id}`
+}

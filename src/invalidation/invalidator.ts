@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto'
+import debug from '../debug.ts'
+import { E_DJAMAZING_INVALIDATION_FAILED } from '../errors.ts'
+import { planPaths, type PlanLimits } from './paths.ts'
+import type { InvalidationClock, InvalidationEvent, InvalidationSender } from './types.ts'
+
+/**
+ * The real timers.
+ */
+export const SYSTEM_CLOCK: InvalidationClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
+const FIRST_RETRY_DELAY = 1000
+const MAX_RETRY_DELAY = 60_000
+
+/**
+ * CloudFront's answers that mean "not now": its own limits, throttling,
+ * and server or network failures. Anything else (access denied, no such
+ * distribution, a malformed path) would fail again.
+ */
+function isRetryable(error: unknown): boolean {
+  const failure = error as {
+    name?: string
+    $retryable?: unknown
+    $metadata?: { httpStatusCode?: number }
+    code?: string
+  }
+  if (failure?.name === 'TooManyInvalidationsInProgress') return true
+  if (failure?.$retryable) return true
+  if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(failure?.name ?? '')) return true
+  const status = failure?.$metadata?.httpStatusCode
+  if (status !== undefined) return status >= 500 || status === 429
+  // No HTTP answer at all: a connection refused, reset or timed out.
+  return typeof failure?.code === 'string' || failure?.name === 'TimeoutError'
+}
+
+export type InvalidatorSettings = PlanLimits & {
+  disk: string
+  distributionId: string
+  /**
+   * Milliseconds.
+   */
+  batchWindow: number
+  retries: number
+  awaitInvalidation: boolean
+  send: InvalidationSender
+  onEvent?: (event: InvalidationEvent) => void
+  clock: InvalidationClock
+}
+
+type Waiter = { resolve(): void; reject(error: Error): void }
+
+/**
+ * Collects the changed paths of a disk and invalidates them: one
+ * `CreateInvalidation` per batch window, one request at a time (changes
+ * arriving while a request is out, or being retried, go into the next
+ * one, so a slow or throttled CloudFront means fewer, larger requests),
+ * each retried with exponential backoff while CloudFront says "not now".
+ */
+export class Invalidator {
+  readonly settings: InvalidatorSettings
+  #pending = new Map<string, Waiter[]>()
+  #changes = 0
+  #timer: unknown
+  #sending: Promise<void> | undefined
+
+  constructor(settings: InvalidatorSettings) {
+    this.settings = settings
+  }
+
+  get distributionId(): string {
+    return this.settings.distributionId
+  }
+
+  /**
+   * Queues paths. Resolves at once, or with `awaitInvalidation` once
+   * CloudFront accepted a request covering them (rejects with
+   * `E_DJAMAZING_INVALIDATION_FAILED` when it never does).
+   */
+  invalidate(paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return Promise.resolve()
+    const done = this.settings.awaitInvalidation
+      ? new Promise<void>((resolve, reject) => {
+          for (const path of paths) this.#waitersOf(path).push({ resolve, reject })
+        })
+      : undefined
+    if (!done) for (const path of paths) this.#waitersOf(path)
+    this.#changes += paths.length
+    this.#schedule()
+    return done ?? Promise.resolve()
+  }
+
+  /**
+   * Sends what is queued now, without waiting for the window (tests, and
+   * an app shutting down). Resolves once the queue is empty.
+   */
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      this.settings.clock.clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+    while (this.#sending || this.#pending.size > 0) {
+      if (this.#sending) await this.#sending
+      else this.#startSending()
+    }
+  }
+
+  /**
+   * Whether changes are queued or a request is out.
+   */
+  get idle(): boolean {
+    return this.#pending.size === 0 && !this.#sending && this.#timer === undefined
+  }
+
+  #waitersOf(path: string): Waiter[] {
+    let waiters = this.#pending.get(path)
+    if (!waiters) this.#pending.set(path, (waiters = []))
+    return waiters
+  }
+
+  #schedule() {
+    if (this.#timer !== undefined || this.#sending) return
+    this.#timer = this.settings.clock.setTimeout(() => {
+      this.#timer = undefined
+      this.#startSending()
+    }, this.settings.batchWindow)
+  }
+
+  #startSending() {
+    if (this.#sending || this.#pending.size === 0) return
+    const batch = this.#pending
+    const changes = this.#changes
+    this.#pending = new Map()
+    this.#changes = 0
+    this.#sending = this.#send(batch, changes).finally(() => {
+      this.#sending = undefined
+      // What arrived meanwhile waits for its own window, counted from now.
+      if (this.#pending.size > 0) this.#schedule()
+    })
+  }
+
+  async #send(batch: Map<string, Waiter[]>, changes: number): Promise<void> {
+    const { settings } = this
+    const paths = planPaths(batch.keys(), settings)
+    const waiters = [...batch.values()].flat()
+    const event = { disk: settings.disk, distributionId: settings.distributionId, paths, changes }
+    // The same reference on every attempt: CloudFront answers a repeated
+    // request that it already took with the same invalidation.
+    const callerReference = `djamazing-${randomUUID()}`
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { invalidationId } = await settings.send({
+          distributionId: settings.distributionId,
+          paths,
+          callerReference,
+        })
+        debug('invalidation %s: %d paths sent as %s', settings.disk, paths.length, invalidationId)
+        this.#report({ ...event, attempt, outcome: 'sent', invalidationId })
+        for (const waiter of waiters) waiter.resolve()
+        return
+      } catch (caught) {
+        const error = caught instanceof Error ? caught : new Error(String(caught))
+        if (isRetryable(error) && attempt < settings.retries) {
+          const delay = Math.min(FIRST_RETRY_DELAY * 2 ** (attempt - 1), MAX_RETRY_DELAY)
+          debug('invalidation %s: %s, retrying in %d ms', settings.disk, error.name, delay)
+          this.#report({ ...event, attempt, outcome: 'retrying', delay, error })
+          await new Promise<void>((resolve) => settings.clock.setTimeout(resolve, delay))
+          continue
+        }
+        debug('invalidation %s: %s, given up', settings.disk, error.name)
+        this.#report({ ...event, attempt, outcome: 'failed', error })
+        const failure = new E_DJAMAZING_INVALIDATION_FAILED(
+          [paths.join(', '), attempt, `${error.name}: ${error.message}`],
+          { cause: error }
+        )
+        for (const waiter of waiters) waiter.reject(failure)
+        return
+      }
+    }
+  }
+
+  #report(event: InvalidationEvent) {
+    try {
+      this.settings.onEvent?.(event)
+    } catch (error) {
+      // A listener's failure is the listener's, never the write's.
+      debug(
+        'invalidation %s: an onEvent listener failed: %s',
+        event.disk,
+        (error as Error)?.message
+      )
+    }
+  }
+}
