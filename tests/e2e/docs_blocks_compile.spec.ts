@@ -81,7 +81,7 @@ test.group(
       compiled = true
       const fragments = blocks.filter(({ kind }) => kind === 'fragment')
       console.log(
-        `  ${typescript.length} TypeScript blocks compiled (${complete.length - typescript.length} Edge templates written), ${fragments.length} fragments left out, in ${((performance.now() - started) / 1000).toFixed(1)} s`
+        `  ${typescript.length} TypeScript blocks compiled (${complete.length - typescript.length} Edge templates and scripts written), ${fragments.length} fragments left out, in ${((performance.now() - started) / 1000).toFixed(1)} s`
       )
     }).timeout(600_000)
 
