@@ -54,7 +54,7 @@ export type DiskEdge = {
 
 export type EdgeForDisksOptions = Pick<
   EdgeOptions,
-  'now' | 'clientIp' | 'onError' | 'onWarning' | 'originTimeout'
+  'now' | 'clientIp' | 'onError' | 'onWarning' | 'originTimeout' | 'originListsBucket'
 > & {
   /**
    * Each request the edge answered, with the disk whose prefix holds its key.

@@ -103,12 +103,18 @@ function answerOptions(
  */
 function failureAnswer(
   error: unknown,
-  expired: boolean
+  expired: boolean,
+  originListsBucket: boolean
 ): { page?: CloudFrontPage; error?: EdgeError; reason?: string; report: boolean } {
   if (expired)
     return { page: cloudFrontPages.originTimeout(), reason: 'origin-timeout', report: true }
   if (!(error instanceof OriginFailure)) {
     return { error: edgeErrors.internalError(), report: true }
+  }
+  // S3 tells a reader that may not list the bucket "Access Denied" for a
+  // missing key, rather than that it is missing.
+  if (!originListsBucket && error.edgeError.code === 'NoSuchKey') {
+    return { error: edgeErrors.accessDenied('Access Denied'), report: false }
   }
   if (error.edgeError.status < 500) return { error: error.edgeError, report: false }
   const status = (error.cause as { $metadata?: { httpStatusCode?: number } })?.$metadata
@@ -195,6 +201,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       ? new S3Store({ client: options.client, bucket: options.bucket! })
       : new LocalStore({ root: options.directory!, bucket: options.bucket!, createBucket: false }))
   const now = options.now ?? (() => new Date())
+  const originListsBucket = options.originListsBucket ?? true
   const clientIp = options.clientIp ?? socketAddress
   const reportError = options.onError ?? defaultOnError
   const originTimeout = parseDuration(options.originTimeout ?? 30, 'edge.originTimeout')
@@ -323,7 +330,7 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       await work(event, deadline)
     } catch (error) {
       if (!event.aborted) {
-        const answer = failureAnswer(error, deadline.expired)
+        const answer = failureAnswer(error, deadline.expired, originListsBucket)
         event.reason = answer.reason ?? event.reason
         if (answer.report) reportError(error, req)
         if (res.headersSent) {

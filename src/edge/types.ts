@@ -285,6 +285,17 @@ export type EdgeOptions = {
   originTimeout?: Duration
 
   /**
+   * Whether the distribution's origin access may list the bucket
+   * (`s3:ListBucket` for CloudFront in the bucket policy). With it, a
+   * missing object is S3's 404 `NoSuchKey`; without it, S3 answers 403
+   * `AccessDenied` ("Access Denied"), which CloudFront passes on: what the
+   * bucket policy of docs/aws-setup.md (`s3:GetObject` only) gives. Default
+   * `true`: a 404, as the store under the edge and the app's own S3 client
+   * answer. Set it `false` to see production's 403 locally.
+   */
+  originListsBucket?: boolean
+
+  /**
    * Called when a request fails with a 5xx (the origin cannot be reached
    * or answers an error, a bug); the client gets CloudFront's XML error.
    * Default: the error is written to stderr.
