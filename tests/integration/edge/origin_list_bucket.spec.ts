@@ -84,7 +84,8 @@ test.group('Edge | row 43: a missing object without s3:ListBucket', (group) => {
     })
     try {
       await store.put('here.txt', 'here')
-      assert.equal((await fetch(`${edge.url}/here.txt`)).status, 200)
+      const present = await fetch(`${edge.url}/here.txt`)
+      assert.equal(await present.text(), 'here')
       const missing = await fetch(`${edge.url}/gone.txt`)
       assert.equal(missing.status, 403)
       assert.equal(parseErrorXml(await missing.text()).code, 'AccessDenied')
