@@ -242,6 +242,7 @@ export function uppyS3Options(uppy, options) {
     const partSize = partSizeFor(data.size, preferredPartSize)
     if (target.partSize !== partSize) {
       // Uppy has cut the file already: its parts must be the ones signed.
+      await abort(target.token)
       throw new DirectUploadError(
         'start',
         `The app cuts uploads in parts of ${target.partSize} bytes, this page in ${partSize}: set the partSize option to the disk's uploads.partSize.`
@@ -360,10 +361,13 @@ export function uppyS3Options(uppy, options) {
   // A file chosen again after a reload: Uppy resumes an upload it finds in
   // the file's state (listing the parts stored, sending only the others).
   uppy.on('file-added', (file) => {
-    if (!file.data || file.s3Multipart) return
+    if (!file.data) return
     const key = resumeKey(file.data, file.name ?? 'file')
     const kept = remembered(key)
     if (!kept) return remember(key, null)
+    // Restored with another upload's state (by @uppy/golden-retriever, say):
+    // not ours to resume.
+    if (file.s3Multipart && file.s3Multipart.uploadId !== kept.token) return
     uploads.set(kept.token, {
       fileId: file.id,
       resumeKey: key,
