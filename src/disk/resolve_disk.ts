@@ -25,6 +25,7 @@ import {
   readMultipart,
   settingPath,
 } from './settings.ts'
+import { readUploadSettings } from './upload_settings.ts'
 import { readRedirects, type ResolvedFolderCookies, type ResolvedRedirects } from './redirects.ts'
 
 /**
@@ -299,18 +300,11 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   const uploads =
     uploadSecrets || options.uploads
       ? new DirectUploads(
-          {
-            store: objectStore,
-            bucket,
-            disk: name,
-            prefix,
-            secrets: uploadSecrets ?? [],
-            setting,
-          },
+          { store: objectStore, bucket, disk: name, prefix, secrets: uploadSecrets ?? [] },
+          readUploadSettings(options.uploads ?? {}, setting),
           // Tokens are bound to the user's realm as links are.
-          options.links?.currentUserRealm && !options.uploads?.currentUserRealm
-            ? { ...options.uploads, currentUserRealm: () => options.links!.currentUserRealm!() }
-            : options.uploads
+          options.uploads?.currentUserRealm ??
+            (options.links?.currentUserRealm && (() => options.links!.currentUserRealm!()))
         )
       : undefined
 

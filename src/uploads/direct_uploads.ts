@@ -12,7 +12,7 @@ import {
 } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import type { LinkSecret } from '../links/types.ts'
-import { MULTIPART_LIMITS } from '../store/multipart.ts'
+import { MAX_PUT_SIZE, type UploadSettings } from '../disk/upload_settings.ts'
 import { s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
 import type { ObjectStore, StoredObject } from '../store/types.ts'
 import { compositeChecksum, firstPartDiffering, partsProblem } from './multipart_check.ts'
@@ -46,12 +46,6 @@ export function directUploadsOf(disk: {
     'direct uploads sign tokens with an app secret: set uploads: { secrets: [appKey] } (the AdonisJS provider does it for protected disks and disks with an uploads option)',
   ])
 }
-
-/**
- * S3 stores at most 5 GiB with one PUT; larger files need multipart.
- */
-const MAX_PUT_SIZE = MULTIPART_LIMITS.maxPartSize
-const MIB = 1024 * 1024
 
 /**
  * A stored object may be stamped a little after its target expired: the
@@ -88,35 +82,12 @@ function realmOf(realm: unknown): string | null {
 }
 
 /**
- * A byte count setting, checked at boot.
- */
-function wholeBytes(value: number, min: number, max: number, setting: string, limit: string) {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      setting,
-      `${value} must be a whole number of bytes from ${min} to ${max} (${limit})`,
-    ])
-  }
-  return value
-}
-
-/**
  * Why the stored bytes (the object at `objectKey`) are not the ones
  * started, or null.
  */
 type ChecksumProblem = (stored: StoredObject, objectKey: string) => Promise<string | null>
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
-
-/**
- * Where a disk's uploads wait for their confirm, relative to its prefix:
- * a folder (ending with "/"). The local edge restricts it like the
- * CloudFront set-up does.
- */
-export function pendingPrefixOf(options: DirectUploadOptions | undefined): string {
-  const prefix = options?.pendingPrefix ?? 'pending-uploads/'
-  return prefix.endsWith('/') ? prefix : `${prefix}/`
-}
 
 /**
  * Runs a step on the copy confirm checks. The copy lives under the
@@ -152,10 +123,6 @@ export type DirectUploadsDisk = {
    * The disk's key prefix: "" or ending with "/".
    */
   prefix: string
-  /**
-   * The setting path of an option, for errors.
-   */
-  setting(name: string): string
   secrets: LinkSecret[]
 }
 
@@ -170,58 +137,18 @@ export type DirectUploadsDisk = {
 export class DirectUploads {
   #disk: DirectUploadsDisk
   #tokens: UploadTokens
-  #pendingPrefix: string
-  #expiresIn: number
-  #confirmWithin: number
-  #maxSize: number
+  #settings: UploadSettings
   #currentUserRealm: DirectUploadOptions['currentUserRealm']
-  #multipartThreshold: number
-  #partSize: number
-  #multipartExpiresIn: number
 
-  constructor(disk: DirectUploadsDisk, options: DirectUploadOptions = {}) {
+  constructor(
+    disk: DirectUploadsDisk,
+    settings: UploadSettings,
+    currentUserRealm?: DirectUploadOptions['currentUserRealm']
+  ) {
     this.#disk = disk
-    this.#tokens = new UploadTokens(options.secrets ?? disk.secrets)
-    this.#currentUserRealm = options.currentUserRealm
-    this.#expiresIn = parseDuration(options.expiresIn ?? '10m', disk.setting('uploads.expiresIn'))
-    // Whole seconds: the token carries Unix seconds.
-    this.#confirmWithin = Math.ceil(
-      parseDuration(options.confirmWithin ?? '1h', disk.setting('uploads.confirmWithin'))
-    )
-    this.#maxSize = wholeBytes(
-      options.maxSize ?? MAX_PUT_SIZE,
-      1,
-      MULTIPART_LIMITS.maxObjectSize,
-      disk.setting('uploads.maxSize'),
-      "5 TiB, S3's limit for one object"
-    )
-    this.#multipartThreshold = wholeBytes(
-      options.multipartThreshold ?? 64 * MIB,
-      1,
-      MAX_PUT_SIZE,
-      disk.setting('uploads.multipartThreshold'),
-      "5 GiB, S3's limit for one PUT"
-    )
-    this.#partSize = wholeBytes(
-      options.partSize ?? 16 * MIB,
-      MULTIPART_LIMITS.minPartSize,
-      MULTIPART_LIMITS.maxPartSize,
-      disk.setting('uploads.partSize'),
-      "5 GiB; S3's parts are 5 MiB to 5 GiB"
-    )
-    this.#multipartExpiresIn = Math.ceil(
-      parseDuration(options.multipartExpiresIn ?? '1d', disk.setting('uploads.multipartExpiresIn'))
-    )
-    const pendingPrefix = pendingPrefixOf(options)
-    try {
-      assertValidObjectKey(pendingPrefix)
-    } catch (error) {
-      throw new E_DJAMAZING_INVALID_CONFIG(
-        [disk.setting('uploads.pendingPrefix'), (error as Error).message],
-        { cause: error }
-      )
-    }
-    this.#pendingPrefix = pendingPrefix
+    this.#tokens = new UploadTokens(disk.secrets)
+    this.#settings = settings
+    this.#currentUserRealm = currentUserRealm
   }
 
   /**
@@ -229,7 +156,7 @@ export class DirectUploads {
    * included): what the lifecycle rule filters on.
    */
   get pendingPrefix(): string {
-    return `${this.#disk.prefix}${this.#pendingPrefix}`
+    return `${this.#disk.prefix}${this.#settings.pendingPrefix}`
   }
 
   /**
@@ -237,15 +164,15 @@ export class DirectUploads {
    * made for it, since unconfirmed uploads are never served.
    */
   isPending(key: string): boolean {
-    return key.startsWith(this.#pendingPrefix)
+    return key.startsWith(this.#settings.pendingPrefix)
   }
 
   async start(key: string, options: StartUploadOptions): Promise<UploadTarget> {
     assertValidObjectKey(key)
     assertValidObjectKey(`${this.#disk.prefix}${key}`)
-    if (key.startsWith(this.#pendingPrefix)) {
+    if (key.startsWith(this.#settings.pendingPrefix)) {
       throw new E_DJAMAZING_INVALID_UPLOAD([
-        `the key "${key}" is inside the pending prefix "${this.#pendingPrefix}"`,
+        `the key "${key}" is inside the pending prefix "${this.#settings.pendingPrefix}"`,
       ])
     }
     const user = userOf(options.userId)
@@ -254,9 +181,9 @@ export class DirectUploads {
     if (typeof contentType !== 'string' || !HEADER_VALUE.test(contentType)) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['contentType must be a printable ASCII header value'])
     }
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.#maxSize) {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#settings.maxSize) {
       throw new E_DJAMAZING_INVALID_UPLOAD([
-        `size must be a whole number of bytes from 0 to ${this.#maxSize}`,
+        `size must be a whole number of bytes from 0 to ${this.#settings.maxSize}`,
       ])
     }
     const { contentDisposition } = options
@@ -271,17 +198,18 @@ export class DirectUploads {
       size > 0 &&
       (checksum === undefined ||
         contentDisposition !== undefined ||
-        size >= this.#multipartThreshold ||
+        size >= this.#settings.multipartThreshold ||
         size > MAX_PUT_SIZE)
     if (!multipart && (typeof checksum !== 'string' || !BASE64_SHA256.test(checksum))) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['checksum must be the base64 SHA-256 of the content'])
     }
     const expiresIn =
       options.expiresIn === undefined
-        ? this.#expiresIn
+        ? this.#settings.expiresIn
         : Math.ceil(parseDuration(options.expiresIn, 'expiresIn', E_DJAMAZING_INVALID_ARGUMENT))
     const now = options.now ?? new Date()
-    const expires = seconds(now) + Math.ceil(multipart ? this.#multipartExpiresIn : expiresIn)
+    const expires =
+      seconds(now) + Math.ceil(multipart ? this.#settings.multipartExpiresIn : expiresIn)
 
     const claims: UploadClaims = {
       disk: this.#disk.disk,
@@ -295,7 +223,7 @@ export class DirectUploads {
       uploadId: '',
       partSize: 0,
       expires,
-      confirmBy: expires + this.#confirmWithin,
+      confirmBy: expires + this.#settings.confirmWithin,
     }
     const pendingKey = this.#pendingKey(claims)
     if (multipart) return this.#startMultipart(claims, pendingKey, contentDisposition)
@@ -329,7 +257,7 @@ export class DirectUploads {
     pendingKey: string,
     contentDisposition: string | undefined
   ): Promise<MultipartUploadTarget> {
-    const plan = planParts(claims.size, this.#partSize)
+    const plan = planParts(claims.size, this.#settings.partSize)
     claims.partSize = plan.partSize
     claims.uploadId = await this.#disk.store.createMultipart(pendingKey, {
       contentType: claims.contentType,
@@ -376,7 +304,7 @@ export class DirectUploads {
     // A part URL lives `expiresIn`, never past the upload's own expiry.
     const expiresIn = Math.max(
       1,
-      Math.min(Math.ceil(this.#expiresIn), claims.expires - seconds(now))
+      Math.min(Math.ceil(this.#settings.expiresIn), claims.expires - seconds(now))
     )
     const url = await this.#disk.store.presignPart(
       this.#pendingKey(claims),
