@@ -63,7 +63,12 @@ test.group(
       assert.equal(configure.code, 0, configure.output)
 
       const blocks = allFileBlocks()
-      const complete = blocks.filter(({ kind }) => kind !== 'fragment')
+      // Whole files first, then the lines added at the end of files, so no
+      // whole file written later can drop lines another page added.
+      const complete = [
+        ...blocks.filter(({ kind }) => kind === 'whole'),
+        ...blocks.filter(({ kind }) => kind === 'at-the-end'),
+      ]
       const written = new Map<string, string[]>()
       for (const block of complete) {
         const folder = PROJECTS[block.page]
