@@ -69,7 +69,10 @@ export class DjamazingDriver implements DriverContract {
     this.#disk = disk
     this.#store = disk.objectStore
     this.#urls = new DiskUrls(disk)
-    this.#variants = new DriverVariants(disk, this)
+    this.#variants = new DriverVariants(disk, this, (key, maxBytes) => {
+      const objectKey = this.#objectKey(key)
+      return this.#run('getBytes', objectKey, () => this.#store.getBytes(objectKey, maxBytes))
+    })
     debug(
       'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
       disk.name,

@@ -208,6 +208,27 @@ export class S3Store implements ObjectStore {
     return { ...storedObject(key, output, size), body: output.Body as Readable }
   }
 
+  async getBytes(key: string, maxBytes: number): Promise<Buffer | undefined> {
+    const { body, size } = await this.get(key)
+    if (size > maxBytes) {
+      body.destroy()
+      return undefined
+    }
+    // Counted as it arrives as well: the length S3 announced is not trusted
+    // to bound memory.
+    const chunks: Buffer[] = []
+    let received = 0
+    for await (const chunk of body) {
+      received += chunk.length
+      if (received > maxBytes) {
+        body.destroy()
+        return undefined
+      }
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks, received)
+  }
+
   async put(key: string, body: string | Uint8Array, write?: ObjectWrite) {
     const output = await this.#send('put', key, () =>
       this.client.send(

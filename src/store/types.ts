@@ -169,6 +169,12 @@ export interface ObjectStore {
    */
   head(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject>
   get(key: string, options?: GetOptions): Promise<ObjectBody>
+  /**
+   * The whole object in one buffer of its size, or `undefined` when it is
+   * larger than `maxBytes` (then no more of it is read); not found as
+   * `get`.
+   */
+  getBytes(key: string, maxBytes: number): Promise<Buffer | undefined>
   put(key: string, body: string | Uint8Array, write?: ObjectWrite): Promise<{ etag: string }>
   /**
    * Any length with bounded memory: one PUT below one part, multipart

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream'
 import type { DriverContract } from 'flydrive/types'
 import {
   E_DJAMAZING_OBJECT_NOT_FOUND,
@@ -11,36 +10,32 @@ import type { VariantStorage } from './types.ts'
  * The storage calls variants make, through a disk's own driver (keys
  * without the disk's prefix). The driver leaves keys inside the variants
  * folder to these calls alone, so they never recurse into variants.
+ * `readBytes` is the driver's read of a whole file into one buffer
+ * (`undefined` above `maxBytes`), which flydrive's contract has no call for.
  */
 export function driverStorage(
-  driver: Pick<DriverContract, 'getStream' | 'put' | 'exists' | 'listAll' | 'move' | 'deleteAll'>
+  driver: Pick<DriverContract, 'put' | 'exists' | 'listAll' | 'move' | 'deleteAll'>,
+  readBytes: (key: string, maxBytes: number) => Promise<Uint8Array | undefined>
 ): VariantStorage {
   return {
     async read(key, maxBytes) {
-      let stream: Readable
+      let bytes: Uint8Array | undefined
       try {
-        stream = await driver.getStream(key)
+        bytes = await readBytes(key, maxBytes)
       } catch (error) {
         if (error instanceof E_DJAMAZING_OBJECT_NOT_FOUND) {
           throw new E_DJAMAZING_VARIANT_SOURCE_MISSING([key], { cause: error })
         }
         throw error
       }
-      // Counted as it arrives: a file over the limit is never held whole.
-      const chunks: Buffer[] = []
-      let size = 0
-      for await (const chunk of stream) {
-        size += chunk.length
-        if (size > maxBytes) {
-          stream.destroy()
-          throw new E_DJAMAZING_VARIANT_TOO_LARGE([
-            key,
-            `the file is over the limit of ${maxBytes} bytes (variants.maxInputBytes)`,
-          ])
-        }
-        chunks.push(chunk)
+      // A file over the limit is never held whole: the store stops reading.
+      if (!bytes) {
+        throw new E_DJAMAZING_VARIANT_TOO_LARGE([
+          key,
+          `the file is over the limit of ${maxBytes} bytes (variants.maxInputBytes)`,
+        ])
       }
-      return Buffer.concat(chunks)
+      return bytes
     },
     write: (key, bytes, contentType) => driver.put(key, bytes, { contentType }),
     exists: (key) => driver.exists(key),

@@ -18,16 +18,18 @@ export class DriverVariants {
   /**
    * `driver` is the disk's own driver: the variants' writes go through it
    * (keys inside the variants folder are left alone here, so they never
-   * recurse), and their URLs are its `getUrl`'s.
+   * recurse), and their URLs are its `getUrl`'s. `readBytes` reads an
+   * original whole through the driver (see `driverStorage`).
    */
   constructor(
     disk: ResolvedDisk,
-    driver: Parameters<typeof driverStorage>[0] & Pick<DriverContract, 'getUrl'>
+    driver: Parameters<typeof driverStorage>[0] & Pick<DriverContract, 'getUrl'>,
+    readBytes: Parameters<typeof driverStorage>[1]
   ) {
     this.#disk = disk
     this.#getUrl = (key) => driver.getUrl(key)
     if (disk.variants) {
-      this.#variants = new DiskVariants(disk.variants, driverStorage(driver), {
+      this.#variants = new DiskVariants(disk.variants, driverStorage(driver, readBytes), {
         disk: disk.name,
         setting: disk.setting('variants'),
       })

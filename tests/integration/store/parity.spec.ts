@@ -218,6 +218,7 @@ for (const [name, open] of Object.entries(subjects)) {
       for (const read of [
         () => subject.store.head('missing/none.txt'),
         () => subject.store.get('missing/none.txt'),
+        () => subject.store.getBytes('missing/none.txt', MiB),
         () => subject.driver.getMetaData('missing/none.txt'),
       ]) {
         const error = await read().then(
@@ -229,6 +230,18 @@ for (const [name, open] of Object.entries(subjects)) {
       }
       assert.isFalse(await subject.driver.exists('missing/none.txt'))
       await subject.store.delete('missing/none.txt')
+    })
+
+    test('a whole object in one buffer, or nothing read above a size limit', async ({ assert }) => {
+      const body = deterministicStream(3 * MiB + 17)
+      await subject.store.putStream('whole/photo.bin', body.stream)
+      const bytes = await subject.store.getBytes('whole/photo.bin', 4 * MiB)
+      assert.equal(bytes?.length, 3 * MiB + 17)
+      assert.equal(createHash('sha256').update(bytes!).digest('hex'), body.digest())
+      assert.isUndefined(await subject.store.getBytes('whole/photo.bin', 3 * MiB))
+      // The limit is inclusive, as `maxInputBytes` is.
+      const atLimit = await subject.store.getBytes('whole/photo.bin', 3 * MiB + 17)
+      assert.equal(atLimit?.length, 3 * MiB + 17)
     })
 
     test('listing: prefix, delimiter and pages, keys in order', async ({ assert }) => {

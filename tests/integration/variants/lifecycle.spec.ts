@@ -7,6 +7,7 @@ import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../../src/driver.ts'
 import type { DjamazingOptions } from '../../../src/types.ts'
 import { DiskVariants } from '../../../src/variants/disk_variants.ts'
+import { LocalStore } from '../../../src/store/local_store.ts'
 import { driverStorage } from '../../../src/variants/driver_storage.ts'
 import { resolveVariantSettings } from '../../../src/variants/options.ts'
 import type { VariantsOptions, VariantStorage } from '../../../src/variants/types.ts'
@@ -30,7 +31,10 @@ function variantDisk(root: string, options: Partial<VariantsOptions> = {}) {
     localStore: { root },
     prefix: 'site/',
   } as DjamazingOptions)
-  const storage = driverStorage(driver)
+  // The driver's own whole-file read, as the driver gives it to its
+  // variants: the store's, under the disk's prefix.
+  const store = new LocalStore({ root, bucket: 'photos' })
+  const storage = driverStorage(driver, (key, maxBytes) => store.getBytes(`site/${key}`, maxBytes))
   const written: string[] = []
   // The real storage, watched: each variant written is counted.
   const watched: VariantStorage = {
