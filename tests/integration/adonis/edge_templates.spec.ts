@@ -19,6 +19,16 @@ test.group('AdonisJS | Edge templates', (group) => {
           ].join('\n')
           return edge.default.renderRaw(template, { auth: ctx.auth, photo: { key: 'a.png' } })
         })
+        // Without the guard: what a guest's request raises, as Edge re-throws it.
+        router.get('/unguarded', async () => {
+          const edge = await import('edge.js')
+          const template = `<img src="{{ await driveUrl('a.png', 'uploads') }}" alt="" />`
+          try {
+            return await edge.default.renderRaw(template, {})
+          } catch (error) {
+            return { message: (error as Error).message }
+          }
+        })
       },
     })
     return () => app.stop()
@@ -46,5 +56,16 @@ test.group('AdonisJS | Edge templates', (group) => {
     const user = await fetch(`${app.baseUrl}/guarded`, { headers: { cookie: alice } })
     assert.equal(user.status, 200)
     assert.match(await user.text(), /<img src="\/djamazing\/uploads\/a\.png\?[^"]+" alt="" \/>/)
+  })
+
+  test("without the guard, Edge raises the reason a guest has no link, not flydrive's wrapper", async ({
+    assert,
+  }) => {
+    // Edge keeps only the message of a template's error: driveUrl must
+    // raise E_DJAMAZING_GUEST_LINK itself for the error page to say why.
+    const response = await fetch(`${app.baseUrl}/unguarded`)
+    const { message } = (await response.json()) as { message: string }
+    assert.include(message, 'Cannot make a protected link for a guest on disk "uploads"')
+    assert.include(message, 'guestLinks: true')
   })
 })
