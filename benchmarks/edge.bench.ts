@@ -9,7 +9,9 @@ import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
 /**
  * The local edge against reading the same objects from the same s3rver
  * with the AWS SDK directly: what the extra HTTP hop, the signature check
- * and the streaming cost. s3rver runs in its own process, as in the tests.
+ * and the streaming cost (with its cache off, so every request reaches
+ * s3rver). Then the edge with its cache, answering hits, against the same
+ * edge without one. s3rver runs in its own process, as in the tests.
  */
 const CONCURRENCY = 8
 
@@ -34,14 +36,17 @@ const benchmark: Benchmark = {
     const keys = await generateCloudFrontKeyPair('rsa')
     const keyPairId = 'KBENCHMARKEDGE'
     const signer = new CloudFrontSigner({ keyPairId, privateKey: keys.privateKey })
-    const edge = await startEdgeServer({
+    const options = {
       client,
       bucket: s3.bucket,
       basePath: '/cdn',
       publicKeys: { [keyPairId]: keys.publicKey },
       behaviors: [{ pathPattern: 'public/*', signed: false }],
-    })
+    }
+    const edge = await startEdgeServer({ ...options, cache: false })
+    const cachedEdge = await startEdgeServer(options)
     const cdn = parseCdnUrl(edge.url, 'edge')
+    const cachedCdn = parseCdnUrl(cachedEdge.url, 'edge')
     const reader = s3.client()
     try {
       const sizes = { small: 1024, large: 1024 * 1024 }
@@ -55,8 +60,8 @@ const benchmark: Benchmark = {
       }
 
       // URLs are signed once, up front: the rows measure the edge, not the client.
-      const viaEdge = (key: string, signed: boolean) => {
-        const unsigned = cdnUrlFor(cdn, key)
+      const viaEdge = (key: string, signed: boolean, base = cdn) => {
+        const unsigned = cdnUrlFor(base, key)
         const url = signed ? signer.signUrl(unsigned, { expiresIn: 3600 }) : unsigned
         return () => getFromEdge(url)
       }
@@ -84,6 +89,18 @@ const benchmark: Benchmark = {
         () => throughput(viaEdge('private/large.bin', true), 30),
         () => throughput(direct('private/large.bin'), 30)
       )
+      // Filled once; then every request is a hit.
+      for (const key of ['private/small.bin', 'private/large.bin']) {
+        await viaEdge(key, true, cachedCdn)()
+      }
+      const [hitsSmall, uncachedSmall] = await sideBySide(
+        () => throughput(viaEdge('private/small.bin', true, cachedCdn), 250),
+        () => throughput(viaEdge('private/small.bin', true), 250)
+      )
+      const [hitsLarge, uncachedLarge] = await sideBySide(
+        () => throughput(viaEdge('private/large.bin', true, cachedCdn), 30),
+        () => throughput(viaEdge('private/large.bin', true), 30)
+      )
       const mib = (perSecond: number) => perSecond * (sizes.large / (1024 * 1024))
 
       return [
@@ -108,9 +125,24 @@ const benchmark: Benchmark = {
           goal: null,
           higherIsBetter: true,
         }),
+        row('edge: signed 1 KiB GETs, cache hits vs no cache', {
+          ours: hitsSmall,
+          baseline: uncachedSmall,
+          unit: 'req/s',
+          goal: null,
+          higherIsBetter: true,
+        }),
+        row('edge: signed 1 MiB GETs, cache hits vs no cache', {
+          ours: mib(hitsLarge),
+          baseline: mib(uncachedLarge),
+          unit: 'MiB/s',
+          goal: null,
+          higherIsBetter: true,
+        }),
       ]
     } finally {
       await edge.close()
+      await cachedEdge.close()
       client.destroy()
       reader.destroy()
       await s3.stop()

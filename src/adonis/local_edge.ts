@@ -91,10 +91,14 @@ export function localEdges(
     servedByLocalEdge(app, disk.config, disk.resolved.cdn.origin)
   )
   const byResolved = new Map(served.map((disk) => [disk.resolved, disk]))
+  const cacheOff = served.some(
+    (disk) => typeof disk.config.localEdge === 'object' && disk.config.localEdge.cache === false
+  )
   const edges = createEdgeForDisks(
     served.map((disk) => disk.resolved),
     {
       onRequest: (event) => report.edge(event),
+      ...(cacheOff && { cache: false }),
       corsOf: (resolved) => {
         const setting = byResolved.get(resolved)?.config.localEdge
         // compileCors checks the methods when the edge is made.

@@ -118,6 +118,12 @@ export type LocalEdgeSettings = {
   cors?: Omit<EdgeCorsPolicy, 'accessControlAllowMethods'> & {
     accessControlAllowMethods: readonly string[]
   }
+  /**
+   * `false` turns the edge's cache (its emulation of CloudFront's edge
+   * cache, on by default) off. One cache serves each edge, so any disk
+   * setting it turns it off for all the app's local edges.
+   */
+  cache?: false
 }
 
 /**

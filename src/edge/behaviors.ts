@@ -1,4 +1,5 @@
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { resolveCachePolicy, type ResolvedCachePolicy } from './cache_policy.ts'
 import { compileCors, type CompiledCors } from './cors.ts'
 import type { EdgeBehavior } from './types.ts'
 
@@ -17,6 +18,7 @@ export type ResolvedBehavior = {
   inlineActiveContent: boolean
   allowedMethods: ReadonlySet<string>
   cors: CompiledCors | undefined
+  cachePolicy: ResolvedCachePolicy
 }
 
 type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
@@ -91,6 +93,7 @@ function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): 
     inlineActiveContent: behavior.inlineActiveContent === true,
     allowedMethods: new Set(methods),
     cors: behavior.cors === undefined ? undefined : compileCors(behavior.cors, `${setting}.cors`),
+    cachePolicy: resolveCachePolicy(behavior.cachePolicy, `${setting}.cachePolicy`),
   }
 }
 

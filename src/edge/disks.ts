@@ -50,11 +50,17 @@ export type DiskEdge = {
    * frameworks must hand it over before parsing bodies or checking CSRF).
    */
   answersApi?: (req: IncomingMessage) => boolean
+  /**
+   * Drops the cached answers of CloudFront invalidation paths, from the
+   * CDN URL's root (`/uploads/photos/a.jpg`, `/uploads/*`); returns how
+   * many were dropped. See `EdgeCache#invalidate`.
+   */
+  invalidate(paths: readonly string[]): number
 }
 
 export type EdgeForDisksOptions = Pick<
   EdgeOptions,
-  'now' | 'clientIp' | 'onError' | 'onWarning' | 'originTimeout' | 'originListsBucket'
+  'now' | 'clientIp' | 'onError' | 'onWarning' | 'originTimeout' | 'originListsBucket' | 'cache'
 > & {
   /**
    * Each request the edge answered, with the disk whose prefix holds its key.
@@ -200,7 +206,10 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
   // The CloudFront API's invalidation calls of the disks' distribution,
   // with the edge's URL as the client's endpoint.
   const distributionIds = group.flatMap((disk) => disk.invalidation?.distributionId ?? [])
-  const api = distributionIds.length ? createInvalidationApi({ distributionIds }) : undefined
+  // Its invalidations drop the paths from the edge's cache, as CloudFront's do.
+  const api = distributionIds.length
+    ? createInvalidationApi({ distributionIds, invalidate: (paths) => edge.invalidate(paths) })
+    : undefined
 
   // The raw rest of the request target after the edge's path: the
   // signature covers the URL exactly as the browser sent it.
@@ -218,5 +227,6 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
       api &&
       ((req) =>
         (req.url ?? '').startsWith(`${path}/`) && isInvalidationApiCall(req, targetOf(req))),
+    invalidate: (paths) => edge.invalidate(paths),
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
 import { parseCdnUrl } from '../cdn_url.ts'
@@ -7,15 +8,18 @@ import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors, type ResolvedBehavior } from './behaviors.ts'
-import { cloudFrontPages, sendCloudFrontPage, type CloudFrontPage } from './cloudfront_page.ts'
-import { edgeErrors, sendError, type EdgeError } from './error_response.ts'
+import { EdgeCache } from './cache.ts'
+import { cachePath, ERROR_CACHING_MIN_TTL } from './cache_policy.ts'
+import { cloudFrontPages, cloudFrontRequestId, sendCloudFrontPage } from './cloudfront_page.ts'
+import { edgeErrors, sendError } from './error_response.ts'
+import { failureAnswer } from './failure_answer.ts'
 import { brokenLimit } from './limits.ts'
 import { originDeadline, type OriginDeadline } from './origin_deadline.ts'
-import { OriginFailure } from './origin.ts'
 import { LocalStore } from '../store/local_store.ts'
 import { S3Store } from '../store/s3_store.ts'
 import type { ObjectStore } from '../store/types.ts'
 import { parseTarget, responseOverrides } from './request_target.ts'
+import { sendCached, type CachedAnswer } from './send_cached.ts'
 import { sendObject } from './send_object.ts'
 import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } from './types.ts'
 
@@ -32,6 +36,17 @@ import type { EdgeOptions, EdgeRequestEvent, EdgeVerifier, EdgeVerifyResult } fr
 export type EdgeHandler = {
   (req: IncomingMessage, res: ServerResponse): Promise<void>
   serve(req: IncomingMessage, res: ServerResponse, target: string): Promise<void>
+  /**
+   * The edge's cache, or `undefined` when `cache: false`.
+   */
+  cache: EdgeCache<CachedAnswer> | undefined
+  /**
+   * Drops the cached answers of CloudFront invalidation paths (`/photos/a.jpg`,
+   * `/photos/*`, from the edge's `publicUrl`), as a CloudFront
+   * invalidation does; returns how many were dropped (0 with no cache).
+   * See `EdgeCache#invalidate`.
+   */
+  invalidate(paths: readonly string[]): number
 }
 
 /**
@@ -83,7 +98,7 @@ function answerOptions(
 ) {
   const preflight = behavior.cors?.preflight(req.headers)
   if (preflight) {
-    res.writeHead(200, { ...preflight, 'Content-Length': 0 })
+    res.writeHead(200, { ...preflight, 'Content-Length': 0, 'X-Cache': 'Miss from cloudfront' })
     res.end()
     return
   }
@@ -93,40 +108,6 @@ function answerOptions(
     req.method,
     req.headers.origin === undefined ? edgeErrors.corsOriginMissing() : edgeErrors.corsNotAllowed()
   )
-}
-
-/**
- * What the viewer gets when the origin fails: CloudFront's 504 page when
- * the origin timeout ran out, its 502 page when the origin could not be
- * reached or answered no HTTP, S3's own 5xx passed on as S3 sent it, and
- * the origin's 4xx as translated. `report`: the failure is the server's.
- */
-function failureAnswer(
-  error: unknown,
-  expired: boolean,
-  originListsBucket: boolean
-): { page?: CloudFrontPage; error?: EdgeError; reason?: string; report: boolean } {
-  if (expired)
-    return { page: cloudFrontPages.originTimeout(), reason: 'origin-timeout', report: true }
-  if (!(error instanceof OriginFailure)) {
-    return { error: edgeErrors.internalError(), report: true }
-  }
-  // S3 tells a reader that may not list the bucket "Access Denied" for a
-  // missing key, rather than that it is missing.
-  if (!originListsBucket && error.edgeError.code === 'NoSuchKey') {
-    return { error: edgeErrors.accessDenied('Access Denied'), report: false }
-  }
-  if (error.edgeError.status < 500) return { error: error.edgeError, report: false }
-  const status = (error.cause as { $metadata?: { httpStatusCode?: number } })?.$metadata
-    ?.httpStatusCode
-  if (status !== undefined && status >= 500 && status <= 599) {
-    return {
-      error: edgeErrors.originAnswered(status, error.cause),
-      reason: 'origin-error',
-      report: true,
-    }
-  }
-  return { page: cloudFrontPages.originUnreachable(), reason: 'origin-unreachable', report: true }
 }
 
 function defaultOnWarning(message: string) {
@@ -208,6 +189,20 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   if (!(originTimeout > 0)) {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.originTimeout', 'it must be longer than 0 s'])
   }
+  const cache =
+    options.cache === false
+      ? undefined
+      : new EdgeCache<CachedAnswer>(options.cache, () => now().getTime())
+  const errorCachingMinTtl =
+    options.cache === false ? 0 : (options.cache?.errorCachingMinTtl ?? ERROR_CACHING_MIN_TTL)
+  if (!Number.isSafeInteger(errorCachingMinTtl) || errorCachingMinTtl < 0) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      'edge.cache.errorCachingMinTtl',
+      'whole seconds, 0 or more',
+    ])
+  }
+  // One distribution, one name in `Via`, as CloudFront's `<id>.cloudfront.net`.
+  const via = `1.1 ${randomBytes(16).toString('hex')}.cloudfront.net (CloudFront)`
 
   async function respond(
     req: IncomingMessage,
@@ -269,7 +264,46 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (req.method === 'OPTIONS') return answerOptions(req, res, behavior, event)
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
     const corsHeaders = behavior.cors?.response(req.headers) ?? {}
-    await sendObject(store, req, res, key, overrides, deadline, behavior, corsHeaders)
+    if (!cache) {
+      const added = { ...corsHeaders, 'X-Cache': 'Miss from cloudfront' }
+      return sendObject(store, req, res, key, overrides, deadline, behavior, added)
+    }
+    // The signature was checked above: a cached answer is only ever given
+    // to a request the behavior lets through, as on CloudFront.
+    const path = cachePath(target.split('?', 1)[0], query, behavior.cachePolicy)
+    await sendCached({
+      cache,
+      errorCachingMinTtl,
+      store,
+      req,
+      res,
+      key,
+      cacheKey: path,
+      path,
+      overrides,
+      deadline,
+      behavior,
+      added: corsHeaders,
+      originListsBucket,
+      answerFailure: (error, expired) => answer(req, res, event, error, expired),
+    })
+  }
+
+  /**
+   * Answers a failure as CloudFront would; true when it is the server's.
+   */
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    event: EdgeRequestEvent,
+    error: unknown,
+    expired: boolean
+  ): boolean {
+    const found = failureAnswer(error, expired, originListsBucket)
+    event.reason = found.reason ?? event.reason
+    if (found.page) sendCloudFrontPage(res, req.method, found.page)
+    else sendError(res, req.method, found.error!)
+    return found.report
   }
 
   /**
@@ -308,6 +342,11 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       event.aborted = true
       return report()
     }
+    // What CloudFront adds to every answer; the cache status is an error's
+    // until an object is sent.
+    res.setHeader('Via', via)
+    res.setHeader('X-Cache', 'Error from cloudfront')
+    res.setHeader('X-Amz-Cf-Id', cloudFrontRequestId())
     let cutByEdge = false
     const deadline = originDeadline(controller.signal, originTimeout)
     const closed = new Promise<void>((resolve) => {
@@ -330,17 +369,15 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
       await work(event, deadline)
     } catch (error) {
       if (!event.aborted) {
-        const answer = failureAnswer(error, deadline.expired, originListsBucket)
-        event.reason = answer.reason ?? event.reason
-        if (answer.report) reportError(error, req)
         if (res.headersSent) {
           // Too late for a status: cut the body short, as CloudFront does.
+          const found = failureAnswer(error, deadline.expired, originListsBucket)
+          event.reason = found.reason ?? event.reason
+          if (found.report) reportError(error, req)
           cutByEdge = true
           res.destroy()
-        } else if (answer.page) {
-          sendCloudFrontPage(res, req.method, answer.page)
-        } else {
-          sendError(res, req.method, answer.error!)
+        } else if (answer(req, res, event, error, deadline.expired)) {
+          reportError(error, req)
         }
       }
     } finally {
@@ -368,5 +405,9 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     return serve(req, res, url.slice(basePath.length))
   }
 
-  return Object.assign(handler, { serve })
+  return Object.assign(handler, {
+    serve,
+    cache,
+    invalidate: (paths: readonly string[]) => cache?.invalidate(paths) ?? 0,
+  })
 }

@@ -35,7 +35,7 @@ function userContentHeaders(
  * The headers of a 200, 206 or HEAD answer: the stored ones, then the
  * signed overrides on top, then the user-content headers.
  */
-function objectHeaders(
+export function objectHeaders(
   object: StoredObject,
   range: { start: number; end: number } | undefined,
   overrides: Record<string, string>,
@@ -58,7 +58,7 @@ function objectHeaders(
  * A 304 carries the validators and the caching headers of the 200 it
  * stands for, and no body.
  */
-function notModified(
+export function notModified(
   res: ServerResponse,
   object: StoredObject,
   overrides: Record<string, string>,
@@ -81,7 +81,7 @@ const CONDITIONAL_HEADERS = [
   'if-unmodified-since',
 ]
 
-function isConditional(headers: IncomingHttpHeaders): boolean {
+export function isConditional(headers: IncomingHttpHeaders): boolean {
   return CONDITIONAL_HEADERS.some((name) => headers[name] !== undefined)
 }
 

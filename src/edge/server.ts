@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createEdgeHandler } from './handler.ts'
+import { createEdgeHandler, type EdgeHandler } from './handler.ts'
 import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
 import type { EdgeOptions } from './types.ts'
 
@@ -37,6 +37,11 @@ export type EdgeServer = {
   url: string
   server: Server
   close(): Promise<void>
+  /**
+   * Drops the cached answers of CloudFront invalidation paths (from the
+   * edge's root); returns how many were dropped. See `EdgeCache#invalidate`.
+   */
+  invalidate(paths: readonly string[]): number
 }
 
 /**
@@ -52,6 +57,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     ...edgeOptions
   } = options
   let handle: RequestListener | undefined
+  let edge: EdgeHandler | undefined
   // Node refuses headers over 16 KiB with a bare 431; CloudFront takes
   // requests up to 20,480 bytes and answers 413 past that. Read enough
   // to give CloudFront's answer.
@@ -71,14 +77,18 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     publicUrl ??
     `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${basePath.startsWith('/') ? '' : '/'}${basePath}`
   try {
-    const edge = createEdgeHandler({ ...edgeOptions, publicUrl: url })
-    const api = distributionIds?.length ? createInvalidationApi({ distributionIds }) : undefined
+    const handler = createEdgeHandler({ ...edgeOptions, publicUrl: url })
+    edge = handler
+    // Its invalidations drop the paths from the edge's cache, as CloudFront's do.
+    const api = distributionIds?.length
+      ? createInvalidationApi({ distributionIds, invalidate: (paths) => handler.invalidate(paths) })
+      : undefined
     const apiBase = new URL(url).pathname.replace(/\/?$/, '/')
     handle = (req, res) => {
       const target = (req.url ?? '').startsWith(apiBase) ? req.url!.slice(apiBase.length) : ''
       return api && isInvalidationApiCall(req, target)
         ? api.handle(req, res, target)
-        : edge(req, res)
+        : handler(req, res)
     }
   } catch (error) {
     server.close()
@@ -87,6 +97,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   return {
     url,
     server,
+    invalidate: (paths) => edge!.invalidate(paths),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))

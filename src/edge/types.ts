@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Duration } from '../duration.ts'
+import type { EdgeCacheOptions } from './cache.ts'
+import type { EdgeCachePolicy } from './cache_policy.ts'
 import type { ObjectStore } from '../store/types.ts'
 
 /**
@@ -104,6 +106,13 @@ export type EdgeBehavior = {
    * behavior without such a policy sends none.
    */
   cors?: EdgeCorsPolicy
+  /**
+   * The behavior's cache policy: TTLs in seconds and the query strings in
+   * the cache key. Default: AWS's managed CachingOptimized (minimum 1 s,
+   * default 24 h, maximum a year, no query strings). `{ minTtl: 0,
+   * defaultTtl: 0, maxTtl: 0 }` is CachingDisabled.
+   */
+  cachePolicy?: EdgeCachePolicy
 }
 
 /**
@@ -301,4 +310,19 @@ export type EdgeOptions = {
    * Default: the error is written to stderr.
    */
   onError?: (error: unknown, req: IncomingMessage) => void
+
+  /**
+   * The edge's cache, as CloudFront's edge cache: objects kept per the
+   * behavior's cache policy, 404 and 5xx answers kept
+   * `errorCachingMinTtl` seconds, in memory within the bounds given. Its
+   * clock is `now`. `false` turns it off: every request reaches the
+   * origin. Default: on, with the defaults of `EdgeCacheOptions`.
+   */
+  cache?: false | EdgeCacheSettings
 }
+
+/**
+ * The edge cache's settings: its bounds, and CloudFront's error caching
+ * minimum TTL (seconds, default 10).
+ */
+export type EdgeCacheSettings = EdgeCacheOptions & { errorCachingMinTtl?: number }

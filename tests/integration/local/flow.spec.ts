@@ -188,7 +188,8 @@ test.group('Local store | the whole flow on the app itself, no S3', (group) => {
     assert.include(await missingKey.text(), '<Code>NoSuchKey</Code>')
 
     await rm(join(root, 'local-test'), { recursive: true })
-    const missingBucket = await fetch(`${app.baseUrl}/cdn/static/nothing-here.txt`)
+    // Another key: the edge, as CloudFront, keeps the first 404 for 10 s.
+    const missingBucket = await fetch(`${app.baseUrl}/cdn/static/nothing-here-either.txt`)
     assert.equal(missingBucket.status, 404)
     assert.include(await missingBucket.text(), '<Code>NoSuchBucket</Code>')
     await app.drive.use('static').put('again.txt', 'recreated on write')

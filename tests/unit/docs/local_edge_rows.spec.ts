@@ -12,19 +12,6 @@ import { test } from '@japa/runner'
 const ROOT = new URL('../../../', import.meta.url)
 const ROWS = 50
 
-/**
- * Rows whose cache and invalidation emulation is not built yet: the table
- * says what the edge does today, but neither as a difference nor with a
- * test named after the row. Each is excused until it has one or the other.
- */
-const AWAITING = new Map<number, string>([
-  [30, 'the error caching it belongs with (row 39) is not emulated yet'],
-  [33, '"416 is never cached" needs the cache (row 37)'],
-  [38, 'cache keys need the cache (row 37)'],
-  [41, 'request collapsing needs the cache (row 37)'],
-  [42, 'invalidation needs the cache (row 37)'],
-])
-
 type Row = { number: number; behaviour: string; edge: string; source: string }
 
 function tableRows(): Row[] {
@@ -86,7 +73,6 @@ test.group('docs/local-edge.md | the CloudFront fidelity table', () => {
     const unaccounted = tableRows()
       .filter((row) => !tested.has(row.number))
       .filter((row) => !DIFFERENCE.test(row.edge))
-      .filter((row) => !AWAITING.has(row.number))
       .map((row) => `row ${row.number} ("${row.behaviour}": ${row.edge})`)
     assert.deepEqual(
       unaccounted,

@@ -1,0 +1,257 @@
+import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+
+/**
+ * The bounds of the edge's cache. CloudFront's edge caches are large and
+ * evict what is least requested; this one lives in the process's memory,
+ * so it is bounded and evicts the least recently used entry first.
+ */
+export type EdgeCacheOptions = {
+  /**
+   * The most bytes of bodies kept at once. Default 64 MiB.
+   */
+  maxBytes?: number
+  /**
+   * The most entries (objects and cached errors) kept at once. Default 1,000.
+   */
+  maxEntries?: number
+  /**
+   * Larger objects are passed through and never kept. Default 8 MiB.
+   */
+  maxObjectBytes?: number
+}
+
+export const CACHE_DEFAULTS = {
+  maxBytes: 64 * 1024 * 1024,
+  maxEntries: 1000,
+  maxObjectBytes: 8 * 1024 * 1024,
+} as const
+
+/**
+ * One cached answer. `path` is what CloudFront's invalidation paths are
+ * matched against: the request path as the viewer sent it, from the
+ * distribution's root (`/photos/a%20b.jpg`), then `?` and the query
+ * strings of the cache key when the behavior's cache policy keeps any.
+ */
+export type CacheEntry<V> = {
+  value: V
+  bytes: number
+  path: string
+  /**
+   * Milliseconds of the cache's clock when the answer was stored or last
+   * revalidated (`Age` counts from here).
+   */
+  storedAt: number
+  /**
+   * Milliseconds of the cache's clock after which the entry is stale: the
+   * next request asks the origin again.
+   */
+  expiresAt: number
+}
+
+function readBound(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new E_DJAMAZING_INVALID_CONFIG([`edge.cache.${name}`, 'a whole number above 0'])
+  }
+  return value
+}
+
+/**
+ * Checks one CloudFront invalidation path and returns how it matches:
+ * exactly, or (ending with `*`) as a prefix. CloudFront takes paths that
+ * start with `/` and have `*` only as their last character.
+ */
+function readInvalidationPath(path: unknown): { prefix: string } | { exact: string } {
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new E_DJAMAZING_INVALID_ARGUMENT([
+      'paths',
+      `${JSON.stringify(path)}: an invalidation path starts with "/"`,
+    ])
+  }
+  const star = path.indexOf('*')
+  if (star !== -1 && star !== path.length - 1) {
+    throw new E_DJAMAZING_INVALID_ARGUMENT([
+      'paths',
+      `${JSON.stringify(path)}: "*" may only be the last character`,
+    ])
+  }
+  return star === -1 ? { exact: path } : { prefix: path.slice(0, -1) }
+}
+
+/**
+ * The local edge's cache: answers by cache key, bounded in bytes and
+ * entries (least recently used out first), with CloudFront's invalidation
+ * by path. It only stores: what is cached and for how long is decided by
+ * the edge (see `cache_policy.ts`). Its clock is the edge's (`now`), so
+ * tests move time instead of waiting.
+ */
+export class EdgeCache<V> {
+  readonly maxBytes: number
+  readonly maxEntries: number
+  readonly maxObjectBytes: number
+  #bytes = 0
+  // A Map keeps insertion order: re-inserting on use makes its first key
+  // the least recently used.
+  #entries = new Map<string, CacheEntry<V>>()
+  #inflight = new Map<string, Promise<void>>()
+  readonly #now: () => number
+
+  constructor(options: EdgeCacheOptions = {}, now: () => number = Date.now) {
+    this.maxBytes = readBound(options.maxBytes, CACHE_DEFAULTS.maxBytes, 'maxBytes')
+    this.maxEntries = readBound(options.maxEntries, CACHE_DEFAULTS.maxEntries, 'maxEntries')
+    this.maxObjectBytes = readBound(
+      options.maxObjectBytes,
+      Math.min(CACHE_DEFAULTS.maxObjectBytes, this.maxBytes),
+      'maxObjectBytes'
+    )
+    if (this.maxObjectBytes > this.maxBytes) {
+      throw new E_DJAMAZING_INVALID_CONFIG([
+        'edge.cache.maxObjectBytes',
+        `it cannot be above maxBytes (${this.maxBytes})`,
+      ])
+    }
+    this.#now = now
+  }
+
+  /**
+   * The time of the cache's clock, in milliseconds.
+   */
+  now(): number {
+    return this.#now()
+  }
+
+  /**
+   * How many entries and bytes are kept.
+   */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes }
+  }
+
+  /**
+   * The entry of a cache key, fresh or stale (the caller decides), and
+   * marks it as used.
+   */
+  get(key: string): CacheEntry<V> | undefined {
+    const entry = this.#entries.get(key)
+    if (!entry) return undefined
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    return entry
+  }
+
+  isFresh(entry: CacheEntry<V>): boolean {
+    return this.#now() < entry.expiresAt
+  }
+
+  /**
+   * Whole seconds since the entry was stored, as CloudFront's `Age`.
+   */
+  age(entry: CacheEntry<V>): number {
+    return Math.max(0, Math.floor((this.#now() - entry.storedAt) / 1000))
+  }
+
+  /**
+   * Keeps an answer for `ttl` seconds from `storedAt` (default now: the
+   * time of the origin's answer). Returns false (and drops any older
+   * entry of the key) when it is not kept: no TTL, or over `maxObjectBytes`.
+   */
+  set(
+    key: string,
+    entry: { value: V; bytes: number; path: string; ttl: number; storedAt?: number }
+  ): boolean {
+    this.delete(key)
+    if (!(entry.ttl > 0) || entry.bytes > this.maxObjectBytes) return false
+    const storedAt = entry.storedAt ?? this.#now()
+    this.#entries.set(key, {
+      value: entry.value,
+      bytes: entry.bytes,
+      path: entry.path,
+      storedAt,
+      expiresAt: storedAt + entry.ttl * 1000,
+    })
+    this.#bytes += entry.bytes
+    while (this.#bytes > this.maxBytes || this.#entries.size > this.maxEntries) {
+      this.delete(this.#entries.keys().next().value!)
+    }
+    return true
+  }
+
+  /**
+   * Keeps an entry another `ttl` seconds from now (the origin said it has
+   * not changed, or failed while a stale copy is served).
+   */
+  renew(entry: CacheEntry<V>, ttl: number, options: { resetAge: boolean }) {
+    const now = this.#now()
+    if (options.resetAge) entry.storedAt = now
+    entry.expiresAt = now + ttl * 1000
+  }
+
+  delete(key: string): boolean {
+    const entry = this.#entries.get(key)
+    if (!entry) return false
+    this.#entries.delete(key)
+    this.#bytes -= entry.bytes
+    return true
+  }
+
+  /**
+   * Drops every entry of the paths, as a CloudFront invalidation does:
+   * each path starts with `/`, from the distribution's root; one ending
+   * with `*` drops every path starting with what precedes it (`/*` is
+   * everything); otherwise the path must be equal. Case-sensitive, and
+   * compared as written: a path matches what viewers requested, encoded as
+   * they sent it. A query string is part of an entry's path only when the
+   * cache key keeps query strings (CloudFront never keeps its signing
+   * parameters), so a signed URL's entry is `/key` alone. Returns how many
+   * entries were dropped. A path that breaks CloudFront's rules is
+   * `E_DJAMAZING_INVALID_ARGUMENT` and nothing is dropped.
+   */
+  invalidate(paths: readonly string[]): number {
+    const rules = paths.map(readInvalidationPath)
+    let dropped = 0
+    for (const [key, entry] of [...this.#entries]) {
+      const hit = rules.some((rule) =>
+        'exact' in rule ? entry.path === rule.exact : entry.path.startsWith(rule.prefix)
+      )
+      if (hit && this.delete(key)) dropped++
+    }
+    return dropped
+  }
+
+  /**
+   * Drops everything.
+   */
+  clear() {
+    this.#entries.clear()
+    this.#bytes = 0
+  }
+
+  /**
+   * Collapses requests for one key, as CloudFront does: while `fill` runs
+   * for a key, another `collapse` of that key waits for it to finish
+   * (failed or not) instead of running its own, and returns false: the
+   * caller looks in the cache again. Returns true for the one that filled.
+   */
+  async collapse(key: string, fill: () => Promise<void>): Promise<boolean> {
+    const running = this.#inflight.get(key)
+    if (running) {
+      await running.catch(() => {})
+      return false
+    }
+    const work = fill()
+    this.#inflight.set(key, work)
+    try {
+      await work
+    } finally {
+      if (this.#inflight.get(key) === work) this.#inflight.delete(key)
+    }
+    return true
+  }
+
+  /**
+   * Whether a fill for the key is running.
+   */
+  filling(key: string): boolean {
+    return this.#inflight.has(key)
+  }
+}
