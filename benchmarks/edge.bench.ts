@@ -12,6 +12,7 @@ import { row, runStandalone, sideBySide, type Benchmark } from './report.ts'
  * and the streaming cost (with its cache off, so every request reaches
  * s3rver). Then the edge with its cache, answering hits, against the same
  * edge without one. s3rver runs in its own process, as in the tests.
+ * docs/benchmarks.md shows its command line and figures.
  */
 const CONCURRENCY = 8
 
