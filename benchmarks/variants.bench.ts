@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -18,14 +18,31 @@ const PER_ROUND = 12
 
 const THUMB = { width: 320, height: 320, fit: 'cover' as const, format: 'webp' as const }
 
-const benchmark: Benchmark = {
-  name: 'image variants',
-  async run() {
-    const photos = await Promise.all(
+/**
+ * The photos variants are made of: the two camera photos of the test
+ * fixtures (733 KB and 329 KB), or every JPEG in the folder named by
+ * `VARIANT_BENCH_PHOTOS` (to measure on photos of a few MB, which the
+ * repository does not ship).
+ */
+async function benchPhotos(): Promise<Buffer[]> {
+  const folder = process.env.VARIANT_BENCH_PHOTOS
+  if (!folder) {
+    return Promise.all(
       ['iphone_6_plus.jpg', 'lumia_820.jpg'].map((name) =>
         readFile(new URL(`../tests/fixtures/photos/${name}`, import.meta.url))
       )
     )
+  }
+  const entries = await readdir(folder)
+  const names = entries.filter((name) => /\.jpe?g$/i.test(name)).sort()
+  if (names.length === 0) throw new Error(`VARIANT_BENCH_PHOTOS: no JPEG in ${folder}`)
+  return Promise.all(names.map((name) => readFile(join(folder, name))))
+}
+
+const benchmark: Benchmark = {
+  name: 'image variants',
+  async run() {
+    const photos = await benchPhotos()
 
     // Making variants: through a disk (read the original from the store,
     // check it, make the variant, store it) against sharp alone on the
