@@ -28,9 +28,9 @@ export const CACHE_DEFAULTS = {
 
 /**
  * One cached answer. `path` is what CloudFront's invalidation paths are
- * matched against: the request path as the viewer sent it, from the
- * distribution's root (`/photos/a%20b.jpg`), then `?` and the query
- * strings of the cache key when the behavior's cache policy keeps any.
+ * matched against: the request path from the distribution's root, its
+ * `%XX` decoded (`/photos/a b.jpg`), then `?` and the query strings of
+ * the cache key as sent, when the behavior's cache policy keeps any.
  */
 export type CacheEntry<V> = {
   value: V
@@ -57,6 +57,25 @@ function readBound(value: number | undefined, fallback: number, name: string): n
 }
 
 /**
+ * A path as invalidations compare it: its `%XX` decoded (the query, if
+ * any, left as sent). The viewer's URL and the invalidation path may
+ * encode one key differently: djamazing's URLs encode `(`, `)`, `!`, `'`
+ * and `*`, AWS asks invalidation paths to encode only unsafe characters
+ * (and `~`), and each is the same file.
+ */
+function comparable(path: string): string {
+  const question = path.indexOf('?')
+  const rawPath = question === -1 ? path : path.slice(0, question)
+  let decoded = rawPath
+  try {
+    decoded = decodeURIComponent(rawPath)
+  } catch {
+    // Not valid percent-encoding: compared as sent.
+  }
+  return question === -1 ? decoded : `${decoded}${path.slice(question)}`
+}
+
+/**
  * Checks one CloudFront invalidation path and returns how it matches:
  * exactly, or (ending with `*`) as a prefix. CloudFront takes paths that
  * start with `/` and have `*` only as their last character.
@@ -75,7 +94,7 @@ function readInvalidationPath(path: unknown): { prefix: string } | { exact: stri
       `${JSON.stringify(path)}: "*" may only be the last character`,
     ])
   }
-  return star === -1 ? { exact: path } : { prefix: path.slice(0, -1) }
+  return star === -1 ? { exact: comparable(path) } : { prefix: comparable(path.slice(0, -1)) }
 }
 
 /**
@@ -165,7 +184,7 @@ export class EdgeCache<V> {
     this.#entries.set(key, {
       value: entry.value,
       bytes: entry.bytes,
-      path: entry.path,
+      path: comparable(entry.path),
       storedAt,
       expiresAt: storedAt + entry.ttl * 1000,
     })
@@ -199,8 +218,8 @@ export class EdgeCache<V> {
    * each path starts with `/`, from the distribution's root; one ending
    * with `*` drops every path starting with what precedes it (`/*` is
    * everything); otherwise the path must be equal. Case-sensitive, and
-   * compared as written: a path matches what viewers requested, encoded as
-   * they sent it. A query string is part of an entry's path only when the
+   * compared with `%XX` decoded on both sides, so `/a%20(1).jpg` drops
+   * what viewers requested as `/a%20%281%29.jpg`. A query string is part of an entry's path only when the
    * cache key keeps query strings (CloudFront never keeps its signing
    * parameters), so a signed URL's entry is `/key` alone. Returns how many
    * entries were dropped. A path that breaks CloudFront's rules is

@@ -308,6 +308,13 @@ for (const [name, start] of Object.entries(ORIGINS)) {
       await origin.store.put('site/i.css', 'c{}')
       assert.equal(edge.invalidate(['/site/*']), 1)
       assert.equal(await text(`${edge.url}/site/i.css`), 'c{}')
+      // Written as AWS asks (only unsafe characters encoded), it drops what
+      // the browser asked for with djamazing's stricter encoding.
+      await origin.store.put('site/a (1).css', 'old')
+      assert.equal(await text(`${edge.url}/site/a%20%281%29.css`), 'old')
+      await origin.store.put('site/a (1).css', 'new')
+      assert.equal(edge.invalidate(['/site/a%20(1).css']), 1)
+      assert.equal(await text(`${edge.url}/site/a%20%281%29.css`), 'new')
     })
 
     test('cache: false: every request reaches the origin and sees the new bytes', async ({
