@@ -10,12 +10,13 @@ import type {
   WriteOptions,
 } from 'flydrive/types'
 import debug from './debug.ts'
+import { copyObject } from './disk/copy.ts'
 import { deleteFolder, driveEntriesOf, folderKeyOf } from './disk/folders.ts'
 import { isResolvedDisk, resolveDisk, type ResolvedDisk } from './disk/resolve_disk.ts'
 import { setVisibilityOf, visibilityOf } from './disk/visibility.ts'
 import type { ProtectedLinks } from './links/protected_links.ts'
 import type { LinkOptions } from './links/types.ts'
-import { objectWrite, replacesMetadata } from './store/object_write.ts'
+import { objectWrite } from './store/object_write.ts'
 import { unlessMissing } from './store/s3_errors.ts'
 import { storeCall } from './store/store_call.ts'
 import type { ObjectStore, StoredObject } from './store/types.ts'
@@ -215,31 +216,16 @@ export class DjamazingDriver implements DriverContract {
    * options set some.
    */
   async copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
-    await this.#copy(source, destination, options)
+    await copyObject(this.#disk, source, destination, options)
     await this.#variants.written(destination)
     await this.#invalidate(destination)
-  }
-
-  async #copy(source: string, destination: string, options?: WriteOptions): Promise<void> {
-    const sourceKey = this.#objectKey(source)
-    const destinationKey = this.#objectKey(destination)
-    debug('copy %s %s:%s to %s', this.#disk.name, this.#disk.bucket, sourceKey, destinationKey)
-    let visibility = options?.visibility
-    if (this.#disk.supportsACL && !visibility) visibility = await this.getVisibility(source)
-    const write = replacesMetadata(options)
-      ? this.#write(destinationKey, { ...options, visibility })
-      : undefined
-    const acl = this.#disk.supportsACL ? this.#write(destinationKey, { visibility }).acl : undefined
-    await this.#run('copy', sourceKey, () =>
-      this.#store.copy(sourceKey, destinationKey, { write, acl })
-    )
   }
 
   /**
    * Copies, then deletes the source. Its variants move with it.
    */
   async move(source: string, destination: string, options?: WriteOptions): Promise<void> {
-    await this.#copy(source, destination, options)
+    await copyObject(this.#disk, source, destination, options)
     await this.#delete(source)
     await this.#variants.moved(source, destination)
     await this.#invalidate(source, destination)
