@@ -20,9 +20,24 @@ export const APP_OBJECT_ACTIONS = [
 export const APP_BUCKET_ACTIONS = ['s3:ListBucket', 's3:ListBucketMultipartUploads'] as const
 
 /**
- * The IAM policy of the app's role or user, for one bucket.
+ * Disks with `invalidation`: invalidate changed files, and list
+ * invalidations (what `djamazing:doctor` sends, since creating one could
+ * cost). Nothing else of CloudFront.
  */
-export function appIamPolicy(bucket: string) {
+export const APP_CLOUDFRONT_ACTIONS = [
+  'cloudfront:CreateInvalidation',
+  'cloudfront:ListInvalidations',
+] as const
+
+/**
+ * The IAM policy of the app's role or user, for one bucket and the
+ * distribution its disks invalidate on (placeholders by default, as in
+ * docs/aws-setup.md).
+ */
+export function appIamPolicy(
+  bucket: string,
+  distribution = { account: '111122223333', id: 'EDFDVBD6EXAMPLE' }
+) {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -37,6 +52,12 @@ export function appIamPolicy(bucket: string) {
         Effect: 'Allow',
         Action: [...APP_BUCKET_ACTIONS],
         Resource: `arn:aws:s3:::${bucket}`,
+      },
+      {
+        Sid: 'DjamazingInvalidation',
+        Effect: 'Allow',
+        Action: [...APP_CLOUDFRONT_ACTIONS],
+        Resource: `arn:aws:cloudfront::${distribution.account}:distribution/${distribution.id}`,
       },
     ],
   }
@@ -68,7 +89,7 @@ export function awsSetupSteps(
     },
     {
       title: 'App credentials',
-      summary: `Give the app an IAM role, or an IAM user whose keys go to \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\`, allowed ${actions(APP_OBJECT_ACTIONS)} on the bucket's objects and ${actions(APP_BUCKET_ACTIONS)} on the bucket.`,
+      summary: `Give the app an IAM role, or an IAM user whose keys go to \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\`, allowed ${actions(APP_OBJECT_ACTIONS)} on the bucket's objects and ${actions(APP_BUCKET_ACTIONS)} on the bucket; disks with \`invalidation\` also need ${actions(APP_CLOUDFRONT_ACTIONS)} on the distribution.`,
     },
     {
       title: 'Key pair',

@@ -12,6 +12,7 @@ import {
   unsignedRefusedCheck,
 } from './cdn_checks.ts'
 import { uploadCorsCheck } from './upload_checks.ts'
+import { invalidationCheck } from './invalidation_checks.ts'
 import { withLocalEdgeFix } from './local_edge_fixes.ts'
 import type {
   Check,
@@ -41,6 +42,7 @@ export const DEFAULT_CHECKS: Check[] = [
   publicUnsignedCheck,
   clockCheck,
   uploadCorsCheck,
+  invalidationCheck,
 ]
 
 /**

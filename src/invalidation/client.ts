@@ -2,6 +2,11 @@ import { createRequire } from 'node:module'
 import { E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING } from '../errors.ts'
 import type { CloudFrontClientLike, InvalidationSender } from './types.ts'
 
+/**
+ * `ListInvalidations` of one item: what the doctor sends (it costs nothing).
+ */
+export type InvalidationLister = (distributionId: string) => Promise<{ quantity: number }>
+
 const require = createRequire(import.meta.url)
 
 /**
@@ -24,17 +29,22 @@ type ClientSettings = {
 }
 
 /**
- * Sends `CreateInvalidation` through `client`, or through a
+ * The CloudFront API calls a disk makes, through `client`, or through a
  * `CloudFrontClient` made on first use (the package is imported then).
  * The client made here does not retry: the invalidator does, on its own
  * clock, and reports each attempt.
  */
-export function cloudFrontSender(
+export function cloudFrontCalls(
   setting: string,
   client: CloudFrontClientLike | undefined,
   settings: ClientSettings
-): InvalidationSender {
-  let loading: Promise<{ client: CloudFrontClientLike; Command: new (input: unknown) => unknown }>
+): { create: InvalidationSender; list: InvalidationLister } {
+  type Sdk = {
+    client: CloudFrontClientLike
+    Create: new (input: unknown) => unknown
+    List: new (input: unknown) => unknown
+  }
+  let loading: Promise<Sdk> | undefined
   const load = () =>
     (loading ??= import('@aws-sdk/client-cloudfront').then(
       (sdk) => ({
@@ -47,23 +57,34 @@ export function cloudFrontSender(
             ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
             ...(settings.credentials ? { credentials: settings.credentials as never } : {}),
           }),
-        Command: sdk.CreateInvalidationCommand as never,
+        Create: sdk.CreateInvalidationCommand as never,
+        List: sdk.ListInvalidationsCommand as never,
       }),
       (error) => {
+        loading = undefined
         throw new E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING([setting], { cause: error })
       }
     ))
-  return async ({ distributionId, paths, callerReference }) => {
-    const { client: cloudfront, Command } = await load()
-    const output = await cloudfront.send(
-      new Command({
-        DistributionId: distributionId,
-        InvalidationBatch: {
-          CallerReference: callerReference,
-          Paths: { Quantity: paths.length, Items: [...paths] },
-        },
-      })
-    )
-    return { invalidationId: String(output?.Invalidation?.Id ?? '') }
+  return {
+    async create({ distributionId, paths, callerReference }) {
+      const sdk = await load()
+      const output = await sdk.client.send(
+        new sdk.Create({
+          DistributionId: distributionId,
+          InvalidationBatch: {
+            CallerReference: callerReference,
+            Paths: { Quantity: paths.length, Items: [...paths] },
+          },
+        })
+      )
+      return { invalidationId: String(output?.Invalidation?.Id ?? '') }
+    },
+    async list(distributionId) {
+      const sdk = await load()
+      const output = await sdk.client.send(
+        new sdk.List({ DistributionId: distributionId, MaxItems: 1 })
+      )
+      return { quantity: Number(output?.InvalidationList?.Quantity ?? 0) }
+    },
   }
 }

@@ -1,6 +1,7 @@
 import type { CdnBase } from '../cdn_url.ts'
 import type { DiskVariants } from '../variants/disk_variants.ts'
-import { cloudFrontSender } from './client.ts'
+import { cloudFrontCalls, type InvalidationLister } from './client.ts'
+import { encodeObjectKey } from '../object_key.ts'
 import { invalidationPath } from './paths.ts'
 import { Invalidator, SYSTEM_CLOCK } from './invalidator.ts'
 import type { ResolvedInvalidation } from '../disk/settings.ts'
@@ -13,17 +14,20 @@ export class DiskInvalidation {
   readonly invalidator: Invalidator
   readonly #basePath: string
   readonly #prefix: string
+  readonly #list: InvalidationLister
 
   constructor(disk: string, cdn: CdnBase, prefix: string, settings: ResolvedInvalidation) {
     this.#basePath = new URL(cdn.base).pathname
     this.#prefix = prefix
+    const calls = cloudFrontCalls(settings.setting, settings.client, {
+      endpoint: settings.endpoint,
+      credentials: settings.credentials,
+    })
+    this.#list = calls.list
     this.invalidator = new Invalidator({
       ...settings,
       disk,
-      send: cloudFrontSender(settings.setting, settings.client, {
-        endpoint: settings.endpoint,
-        credentials: settings.credentials,
-      }),
+      send: calls.create,
       clock: settings.clock ?? SYSTEM_CLOCK,
     })
   }
@@ -33,12 +37,30 @@ export class DiskInvalidation {
   }
 
   /**
-   * The CloudFront path of an object key; a folder (ending with "/") is
-   * a wildcard over it.
+   * `ListInvalidations` of the distribution, one item: it needs
+   * `cloudfront:ListInvalidations` on the distribution and creates nothing
+   * (`djamazing:doctor`). Rejects with CloudFront's refusal.
    */
-  pathOf(objectKey: string): string {
-    const path = invalidationPath(this.#basePath, objectKey)
-    return (objectKey === '' || objectKey.endsWith('/')) && !path.endsWith('*') ? `${path}*` : path
+  listOne(): Promise<{ quantity: number }> {
+    return this.#list(this.distributionId)
+  }
+
+  /**
+   * The CloudFront paths of an object key; a folder (ending with "/", or
+   * "" for the whole bucket) is a wildcard over it. A file gets the path
+   * its URL has (what viewers request, which CloudFront caches) and, when
+   * it differs, the path as AWS asks invalidation paths to be encoded
+   * (see `invalidationPath`): which of the two spellings CloudFront
+   * compares for characters such as `!`, `~` or `@` is not documented.
+   */
+  pathsOf(objectKey: string): string[] {
+    if (objectKey === '' || objectKey.endsWith('/')) {
+      const path = invalidationPath(this.#basePath, objectKey)
+      return [path.endsWith('*') ? path : `${path}*`]
+    }
+    const asRequested = `${this.#basePath}${encodeObjectKey(objectKey)}`
+    const asDocumented = invalidationPath(this.#basePath, objectKey)
+    return asRequested === asDocumented ? [asRequested] : [asRequested, asDocumented]
   }
 
   /**
@@ -61,6 +83,9 @@ export class DiskInvalidation {
         }
       }
     }
-    return this.invalidator.invalidate(objectKeys.map((key) => this.pathOf(key)))
+    return this.invalidator.invalidate(
+      objectKeys.flatMap((key) => this.pathsOf(key)),
+      objectKeys.length
+    )
   }
 }

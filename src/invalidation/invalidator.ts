@@ -76,11 +76,12 @@ export class Invalidator {
   }
 
   /**
-   * Queues paths. Resolves at once, or with `awaitInvalidation` once
+   * Queues paths (`changes`: how many file changes they stand for).
+   * Resolves at once, or with `awaitInvalidation` once
    * CloudFront accepted a request covering them (rejects with
    * `E_DJAMAZING_INVALIDATION_FAILED` when it never does).
    */
-  invalidate(paths: readonly string[]): Promise<void> {
+  invalidate(paths: readonly string[], changes = paths.length): Promise<void> {
     if (paths.length === 0) return Promise.resolve()
     const done = this.settings.awaitInvalidation
       ? new Promise<void>((resolve, reject) => {
@@ -88,7 +89,7 @@ export class Invalidator {
         })
       : undefined
     if (!done) for (const path of paths) this.#waitersOf(path)
-    this.#changes += paths.length
+    this.#changes += changes
     this.#schedule()
     return done ?? Promise.resolve()
   }

@@ -10,6 +10,7 @@ import {
 import { DjamazingDriver } from '../../../index.ts'
 import { createEdgeForDisks } from '../../../src/edge/main.ts'
 import type { InvalidationEvent } from '../../../src/invalidation/types.ts'
+import type { DjamazingOptions } from '../../../src/types.ts'
 import { lateServer, recordingCloudFrontClient } from '../../helpers/cloudfront_api.ts'
 import { manualClock } from '../../helpers/manual_clock.ts'
 
@@ -22,13 +23,17 @@ import { manualClock } from '../../helpers/manual_clock.ts'
 
 const DISTRIBUTION = 'EDFDVBD6EXAMPLE'
 
-async function publicDiskOnEdge(options: { batchWindow?: string; wildcardAbove?: number } = {}) {
+async function publicDiskOnEdge(
+  options: { batchWindow?: string; wildcardAbove?: number } = {},
+  disk: Pick<DjamazingOptions, 'variants'> = {}
+) {
   const root = await mkdtemp(join(tmpdir(), 'djamazing-invalidation-'))
   const server = await lateServer()
   const clock = manualClock()
   const { client, requests } = recordingCloudFrontClient(`${server.origin}/cdn`)
   const events: InvalidationEvent[] = []
-  const disk = new DjamazingDriver({
+  const driver = new DjamazingDriver({
+    ...disk,
     disk: 'static',
     mode: 'public',
     store: 'local',
@@ -44,11 +49,11 @@ async function publicDiskOnEdge(options: { batchWindow?: string; wildcardAbove?:
       ...options,
     },
   })
-  const [edge] = createEdgeForDisks([disk])
+  const [edge] = createEdgeForDisks([driver])
   server.handle((req, res) => edge.serve(req, res))
-  const invalidator = disk.resolvedDisk.invalidation!.invalidator
+  const invalidator = driver.resolvedDisk.invalidation!.invalidator
   return {
-    disk,
+    disk: driver,
     client,
     requests,
     events,
@@ -157,6 +162,52 @@ test.group('Invalidation | a public disk and the local edge, through the CloudFr
       '/cdn/static/docs/*',
       '/cdn/static/moved.txt',
     ])
+  })
+
+  test("row 42: a changed original invalidates its declared variants; the variants' own writes add nothing", async ({
+    assert,
+    cleanup,
+  }) => {
+    const fixture = await publicDiskOnEdge(
+      {},
+      { variants: { transforms: { thumb: { width: 32 }, wide: { width: 640 } } } }
+    )
+    cleanup(() => fixture.stop())
+    await fixture.disk.put('photos/cat.jpg', 'not yet an image')
+    await fixture.disk.delete('photos/dog.jpg')
+    await fixture.disk.deleteAll('albums/2025')
+    fixture.clock.advance(1000)
+    await fixture.invalidator.flush()
+    const variants = fixture.disk.variants!
+    assert.sameMembers(fixture.events[0].paths, [
+      '/cdn/static/albums/2025/*',
+      '/cdn/static/photos/cat.jpg',
+      `/cdn/static/${variants.keyOf('photos/cat.jpg', 'thumb')}`,
+      `/cdn/static/${variants.keyOf('photos/cat.jpg', 'wide')}`,
+      '/cdn/static/photos/dog.jpg',
+      `/cdn/static/${variants.keyOf('photos/dog.jpg', 'thumb')}`,
+      `/cdn/static/${variants.keyOf('photos/dog.jpg', 'wide')}`,
+      '/cdn/static/variants/albums/2025/*',
+    ])
+    assert.match(variants.keyOf('photos/cat.jpg', 'thumb'), /^variants\/photos\/cat.jpg\//)
+  })
+
+  test('row 42: a key whose URL spells characters otherwise than AWS asks gets both spellings', async ({
+    assert,
+    cleanup,
+  }) => {
+    const fixture = await publicDiskOnEdge()
+    cleanup(() => fixture.stop())
+    await fixture.disk.put("it's~me@home.txt", 'x')
+    fixture.clock.advance(1000)
+    await fixture.invalidator.flush()
+    const url = await fixture.disk.getUrl("it's~me@home.txt")
+    assert.sameMembers(fixture.events[0].paths, [
+      new URL(url).pathname,
+      "/cdn/static/it's%7Eme@home.txt",
+    ])
+    assert.equal(new URL(url).pathname, '/cdn/static/it%27s~me%40home.txt')
+    assert.equal(fixture.events[0].changes, 1)
   })
 
   test('row 42: 2,000 writes within a second make at most a few invalidation requests', async ({
