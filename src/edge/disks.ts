@@ -12,7 +12,7 @@ import type {
   EdgeRequestEvent,
   EdgeVerifier,
 } from './types.ts'
-import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
+import { createInvalidationApi, isInvalidationApiCall, pathsUnder } from './invalidation_api.ts'
 
 /**
  * A disk the edge serves: a `DjamazingDriver` (it has `resolvedDisk`), or
@@ -208,7 +208,10 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
   const distributionIds = group.flatMap((disk) => disk.invalidation?.distributionId ?? [])
   // Its invalidations drop the paths from the edge's cache, as CloudFront's do.
   const api = distributionIds.length
-    ? createInvalidationApi({ distributionIds, invalidate: (paths) => edge.invalidate(paths) })
+    ? createInvalidationApi({
+        distributionIds,
+        invalidate: (paths) => edge.invalidate(pathsUnder(path, paths)),
+      })
     : undefined
 
   // The raw rest of the request target after the edge's path: the

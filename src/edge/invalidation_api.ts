@@ -54,6 +54,24 @@ export type InvalidationApiOptions = {
 }
 
 /**
+ * Invalidation paths, from the distribution's root as the client sends
+ * them (the CDN URL's path included: `/cdn/static/a.png`), as paths from
+ * the edge's own root (`/static/a.png`), which its cache matches. A path
+ * outside the edge's path is not the edge's; a wildcard over it (`/*`,
+ * `/cd*`) covers the whole edge.
+ */
+export function pathsUnder(edgePath: string, paths: readonly string[]): string[] {
+  const root = `${edgePath.replace(/\/$/, '')}/`
+  if (root === '/') return [...paths]
+  const inside: string[] = []
+  for (const path of paths) {
+    if (path.startsWith(root)) inside.push(path.slice(root.length - 1))
+    else if (path.endsWith('*') && root.startsWith(path.slice(0, -1))) inside.push('/*')
+  }
+  return inside
+}
+
+/**
  * Whether a request is a call of the invalidation API: its path, and a
  * SigV4 `Authorization` header, which browsers never send (a file stored
  * under `2020-05-31/distribution/...` is still served to them).

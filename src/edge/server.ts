@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createEdgeHandler, type EdgeHandler } from './handler.ts'
-import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
+import { createInvalidationApi, isInvalidationApiCall, pathsUnder } from './invalidation_api.ts'
 import type { EdgeOptions } from './types.ts'
 
 /**
@@ -81,7 +81,10 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     edge = handler
     // Its invalidations drop the paths from the edge's cache, as CloudFront's do.
     const api = distributionIds?.length
-      ? createInvalidationApi({ distributionIds, invalidate: (paths) => handler.invalidate(paths) })
+      ? createInvalidationApi({
+          distributionIds,
+          invalidate: (paths) => handler.invalidate(pathsUnder(new URL(url).pathname, paths)),
+        })
       : undefined
     const apiBase = new URL(url).pathname.replace(/\/?$/, '/')
     handle = (req, res) => {

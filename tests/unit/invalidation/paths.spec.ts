@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { pathsUnder } from '../../../src/edge/invalidation_api.ts'
 import { invalidationPath, planPaths } from '../../../src/invalidation/paths.ts'
 
 const LIMITS = { maxPaths: 1000, maxWildcards: 15, wildcardAbove: 20 }
@@ -56,5 +57,14 @@ test.group('Invalidation | paths', () => {
     const spread = Array.from({ length: 16 }, (_, index) => `/${index}/*`)
     assert.deepEqual(planPaths(spread, LIMITS), ['/*'])
     assert.deepEqual(planPaths(['/a', '/b', '/c'], { ...LIMITS, maxPaths: 1 }), ['/*'])
+  })
+})
+
+test.group('Invalidation | paths at the local edge', () => {
+  test('paths from the distribution root become paths from the edge root', ({ assert }) => {
+    const paths = ['/cdn/static/a.png', '/cdn/static/*', '/other/a.png', '/*', '/cd*', '/cdn2*']
+    assert.deepEqual(pathsUnder('/cdn', paths), ['/static/a.png', '/static/*', '/*', '/*'])
+    assert.deepEqual(pathsUnder('/', paths), paths)
+    assert.deepEqual(pathsUnder('', ['/a']), ['/a'])
   })
 })
