@@ -8,6 +8,7 @@ import { deterministicStream } from '../tests/helpers/byte_stream.ts'
 import { startS3Server } from '../tests/helpers/s3_server.ts'
 import { row, runStandalone, sideBySide, type Benchmark, type BenchRow } from './report.ts'
 
+// docs/benchmarks.md reports its rows.
 /**
  * The driver against the raw AWS SDK (`@aws-sdk/client-s3`), both talking
  * to the same s3rver in its own process over loopback HTTP, interleaved
