@@ -19,6 +19,10 @@ export type ResolvedBehavior = {
   allowedMethods: ReadonlySet<string>
   cors: CompiledCors | undefined
   cachePolicy: ResolvedCachePolicy
+  /**
+   * Compresses as CloudFront's "Compress objects automatically" does.
+   */
+  compress: boolean
 }
 
 type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
@@ -94,6 +98,7 @@ function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): 
     allowedMethods: new Set(methods),
     cors: behavior.cors === undefined ? undefined : compileCors(behavior.cors, `${setting}.cors`),
     cachePolicy: resolveCachePolicy(behavior.cachePolicy, `${setting}.cachePolicy`),
+    compress: behavior.compress === true,
   }
 }
 

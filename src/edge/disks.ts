@@ -105,10 +105,14 @@ export function edgeBehaviorsOf<
       // With CORS, preflights too: GET, HEAD, OPTIONS, as a distribution
       // with a CORS policy allows them.
       const withCors = cors && { cors, allowedMethods: ['GET', 'HEAD', 'OPTIONS'] as const }
+      // Compressed as the documented distribution does: its cache policies
+      // (CachingOptimized, and the protected disks' own) enable Gzip and
+      // Brotli, and new behaviors compress objects automatically.
       const behavior = {
         pathPattern: `${disk.prefix}*`,
         signed: disk.mode === 'protected',
         inlineActiveContent: disk.inlineActiveContent,
+        compress: true,
         ...withCors,
       }
       // Unconfirmed uploads are never served as the disk's files: their
@@ -116,7 +120,13 @@ export function edgeBehaviorsOf<
       if (!disk.uploads || behavior.signed) return [behavior]
       const pending = `${disk.uploads.pendingPrefix}*`
       return [
-        { pathPattern: pending, signed: true, inlineActiveContent: false, ...withCors },
+        {
+          pathPattern: pending,
+          signed: true,
+          inlineActiveContent: false,
+          compress: true,
+          ...withCors,
+        },
         behavior,
       ]
     })

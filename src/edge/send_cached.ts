@@ -11,7 +11,8 @@ import { failureAnswer } from './failure_answer.ts'
 import type { OriginDeadline } from './origin_deadline.ts'
 import { headObject, originFailure } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
-import { isConditional, notModified, objectHeaders, sendObject } from './send_object.ts'
+import { isConditional, objectHeaders, sendNotModified, sendObject } from './send_object.ts'
+import { answerEncoding, compressedHeaders, encodeWhole, encoder } from './compression.ts'
 
 /**
  * What the edge's cache keeps: a whole object with what the origin said
@@ -70,7 +71,9 @@ function sendEntry(request: CachedRequest, entry: CacheEntry<CachedAnswer>, stat
   const added = { ...request.added, 'X-Cache': xCache(status), 'Age': String(cache.age(entry)) }
   const precondition = evaluatePreconditions(req.headers, object)
   if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
-  if (precondition === 'not-modified') return notModified(res, object, request.overrides, added)
+  if (precondition === 'not-modified') {
+    return sendNotModified(req, res, object, request.overrides, request.behavior, added)
+  }
   const spec = parseRange(req.headers.range)
   const range =
     spec && rangeStillValid(req.headers, object) ? resolveRange(spec, object.size) : undefined
@@ -78,6 +81,17 @@ function sendEntry(request: CachedRequest, entry: CacheEntry<CachedAnswer>, stat
     return sendError(res, req.method, edgeErrors.rangeNotSatisfiable(object.size))
   }
   const headers = objectHeaders(object, range, request.overrides, request.behavior, added)
+  // The cache keeps the object as stored; a compressed answer is made
+  // from it for each viewer that accepts one.
+  const encoding =
+    range || req.method === 'HEAD'
+      ? undefined
+      : answerEncoding(req, request.behavior, object.size, headers)
+  if (encoding) {
+    res.writeHead(200, compressedHeaders(headers, encoding))
+    res.end(encodeWhole(encoding, body))
+    return
+  }
   res.writeHead(range ? 206 : 200, headers)
   res.end(
     req.method === 'HEAD' ? undefined : range ? body.subarray(range.start, range.end + 1) : body
@@ -116,10 +130,14 @@ async function fill(request: CachedRequest) {
   const storedAt = cache.now()
   const ttl = objectTtl(stored, request.behavior.cachePolicy, storedAt)
   const added = { ...request.added, 'X-Cache': xCache('Miss') }
-  res.writeHead(200, objectHeaders(stored, undefined, request.overrides, request.behavior, added))
+  const headers = objectHeaders(stored, undefined, request.overrides, request.behavior, added)
+  const encoding = answerEncoding(request.req, request.behavior, stored.size, headers)
+  res.writeHead(200, encoding ? compressedHeaders(headers, encoding) : headers)
+  // What the viewer gets after the cache has seen the bytes: compressed or not.
+  const toViewer = encoding ? [encoder(encoding, stored.size), res] : [res]
   if (!(ttl > 0) || stored.size > cache.maxObjectBytes) {
     cache.delete(request.cacheKey)
-    return pipeline(stream, res)
+    return pipeline([stream, ...toViewer])
   }
   // Kept as the origin's last byte arrives, before it is passed on: the
   // viewer cannot have the whole body before the next request can find
@@ -143,7 +161,7 @@ async function fill(request: CachedRequest) {
       callback(null, chunk)
     },
   })
-  await pipeline(stream, keep, res)
+  await pipeline([stream, keep, ...toViewer])
 }
 
 /**

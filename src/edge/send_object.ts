@@ -8,6 +8,30 @@ import type { ObjectStore, StoredObject } from '../store/types.ts'
 import type { OriginDeadline } from './origin_deadline.ts'
 import { headObject, originFailure, storedHeaders } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
+import { answerEncoding, compressedEtag, compressedHeaders, encoder } from './compression.ts'
+
+type SendBehavior = Pick<ResolvedBehavior, 'inlineActiveContent'> &
+  Partial<Pick<ResolvedBehavior, 'compress'>>
+
+/**
+ * Writes a 200's head and streams its body, compressed as CloudFront
+ * would when the behavior compresses and the viewer, type and size allow.
+ */
+function sendWhole(
+  req: IncomingMessage,
+  res: ServerResponse,
+  object: StoredObject & { body: NodeJS.ReadableStream },
+  headers: Record<string, string | number>,
+  behavior: SendBehavior
+) {
+  const encoding = answerEncoding(req, behavior, object.size, headers)
+  if (!encoding) {
+    res.writeHead(200, headers)
+    return pipeline(object.body, res)
+  }
+  res.writeHead(200, compressedHeaders(headers, encoding))
+  return pipeline(object.body, encoder(encoding, object.size), res)
+}
 
 /**
  * What the documented CloudFront response headers policy adds to every
@@ -81,6 +105,24 @@ const CONDITIONAL_HEADERS = [
   'if-unmodified-since',
 ]
 
+/**
+ * A 304 whose ETag is the one the viewer's 200 carried: weak when that
+ * answer was compressed.
+ */
+export function sendNotModified(
+  req: IncomingMessage,
+  res: ServerResponse,
+  object: StoredObject,
+  overrides: Record<string, string>,
+  behavior: SendBehavior,
+  added: Record<string, string>
+) {
+  const plain = objectHeaders(object, undefined, overrides, behavior, added)
+  const compressed = answerEncoding(req, behavior, object.size, plain)
+  const etag = compressed ? compressedEtag(object.etag) : object.etag
+  return notModified(res, { ...object, etag: etag ?? '' }, overrides, added)
+}
+
 export function isConditional(headers: IncomingHttpHeaders): boolean {
   return CONDITIONAL_HEADERS.some((name) => headers[name] !== undefined)
 }
@@ -100,7 +142,7 @@ export async function sendObject(
   key: string,
   overrides: Record<string, string>,
   deadline: Pick<OriginDeadline, 'signal' | 'touch' | 'watch'>,
-  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>,
+  behavior: SendBehavior,
   added: Record<string, string> = {}
 ) {
   const spec = parseRange(req.headers.range)
@@ -111,8 +153,8 @@ export async function sendObject(
       throw originFailure(error)
     })
     deadline.watch(object.body)
-    res.writeHead(200, objectHeaders(object, undefined, overrides, behavior, added))
-    return pipeline(object.body, res)
+    const headers = objectHeaders(object, undefined, overrides, behavior, added)
+    return sendWhole(req, res, object, headers, behavior)
   }
 
   // HEAD, ranges and conditional GETs: HEAD the object first, so a 304,
@@ -125,7 +167,9 @@ export async function sendObject(
   deadline.touch()
   const precondition = evaluatePreconditions(req.headers, head)
   if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
-  if (precondition === 'not-modified') return notModified(res, head, overrides, added)
+  if (precondition === 'not-modified') {
+    return sendNotModified(req, res, head, overrides, behavior, added)
+  }
 
   const resolved =
     spec && rangeStillValid(req.headers, head) ? resolveRange(spec, head.size) : undefined
@@ -144,9 +188,14 @@ export async function sendObject(
       throw originFailure(error)
     })
   deadline.watch(object.body)
-  res.writeHead(
-    status,
-    objectHeaders({ ...object, size: head.size }, resolved, overrides, behavior, added)
+  const headers = objectHeaders(
+    { ...object, size: head.size },
+    resolved,
+    overrides,
+    behavior,
+    added
   )
+  if (!resolved) return sendWhole(req, res, { ...object, size: head.size }, headers, behavior)
+  res.writeHead(status, headers)
   return pipeline(object.body, res)
 }

@@ -113,6 +113,17 @@ export type EdgeBehavior = {
    * defaultTtl: 0, maxTtl: 0 }` is CachingDisabled.
    */
   cachePolicy?: EdgeCachePolicy
+  /**
+   * CloudFront's "Compress objects automatically", with Gzip and Brotli in
+   * the cache policy (the managed CachingOptimized policy has both): a GET
+   * whose viewer sends `Accept-Encoding: br` or `gzip` gets the object
+   * compressed (Brotli first), without `Content-Length` and with its ETag
+   * made weak (`W/`), when its type is one CloudFront compresses (text,
+   * JSON, JavaScript, CSS, SVG, XML, playlists, fonts), it is 1,000 to
+   * 10,000,000 bytes and has no `Content-Encoding`; never over HTTP/1.0.
+   * Default `false`, as a behavior without the setting.
+   */
+  compress?: boolean
 }
 
 /**
