@@ -9,7 +9,7 @@ import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
 import { failureAnswer } from './failure_answer.ts'
 import type { OriginDeadline } from './origin_deadline.ts'
-import { headObject, originFailure } from './origin.ts'
+import { headObject, OriginFailure, originFailure } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
 import { isConditional, objectHeaders, sendNotModified, sendObject } from './send_object.ts'
 import { answerEncoding, compressedHeaders, encodeWhole, encoder } from './compression.ts'
@@ -104,6 +104,9 @@ function sendEntry(request: CachedRequest, entry: CacheEntry<CachedAnswer>, stat
  */
 function keepFailure(request: CachedRequest, error: unknown): never {
   const expired = request.deadline.expired
+  // Only the origin's answers: not a viewer who went away mid-body, nor a
+  // bug of the edge, nor a failure once the answer has started.
+  if (request.res.headersSent || !(expired || error instanceof OriginFailure)) throw error
   const { status } = failureAnswer(error, expired, request.originListsBucket)
   request.cache.set(request.cacheKey, {
     value: { kind: 'error', error, expired },
@@ -236,9 +239,5 @@ export async function sendCached(request: CachedRequest) {
     request.deadline,
     request.behavior,
     added
-  ).catch((error: unknown) => {
-    const status = failureAnswer(error, request.deadline.expired, request.originListsBucket).status
-    if (status === 404 || status >= 500) keepFailure(request, error)
-    throw error
-  })
+  ).catch((error: unknown) => keepFailure(request, error))
 }

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import { createServer, get as httpGet, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,7 @@ import {
   createEdgeHandler,
   startEdgeServer,
   type EdgeHandler,
+  type EdgeRequestEvent,
   type EdgeServer,
   type EdgeServerOptions,
 } from '../../../src/edge/main.ts'
@@ -79,6 +80,18 @@ async function edgeOver(
     ...options,
   })
   return { edge, reads, clock }
+}
+
+/**
+ * Resolves once `done()` holds, checked on each turn of the event loop;
+ * fails after 10 s.
+ */
+async function waitFor(done: () => boolean) {
+  const deadline = Date.now() + 10_000
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the edge')
+    await new Promise((resolve) => setImmediate(resolve))
+  }
 }
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET') {
@@ -315,6 +328,35 @@ for (const [name, start] of Object.entries(ORIGINS)) {
       await origin.store.put('site/a (1).css', 'new')
       assert.equal(edge.invalidate(['/site/a%20(1).css']), 1)
       assert.equal(await text(`${edge.url}/site/a%20%281%29.css`), 'new')
+    })
+
+    test('row 47: a viewer going away mid-body leaves nothing cached: the next range is served', async ({
+      assert,
+      cleanup,
+    }) => {
+      const events: EdgeRequestEvent[] = []
+      const { edge } = await edgeOver(origin, { onRequest: (event) => events.push(event) })
+      cleanup(() => edge.close())
+      await origin.store.put('site/talk.wav', Buffer.alloc(4 * 1024 * 1024, 7))
+      // A player reads the start of a file and drops the connection.
+      await new Promise<void>((resolve, reject) => {
+        const request = httpGet(
+          `${edge.url}/site/talk.wav`,
+          { headers: { range: 'bytes=0-' } },
+          (response) => {
+            response.once('data', () => {
+              request.destroy()
+              resolve()
+            })
+          }
+        )
+        request.on('error', (error) => (request.destroyed ? resolve() : reject(error)))
+      })
+      await waitFor(() => events.some((event) => event.aborted))
+      const seek = await fetch(`${edge.url}/site/talk.wav`, { headers: { range: 'bytes=100-199' } })
+      assert.equal(seek.status, 206)
+      const bytes = await seek.arrayBuffer()
+      assert.deepEqual(new Uint8Array(bytes), new Uint8Array(100).fill(7))
     })
 
     test('cache: false: every request reaches the origin and sees the new bytes', async ({
