@@ -7,7 +7,8 @@ import type { DjamazingServiceConfig } from './types.ts'
  * A disk's `invalidation` in an app: its events also go to the app's
  * emitter (`djamazing:invalidation:sent`, `:retrying`, `:failed`), and a
  * disk the app's own local edge serves (development) sends its
- * CloudFront API calls to that edge, unless an `endpoint` or `client` is given.
+ * CloudFront API calls to that edge, unless an `endpoint` or `client` is
+ * given.
  */
 export function appInvalidation(
   config: DjamazingServiceConfig,
@@ -17,11 +18,20 @@ export function appInvalidation(
   const invalidation = config.invalidation
   if (!invalidation) return undefined
   let reporters: Promise<EventReporters> | undefined
-  const endpoint =
-    invalidation.endpoint ?? (servedByLocalEdge && !invalidation.client ? config.cdnUrl : undefined)
+  // The app's own edge takes any SigV4 signature: a development machine
+  // without AWS credentials still invalidates there.
+  const toOwnEdge = servedByLocalEdge && !invalidation.client && !invalidation.endpoint
   return {
     ...invalidation,
-    ...(endpoint ? { endpoint } : {}),
+    ...(toOwnEdge
+      ? {
+          endpoint: config.cdnUrl,
+          credentials: invalidation.credentials ?? {
+            accessKeyId: 'LOCALEDGE',
+            secretAccessKey: 'local-edge-accepts-any-signature',
+          },
+        }
+      : {}),
     onEvent(event) {
       invalidation.onEvent?.(event)
       reporters ??= import('./events.ts').then(({ eventReporters }) => eventReporters(app))

@@ -234,7 +234,7 @@ export function readInvalidation(
     awaitInvalidation: value.awaitInvalidation === true,
     client: value.client,
     endpoint: value.endpoint,
-    credentials,
+    credentials: value.credentials ?? credentials,
     onEvent: value.onEvent,
     clock: value.clock,
   }

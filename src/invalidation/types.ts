@@ -49,6 +49,13 @@ export type InvalidationOptions = {
   client?: CloudFrontClientLike
 
   /**
+   * The credentials of the client made for the disk. Default: the disk's
+   * own `credentials`, else the default AWS chain (AdonisJS: a disk served
+   * by the app's local edge gets placeholder ones, which the edge accepts).
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+
+  /**
    * Where the CloudFront API is: the local edge's URL (the disk's `cdnUrl`
    * served by the app) in development. Default: AWS, or the SDK's
    * `AWS_ENDPOINT_URL_CLOUDFRONT` environment variable.
