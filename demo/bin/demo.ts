@@ -118,6 +118,11 @@ async function main() {
 
   // --local: the local store instead of s3rver (files in the data folder).
   const store = process.argv.includes('--local') ? 'local' : 's3'
+  if (store === 'local' && edgeOrigin) {
+    // The local store's upload URLs point at the edge, and its answers to
+    // cross-origin PUTs carry no CORS headers: uploads would fail.
+    throw new Error('--edge-origin runs on s3rver only: leave out --local')
+  }
   if (store === 's3') {
     s3 = await forkS3rver({
       directory: data.s3Directory,

@@ -35,8 +35,9 @@ function sendWhole(
 
 /**
  * What the documented CloudFront response headers policy adds to every
- * object: the browser never guesses a type (`nosniff`), and a file opened
- * as a page runs no script and gets an opaque origin (a sandbox). Then
+ * object: the browser never guesses a type (`nosniff`), a file opened
+ * as a page runs no script and gets an opaque origin (a sandbox), and
+ * sends no `Referer` from its links (`no-referrer`). Then
  * active content is a download unless the behavior allows it inline:
  * uploaded HTML or SVG must never run on the app's or the CDN's origin.
  */
@@ -48,6 +49,7 @@ function userContentHeaders(
     ...headers,
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': USER_CONTENT_CSP,
+    'Referrer-Policy': 'no-referrer',
   }
   if (!behavior.inlineActiveContent && isActiveContentType(headers['Content-Type'])) {
     safe['Content-Disposition'] = asAttachment(headers['Content-Disposition'])

@@ -32,6 +32,8 @@ test.group('Local edge | user content is never run on its origin', () => {
         await response.arrayBuffer()
         assert.equal(response.status, 200, key)
         assert.equal(response.headers.get('x-content-type-options'), 'nosniff', key)
+        // row 31: the documented response headers policy's Referrer-Policy too.
+        assert.equal(response.headers.get('referrer-policy'), 'no-referrer', key)
         assert.equal(response.headers.get('content-security-policy'), USER_CONTENT_CSP, key)
         assert.equal(response.headers.get('content-disposition'), served, `${method} ${key}`)
       }
