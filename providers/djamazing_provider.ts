@@ -93,6 +93,13 @@ export default class DjamazingProvider {
   }
 
   async shutdown() {
+    // A write's invalidation still waiting for its batch window is sent
+    // before the app stops (and before an edge it may go to closes).
+    const disks = registeredDisks(this.app)
+    if (disks.some((disk) => disk.resolved.invalidation)) {
+      const { flushInvalidations } = await import('../src/adonis/invalidation.ts')
+      await flushInvalidations(disks)
+    }
     await this.closeEdges?.()
   }
 }

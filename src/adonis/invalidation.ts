@@ -39,3 +39,29 @@ export function appInvalidation(
     },
   }
 }
+
+/**
+ * How long an app shutting down waits for its disks' last invalidations.
+ */
+const SHUTDOWN_GRACE_MS = 5000
+
+/**
+ * Sends what the disks still hold for their batch window, so an app
+ * stopped right after a write does not lose that write's invalidation:
+ * waits `SHUTDOWN_GRACE_MS` at most (a CloudFront that keeps refusing is
+ * reported as usual, and not waited for).
+ */
+export async function flushInvalidations(
+  disks: readonly { resolved: { invalidation?: { invalidator: { flush(): Promise<void> } } } }[]
+): Promise<void> {
+  const flushes = disks.flatMap((disk) => disk.resolved.invalidation?.invalidator.flush() ?? [])
+  if (flushes.length === 0) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.all(flushes),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()
+    }),
+  ])
+  clearTimeout(timer)
+}

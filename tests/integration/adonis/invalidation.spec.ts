@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { DjamazingDriver } from '../../../src/driver.ts'
+import { DjamazingDriver as Driver } from '../../../index.ts'
+import { createEdgeForDisks } from '../../../src/edge/main.ts'
 import { startAdonisApp } from '../../helpers/adonis_app.ts'
+import { lateServer } from '../../helpers/cloudfront_api.ts'
 import { manualClock } from '../../helpers/manual_clock.ts'
 
 /*
@@ -64,5 +67,50 @@ test.group("AdonisJS | invalidation through the app's own edge", () => {
     assert.equal(sent[0].distributionId, 'EDFDVBD6EXAMPLE')
     assert.deepEqual(sent[0].paths, [`${new URL(url).pathname}`])
     assert.match(sent[0].invalidationId, /^I[A-Z0-9]{13}$/)
+  })
+
+  test('an app stopped within the batch window still sends the invalidation of its last write', async ({
+    assert,
+    cleanup,
+  }) => {
+    const root = await mkdtemp(join(tmpdir(), 'djamazing-adonis-invalidation-'))
+    // The distribution's API: another local edge, on its own port.
+    const cloudfront = await lateServer()
+    const edgeDisk = new Driver({
+      disk: 'site',
+      mode: 'public',
+      store: 'local',
+      localStore: { root },
+      bucket: 'elsewhere',
+      cdnUrl: `${cloudfront.origin}/cdn`,
+      invalidation: { distributionId: 'EDFDVBD6EXAMPLE', client: { send: async () => ({}) } },
+    })
+    const [edge] = createEdgeForDisks([edgeDisk])
+    const calls: string[] = []
+    cloudfront.handle((req, res) => {
+      calls.push(`${req.method} ${req.url}`)
+      return edge.serve(req, res)
+    })
+    const app = await startAdonisApp({
+      localStore: { root },
+      static: {
+        invalidation: {
+          distributionId: 'EDFDVBD6EXAMPLE',
+          endpoint: `${cloudfront.origin}/cdn`,
+          credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+          // Far longer than the test: only the shutdown can send it.
+          batchWindow: '1h',
+        },
+      },
+    })
+    cleanup(async () => {
+      await app.stop()
+      cloudfront.close()
+      await rm(root, { recursive: true, force: true })
+    })
+    await app.drive.use('static').put('logo.txt', 'new logo')
+    assert.deepEqual(calls, [])
+    await app.stop()
+    assert.deepEqual(calls, ['POST /cdn/2020-05-31/distribution/EDFDVBD6EXAMPLE/invalidation'])
   })
 })
