@@ -4,6 +4,37 @@ import { startEdgeFixture } from '../../helpers/edge.ts'
 import { driverFixture } from '../../helpers/driver_factory.ts'
 
 test.group('Local edge | user content is never run on its origin', () => {
+  test("row 31: the response headers policy's headers, from the cache and the origin alike", async ({
+    assert,
+    cleanup,
+  }) => {
+    const fixture = await startEdgeFixture({
+      defaultBehavior: {
+        signed: false,
+        cors: {
+          accessControlAllowOrigins: ['https://app.example.com'],
+          accessControlAllowMethods: ['GET', 'HEAD'],
+          accessControlAllowCredentials: false,
+          accessControlExposeHeaders: ['ETag'],
+        },
+      },
+    })
+    cleanup(() => fixture.stop())
+    await fixture.put('notes.txt', 'notes', { ContentType: 'text/plain' })
+    for (const expected of ['Miss from cloudfront', 'Hit from cloudfront']) {
+      const response = await fetch(`${fixture.edge.url}/notes.txt`, {
+        headers: { origin: 'https://app.example.com' },
+      })
+      assert.equal(await response.text(), 'notes')
+      assert.equal(response.headers.get('x-cache'), expected)
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff')
+      assert.equal(response.headers.get('content-security-policy'), USER_CONTENT_CSP)
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
+      assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example.com')
+      assert.equal(response.headers.get('access-control-expose-headers'), 'ETag')
+    }
+  })
+
   test('every object gets nosniff and the sandbox; active types become attachments', async ({
     assert,
     cleanup,
