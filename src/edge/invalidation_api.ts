@@ -276,7 +276,7 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
         return sendApiError(res, errors.alreadyExists())
       }
       return send(res, 201, invalidationXml(same, 'Completed'), {
-        Location: locationOf(req, distributionId, same.id),
+        Location: locationOf(req, same.id),
       })
     }
     const record: InvalidationRecord = {
@@ -300,7 +300,7 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
       dropped
     )
     send(res, 201, invalidationXml(record, 'InProgress'), {
-      Location: locationOf(req, distributionId, record.id),
+      Location: locationOf(req, record.id),
     })
   }
 
@@ -326,26 +326,16 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
 
   return {
     async handle(req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
-      const [, rawDistribution, rawInvalidation, rawQuery] = API_PATH.exec(target)!
-      const distributionId = decodeURIComponent(rawDistribution)
-      if (!known.has(distributionId)) return sendApiError(res, errors.noSuchDistribution())
-      if (req.method === 'POST' && rawInvalidation === undefined) {
-        return create(req, res, distributionId)
+      try {
+        await answer(req, res, target)
+      } catch (error) {
+        // A body or path no client should send (a character reference
+        // beyond Unicode, a broken %-escape): CloudFront's answer to input
+        // it cannot read, never a crash.
+        debug('edge: invalidation API call refused: %s', (error as Error)?.message)
+        if (!res.headersSent) sendApiError(res, errors.malformed())
+        else res.destroy()
       }
-      if (req.method === 'GET' && rawInvalidation === undefined) {
-        return list(res, distributionId, new URLSearchParams(rawQuery ?? ''))
-      }
-      if (req.method === 'GET') {
-        const id = decodeURIComponent(rawInvalidation)
-        const record = byDistribution.get(distributionId)?.find((one) => one.id === id)
-        if (!record) return sendApiError(res, errors.noSuchInvalidation())
-        return send(res, 200, invalidationXml(record, 'Completed'))
-      }
-      sendApiError(res, {
-        status: 405,
-        code: 'MethodNotAllowed',
-        message: 'The specified method is not allowed against this resource.',
-      })
     },
     /**
      * The invalidations made, newest first.
@@ -354,13 +344,35 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
       return byDistribution.get(distributionId) ?? []
     },
   }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, target: string) {
+    const [, rawDistribution, rawInvalidation, rawQuery] = API_PATH.exec(target)!
+    const distributionId = decodeURIComponent(rawDistribution)
+    if (!known.has(distributionId)) return sendApiError(res, errors.noSuchDistribution())
+    if (req.method === 'POST' && rawInvalidation === undefined) {
+      return create(req, res, distributionId)
+    }
+    if (req.method === 'GET' && rawInvalidation === undefined) {
+      return list(res, distributionId, new URLSearchParams(rawQuery ?? ''))
+    }
+    if (req.method === 'GET') {
+      const id = decodeURIComponent(rawInvalidation)
+      const record = byDistribution.get(distributionId)?.find((one) => one.id === id)
+      if (!record) return sendApiError(res, errors.noSuchInvalidation())
+      return send(res, 200, invalidationXml(record, 'Completed'))
+    }
+    sendApiError(res, {
+      status: 405,
+      code: 'MethodNotAllowed',
+      message: 'The specified method is not allowed against this resource.',
+    })
+  }
 }
 
 export type InvalidationApi = ReturnType<typeof createInvalidationApi>
 
-function locationOf(req: IncomingMessage, distributionId: string, id: string): string {
+function locationOf(req: IncomingMessage, id: string): string {
   const host = req.headers.host ?? 'localhost'
   const base = (req.url ?? '').replace(/\/invalidation(?:\?.*)?$/, '')
-  void distributionId
   return `http://${host}${base}/invalidation/${id}`
 }

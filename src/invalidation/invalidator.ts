@@ -109,13 +109,6 @@ export class Invalidator {
     }
   }
 
-  /**
-   * Whether changes are queued or a request is out.
-   */
-  get idle(): boolean {
-    return this.#pending.size === 0 && !this.#sending && this.#timer === undefined
-  }
-
   #waitersOf(path: string): Waiter[] {
     let waiters = this.#pending.get(path)
     if (!waiters) this.#pending.set(path, (waiters = []))
@@ -132,6 +125,10 @@ export class Invalidator {
 
   #startSending() {
     if (this.#sending || this.#pending.size === 0) return
+    if (this.#timer !== undefined) {
+      this.settings.clock.clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
     const batch = this.#pending
     const changes = this.#changes
     this.#pending = new Map()

@@ -273,6 +273,22 @@ test.group('Invalidation | a public disk and the local edge, through the CloudFr
       .catch((error) => error.name)
     assert.equal(missing, 'NoSuchInvalidation')
 
+    // Input no SDK sends is CloudFront's MalformedInput, never a crash.
+    const raw = (path: string, body?: string) =>
+      fetch(`${fixture.origin}/cdn/2020-05-31/distribution/${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: 'AWS4-HMAC-SHA256 Credential=x/20261207/us-east-1/cloudfront/aws4_request',
+        },
+        body,
+      }).then(
+        async (response) => `${response.status} ${/<Code>(\w+)</.exec(await response.text())?.[1]}`
+      )
+    const beyondUnicode = `<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/&#99999999999;</Path></Items></Paths><CallerReference>x</CallerReference></InvalidationBatch>`
+    assert.equal(await raw(`${DISTRIBUTION}/invalidation`, beyondUnicode), '400 MalformedInput')
+    assert.equal(await raw('%E0%A4%A/invalidation'), '400 MalformedInput')
+    assert.equal(await raw(`${DISTRIBUTION}/invalidation`, ''), '400 MissingBody')
+
     // A browser's GET of a file stored under the API's path is the edge's.
     await fixture.disk.put('2020-05-31/distribution/x/invalidation', 'a file')
     const file = await fetch(`${fixture.origin}/cdn/static/2020-05-31/distribution/x/invalidation`)
