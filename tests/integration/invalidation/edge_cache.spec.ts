@@ -16,21 +16,30 @@ import { manualClock } from '../../helpers/manual_clock.ts'
  * TTL. One clock for the disks' batching and the edge's cache.
  */
 
+/**
+ * A store folder, a server for the edge (its handler set once the disks
+ * exist), a CloudFront client pointed at it, and one clock; cleaned up
+ * after the test.
+ */
+async function edgeSetUp(cleanup: (handler: () => Promise<void>) => void) {
+  const root = await mkdtemp(join(tmpdir(), 'djamazing-invalidation-'))
+  const server = await lateServer()
+  const cdnUrl = `${server.origin}/cdn`
+  const { client, requests } = recordingCloudFrontClient(cdnUrl)
+  cleanup(async () => {
+    server.close()
+    client.destroy()
+    await rm(root, { recursive: true, force: true })
+  })
+  return { root, server, cdnUrl, client, requests, clock: manualClock() }
+}
+
 test.group('Invalidation | the local edge cache after an overwrite', () => {
   test('row 42: within the batch window the edge serves the new bytes; without invalidation, the old ones until the TTL', async ({
     assert,
     cleanup,
   }) => {
-    const root = await mkdtemp(join(tmpdir(), 'djamazing-invalidation-'))
-    const server = await lateServer()
-    const cdnUrl = `${server.origin}/cdn`
-    const { client, requests } = recordingCloudFrontClient(cdnUrl)
-    cleanup(async () => {
-      server.close()
-      client.destroy()
-      await rm(root, { recursive: true, force: true })
-    })
-    const clock = manualClock()
+    const { root, server, cdnUrl, client, requests, clock } = await edgeSetUp(cleanup)
     const events: InvalidationEvent[] = []
     const shared = {
       mode: 'public',
@@ -91,16 +100,7 @@ test.group('Invalidation | the local edge cache after an overwrite', () => {
     assert,
     cleanup,
   }) => {
-    const root = await mkdtemp(join(tmpdir(), 'djamazing-invalidation-'))
-    const server = await lateServer()
-    const cdnUrl = `${server.origin}/cdn`
-    const { client } = recordingCloudFrontClient(cdnUrl)
-    cleanup(async () => {
-      server.close()
-      client.destroy()
-      await rm(root, { recursive: true, force: true })
-    })
-    const clock = manualClock()
+    const { root, server, cdnUrl, client, clock } = await edgeSetUp(cleanup)
     const disk = new DjamazingDriver({
       disk: 'static',
       mode: 'public',
