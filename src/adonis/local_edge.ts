@@ -77,8 +77,9 @@ export function servedByLocalEdge(
 /**
  * The local edges to serve: disks with `localEdge: true`, local store
  * disks, or, outside production, disks whose `cdnUrl` points at the app,
- * or with `localEdge` settings at a development host; grouped by CDN URL. An edge whose URL is the app's is mounted on its router;
- * outside production, any other listens on its own origin.
+ * or with `localEdge` settings at a development host; grouped by CDN URL. An edge is
+ * mounted on the app's router, or, outside production, listens on its own origin when its
+ * URL is not the app's and a disk behind it has `localEdge` settings.
  */
 export function localEdges(
   app: ApplicationService,
@@ -110,12 +111,19 @@ export function localEdges(
   )
   return edges.map((edge) => {
     const origin = new URL(edge.url).origin
+    const disks = served.filter((disk) => edge.disks.includes(disk.resolved))
+    // Only `localEdge` settings ask for an own origin: with `localEdge: true`
+    // a CDN URL elsewhere is a proxy or tunnel forwarding to the app, and in
+    // production the app takes its CDN URL's requests behind whatever proxy
+    // routes them. Either way the edge is mounted.
+    const ownOrigin =
+      !app.inProduction &&
+      !pointsAtApp(app, origin) &&
+      disks.some((disk) => typeof disk.config.localEdge === 'object')
     return {
       path: edge.path,
-      disks: served.filter((disk) => edge.disks.includes(disk.resolved)),
-      // In production the app takes its CDN URL's requests behind whatever
-      // proxy routes them: mounted, as before.
-      ...(app.inProduction || pointsAtApp(app, origin) ? {} : { ownOrigin: origin }),
+      disks,
+      ...(ownOrigin && { ownOrigin: origin }),
       edge,
       handle: (ctx: HttpContext) => edge.serve(ctx.request.request, ctx.response.response),
       upload: edge.upload,

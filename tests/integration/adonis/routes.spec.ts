@@ -151,6 +151,36 @@ test.group('AdonisJS provider | the local edge on its own origin', () => {
     }
   })
 
+  test('localEdge: true with a cdnUrl elsewhere (a proxy, a tunnel) stays mounted on the app', async ({
+    assert,
+  }) => {
+    // The proxy's port is taken, as it is when a proxy forwards to the app.
+    const proxy = createServer()
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const { port } = proxy.address() as AddressInfo
+    try {
+      const app = await startAdonisApp({
+        cdnUrl: `http://127.0.0.1:${port}/cdn`,
+        static: { localEdge: true },
+      })
+      try {
+        const router = await app.app.container.make('router')
+        const names = router.toJSON().root.map((route) => route.name)
+        assert.isTrue(
+          names.some((name) => name?.endsWith('.edge')),
+          'mounted on the app'
+        )
+        await app.drive.use('static').put('logo.txt', 'public')
+        const onApp = await fetch(`${app.baseUrl}/cdn/static/logo.txt`)
+        assert.equal(await onApp.text(), 'public')
+      } finally {
+        await app.stop()
+      }
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve))
+    }
+  })
+
   test('a port that is taken fails at boot, naming cdnUrl', async ({ assert }) => {
     const taken = createServer()
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
@@ -158,7 +188,10 @@ test.group('AdonisJS provider | the local edge on its own origin', () => {
     try {
       await assert.rejects(
         () =>
-          startAdonisApp({ cdnUrl: `http://127.0.0.1:${port}/cdn`, static: { localEdge: true } }),
+          startAdonisApp({
+            cdnUrl: `http://127.0.0.1:${port}/cdn`,
+            static: { localEdge: { cache: false } },
+          }),
         new RegExp(
           `services.static.cdnUrl": the local edge of "http://127.0.0.1:${port}" cannot listen on 127.0.0.1:${port}`
         )
