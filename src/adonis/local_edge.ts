@@ -111,7 +111,7 @@ export function localEdges(
   )
   return edges.map((edge) => {
     const origin = new URL(edge.url).origin
-    const disks = served.filter((disk) => edge.disks.includes(disk.resolved))
+    const behind = served.filter((disk) => edge.disks.includes(disk.resolved))
     // Only `localEdge` settings ask for an own origin: with `localEdge: true`
     // a CDN URL elsewhere is a proxy or tunnel forwarding to the app, and in
     // production the app takes its CDN URL's requests behind whatever proxy
@@ -119,10 +119,10 @@ export function localEdges(
     const ownOrigin =
       !app.inProduction &&
       !pointsAtApp(app, origin) &&
-      disks.some((disk) => typeof disk.config.localEdge === 'object')
+      behind.some((disk) => typeof disk.config.localEdge === 'object')
     return {
       path: edge.path,
-      disks,
+      disks: behind,
       ...(ownOrigin && { ownOrigin: origin }),
       edge,
       handle: (ctx: HttpContext) => edge.serve(ctx.request.request, ctx.response.response),
