@@ -236,6 +236,9 @@ test.group('Package | installed from the packed tarball into fresh projects', (g
         '@adonisjs/session': await versionOf('@adonisjs/session'),
         '@aws-sdk/client-s3': await versionOf('@aws-sdk/client-s3'),
         '@aws-sdk/s3-request-presigner': await versionOf('@aws-sdk/s3-request-presigner'),
+        // `djamazing/browser/uppy` is typed against the app's Uppy (optional peers).
+        '@uppy/core': await versionOf('@uppy/core'),
+        '@uppy/aws-s3': await versionOf('@uppy/aws-s3'),
         'typescript': await versionOf('typescript'),
         '@types/node': await versionOf('@types/node'),
       },
