@@ -9,9 +9,7 @@ export {
   type EdgeDisk,
   type EdgeForDisksOptions,
 } from './disks.ts'
-export { EdgeCache, type CacheEntry, type EdgeCacheOptions } from './cache.ts'
 export type { EdgeCachePolicy } from './cache_policy.ts'
-export type { CachedAnswer } from './send_cached.ts'
 export { startEdgeServer, type EdgeServer, type EdgeServerOptions } from './server.ts'
 export type {
   EdgeAllowedMethods,
