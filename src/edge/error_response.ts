@@ -19,7 +19,10 @@ const XML_ESCAPES: Record<string, string> = {
   "'": '&apos;',
 }
 
-function escapeXml(text: string): string {
+/**
+ * Text made safe inside an XML element (the edge's and its CloudFront API's answers).
+ */
+export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => XML_ESCAPES[char])
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
+import { escapeXml } from './error_response.ts'
 
 /*
  * The local edge's side of CloudFront's invalidation API (API version
@@ -81,13 +82,6 @@ export function isInvalidationApiCall(req: IncomingMessage, target: string): boo
     API_PATH.test(target) &&
     (req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ') &&
     (req.method === 'POST' || req.method === 'GET')
-  )
-}
-
-function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[char]!
   )
 }
 
