@@ -12,7 +12,7 @@ import type {
   EdgeRequestEvent,
   EdgeVerifier,
 } from './types.ts'
-import { createInvalidationApi, isInvalidationApiCall, pathsUnder } from './invalidation_api.ts'
+import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
 
 /**
  * A disk the edge serves: a `DjamazingDriver` (it has `resolvedDisk`), or
@@ -215,14 +215,11 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
 
   // The CloudFront API's invalidation calls of the disks' distribution,
   // with the edge's URL as the client's endpoint.
-  const distributionIds = group.flatMap((disk) => disk.invalidation?.distributionId ?? [])
-  // Its invalidations drop the paths from the edge's cache, as CloudFront's do.
-  const api = distributionIds.length
-    ? createInvalidationApi({
-        distributionIds,
-        invalidate: (paths) => edge.invalidate(pathsUnder(path, paths)),
-      })
-    : undefined
+  const api = createInvalidationApi(
+    group.flatMap((disk) => disk.invalidation?.distributionId ?? []),
+    path,
+    edge.invalidate
+  )
 
   // The raw rest of the request target after the edge's path: the
   // signature covers the URL exactly as the browser sent it.
@@ -240,6 +237,6 @@ function edgeOf(url: string, group: ResolvedDisk[], options: EdgeForDisksOptions
       api &&
       ((req) =>
         (req.url ?? '').startsWith(`${path}/`) && isInvalidationApiCall(req, targetOf(req))),
-    invalidate: (paths) => edge.invalidate(paths),
+    invalidate: edge.invalidate,
   }
 }

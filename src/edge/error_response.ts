@@ -35,79 +35,64 @@ export function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`
 }
 
+/**
+ * An error answer from its parts.
+ */
+export const edgeError = (
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>
+): EdgeError => ({ status, code, message, ...(headers && { headers }) })
+
+const INTERNAL_ERROR = 'We encountered an internal error. Please try again.'
+
 export const edgeErrors = {
-  accessDenied: (message: string, code = 'AccessDenied'): EdgeError => ({
-    status: 403,
-    code,
-    message,
-  }),
-  notFound: (): EdgeError => ({
-    status: 404,
-    code: 'NoSuchKey',
-    message: 'The specified key does not exist.',
-  }),
+  accessDenied: (message: string, code = 'AccessDenied') => edgeError(403, code, message),
+  notFound: () => edgeError(404, 'NoSuchKey', 'The specified key does not exist.'),
   /**
    * S3's answer, passed on by CloudFront, when the origin bucket does
    * not exist: a wrong bucket name, not a wrong file name.
    */
-  noSuchBucket: (): EdgeError => ({
-    status: 404,
-    code: 'NoSuchBucket',
-    message: 'The specified bucket does not exist',
-  }),
+  noSuchBucket: () => edgeError(404, 'NoSuchBucket', 'The specified bucket does not exist'),
   /**
    * S3's answer to a method it does not take (the local store's upload
    * URLs take PUT only). The edge answers CloudFront's 403 page instead.
    */
-  methodNotAllowed: (allow: string): EdgeError => ({
-    status: 405,
-    code: 'MethodNotAllowed',
-    message: 'The specified method is not allowed against this resource.',
-    headers: { Allow: allow },
-  }),
+  methodNotAllowed: (allow?: string) =>
+    edgeError(
+      405,
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+      allow === undefined ? undefined : { Allow: allow }
+    ),
   /**
    * S3's answer to an OPTIONS request without `Origin`.
    */
-  corsOriginMissing: (): EdgeError => ({
-    status: 400,
-    code: 'BadRequest',
-    message: 'Insufficient information. Origin request header needed.',
-  }),
+  corsOriginMissing: () =>
+    edgeError(400, 'BadRequest', 'Insufficient information. Origin request header needed.'),
   /**
    * S3's answer to an OPTIONS request its CORS rules do not allow.
    */
-  corsNotAllowed: (): EdgeError => ({
-    status: 403,
-    code: 'AccessForbidden',
-    message:
-      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
-  }),
-  invalidUri: (): EdgeError => ({
-    status: 400,
-    code: 'InvalidURI',
-    message: "Couldn't parse the specified URI.",
-  }),
-  invalidArgument: (message: string): EdgeError => ({
-    status: 400,
-    code: 'InvalidArgument',
-    message,
-  }),
-  preconditionFailed: (): EdgeError => ({
-    status: 412,
-    code: 'PreconditionFailed',
-    message: 'At least one of the pre-conditions you specified did not hold',
-  }),
-  rangeNotSatisfiable: (size: number): EdgeError => ({
-    status: 416,
-    code: 'InvalidRange',
-    message: 'The requested range is not satisfiable',
-    headers: { 'Content-Range': `bytes */${size}` },
-  }),
-  internalError: (): EdgeError => ({
-    status: 500,
-    code: 'InternalError',
-    message: 'We encountered an internal error. Please try again.',
-  }),
+  corsNotAllowed: () =>
+    edgeError(
+      403,
+      'AccessForbidden',
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."
+    ),
+  invalidUri: () => edgeError(400, 'InvalidURI', "Couldn't parse the specified URI."),
+  invalidArgument: (message: string) => edgeError(400, 'InvalidArgument', message),
+  preconditionFailed: () =>
+    edgeError(
+      412,
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold'
+    ),
+  rangeNotSatisfiable: (size: number) =>
+    edgeError(416, 'InvalidRange', 'The requested range is not satisfiable', {
+      'Content-Range': `bytes */${size}`,
+    }),
+  internalError: () => edgeError(500, 'InternalError', INTERNAL_ERROR),
   /**
    * S3's own 5xx, which CloudFront passes on: its code when the SDK read
    * one (`SlowDown`, `InternalError`, ...), S3's wording otherwise.
@@ -115,20 +100,12 @@ export const edgeErrors = {
   originAnswered: (status: number, cause: unknown): EdgeError => {
     const name = (cause as Error)?.name
     const known = typeof name === 'string' && /^[A-Z][A-Za-z]+$/.test(name) && name !== 'Unknown'
-    if (known) return { status, code: name, message: (cause as Error).message || name }
+    if (known) return edgeError(status, name, (cause as Error).message || name)
     return status === 503
-      ? { status, code: 'ServiceUnavailable', message: 'Service Unavailable' }
-      : {
-          status,
-          code: 'InternalError',
-          message: 'We encountered an internal error. Please try again.',
-        }
+      ? edgeError(status, 'ServiceUnavailable', 'Service Unavailable')
+      : edgeError(status, 'InternalError', INTERNAL_ERROR)
   },
-  badGateway: (): EdgeError => ({
-    status: 502,
-    code: 'BadGateway',
-    message: 'The origin could not serve the request.',
-  }),
+  badGateway: () => edgeError(502, 'BadGateway', 'The origin could not serve the request.'),
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
-import { escapeXml } from './error_response.ts'
+import { edgeError, edgeErrors, escapeXml, type EdgeError } from './error_response.ts'
 
 /*
  * The local edge's side of CloudFront's invalidation API (API version
@@ -32,26 +32,11 @@ const MAX_WILDCARD_PATHS = 15
  */
 const REMEMBERED = 1000
 
-export type InvalidationRecord = {
+type InvalidationRecord = {
   id: string
   createTime: Date
   callerReference: string
   paths: string[]
-}
-
-export type InvalidationApiOptions = {
-  /**
-   * The distributions the edge stands for: any other id is
-   * `NoSuchDistribution`, as on CloudFront.
-   */
-  distributionIds: readonly string[]
-  /**
-   * Drops paths (relative to the distribution, `/static/a.png`,
-   * `/static/photos/*`) from the edge's cache; returns how many cached
-   * responses went.
-   */
-  invalidate?: (paths: readonly string[]) => number
-  now?: () => Date
 }
 
 /**
@@ -85,16 +70,15 @@ export function isInvalidationApiCall(req: IncomingMessage, target: string): boo
   )
 }
 
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
+
 function unescapeXml(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-f]+|#\d+);/gi, (_, entity: string) => {
-    const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
-    if (named[entity.toLowerCase()]) return named[entity.toLowerCase()]
-    const code =
-      entity[1] === 'x' || entity[1] === 'X'
-        ? Number.parseInt(entity.slice(2), 16)
-        : Number(entity.slice(1))
-    return String.fromCodePoint(code)
-  })
+  return text.replace(
+    /&(lt|gt|amp|quot|apos|#x[0-9a-f]+|#\d+);/gi,
+    (_, entity: string) =>
+      XML_ENTITIES[entity.toLowerCase()] ??
+      String.fromCodePoint(Number(entity.slice(1).replace(/^x/i, '0x')))
+  )
 }
 
 /**
@@ -108,52 +92,37 @@ function elements(xml: string, name: string): string[] {
   return found
 }
 
-type ApiError = { status: number; code: string; message: string }
-
 const errors = {
-  noSuchDistribution: (): ApiError => ({
-    status: 404,
-    code: 'NoSuchDistribution',
-    message: 'The specified distribution does not exist.',
-  }),
-  noSuchInvalidation: (): ApiError => ({
-    status: 404,
-    code: 'NoSuchInvalidation',
-    message: 'The specified invalidation does not exist.',
-  }),
-  missingBody: (): ApiError => ({
-    status: 400,
-    code: 'MissingBody',
-    message:
-      'This operation requires a body. Ensure that the body is present and the Content-Type header is set.',
-  }),
-  malformed: (): ApiError => ({
-    status: 400,
-    code: 'MalformedInput',
-    message:
-      'The XML document you provided was not well-formed or did not validate against our published schema.',
-  }),
-  inconsistentQuantities: (): ApiError => ({
-    status: 400,
-    code: 'InconsistentQuantities',
-    message: "The value of Quantity and the size of Items don't match.",
-  }),
-  invalidArgument: (message: string): ApiError => ({
-    status: 400,
-    code: 'InvalidArgument',
-    message,
-  }),
-  batchTooLarge: (): ApiError => ({
-    status: 413,
-    code: 'BatchTooLarge',
-    message: 'Invalidation batch specified is too large.',
-  }),
-  alreadyExists: (): ApiError => ({
-    status: 409,
-    code: 'InvalidationBatchAlreadyExists',
-    message:
-      'The caller reference you attempted to create the invalidation with is the same as one used for another invalidation with different paths.',
-  }),
+  noSuchDistribution: () =>
+    edgeError(404, 'NoSuchDistribution', 'The specified distribution does not exist.'),
+  noSuchInvalidation: () =>
+    edgeError(404, 'NoSuchInvalidation', 'The specified invalidation does not exist.'),
+  missingBody: () =>
+    edgeError(
+      400,
+      'MissingBody',
+      'This operation requires a body. Ensure that the body is present and the Content-Type header is set.'
+    ),
+  malformed: () =>
+    edgeError(
+      400,
+      'MalformedInput',
+      'The XML document you provided was not well-formed or did not validate against our published schema.'
+    ),
+  inconsistentQuantities: () =>
+    edgeError(
+      400,
+      'InconsistentQuantities',
+      "The value of Quantity and the size of Items don't match."
+    ),
+  batchTooLarge: () =>
+    edgeError(413, 'BatchTooLarge', 'Invalidation batch specified is too large.'),
+  alreadyExists: () =>
+    edgeError(
+      409,
+      'InvalidationBatchAlreadyExists',
+      'The caller reference you attempted to create the invalidation with is the same as one used for another invalidation with different paths.'
+    ),
 }
 
 function requestId(): string {
@@ -178,7 +147,7 @@ function send(
   res.end(body)
 }
 
-function sendApiError(res: ServerResponse, error: ApiError) {
+function sendApiError(res: ServerResponse, error: EdgeError) {
   send(
     res,
     error.status,
@@ -203,10 +172,10 @@ function invalidationXml(record: InvalidationRecord, status: 'InProgress' | 'Com
 /**
  * What is wrong with a batch's paths, as CloudFront answers it.
  */
-function checkPaths(paths: string[]): ApiError | undefined {
+function checkPaths(paths: string[]): EdgeError | undefined {
   for (const path of paths) {
     if (!path.startsWith('/') || path.length > MAX_PATH_LENGTH || path.slice(0, -1).includes('*')) {
-      return errors.invalidArgument(
+      return edgeErrors.invalidArgument(
         `Your request contains one or more invalid invalidation paths: ${path.slice(0, 100)}`
       )
     }
@@ -230,13 +199,21 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
 }
 
 /**
- * The invalidation API of one edge. `handle` answers a request that
- * `isInvalidationApiCall` recognised; `target` is the path after the edge's
- * own path (`2020-05-31/distribution/...`).
+ * The invalidation API of the edge at `edgePath` (`/cdn`) for the
+ * distributions `distributionIds` (any other id is `NoSuchDistribution`,
+ * as on CloudFront), or `undefined` without any. `handle` answers a
+ * request that `isInvalidationApiCall` recognised; `target` is the path
+ * after the edge's own path (`2020-05-31/distribution/...`). Its
+ * invalidations drop the paths from the edge's cache through
+ * `invalidate`, as CloudFront's do.
  */
-export function createInvalidationApi(options: InvalidationApiOptions) {
-  const now = options.now ?? (() => new Date())
-  const known = new Set(options.distributionIds)
+export function createInvalidationApi(
+  distributionIds: readonly string[],
+  edgePath: string,
+  invalidate: (paths: readonly string[]) => number
+) {
+  if (distributionIds.length === 0) return undefined
+  const known = new Set(distributionIds)
   const byDistribution = new Map<string, InvalidationRecord[]>()
 
   async function create(req: IncomingMessage, res: ServerResponse, distributionId: string) {
@@ -255,7 +232,7 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
     if (paths.length === 0) {
       return sendApiError(
         res,
-        errors.invalidArgument('Your request must contain at least one path.')
+        edgeErrors.invalidArgument('Your request must contain at least one path.')
       )
     }
     const wrong = checkPaths(paths)
@@ -274,18 +251,14 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
       })
     }
     const record: InvalidationRecord = {
-      id: `I${randomBytes(16)
-        .toString('hex')
-        .toUpperCase()
-        .replace(/[^A-Z0-9]/g, '')
-        .slice(0, 13)}`,
-      createTime: now(),
+      id: `I${randomBytes(7).toString('hex').toUpperCase().slice(0, 13)}`,
+      createTime: new Date(),
       callerReference,
       paths,
     }
     records.unshift(record)
     if (records.length > REMEMBERED) records.length = REMEMBERED
-    const dropped = options.invalidate?.(paths) ?? 0
+    const dropped = invalidate(pathsUnder(edgePath, paths))
     debug(
       'edge: invalidation %s of %s: %d paths, %d cached responses dropped',
       record.id,
@@ -331,12 +304,6 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
         else res.destroy()
       }
     },
-    /**
-     * The invalidations made, newest first.
-     */
-    invalidations(distributionId: string): readonly InvalidationRecord[] {
-      return byDistribution.get(distributionId) ?? []
-    },
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, target: string) {
@@ -355,15 +322,9 @@ export function createInvalidationApi(options: InvalidationApiOptions) {
       if (!record) return sendApiError(res, errors.noSuchInvalidation())
       return send(res, 200, invalidationXml(record, 'Completed'))
     }
-    sendApiError(res, {
-      status: 405,
-      code: 'MethodNotAllowed',
-      message: 'The specified method is not allowed against this resource.',
-    })
+    sendApiError(res, edgeErrors.methodNotAllowed())
   }
 }
-
-export type InvalidationApi = ReturnType<typeof createInvalidationApi>
 
 function locationOf(req: IncomingMessage, id: string): string {
   const host = req.headers.host ?? 'localhost'

@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createEdgeHandler, type EdgeHandler } from './handler.ts'
-import { createInvalidationApi, isInvalidationApiCall, pathsUnder } from './invalidation_api.ts'
+import { createInvalidationApi, isInvalidationApiCall } from './invalidation_api.ts'
 import type { EdgeOptions } from './types.ts'
 
 /**
@@ -45,23 +45,18 @@ export type EdgeServer = {
 }
 
 /**
- * Starts the edge on its own node:http server.
+ * A node:http server for an edge, listening, and its `close()` (which
+ * also ends idle keep-alive connections).
  */
-export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
-  const {
-    host = '127.0.0.1',
-    port = 0,
-    basePath = '/',
-    publicUrl,
-    distributionIds,
-    ...edgeOptions
-  } = options
-  let handle: RequestListener | undefined
-  let edge: EdgeHandler | undefined
+export async function listen(
+  listener: RequestListener,
+  port: number,
+  host: string
+): Promise<{ server: Server; close(): Promise<void> }> {
   // Node refuses headers over 16 KiB with a bare 431; CloudFront takes
   // requests up to 20,480 bytes and answers 413 past that. Read enough
   // to give CloudFront's answer.
-  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => handle!(req, res))
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, listener)
   // Node closes idle keep-alive connections after 5 s. A client that is
   // slow to send its next request on a busy machine (load tests, CI) then
   // writes into a closing socket and sees ECONNRESET. Keep them longer, as
@@ -70,41 +65,51 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => resolve())
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
   })
-  const address = server.address() as AddressInfo
-  const url =
-    publicUrl ??
-    `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${basePath.startsWith('/') ? '' : '/'}${basePath}`
-  try {
-    const handler = createEdgeHandler({ ...edgeOptions, publicUrl: url })
-    edge = handler
-    // Its invalidations drop the paths from the edge's cache, as CloudFront's do.
-    const api = distributionIds?.length
-      ? createInvalidationApi({
-          distributionIds,
-          invalidate: (paths) => handler.invalidate(pathsUnder(new URL(url).pathname, paths)),
-        })
-      : undefined
-    const apiBase = new URL(url).pathname.replace(/\/?$/, '/')
-    handle = (req, res) => {
-      const target = (req.url ?? '').startsWith(apiBase) ? req.url!.slice(apiBase.length) : ''
-      return api && isInvalidationApiCall(req, target)
-        ? api.handle(req, res, target)
-        : handler(req, res)
-    }
-  } catch (error) {
-    server.close()
-    throw error
-  }
   return {
-    url,
     server,
-    invalidate: (paths) => edge!.invalidate(paths),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
       }),
   }
+}
+
+/**
+ * Starts the edge on its own node:http server.
+ */
+export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
+  const {
+    host = '127.0.0.1',
+    port = 0,
+    basePath = '/',
+    publicUrl,
+    distributionIds = [],
+    ...edgeOptions
+  } = options
+  let handle: RequestListener | undefined
+  const listening = await listen((req, res) => handle!(req, res), port, host)
+  const address = listening.server.address() as AddressInfo
+  const url =
+    publicUrl ??
+    `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${basePath.startsWith('/') ? '' : '/'}${basePath}`
+  let edge: EdgeHandler
+  try {
+    edge = createEdgeHandler({ ...edgeOptions, publicUrl: url })
+  } catch (error) {
+    listening.server.close()
+    throw error
+  }
+  const apiBase = new URL(url).pathname.replace(/\/?$/, '/')
+  const api = createInvalidationApi(distributionIds, apiBase, edge.invalidate)
+  handle = (req, res) => {
+    const target = (req.url ?? '').startsWith(apiBase) ? req.url!.slice(apiBase.length) : ''
+    return api && isInvalidationApiCall(req, target) ? api.handle(req, res, target) : edge(req, res)
+  }
+  return { url, ...listening, invalidate: edge.invalidate }
 }
