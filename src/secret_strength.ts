@@ -126,12 +126,7 @@ function bitsPerCharacter(text: string): number {
  * Whether `text` is a shorter string repeated (`abcabcabc`).
  */
 function isRepeated(text: string): boolean {
-  for (let period = 1; period <= text.length / 2; period++) {
-    if (text.length % period === 0 && text.slice(0, period).repeat(text.length / period) === text) {
-      return true
-    }
-  }
-  return false
+  return /^([\s\S]+?)\1+$/.test(text)
 }
 
 /**

@@ -12,31 +12,17 @@ import { Lru } from './lru.ts'
  * download the file twice); RSA PKCS#1 v1.5 ones are deterministic, so
  * app instances that do not share a cache still agree on RSA URLs.
  */
-export class SignedUrlCache {
-  #entries: Lru<Promise<string>>
-
-  constructor(maxEntries: number) {
-    this.#entries = new Lru(maxEntries)
-  }
-
-  get maxEntries(): number {
-    return this.#entries.maxEntries
-  }
-
-  get size(): number {
-    return this.#entries.size
-  }
-
+export class SignedUrlCache extends Lru<Promise<string>> {
   /**
    * The cached URL for `key`, or the one `sign` makes (a failed signature
    * is not kept).
    */
   getOrSign(key: string, sign: () => Promise<string>): Promise<string> {
-    const hit = this.#entries.get(key)
+    const hit = this.get(key)
     if (hit) return hit
     const pending = sign()
-    this.#entries.set(key, pending)
-    pending.catch(() => this.#entries.deleteIf(key, pending))
+    this.set(key, pending)
+    pending.catch(() => this.deleteIf(key, pending))
     return pending
   }
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING } from '../errors.ts'
+import type { ResolvedInvalidation } from '../disk/settings.ts'
 import type { CloudFrontClientLike, InvalidationSender } from './types.ts'
 
 /**
@@ -23,22 +24,16 @@ export function assertCloudFrontClientInstalled(setting: string): void {
   }
 }
 
-type ClientSettings = {
-  endpoint?: string
-  credentials?: unknown
-}
-
 /**
  * The CloudFront API calls a disk makes, through `client`, or through a
  * `CloudFrontClient` made on first use (the package is imported then).
  * The client made here does not retry: the invalidator does, on its own
  * clock, and reports each attempt.
  */
-export function cloudFrontCalls(
-  setting: string,
-  client: CloudFrontClientLike | undefined,
-  settings: ClientSettings
-): { create: InvalidationSender; list: InvalidationLister } {
+export function cloudFrontCalls({ setting, client, endpoint, credentials }: ResolvedInvalidation): {
+  create: InvalidationSender
+  list: InvalidationLister
+} {
   type Sdk = {
     client: CloudFrontClientLike
     Create: new (input: unknown) => unknown
@@ -54,8 +49,8 @@ export function cloudFrontCalls(
             // CloudFront's API is global, signed for us-east-1.
             region: 'us-east-1',
             maxAttempts: 1,
-            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-            ...(settings.credentials ? { credentials: settings.credentials as never } : {}),
+            ...(endpoint ? { endpoint } : {}),
+            ...(credentials ? { credentials: credentials as never } : {}),
           }),
         Create: sdk.CreateInvalidationCommand as never,
         List: sdk.ListInvalidationsCommand as never,

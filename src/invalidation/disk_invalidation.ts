@@ -19,10 +19,7 @@ export class DiskInvalidation {
   constructor(disk: string, cdn: CdnBase, prefix: string, settings: ResolvedInvalidation) {
     this.#basePath = new URL(cdn.base).pathname
     this.#prefix = prefix
-    const calls = cloudFrontCalls(settings.setting, settings.client, {
-      endpoint: settings.endpoint,
-      credentials: settings.credentials,
-    })
+    const calls = cloudFrontCalls(settings)
     this.#list = calls.list
     this.invalidator = new Invalidator({
       ...settings,
@@ -33,7 +30,7 @@ export class DiskInvalidation {
   }
 
   get distributionId(): string {
-    return this.invalidator.distributionId
+    return this.invalidator.settings.distributionId
   }
 
   /**

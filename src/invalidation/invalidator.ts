@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import debug from '../debug.ts'
 import { E_DJAMAZING_INVALIDATION_FAILED } from '../errors.ts'
-import { planPaths, type PlanLimits } from './paths.ts'
+import type { ResolvedInvalidation } from '../disk/settings.ts'
+import { planPaths } from './paths.ts'
 import type { InvalidationClock, InvalidationEvent, InvalidationSender } from './types.ts'
 
 /**
@@ -37,17 +38,9 @@ function isRetryable(error: unknown): boolean {
   return typeof failure?.code === 'string' || failure?.name === 'TimeoutError'
 }
 
-export type InvalidatorSettings = PlanLimits & {
+export type InvalidatorSettings = ResolvedInvalidation & {
   disk: string
-  distributionId: string
-  /**
-   * Milliseconds.
-   */
-  batchWindow: number
-  retries: number
-  awaitInvalidation: boolean
   send: InvalidationSender
-  onEvent?: (event: InvalidationEvent) => void
   clock: InvalidationClock
 }
 
@@ -69,10 +62,6 @@ export class Invalidator {
 
   constructor(settings: InvalidatorSettings) {
     this.settings = settings
-  }
-
-  get distributionId(): string {
-    return this.settings.distributionId
   }
 
   /**

@@ -4,6 +4,8 @@
  * folder changed or a limit demands it.
  */
 
+import type { ResolvedInvalidation } from '../disk/settings.ts'
+
 /**
  * Characters AWS asks to URL-encode in an invalidation path: non-ASCII
  * and the "unsafe" characters of RFC 1738 (space, `"`, `#`, `%`, `<`, `>`,
@@ -47,11 +49,7 @@ function covers(wildcard: string, path: string): boolean {
   return path !== wildcard && path.startsWith(wildcard.slice(0, -1))
 }
 
-export type PlanLimits = {
-  maxPaths: number
-  maxWildcards: number
-  wildcardAbove: number
-}
+export type PlanLimits = Pick<ResolvedInvalidation, 'maxPaths' | 'maxWildcards' | 'wildcardAbove'>
 
 /**
  * The folder of a path, ending with "/" (`/static/a/` for `/static/a/b.png`

@@ -85,7 +85,8 @@ export class DiskVariants {
    * The disk key of the variant `name` of `key`.
    */
   keyOf(key: string, name: string): string {
-    const variant = this.#variant(name)
+    const variant = typeof name === 'string' ? this.#settings.variants.get(name) : undefined
+    if (!variant) throw new E_DJAMAZING_UNKNOWN_VARIANT([String(name), this.#disk])
     if (key.startsWith(this.#settings.folder)) {
       throw new E_DJAMAZING_INVALID_ARGUMENT([
         'key',
@@ -132,7 +133,10 @@ export class DiskVariants {
     if (checked !== undefined && this.#now() - checked < KNOWN_FOR_MS) return undefined
     const parsed = this.parse(key)
     if (!parsed) return undefined
-    return this.#ensure(key, parsed)
+    return this.#singleFlight(key, async () => {
+      if (await this.#storage.exists(key)) return
+      await this.#make(key, parsed)
+    })
   }
 
   /**
@@ -199,12 +203,6 @@ export class DiskVariants {
     }
   }
 
-  #variant(name: string): ResolvedVariant {
-    const variant = typeof name === 'string' ? this.#settings.variants.get(name) : undefined
-    if (!variant) throw new E_DJAMAZING_UNKNOWN_VARIANT([String(name), this.#disk])
-    return variant
-  }
-
   /**
    * Stops taking the variants of `key` as stored: those of its declared
    * variants for a file, every one for a folder (a rare, bulk operation).
@@ -220,13 +218,6 @@ export class DiskVariants {
       const checked = this.#known.get(variantKey)
       if (checked !== undefined) this.#known.deleteIf(variantKey, checked)
     }
-  }
-
-  #ensure(variantKey: string, parsed: VariantKey): Promise<void> {
-    return this.#singleFlight(variantKey, async () => {
-      if (await this.#storage.exists(variantKey)) return
-      await this.#make(variantKey, parsed)
-    })
   }
 
   /**
@@ -280,11 +271,7 @@ export class DiskVariants {
               parsed.original,
               input,
               parsed.variant.transform,
-              {
-                maxInputPixels: this.#settings.maxInputPixels,
-                inputFormats: this.#settings.inputFormats,
-                timeout,
-              }
+              this.#settings
             )
             if (made.format !== parsed.variant.transform.format) {
               // Never expected: the key's extension would name another type.

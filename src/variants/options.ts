@@ -10,7 +10,13 @@ import type {
   VariantTransform,
 } from './types.ts'
 
-const FORMATS: readonly VariantFormat[] = ['webp', 'avif', 'jpeg', 'png']
+const EXTENSIONS: Record<VariantFormat, string> = {
+  webp: 'webp',
+  avif: 'avif',
+  jpeg: 'jpg',
+  png: 'png',
+}
+const FORMATS = Object.keys(EXTENSIONS) as VariantFormat[]
 const FITS: readonly VariantFit[] = ['inside', 'cover', 'contain', 'outside', 'fill']
 const INPUT_FORMATS: readonly InputFormat[] = [
   'jpeg',
@@ -24,21 +30,9 @@ const INPUT_FORMATS: readonly InputFormat[] = [
   'jp2',
   'jxl',
 ]
-const DEFAULT_INPUT_FORMATS: readonly InputFormat[] = [
-  'jpeg',
-  'png',
-  'webp',
-  'avif',
-  'heif',
-  'gif',
-  'tiff',
-]
-const EXTENSIONS: Record<VariantFormat, string> = {
-  webp: 'webp',
-  avif: 'avif',
-  jpeg: 'jpg',
-  png: 'png',
-}
+const DEFAULT_INPUT_FORMATS = INPUT_FORMATS.filter(
+  (format) => !['svg', 'jp2', 'jxl'].includes(format)
+)
 
 /**
  * Variant names: they end up in keys and in templates.
@@ -91,6 +85,10 @@ function positiveInteger(value: unknown, setting: string, max = Number.MAX_SAFE_
   return value
 }
 
+function optionalInteger(value: unknown, setting: string, max: number): number | undefined {
+  return value === undefined ? undefined : positiveInteger(value, setting, max)
+}
+
 function resolveTransform(name: string, transform: VariantTransform, setting: string) {
   if (!NAME.test(name)) {
     throw new E_DJAMAZING_INVALID_CONFIG([
@@ -116,14 +114,8 @@ function resolveTransform(name: string, transform: VariantTransform, setting: st
   if (transform.width === undefined && transform.height === undefined) {
     throw new E_DJAMAZING_INVALID_CONFIG([setting, 'give a width, a height or both'])
   }
-  const width =
-    transform.width === undefined
-      ? undefined
-      : positiveInteger(transform.width, `${setting}.width`, MAX_SIDE)
-  const height =
-    transform.height === undefined
-      ? undefined
-      : positiveInteger(transform.height, `${setting}.height`, MAX_SIDE)
+  const width = optionalInteger(transform.width, `${setting}.width`, MAX_SIDE)
+  const height = optionalInteger(transform.height, `${setting}.height`, MAX_SIDE)
   const format = transform.format ?? 'webp'
   if (!FORMATS.includes(format)) {
     throw new E_DJAMAZING_INVALID_CONFIG([`${setting}.format`, `use one of ${FORMATS.join(', ')}`])
@@ -132,10 +124,7 @@ function resolveTransform(name: string, transform: VariantTransform, setting: st
   if (!FITS.includes(fit)) {
     throw new E_DJAMAZING_INVALID_CONFIG([`${setting}.fit`, `use one of ${FITS.join(', ')}`])
   }
-  const quality =
-    transform.quality === undefined
-      ? undefined
-      : positiveInteger(transform.quality, `${setting}.quality`, 100)
+  const quality = optionalInteger(transform.quality, `${setting}.quality`, 100)
   const enlarge = transform.enlarge ?? false
   if (typeof enlarge !== 'boolean') {
     throw new E_DJAMAZING_INVALID_CONFIG([`${setting}.enlarge`, 'expected true or false'])
@@ -193,19 +182,13 @@ export function resolveVariantSettings(options: VariantsOptions, setting: string
   return Object.freeze({
     variants,
     eager: options.eager === true,
-    concurrency:
-      options.concurrency === undefined
-        ? 2
-        : positiveInteger(options.concurrency, `${setting}.concurrency`, 64),
+    concurrency: positiveInteger(options.concurrency ?? 2, `${setting}.concurrency`, 64),
     timeout: positiveInteger(timeout, `${setting}.timeout`, 3600),
-    maxInputPixels:
-      options.maxInputPixels === undefined
-        ? 100_000_000
-        : positiveInteger(options.maxInputPixels, `${setting}.maxInputPixels`),
-    maxInputBytes:
-      options.maxInputBytes === undefined
-        ? 50 * 1024 * 1024
-        : positiveInteger(options.maxInputBytes, `${setting}.maxInputBytes`),
+    maxInputPixels: positiveInteger(options.maxInputPixels ?? 1e8, `${setting}.maxInputPixels`),
+    maxInputBytes: positiveInteger(
+      options.maxInputBytes ?? 50 * 1024 * 1024,
+      `${setting}.maxInputBytes`
+    ),
     inputFormats: Object.freeze([...inputFormats]),
     folder,
   })

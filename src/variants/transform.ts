@@ -6,20 +6,14 @@ import {
   E_DJAMAZING_VARIANT_TOO_LARGE,
 } from '../errors.ts'
 import { readImageHeader } from './image_header.ts'
+import type { VariantSettings } from './options.ts'
 import type { SharpFactory } from './sharp.ts'
-import type { InputFormat, MadeVariant, VariantTransform } from './types.ts'
+import type { VariantTransform } from './types.ts'
 
 /**
  * What an original is checked against before it is decoded.
  */
-export type TransformLimits = {
-  maxInputPixels: number
-  inputFormats: readonly InputFormat[]
-  /**
-   * Whole seconds.
-   */
-  timeout: number
-}
+export type TransformLimits = Pick<VariantSettings, 'maxInputPixels' | 'inputFormats' | 'timeout'>
 
 /**
  * Makes one variant of the image `input` (the file `key`, named in errors).
@@ -42,7 +36,7 @@ export async function makeVariant(
   input: Uint8Array,
   transform: Readonly<VariantTransform>,
   limits: TransformLimits
-): Promise<MadeVariant> {
+) {
   const options = {
     limitInputPixels: limits.maxInputPixels,
     failOn: 'warning' as const,

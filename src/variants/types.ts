@@ -119,17 +119,6 @@ export type VariantsOptions = {
 }
 
 /**
- * A variant made from an original: its bytes, and what sharp wrote.
- */
-export type MadeVariant = {
-  bytes: Buffer
-  contentType: string
-  format: string
-  width: number
-  height: number
-}
-
-/**
  * What the variants of a disk need of its storage, by the disk's keys
  * (without the disk's prefix). These calls never touch variants
  * themselves.
