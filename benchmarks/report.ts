@@ -17,7 +17,18 @@ export type BenchRow = {
    */
   goal: number | null
   higherIsBetter: boolean
+  /**
+   * For rows measured in paired rounds ({@link pairedRounds}): `ratio` is
+   * then the median of the per-round ratios, and this is their spread.
+   */
+  spread?: Spread
 }
+
+/**
+ * How the per-round ratios of a paired measurement spread: the lower and
+ * upper quartiles, the lowest and highest, and how many rounds.
+ */
+export type Spread = { q1: number; q3: number; min: number; max: number; rounds: number }
 
 export type Benchmark = {
   name: string
@@ -75,6 +86,97 @@ export async function interleaved(
   return values.map(median)
 }
 
+/**
+ * A measurement side by side with its baseline, in many short paired
+ * rounds: each round runs both, one right after the other (the first one
+ * alternating: ours then baseline, then baseline then ours), and its ratio
+ * is taken within the round, so that what the machine does meanwhile (other
+ * processes on the same cores) hits both halves of a pair alike and drops
+ * out of the ratio. `warmUp` rounds run first, unrecorded (JIT, connection
+ * pools, the server's caches).
+ *
+ * Two rows: the measurement (the median of each side's values, the median
+ * of the per-round ratios and their spread), and this process's CPU time
+ * (all its threads) per side per round, which waiting for a busy core does
+ * not inflate as it does wall time: what a side costs, not when it ran.
+ */
+export async function pairedRounds(
+  measure: string,
+  values: { unit: string; goal: number | null; higherIsBetter: boolean },
+  ours: () => Promise<number> | number,
+  baseline: () => Promise<number> | number,
+  options: { rounds: number; warmUp?: number }
+): Promise<[BenchRow, BenchRow]> {
+  const { higherIsBetter } = values
+  const timed = async (side: () => Promise<number> | number): Promise<[number, number]> => {
+    const before = process.cpuUsage()
+    const value = await side()
+    const { user, system } = process.cpuUsage(before)
+    return [value, (user + system) / 1000]
+  }
+  const pair = async (round: number) => {
+    if (round % 2 === 0) {
+      const a = await timed(ours)
+      return { ours: a, baseline: await timed(baseline) }
+    }
+    const b = await timed(baseline)
+    return { ours: await timed(ours), baseline: b }
+  }
+  const warmUp = options.warmUp ?? 1
+  for (let round = 0; round < warmUp; round++) await pair(round)
+  const samples = { ours: [] as number[], baseline: [] as number[], ratios: [] as number[] }
+  const cpu = { ours: [] as number[], baseline: [] as number[], ratios: [] as number[] }
+  for (let round = 0; round < options.rounds; round++) {
+    const { ours: a, baseline: b } = await pair(round)
+    samples.ours.push(a[0])
+    samples.baseline.push(b[0])
+    samples.ratios.push(higherIsBetter ? a[0] / b[0] : b[0] / a[0])
+    cpu.ours.push(a[1])
+    cpu.baseline.push(b[1])
+    cpu.ratios.push(b[1] / a[1])
+  }
+  const result = (
+    name: string,
+    of: typeof samples,
+    fields: Omit<BenchRow, 'measure' | 'ours' | 'baseline' | 'ratio' | 'spread'>
+  ): BenchRow => {
+    const sorted = [...of.ratios].sort((x, y) => x - y)
+    const fixed = (value: number) => Number(value.toFixed(3))
+    return {
+      measure: name,
+      ours: median(of.ours),
+      baseline: median(of.baseline),
+      ratio: fixed(median(of.ratios)),
+      ...fields,
+      spread: {
+        q1: fixed(quantile(sorted, 0.25)),
+        q3: fixed(quantile(sorted, 0.75)),
+        min: fixed(sorted[0]),
+        max: fixed(sorted[sorted.length - 1]),
+        rounds: sorted.length,
+      },
+    }
+  }
+  return [
+    result(measure, samples, { unit: values.unit, goal: values.goal, higherIsBetter }),
+    result(`  the same: this process's CPU time per round`, cpu, {
+      unit: 'ms',
+      goal: null,
+      higherIsBetter: false,
+    }),
+  ]
+}
+
+/**
+ * The `q` quantile of sorted values, interpolated between neighbours.
+ */
+export function quantile(sorted: number[], q: number): number {
+  const position = (sorted.length - 1) * q
+  const below = Math.floor(position)
+  const above = Math.min(sorted.length - 1, below + 1)
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below)
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y)
   const middle = Math.floor(sorted.length / 2)
@@ -109,7 +211,9 @@ export function formatTable(rows: BenchRow[]): string {
     r.measure,
     `${formatNumber(r.ours)} ${r.unit}`,
     `${formatNumber(r.baseline)} ${r.unit}`,
-    `${r.ratio.toFixed(2)}x`,
+    r.spread
+      ? `${r.ratio.toFixed(2)}x (${r.spread.q1.toFixed(2)}-${r.spread.q3.toFixed(2)}, n=${r.spread.rounds})`
+      : `${r.ratio.toFixed(2)}x`,
     r.goal === null ? '-' : `>= ${r.goal}x ${r.ratio >= r.goal ? 'met' : 'MISSED'}`,
   ])
   const header = ['measure', 'ours', 'baseline', 'ratio', 'goal']
@@ -126,18 +230,22 @@ export function formatTable(rows: BenchRow[]): string {
 
 /**
  * The report as JSON: an array of `{ measure, ours, baseline, unit, ratio,
- * goal, higherIsBetter }`, in that key order, nothing else.
+ * goal, higherIsBetter }`, in that key order, and `spread` last on rows
+ * measured in paired rounds; nothing else.
  */
 export function formatJson(rows: BenchRow[]): string {
-  const plain = rows.map(({ measure, ours, baseline, unit, ratio, goal, higherIsBetter }) => ({
-    measure,
-    ours,
-    baseline,
-    unit,
-    ratio,
-    goal,
-    higherIsBetter,
-  }))
+  const plain = rows.map(
+    ({ measure, ours, baseline, unit, ratio, goal, higherIsBetter, spread }) => ({
+      measure,
+      ours,
+      baseline,
+      unit,
+      ratio,
+      goal,
+      higherIsBetter,
+      ...(spread && { spread: { ...spread } }),
+    })
+  )
   return `${JSON.stringify(plain, null, 2)}\n`
 }
 

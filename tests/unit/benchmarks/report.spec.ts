@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
-import { formatJson, formatTable, quietly, row } from '../../../benchmarks/report.ts'
+import { formatJson, formatTable, pairedRounds, quietly, row } from '../../../benchmarks/report.ts'
 
 const run = promisify(execFile)
 
@@ -97,6 +97,61 @@ test.group('Benchmark report', () => {
       assert.isBoolean(entry.higherIsBetter)
     }
     assert.deepEqual(parsed[2], { ...ROWS[2] })
+  })
+
+  test('pairedRounds alternates which side goes first and takes the ratio within each round', async ({
+    assert,
+  }) => {
+    // The machine slows down tenfold from round to round; within a round
+    // both sides see the same speed, ours always 1.25x the baseline's.
+    const calls: string[] = []
+    const speed = () => 10 ** -Math.floor((calls.length - 1) / 2)
+    const [measured, cpu] = await pairedRounds(
+      'ours vs baseline',
+      { unit: 'ops/s', goal: 1, higherIsBetter: true },
+      () => {
+        calls.push('ours')
+        return 125 * speed()
+      },
+      () => {
+        calls.push('baseline')
+        return 100 * speed()
+      },
+      { rounds: 4, warmUp: 1 }
+    )
+    // The warm-up round, then four, ours first on even rounds.
+    assert.deepEqual(calls, [
+      ...['ours', 'baseline'],
+      ...['ours', 'baseline'],
+      ...['baseline', 'ours'],
+      ...['ours', 'baseline'],
+      ...['baseline', 'ours'],
+    ])
+    assert.equal(measured.measure, 'ours vs baseline')
+    assert.equal(measured.goal, 1)
+    assert.equal(measured.ratio, 1.25)
+    assert.deepEqual(measured.spread, { q1: 1.25, q3: 1.25, min: 1.25, max: 1.25, rounds: 4 })
+    // The medians of each side's values mix rounds of different speeds.
+    assert.closeTo(measured.ours, 125 * 0.0055, 1e-9)
+    assert.closeTo(measured.baseline, 100 * 0.0055, 1e-9)
+    assert.equal(cpu.unit, 'ms')
+    assert.isNull(cpu.goal)
+    assert.isFalse(cpu.higherIsBetter)
+    assert.equal(cpu.spread!.rounds, 4)
+  })
+
+  test('a paired row shows its spread in the table and the JSON', async ({ assert }) => {
+    const [measured] = await pairedRounds(
+      'paired',
+      { unit: 'ops/s', goal: 1, higherIsBetter: true },
+      () => 2,
+      () => 1,
+      { rounds: 3, warmUp: 0 }
+    )
+    assert.match(formatTable([measured]), /2\.00x \(2\.00-2\.00, n=3\)\s+>= 1x met/)
+    const [entry] = JSON.parse(formatJson([measured]))
+    assert.deepEqual(Object.keys(entry).at(-1), 'spread')
+    assert.deepEqual(entry.spread, { q1: 2, q3: 2, min: 2, max: 2, rounds: 3 })
   })
 
   test('quietly sends console.log to stderr while a benchmark runs, and restores it', async ({
