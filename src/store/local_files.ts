@@ -305,16 +305,12 @@ export class BucketFiles {
     ])
     if (!bucketExists) {
       if (!this.createsBucket) {
-        throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist')
+        throw s3Error('NoSuchBucket')
       }
       await mkdir(this.folder, { recursive: true })
     }
     if (exclusive && current) {
-      throw s3Error(
-        'PreconditionFailed',
-        412,
-        'At least one of the pre-conditions you specified did not hold'
-      )
+      throw s3Error('PreconditionFailed')
     }
     const kept = records.filter((entry) => entry.ino === current?.ino)
     const recordFile = this.#recordFile(key)
@@ -337,11 +333,7 @@ export class BucketFiles {
       await link(temporary, file)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      throw s3Error(
-        'PreconditionFailed',
-        412,
-        'At least one of the pre-conditions you specified did not hold'
-      )
+      throw s3Error('PreconditionFailed')
     }
   }
 

@@ -4,25 +4,25 @@ import { readdir, readFile, rm, stat, writeFile, mkdir, rename } from 'node:fs/p
 import { join, relative, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { CdnBase } from '../cdn_url.ts'
-import {
-  E_DJAMAZING_INVALID_CONFIG,
-  E_DJAMAZING_OBJECT_NOT_FOUND,
-  E_DJAMAZING_S3_REQUEST_FAILED,
-} from '../errors.ts'
-import { signUploadUrl } from './local_upload_url.ts'
+import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { signUploadUrl, type UploadUrlPart } from './local_upload_url.ts'
 import { BucketFiles, isMissing, recordOf, type ObjectRecord } from './local_files.ts'
 import { MULTIPART_LIMITS } from './multipart.ts'
-import { s3Error } from './s3_errors.ts'
+import { s3Error, storeRequest, wrapS3Error } from './s3_errors.ts'
 import type {
   CopyOptions,
   GetOptions,
+  ListOptions,
   ListPage,
   MultipartUpload,
   ObjectBody,
   ObjectStore,
   ObjectWrite,
+  PartOptions,
+  PresignedPart,
   PresignedPut,
   StoredObject,
+  StreamWrite,
   UploadedPart,
 } from './types.ts'
 
@@ -89,41 +89,21 @@ export class LocalStore implements ObjectStore {
     return this.files.folder
   }
 
-  async #run<T>(operation: string, key: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work()
-    } catch (error) {
-      const e = error as Error & { $metadata?: unknown }
-      if (e?.name?.startsWith('E_DJAMAZING_')) throw error
-      if (e?.name === 'NoSuchKey') {
-        throw new E_DJAMAZING_OBJECT_NOT_FOUND([key, this.bucket], { cause: error })
-      }
-      throw new E_DJAMAZING_S3_REQUEST_FAILED(
-        [
-          operation,
-          key,
-          `local store: ${[e?.$metadata && e.name, e?.message].filter(Boolean).join(': ')}`,
-        ],
-        { cause: error }
-      )
-    }
-  }
-
   async #missing(): Promise<never> {
     if (!(await this.files.bucketExists())) {
-      throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist')
+      throw s3Error('NoSuchBucket')
     }
-    throw s3Error('NoSuchKey', 404, 'The specified key does not exist.')
+    throw s3Error('NoSuchKey')
   }
 
   async headBucket(): Promise<void> {
     if (!(await this.files.bucketExists())) {
-      await this.#run('headBucket', '', () => this.#missing())
+      await storeRequest(this, 'headBucket', '', () => this.#missing())
     }
   }
 
   head(key: string): Promise<StoredObject> {
-    return this.#run('head', key, async () => {
+    return storeRequest(this, 'head', key, async () => {
       const stats = await this.files.stat(key)
       if (stats) return this.files.describe(key, stats)
       return this.#missing()
@@ -131,17 +111,13 @@ export class LocalStore implements ObjectStore {
   }
 
   get(key: string, options: GetOptions = {}): Promise<ObjectBody> {
-    return this.#run('get', key, async () => {
+    return storeRequest(this, 'get', key, async () => {
       const opened = await this.files.open(key)
       if (!opened) return this.#missing()
       const { handle, object } = opened
       if (options.ifMatch !== undefined && options.ifMatch !== object.etag) {
         await handle.close()
-        throw s3Error(
-          'PreconditionFailed',
-          412,
-          'At least one of the pre-conditions you specified did not hold'
-        )
+        throw s3Error('PreconditionFailed')
       }
       const body = handle.createReadStream({
         start: options.range?.start,
@@ -154,7 +130,7 @@ export class LocalStore implements ObjectStore {
   }
 
   getBytes(key: string, maxBytes: number): Promise<Buffer | undefined> {
-    return this.#run('getBytes', key, async () => {
+    return storeRequest(this, 'getBytes', key, async () => {
       const opened = await this.files.open(key)
       if (!opened) return this.#missing()
       const { handle, object } = opened
@@ -173,11 +149,7 @@ export class LocalStore implements ObjectStore {
     return this.#write('put', key, typeof body === 'string' ? Buffer.from(body) : body, write)
   }
 
-  putStream(
-    key: string,
-    body: Readable,
-    write: ObjectWrite & { size?: number; signal?: AbortSignal } = {}
-  ) {
+  putStream(key: string, body: Readable, write: StreamWrite = {}) {
     return this.#write('putStream', key, body, write)
   }
 
@@ -189,9 +161,9 @@ export class LocalStore implements ObjectStore {
     operation: string,
     key: string,
     body: Readable | Uint8Array,
-    write: ObjectWrite & { size?: number; signal?: AbortSignal } = {}
+    write: StreamWrite = {}
   ): Promise<{ etag: string }> {
-    return this.#run(operation, key, async () => {
+    return storeRequest(this, operation, key, async () => {
       // A key no file can hold is refused before anything is created.
       this.files.file(key)
       const [, temporary] = await Promise.all([
@@ -214,7 +186,7 @@ export class LocalStore implements ObjectStore {
   }
 
   copy(source: string, destination: string, options: CopyOptions = {}): Promise<void> {
-    return this.#run('copy', source, async () => {
+    return storeRequest(this, 'copy', source, async () => {
       await this.files.assertKeptApart(destination)
       const { body, ...object } = await this.get(source, { ifMatch: options.ifMatch })
       const temporary = await this.files.temporary()
@@ -233,7 +205,7 @@ export class LocalStore implements ObjectStore {
   }
 
   delete(key: string): Promise<void> {
-    return this.#run('delete', key, () => this.files.remove(key))
+    return storeRequest(this, 'delete', key, () => this.files.remove(key))
   }
 
   async deleteMany(keys: string[]): Promise<void> {
@@ -244,14 +216,9 @@ export class LocalStore implements ObjectStore {
    * Keys in order, as S3 lists them, one page of `maxKeys` (default 1,000)
    * at a time; the token is the last entry of the page.
    */
-  list(options: {
-    prefix?: string
-    delimiter?: string
-    token?: string
-    maxKeys?: number
-  }): Promise<ListPage> {
+  list(options: ListOptions): Promise<ListPage> {
     const prefix = options.prefix ?? ''
-    return this.#run('list', prefix, async () => {
+    return storeRequest(this, 'list', prefix, async () => {
       const slash = prefix.lastIndexOf('/')
       const folder = slash < 0 ? this.folder : this.files.file(prefix.slice(0, slash))
       const byFolder = options.delimiter === '/'
@@ -300,12 +267,21 @@ export class LocalStore implements ObjectStore {
     return this.#options.uploadUrls
   }
 
-  async presignPut(key: string, put: PresignedPut): Promise<string> {
+  presignPut(key: string, put: PresignedPut): Promise<string> {
+    return this.#presign(key, put)
+  }
+
+  presignPart(key: string, uploadId: string, partNumber: number, put: PresignedPart) {
+    return this.#presign(key, put, { uploadId, partNumber })
+  }
+
+  async #presign(key: string, put: PresignedPut, part?: UploadUrlPart): Promise<string> {
     const { cdn, key: signingKey } = this.#uploadUrls()
     return signUploadUrl(signingKey, {
       cdn,
       bucket: this.bucket,
       objectKey: key,
+      part,
       expiresAt: (put.now ?? new Date()).getTime() / 1000 + put.expiresIn,
       headers: {
         'content-type': put.contentType,
@@ -315,51 +291,29 @@ export class LocalStore implements ObjectStore {
     })
   }
 
-  async presignPart(
-    key: string,
-    uploadId: string,
-    partNumber: number,
-    put: Omit<PresignedPut, 'contentType'>
-  ): Promise<string> {
-    const { cdn, key: signingKey } = this.#uploadUrls()
-    return signUploadUrl(signingKey, {
-      cdn,
-      bucket: this.bucket,
-      objectKey: key,
-      part: { uploadId, partNumber },
-      expiresAt: (put.now ?? new Date()).getTime() / 1000 + put.expiresIn,
-      headers: {
-        'content-length': put.contentLength === undefined ? undefined : String(put.contentLength),
-        'x-amz-checksum-sha256': put.checksumSha256,
-      },
-    })
+  presignGet(key: string): Promise<string> {
+    return this.#unsupported(
+      'presignGet',
+      key,
+      'the local store has no presigned GET URLs: files are read through the edge'
+    )
   }
 
-  async presignGet(key: string): Promise<string> {
-    return this.#run('presignGet', key, async () => {
-      throw s3Error(
-        'NotImplemented',
-        501,
-        'the local store has no presigned GET URLs: files are read through the edge'
-      )
-    })
+  isPublic(key: string): Promise<boolean> {
+    return this.#unsupported('getVisibility', key, 'the local store keeps no ACLs')
   }
 
-  async isPublic(key: string): Promise<boolean> {
-    return this.#run('getVisibility', key, async () => {
-      throw s3Error('NotImplemented', 501, 'the local store keeps no ACLs')
-    })
+  setAcl(key: string): Promise<void> {
+    return this.#unsupported('setVisibility', key, 'the local store keeps no ACLs')
   }
 
-  async setAcl(key: string): Promise<void> {
-    return this.#run('setVisibility', key, async () => {
-      throw s3Error('NotImplemented', 501, 'the local store keeps no ACLs')
-    })
+  #unsupported(operation: string, key: string, message: string): Promise<never> {
+    return Promise.reject(wrapS3Error(s3Error('NotImplemented', message), operation, key, this))
   }
 
   #uploadFolder(uploadId: string) {
     if (!/^[0-9a-f]{32}$/.test(uploadId)) {
-      throw s3Error('NoSuchUpload', 404, 'The specified upload does not exist.')
+      throw s3Error('NoSuchUpload')
     }
     return join(this.files.uploads, uploadId)
   }
@@ -370,13 +324,13 @@ export class LocalStore implements ObjectStore {
     )
     const upload = text === undefined ? undefined : (JSON.parse(text) as UploadRecord)
     if (!upload || upload.key !== key) {
-      throw s3Error('NoSuchUpload', 404, 'The specified upload does not exist.')
+      throw s3Error('NoSuchUpload')
     }
     return upload
   }
 
   createMultipart(key: string, write?: ObjectWrite): Promise<string> {
-    return this.#run('createMultipart', key, async () => {
+    return storeRequest(this, 'createMultipart', key, async () => {
       await this.files.assertKeptApart(key)
       if (!(await this.files.bucketExists())) await this.#missing()
       const uploadId = randomBytes(16).toString('hex')
@@ -397,19 +351,15 @@ export class LocalStore implements ObjectStore {
     uploadId: string,
     partNumber: number,
     body: Uint8Array | Readable,
-    options: { size?: number; checksumSha256?: string; signal?: AbortSignal } = {}
+    options: PartOptions = {}
   ): Promise<UploadedPart> {
-    return this.#run('uploadPart', key, async () => {
+    return storeRequest(this, 'uploadPart', key, async () => {
       if (
         !Number.isInteger(partNumber) ||
         partNumber < 1 ||
         partNumber > MULTIPART_LIMITS.maxParts
       ) {
-        throw s3Error(
-          'InvalidArgument',
-          400,
-          'Part number must be an integer between 1 and 10000, inclusive'
-        )
+        throw s3Error('InvalidArgument')
       }
       await this.#upload(key, uploadId)
       const folder = this.#uploadFolder(uploadId)
@@ -433,7 +383,7 @@ export class LocalStore implements ObjectStore {
   }
 
   listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
-    return this.#run('listParts', key, async () => {
+    return storeRequest(this, 'listParts', key, async () => {
       await this.#upload(key, uploadId)
       const folder = this.#uploadFolder(uploadId)
       const parts: UploadedPart[] = []
@@ -458,21 +408,17 @@ export class LocalStore implements ObjectStore {
     uploadId: string,
     parts: UploadedPart[]
   ): Promise<{ etag: string }> {
-    return this.#run('completeMultipart', key, async () => {
+    return storeRequest(this, 'completeMultipart', key, async () => {
       const upload = await this.#upload(key, uploadId)
       const listed = await this.listParts(key, uploadId)
       const stored = new Map(listed.map((part) => [part.partNumber, part]))
       if (parts.length === 0) {
-        throw s3Error(
-          'MalformedXML',
-          400,
-          'The XML you provided was not well-formed or did not validate against our published schema.'
-        )
+        throw s3Error('MalformedXML')
       }
       if (
         parts.some((part, index) => index > 0 && part.partNumber <= parts[index - 1].partNumber)
       ) {
-        throw s3Error('InvalidPartOrder', 400, 'The list of parts was not in ascending order.')
+        throw s3Error('InvalidPartOrder')
       }
       const chosen = parts.map((part, index) => {
         const found = stored.get(part.partNumber)
@@ -483,16 +429,11 @@ export class LocalStore implements ObjectStore {
         ) {
           throw s3Error(
             'InvalidPart',
-            400,
             `Part ${part.partNumber} was not found or its ETag or checksum did not match.`
           )
         }
         if (index < parts.length - 1 && found.size! < MULTIPART_LIMITS.minPartSize) {
-          throw s3Error(
-            'EntityTooSmall',
-            400,
-            'Your proposed upload is smaller than the minimum allowed object size.'
-          )
+          throw s3Error('EntityTooSmall')
         }
         return found
       })
@@ -529,14 +470,14 @@ export class LocalStore implements ObjectStore {
   }
 
   abortMultipart(key: string, uploadId: string): Promise<void> {
-    return this.#run('abortMultipart', key, async () => {
+    return storeRequest(this, 'abortMultipart', key, async () => {
       await this.#upload(key, uploadId)
       await rm(this.#uploadFolder(uploadId), { recursive: true, force: true })
     })
   }
 
   listMultipartUploads(prefix = ''): Promise<MultipartUpload[]> {
-    return this.#run('listMultipartUploads', prefix, async () => {
+    return storeRequest(this, 'listMultipartUploads', prefix, async () => {
       const uploads: MultipartUpload[] = []
       const ids = await readdir(this.files.uploads).catch(() => [])
       for (const uploadId of ids) {
@@ -568,17 +509,13 @@ function checkWritten(
   declared: { size?: number; checksumSha256?: string; contentMd5?: string }
 ) {
   if (declared.size !== undefined && written.size !== declared.size) {
-    throw s3Error(
-      'IncompleteBody',
-      400,
-      'You did not provide the number of bytes specified by the Content-Length HTTP header.'
-    )
+    throw s3Error('IncompleteBody')
   }
   if (
     (declared.checksumSha256 !== undefined && declared.checksumSha256 !== written.sha256) ||
     (declared.contentMd5 !== undefined && declared.contentMd5 !== written.md5.toString('base64'))
   ) {
-    throw s3Error('BadDigest', 400, 'The checksum you specified did not match what we received.')
+    throw s3Error('BadDigest')
   }
 }
 

@@ -17,6 +17,7 @@ import {
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
+  type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
@@ -29,17 +30,22 @@ import {
   putStreamInParts,
   type MultipartSettings,
 } from './multipart.ts'
-import { isNotFound, wrapS3Error } from './s3_errors.ts'
+import { isNotFound, storeRequest, wrapS3Error } from './s3_errors.ts'
 import type {
   CopyOptions,
   GetOptions,
+  ListOptions,
   ListPage,
   MultipartUpload,
   ObjectBody,
   ObjectStore,
   ObjectWrite,
+  PartOptions,
+  PresignedGet,
+  PresignedPart,
   PresignedPut,
   StoredObject,
+  StreamWrite,
   UploadedPart,
 } from './types.ts'
 
@@ -67,23 +73,13 @@ export type S3StoreOptions = Partial<MultipartSettings> & {
 }
 
 /**
- * What S3 answers about an object, as the store reports it.
+ * What S3 answers about an object (a HEAD or a GET), as the store reports it.
  */
-type S3Head = {
-  ContentLength?: number
-  ETag?: string
-  LastModified?: Date
-  ContentType?: string
-  CacheControl?: string
-  ContentDisposition?: string
-  ContentEncoding?: string
-  ContentLanguage?: string
-  ExpiresString?: string
-  Metadata?: Record<string, string>
-  ChecksumSHA256?: string
-}
-
-function storedObject(key: string, head: S3Head, size = head.ContentLength ?? 0): StoredObject {
+function storedObject(
+  key: string,
+  head: HeadObjectCommandOutput,
+  size = head.ContentLength ?? 0
+): StoredObject {
   return {
     key,
     size,
@@ -158,14 +154,6 @@ export class S3Store implements ObjectStore {
     this.#copyThreshold = options.copyThreshold ?? MAX_COPY_SIZE
   }
 
-  async #send<T>(operation: string, key: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request()
-    } catch (error) {
-      throw wrapS3Error(error, operation, key, this.bucket)
-    }
-  }
-
   /**
    * `CopySource` is a URL path: the key is percent-encoded (sent raw, as
    * flydrive's S3 driver does, it breaks on non-ASCII keys and `%`).
@@ -175,13 +163,13 @@ export class S3Store implements ObjectStore {
   }
 
   async headBucket(): Promise<void> {
-    await this.#send('headBucket', '', () =>
+    await storeRequest(this, 'headBucket', '', () =>
       this.client.send(new HeadBucketCommand({ Bucket: this.bucket }))
     )
   }
 
   async head(key: string, options?: { signal?: AbortSignal }) {
-    const head = await this.#send('head', key, () =>
+    const head = await storeRequest(this, 'head', key, () =>
       this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
         { abortSignal: options?.signal }
@@ -192,7 +180,7 @@ export class S3Store implements ObjectStore {
 
   async get(key: string, options: GetOptions = {}): Promise<ObjectBody> {
     const { range, ifMatch, signal } = options
-    const output = await this.#send('get', key, () =>
+    const output = await storeRequest(this, 'get', key, () =>
       this.client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
@@ -230,7 +218,7 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: string | Uint8Array, write?: ObjectWrite) {
-    const output = await this.#send('put', key, () =>
+    const output = await storeRequest(this, 'put', key, () =>
       this.client.send(
         new PutObjectCommand({
           ...writeParams(write),
@@ -245,11 +233,7 @@ export class S3Store implements ObjectStore {
     return { etag: output.ETag ?? '' }
   }
 
-  putStream(
-    key: string,
-    body: Readable,
-    write: ObjectWrite & { size?: number; signal?: AbortSignal } = {}
-  ) {
+  putStream(key: string, body: Readable, write: StreamWrite = {}) {
     return putStreamInParts(this, key, body, write, this.#multipart)
   }
 
@@ -261,7 +245,7 @@ export class S3Store implements ObjectStore {
     if (head.size > this.#copyThreshold) {
       return this.#copyInParts(head, destination, options)
     }
-    await this.#send('copy', source, () =>
+    await storeRequest(this, 'copy', source, () =>
       this.client.send(
         new CopyObjectCommand({
           ...writeParams(options.write),
@@ -311,7 +295,7 @@ export class S3Store implements ObjectStore {
           const index = next++
           const start = index * partSize
           const end = Math.min(source.size, start + partSize) - 1
-          const output = await this.#send('copy', source.key, () =>
+          const output = await storeRequest(this, 'copy', source.key, () =>
             this.client.send(
               new UploadPartCopyCommand({
                 Bucket: this.bucket,
@@ -342,7 +326,7 @@ export class S3Store implements ObjectStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))
     } catch (error) {
       if (isNotFound(error)) return
-      throw wrapS3Error(error, 'delete', key, this.bucket)
+      throw wrapS3Error(error, 'delete', key, this)
     }
   }
 
@@ -350,7 +334,7 @@ export class S3Store implements ObjectStore {
     // DeleteObjects takes at most 1,000 keys.
     for (let start = 0; start < keys.length; start += 1000) {
       const batch = keys.slice(start, start + 1000)
-      const result = await this.#send('deleteMany', batch[0], () =>
+      const result = await storeRequest(this, 'deleteMany', batch[0], () =>
         this.client.send(
           new DeleteObjectsCommand({
             Bucket: this.bucket,
@@ -369,13 +353,8 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async list(options: {
-    prefix?: string
-    delimiter?: string
-    token?: string
-    maxKeys?: number
-  }): Promise<ListPage> {
-    const page = await this.#send('list', options.prefix ?? '', () =>
+  async list(options: ListOptions): Promise<ListPage> {
+    const page = await storeRequest(this, 'list', options.prefix ?? '', () =>
       this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
@@ -428,7 +407,7 @@ export class S3Store implements ObjectStore {
     key: string,
     uploadId: string,
     partNumber: number,
-    put: Omit<PresignedPut, 'contentType'>
+    put: PresignedPart
   ): Promise<string> {
     return this.#presign(
       key,
@@ -447,13 +426,13 @@ export class S3Store implements ObjectStore {
   #presign(
     key: string,
     command: PutObjectCommand | UploadPartCommand,
-    put: Omit<PresignedPut, 'contentType'> & { contentType?: string }
+    put: PresignedPart & { contentType?: string }
   ) {
     const signableHeaders = new Set<string>()
     if (put.contentType !== undefined) signableHeaders.add('content-type')
     if (put.contentLength !== undefined) signableHeaders.add('content-length')
     if (put.checksumSha256 !== undefined) signableHeaders.add('x-amz-checksum-sha256')
-    return this.#send('presignPut', key, () =>
+    return storeRequest(this, 'presignPut', key, () =>
       getSignedUrl(this.client, command as PutObjectCommand, {
         expiresIn: put.expiresIn,
         signableHeaders,
@@ -467,23 +446,20 @@ export class S3Store implements ObjectStore {
    * An S3 presigned GET. The response overrides are query parameters the
    * signature covers, so they cannot be changed without breaking it.
    */
-  presignGet(
-    key: string,
-    options: { expiresIn: number; contentType?: string; contentDisposition?: string }
-  ): Promise<string> {
+  presignGet(key: string, options: PresignedGet): Promise<string> {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,
       ResponseContentType: options.contentType,
       ResponseContentDisposition: options.contentDisposition,
     })
-    return this.#send('presignGet', key, () =>
+    return storeRequest(this, 'presignGet', key, () =>
       getSignedUrl(this.client, command as PutObjectCommand, { expiresIn: options.expiresIn })
     )
   }
 
   async isPublic(key: string): Promise<boolean> {
-    const response = await this.#send('getVisibility', key, () =>
+    const response = await storeRequest(this, 'getVisibility', key, () =>
       this.client.send(new GetObjectAclCommand({ Bucket: this.bucket, Key: key }))
     )
     return (response.Grants ?? []).some(
@@ -494,13 +470,13 @@ export class S3Store implements ObjectStore {
   }
 
   async setAcl(key: string, acl: 'public-read' | 'private'): Promise<void> {
-    await this.#send('setVisibility', key, () =>
+    await storeRequest(this, 'setVisibility', key, () =>
       this.client.send(new PutObjectAclCommand({ Bucket: this.bucket, Key: key, ACL: acl }))
     )
   }
 
   async createMultipart(key: string, write?: ObjectWrite): Promise<string> {
-    const output = await this.#send('createMultipart', key, () =>
+    const output = await storeRequest(this, 'createMultipart', key, () =>
       this.client.send(
         new CreateMultipartUploadCommand({
           ...writeParams(write),
@@ -519,7 +495,7 @@ export class S3Store implements ObjectStore {
     uploadId: string,
     partNumber: number,
     body: Uint8Array | Readable,
-    options: { size?: number; checksumSha256?: string; signal?: AbortSignal } = {}
+    options: PartOptions = {}
   ): Promise<UploadedPart> {
     const command = new UploadPartCommand({
       Bucket: this.bucket,
@@ -530,7 +506,7 @@ export class S3Store implements ObjectStore {
       ContentLength: 'byteLength' in body ? body.byteLength : options.size,
       ChecksumSHA256: options.checksumSha256,
     })
-    const output = await this.#send('uploadPart', key, () =>
+    const output = await storeRequest(this, 'uploadPart', key, () =>
       this.client.send(withPayloadHash(command, options.checksumSha256), {
         abortSignal: options.signal,
       })
@@ -546,7 +522,7 @@ export class S3Store implements ObjectStore {
     const parts: UploadedPart[] = []
     let marker: string | undefined
     do {
-      const page = await this.#send('listParts', key, () =>
+      const page = await storeRequest(this, 'listParts', key, () =>
         this.client.send(
           new ListPartsCommand({
             Bucket: this.bucket,
@@ -570,7 +546,7 @@ export class S3Store implements ObjectStore {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: UploadedPart[]) {
-    const output = await this.#send('completeMultipart', key, () =>
+    const output = await storeRequest(this, 'completeMultipart', key, () =>
       this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
@@ -591,7 +567,7 @@ export class S3Store implements ObjectStore {
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.#send('abortMultipart', key, () =>
+    await storeRequest(this, 'abortMultipart', key, () =>
       this.client.send(
         new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })
       )
@@ -604,7 +580,7 @@ export class S3Store implements ObjectStore {
     let keyMarker: string | undefined
     let uploadIdMarker: string | undefined
     do {
-      const page = await this.#send('listMultipartUploads', prefix ?? '', () =>
+      const page = await storeRequest(this, 'listMultipartUploads', prefix ?? '', () =>
         this.client.send(
           new ListMultipartUploadsCommand({
             Bucket: this.bucket,

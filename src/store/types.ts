@@ -80,13 +80,13 @@ export type StoredObject = {
   checksumSha256?: string
 }
 
-/**
- * An entry of a listing: what S3's ListObjectsV2 gives per object.
- */
-export type ListedObject = Pick<StoredObject, 'key' | 'size' | 'etag' | 'lastModified'>
+export type ListOptions = { prefix?: string; delimiter?: string; token?: string; maxKeys?: number }
 
 export type ListPage = {
-  objects: ListedObject[]
+  /**
+   * What S3's ListObjectsV2 gives per object.
+   */
+  objects: Pick<StoredObject, 'key' | 'size' | 'etag' | 'lastModified'>[]
   /**
    * Common prefixes (with a delimiter), each ending with the delimiter.
    */
@@ -143,6 +143,17 @@ export type PresignedPut = {
   now?: Date
 }
 
+export type PresignedPart = Omit<PresignedPut, 'contentType'>
+
+export type PresignedGet = { expiresIn: number; contentType?: string; contentDisposition?: string }
+
+/**
+ * A write of a stream: `size` (when known) is checked against the bytes.
+ */
+export type StreamWrite = ObjectWrite & { size?: number; signal?: AbortSignal }
+
+export type PartOptions = { size?: number; checksumSha256?: string; signal?: AbortSignal }
+
 export type UploadedPart = {
   partNumber: number
   etag: string
@@ -180,11 +191,7 @@ export interface ObjectStore {
    * Any length with bounded memory: one PUT below one part, multipart
    * above. Nothing is left behind when the stream or a request fails.
    */
-  putStream(
-    key: string,
-    body: Readable,
-    write?: ObjectWrite & { size?: number; signal?: AbortSignal }
-  ): Promise<{ etag: string }>
+  putStream(key: string, body: Readable, write?: StreamWrite): Promise<{ etag: string }>
   /**
    * Copies within the bucket, keeping the source's metadata unless
    * `write` is given (then it replaces it). `acl` sets the copy's (S3
@@ -196,12 +203,7 @@ export interface ObjectStore {
    */
   delete(key: string): Promise<void>
   deleteMany(keys: string[]): Promise<void>
-  list(options: {
-    prefix?: string
-    delimiter?: string
-    token?: string
-    maxKeys?: number
-  }): Promise<ListPage>
+  list(options: ListOptions): Promise<ListPage>
   /**
    * A URL to PUT one object with, bound to what is given.
    */
@@ -209,10 +211,7 @@ export interface ObjectStore {
   /**
    * A URL to GET the object with (S3 presigned; the local store has none).
    */
-  presignGet(
-    key: string,
-    options: { expiresIn: number; contentType?: string; contentDisposition?: string }
-  ): Promise<string>
+  presignGet(key: string, options: PresignedGet): Promise<string>
   /**
    * Whether everyone may read the object (its ACL), and setting it.
    */
@@ -225,13 +224,13 @@ export interface ObjectStore {
     uploadId: string,
     partNumber: number,
     body: Uint8Array | Readable,
-    options?: { size?: number; checksumSha256?: string; signal?: AbortSignal }
+    options?: PartOptions
   ): Promise<UploadedPart>
   presignPart(
     key: string,
     uploadId: string,
     partNumber: number,
-    put: Omit<PresignedPut, 'contentType'>
+    put: PresignedPart
   ): Promise<string>
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<{ etag: string }>
