@@ -9,7 +9,10 @@ import { LinkSigner } from '../links/signer.ts'
 import type { ProtectedLinkOptions } from '../links/types.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import { isProduction } from '../production.ts'
-import { createS3Client, createStore } from '../store/create_store.ts'
+import { uploadSigningKey } from '../store/local_upload_url.ts'
+import { LocalStore } from '../store/local_store.ts'
+import { createS3Client } from '../store/s3_client.ts'
+import { S3Store } from '../store/s3_store.ts'
 import { assertLocalBucketName } from '../store/local_files.ts'
 import type { ObjectStore } from '../store/types.ts'
 import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
@@ -280,18 +283,18 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   if (localRoot !== undefined) {
     const uploadSecret = options.localStore?.uploadSecret
     localStore = Object.freeze({ root: localRoot, uploadSecret })
-    objectStore = createStore({
+    const uploadSecretSetting = setting('localStore.uploadSecret')
+    objectStore = new LocalStore({
+      root: localRoot,
       bucket,
-      local: {
-        root: localRoot,
-        cdn,
-        uploadSecret,
-        uploadSecretSetting: setting('localStore.uploadSecret'),
-      },
+      uploadSecretSetting,
+      uploadUrls: uploadSecret
+        ? { cdn, key: uploadSigningKey(uploadSecret, uploadSecretSetting) }
+        : undefined,
     })
   } else {
     client = shared.client ?? createS3Client(options)
-    objectStore = createStore({ bucket, s3: { client }, multipart })
+    objectStore = new S3Store({ client, bucket, ...multipart })
   }
 
   // Direct uploads sign tokens with the app secrets: the links' ones on a

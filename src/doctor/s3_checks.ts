@@ -1,5 +1,6 @@
 import { text } from 'node:stream/consumers'
-import { createStore } from '../store/create_store.ts'
+import { createS3Client } from '../store/s3_client.ts'
+import { S3Store } from '../store/s3_store.ts'
 import { s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
 import { reasonOf } from './config_checks.ts'
 import type { Check, DiskContext } from './types.ts'
@@ -27,7 +28,8 @@ export const bucketCheck: Check = {
     }
     // The disk's own store: the one its driver uses.
     context.objects =
-      context.resolved?.objectStore ?? createStore({ bucket, s3: context.disk.options })
+      context.resolved?.objectStore ??
+      new S3Store({ client: createS3Client(context.disk.options), bucket })
     try {
       await context.objects.headBucket()
     } catch (error) {

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { createS3Client } from '../../../src/store/create_store.ts'
+import { createS3Client } from '../../../src/store/s3_client.ts'
 
 /*
  * One setting switches a disk from AWS to an S3-compatible server
