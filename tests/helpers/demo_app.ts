@@ -3,6 +3,21 @@ import { once } from 'node:events'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setChildClockOffset } from './test_clock.ts'
+
+/**
+ * The demo's uploads disk, in seconds: redirects within its 5-minute
+ * window share one CloudFront URL (demo/config/drive.ts), which expires
+ * 1.5 s after the window's end (the default redirects.expiresIn).
+ */
+export const DEMO_REDIRECTS = { window: 300, expiresIn: 1.5 }
+
+/**
+ * How far to move the demo's clock so that every CloudFront URL it made
+ * with the default lifetime is dead: past a whole window and the timeout.
+ */
+export const PAST_DEFAULT_LIFETIME_MS =
+  (DEMO_REDIRECTS.window + DEMO_REDIRECTS.expiresIn + 1) * 1000
 
 export type DemoApp = {
   /**
@@ -21,6 +36,16 @@ export type DemoApp = {
    * /proc: kept so a test can check they are gone after `stop()`.
    */
   childPids(): Promise<number[]>
+  /**
+   * Moves the demo's clock forward by `ms` (the test clock of
+   * `test_clock.ts`): its links, redirect windows and edge see the time
+   * it would be then. Resolves once the demo reads the new time.
+   */
+  advanceClock(ms: number): Promise<void>
+  /**
+   * Milliseconds the demo's clock is ahead of the real time.
+   */
+  clockOffset(): number
   /**
    * Sends SIGINT, as Ctrl-C does, and resolves with the exit code.
    */
@@ -51,7 +76,12 @@ export type DemoAppOptions = {
  */
 export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoApp> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'djamazing-demo-'))
-  const args = ['--import=@poppinss/ts-exec', 'demo/bin/demo.ts']
+  // The demo as `npm run demo` runs it, with a clock the test moves.
+  const args = [
+    '--import=@poppinss/ts-exec',
+    '--import=./tests/helpers/test_clock_preload.ts',
+    'demo/bin/demo.ts',
+  ]
   if (options.store === 'local') args.push('--local')
   if (options.edgeOrigin) args.push('--edge-origin')
   const child = spawn(process.execPath, args, {
@@ -63,7 +93,8 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
       DEMO_DATA_DIR: dataDirectory,
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel carries the test clock's offset.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
@@ -91,6 +122,7 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
 
   const password = (user: string) => output.match(new RegExp(`${user} / (\\S+)`))![1]
   const exited = once(child, 'exit')
+  let clockOffset = 0
 
   return {
     url,
@@ -99,6 +131,11 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
     process: child,
     output: () => output,
     childPids: () => childPidsOf(child.pid!),
+    async advanceClock(ms) {
+      clockOffset += ms
+      await setChildClockOffset(child, clockOffset)
+    },
+    clockOffset: () => clockOffset,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT')
       const [code] = await exited

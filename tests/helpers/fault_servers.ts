@@ -146,13 +146,14 @@ export type ProxiedRequest = {
  * Where a proxy loses a connection in the middle of a body (fake, for a
  * network that drops a download): the first full answer (no `Range` asked)
  * to a request `when` selects gets `after` bytes of its body, then nothing
- * for `holdFor` ms, then its connection closes with `Content-Length` unmet,
- * as a server or a network closing it early would leave it.
+ * until `hold()` resolves (a test moves its clock there), then its
+ * connection closes with `Content-Length` unmet, as a server or a network
+ * closing it early would leave it.
  */
 export type BodyCut = {
   when: (path: string) => boolean
   after: number
-  holdFor: number
+  hold: () => Promise<void> | void
 }
 
 /**
@@ -217,9 +218,10 @@ export async function forwardingProxy(
 }
 
 /**
- * Passes `cut.after` bytes of `answer`, holds the connection `cut.holdFor`
- * ms, then closes it (a FIN, not a reset: by then every byte written has
- * left, and the client has nothing more to send on it).
+ * Passes `cut.after` bytes of `answer`, holds the connection until
+ * `cut.hold()` resolved and the bytes were handed to the socket, then
+ * closes it (a FIN, not a reset: the client has nothing more to send on
+ * it, and the kernel sends what it holds before the FIN).
  */
 function cutBody(answer: IncomingMessage, res: ServerResponse, cut: BodyCut) {
   let sent = 0
@@ -227,9 +229,12 @@ function cutBody(answer: IncomingMessage, res: ServerResponse, cut: BodyCut) {
     if (sent >= cut.after) return
     const part = chunk.subarray(0, cut.after - sent)
     sent += part.length
-    res.write(part)
-    if (sent < cut.after) return
+    if (sent < cut.after) {
+      res.write(part)
+      return
+    }
     answer.destroy()
-    setTimeout(() => res.socket?.destroy(), cut.holdFor)
+    const written = new Promise<void>((resolve) => res.write(part, () => resolve()))
+    void Promise.all([written, cut.hold()]).then(() => res.socket?.destroy())
   })
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
 import type { Page, Response } from 'playwright-core'
 import { skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
-import type { DemoApp } from '../../helpers/demo_app.ts'
+import { PAST_DEFAULT_LIFETIME_MS, type DemoApp } from '../../helpers/demo_app.ts'
 import { demoInChromium, logIn } from '../../helpers/demo_browser.ts'
 import { makePng } from '../../helpers/png.ts'
 
@@ -126,8 +126,9 @@ test.group('Demo in a real browser', (group) => {
       const video = page.locator('#gallery video').first()
       await video.waitFor()
       await page.waitForFunction("document.querySelector('#gallery video').readyState >= 1")
-      // Longer than the disk's 1.5 s redirects.expiresIn: a default URL would be dead.
-      await new Promise((resolve) => setTimeout(resolve, 3000))
+      // The demo's clock past its window and its 1.5 s redirects.expiresIn:
+      // a URL of the default lifetime would be dead.
+      await demo.advanceClock(PAST_DEFAULT_LIFETIME_MS)
       const state = await video.evaluate(async (element: any) => {
         const seeked = new Promise((resolve) =>
           element.addEventListener('seeked', resolve, { once: true })

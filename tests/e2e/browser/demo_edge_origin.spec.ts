@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import type { Page, Response } from 'playwright-core'
 import { skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
-import { startDemoApp, type DemoApp } from '../../helpers/demo_app.ts'
+import { PAST_DEFAULT_LIFETIME_MS, startDemoApp, type DemoApp } from '../../helpers/demo_app.ts'
 import { demoInChromium, logIn } from '../../helpers/demo_browser.ts'
 import { makePng } from '../../helpers/png.ts'
 
@@ -65,23 +65,44 @@ function playSampleStream(page: Page) {
   return page.evaluate(async () => {
     const document = (globalThis as any).document
     const video = document.querySelector('#stream')
-    const deadline = Date.now() + 30_000
-    const until = async (done: () => boolean) => {
-      while (!done()) {
-        if (Date.now() > deadline) throw new Error(`stuck: ${video.currentTime}`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-    }
     const status = document.querySelector('#stream-status')
-    await until(() => status.textContent !== '')
+    const deadline = Date.now() + 30_000
+    // Resolves when `done()` holds, checked on each of the events that can
+    // change it; fails at the deadline.
+    const until = (done: () => boolean, subscribe: (check: () => void) => () => void) =>
+      new Promise<void>((resolve, reject) => {
+        let unsubscribe = () => {}
+        const timer = setTimeout(() => {
+          unsubscribe()
+          reject(new Error(`stuck: ${video.currentTime}, "${status.textContent}"`))
+        }, deadline - Date.now())
+        const check = () => {
+          if (!done()) return
+          clearTimeout(timer)
+          unsubscribe()
+          resolve()
+        }
+        unsubscribe = subscribe(check)
+        check()
+      })
+    const onStatusChange = (check: () => void) => {
+      const observer = new (globalThis as any).MutationObserver(check)
+      observer.observe(status, { childList: true, characterData: true, subtree: true })
+      return () => observer.disconnect()
+    }
+    const onTimeUpdate = (check: () => void) => {
+      video.addEventListener('timeupdate', check)
+      return () => video.removeEventListener('timeupdate', check)
+    }
+    await until(() => status.textContent !== '', onStatusChange)
     if (status.textContent !== 'Ready') return { error: status.textContent }
     await video.play()
-    await until(() => video.currentTime > 1)
+    await until(() => video.currentTime > 1, onTimeUpdate)
     const played = video.currentTime
     const seeked = new Promise((resolve) => video.addEventListener('seeked', resolve))
     video.currentTime = 10
     await seeked
-    await until(() => video.currentTime > 10.5)
+    await until(() => video.currentTime > 10.5, onTimeUpdate)
     return { played, time: video.currentTime, duration: video.duration, error: null }
   })
 }
@@ -189,7 +210,8 @@ test.group('Demo in a real browser, the edge on its own origin', (group) => {
       await Promise.all([page.waitForURL(`${demo.url}/files`), page.click('#upload')])
       const video = page.locator('#gallery video').first()
       await page.waitForFunction("document.querySelector('#gallery video')?.readyState >= 1")
-      await new Promise((resolve) => setTimeout(resolve, 3000))
+      // The demo's clock past its window and its redirects.expiresIn.
+      await demo.advanceClock(PAST_DEFAULT_LIFETIME_MS)
       const seek = await video.evaluate(async (element: any) => {
         const seeked = new Promise((resolve) =>
           element.addEventListener('seeked', resolve, { once: true })

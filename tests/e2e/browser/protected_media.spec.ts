@@ -1,7 +1,6 @@
 // Runs what docs/protected-links.md (repeat views, media and downloads) describes.
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { Page } from 'playwright-core'
@@ -22,6 +21,7 @@ import {
 import { forwardingProxy, type ProxiedRequest } from '../../helpers/fault_servers.ts'
 import { makePng } from '../../helpers/png.ts'
 import { makeWav } from '../../helpers/wav.ts'
+import { installTestClock, type TestClock } from '../../helpers/test_clock.ts'
 
 /**
  * A real VP8/Vorbis WebM, 12 s, 320x180, made with Debian's ffmpeg 5.1:
@@ -94,12 +94,13 @@ async function logIn(browser: Chromium, app: AdonisTestApp, name: string) {
 }
 
 /**
- * Waits until a window has just begun for a redirect made now, so that
- * the views of one test step fall in one window on a slow machine too.
+ * Moves the clock to just after a window began for a redirect made now,
+ * so that the views of one test step fall in one window on a slow machine
+ * too.
  */
-async function waitForWindowStart(window: number, timeout: number) {
+function toWindowStart(clock: TestClock, window: number, timeout: number) {
   const phase = (Date.now() / 1000 + timeout) % window
-  await sleep((window - phase) * 1000 + 100)
+  clock.advance((window - phase) * 1000 + 100)
 }
 
 async function viewGallery(
@@ -174,16 +175,20 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
   })
 
   /**
-   * The test app with the test pages and `options`, and a page of a fresh
-   * Chromium where alice is logged in.
+   * The test app with the test pages and `options`, a page of a fresh
+   * Chromium where alice is logged in, and the app's clock (this
+   * process's), which the test moves instead of waiting for the time to
+   * pass. Expiry is the edge's to check: the browser's clock plays no part.
    */
   async function open(options: AdonisTestAppOptions) {
+    const clock = installTestClock()
+    started.push(async () => clock.restore())
     const app = await startAdonisApp({ routes: pages, ...options })
     started.push(() => app.stop())
     const browser = await launchChromium()
     started.push(() => browser.close())
     await logIn(browser, app, 'alice')
-    return { app, page: await browser.context.newPage() }
+    return { app, clock, page: await browser.context.newPage() }
   }
 
   /**
@@ -198,15 +203,17 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
    */
   async function cutDownload(uploads: Partial<DjamazingServiceConfig>) {
     let appUrl = ''
+    let clock: TestClock | undefined
     const proxy = await forwardingProxy(() => appUrl, {
       cut: {
         when: (path) => path === WAV_PATH,
         after: CUT_AFTER,
-        holdFor: (TIMEOUT + WINDOW + 1) * 1000,
+        // While the connection hangs, a default URL dies.
+        hold: () => clock!.advance((TIMEOUT + WINDOW + 1) * 1000),
       },
     })
     started.push(() => proxy.close())
-    const { app, page } = await open({
+    const opened = await open({
       // The edge answers at the proxy's URL, as CloudFront does in front of S3.
       cdnUrl: `${proxy.endpoint}/cdn`,
       uploads: {
@@ -215,6 +222,8 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
         redirects: { window: WINDOW, expiresIn: TIMEOUT, ...uploads.redirects },
       },
     })
+    const { app, page } = opened
+    clock = opened.clock
     appUrl = app.baseUrl
     const wav = makeWav(90)
     await app.drive.use('uploads').put('talk.wav', wav)
@@ -230,7 +239,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
     .run(async ({ assert }) => {
       const window = 6
       const timeout = 1
-      const { app, page } = await open({
+      const { app, clock, page } = await open({
         uploads: {
           redirects: { window, expiresIn: timeout },
           cacheControl: 'private, max-age=3600',
@@ -248,7 +257,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       }
       const traffic = await watchCdnTraffic(page, `${app.baseUrl}/cdn/`)
 
-      await waitForWindowStart(window, timeout)
+      toWindowStart(clock, window, timeout)
       await viewGallery(page, app, traffic, 'uploads', keys)
       const first = traffic.take()
       await viewGallery(page, app, traffic, 'uploads', keys)
@@ -268,7 +277,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       // download on every view (views a second apart, as a user clicks).
       await viewGallery(page, app, traffic, 'other', keys)
       const defaultFirst = traffic.take()
-      await sleep(1100)
+      clock.advance(1100)
       await viewGallery(page, app, traffic, 'other', keys)
       const defaultSecond = traffic.take()
       assert.lengthOf(defaultSecond, 5)
@@ -280,7 +289,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       )
 
       // After the window: new URLs, a fresh transfer.
-      await waitForWindowStart(window, timeout)
+      toWindowStart(clock, window, timeout)
       await viewGallery(page, app, traffic, 'uploads', keys)
       const third = traffic.take()
       assert.equal(networkBytes(third), networkBytes(first))
@@ -294,7 +303,7 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
     .skip(skipBrowserTests, skipBrowserTestsReason)
     .timeout(90_000)
     .run(async ({ assert }) => {
-      const { app, page } = await open({
+      const { app, clock, page } = await open({
         uploads: { redirects: { window: WINDOW, expiresIn: TIMEOUT, mediaViews: MEDIA_VIEWS } },
       })
       await app.drive.use('uploads').put('talk.wav', makeWav(90))
@@ -314,8 +323,8 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
       assert.closeTo(audioLoaded.duration, 90, 0.1)
       assert.closeTo(videoLoaded.duration, 12, 0.1)
 
-      // Longer than redirects.expiresIn + window: a default URL would be dead.
-      await sleep((TIMEOUT + WINDOW + 1) * 1000)
+      // Past redirects.expiresIn + window: a default URL would be dead.
+      clock.advance((TIMEOUT + WINDOW + 1) * 1000)
       traffic.take()
 
       for (const selector of ['#audio', '#video']) {
@@ -330,8 +339,21 @@ test.group('Protected files in a real browser: windows, media, downloads', (grou
           media.currentTime = media.duration * 0.9
           await seeked
           media.muted = true
+          // Played on from the seek: a time update past it, within 10 s.
+          const from = media.currentTime
+          const playedOn = new Promise((resolve, reject) => {
+            const timer = setTimeout(
+              () => reject(new Error(`no time update past ${from}: ${media.currentTime}`)),
+              10_000
+            )
+            media.addEventListener('timeupdate', function check() {
+              if (media.currentTime <= from) return
+              clearTimeout(timer)
+              resolve(undefined)
+            })
+          })
           await media.play()
-          await new Promise((resolve) => setTimeout(resolve, 500))
+          await playedOn
           media.pause()
         })
       }

@@ -12,9 +12,11 @@ const PhotosController = () => import('../../fixtures/photos_controller.ts')
 
 /**
  * What an attacker uploads: a page whose script reports to the app that
- * it ran, on whatever origin it is opened from.
+ * it ran, on whatever origin it is opened from. It also retitles the page
+ * as it runs, before the page's load event: a title still "hi" once the
+ * page loaded shows that no script ran, with nothing to wait for.
  */
-const EVIL_HTML = `<!doctype html><title>hi</title><script>fetch('/steal?ran=html')</script>`
+const EVIL_HTML = `<!doctype html><title>hi</title><script>document.title = 'ran'; fetch('/steal?ran=html')</script>`
 const EVIL_SVG = `<svg xmlns="http://www.w3.org/2000/svg"><script>fetch('/steal?ran=svg')</script></svg>`
 
 async function upload(baseUrl: string, cookie: string, name: string, body: Buffer | string) {
@@ -123,6 +125,7 @@ test.group('Uploaded HTML and SVG in a real browser (attack)', () => {
       await page.goto(`${app.baseUrl}/control`)
       await beacon
       assert.deepEqual(ran, ['html'], 'the control page runs: the beacon works')
+      assert.equal(await page.title(), 'ran', 'the control page runs: it retitles itself')
       ran.length = 0
 
       for (const file of ['2/page.html', '2/drawing.svg']) {
@@ -140,8 +143,8 @@ test.group('Uploaded HTML and SVG in a real browser (attack)', () => {
       await app.drive.use('static').put('page.html', EVIL_HTML, { contentType: 'text/html' })
       const inline = await page.goto(`${app.baseUrl}/cdn/static/page.html`)
       assert.equal(inline!.status(), 200)
-      assert.equal(await page.title(), 'hi', 'the page itself was rendered')
-      await new Promise((resolve) => setTimeout(resolve, 1000))
+      // Loaded: its script would have retitled it by now.
+      assert.equal(await page.title(), 'hi', 'the page was rendered and its script did not run')
       assert.deepEqual(ran, [], 'no uploaded script ran')
     })
 })

@@ -1,21 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import type { Page, Response } from 'playwright-core'
 import type { PutUploadTarget } from '../../../src/uploads/types.ts'
 import { skipBrowserTests, skipBrowserTestsReason } from '../../helpers/chromium.ts'
 import { watchCdnTraffic, networkBytes } from '../../helpers/cdn_traffic.ts'
 import { CookieClient } from '../../helpers/cookie_client.ts'
-import type { DemoApp } from '../../helpers/demo_app.ts'
+import { DEMO_REDIRECTS, type DemoApp } from '../../helpers/demo_app.ts'
 import { demoInChromium, logIn } from '../../helpers/demo_browser.ts'
 import { putStatus, sha256Of } from '../../helpers/direct_upload.ts'
 import { hasExifGps, imageFacts, PHOTOS_WITH_GPS } from '../../helpers/images.ts'
-
-/**
- * The demo's uploads disk: redirects within a 5-minute window share one
- * CloudFront URL, and 1.5 s is the signature timeout.
- */
-const DEMO_WINDOW = 300
-const DEMO_TIMEOUT = 1.5
 
 /**
  * 24 real camera photos with GPS: the two of tests/fixtures/photos, 12
@@ -70,12 +62,15 @@ async function viewGallery(page: Page, demo: DemoApp, navigate = true) {
 }
 
 /**
- * Seconds until the demo's signature window turns: the repeat view must
- * fall in the same window as the first to get the same CloudFront URLs.
+ * Moves the demo's clock to just after the start of a signature window
+ * (its CloudFront URLs expire at the window's end plus the timeout): the
+ * repeat view must fall in the same window as the first to get the same
+ * CloudFront URLs, and now has the whole window for it.
  */
-async function awayFromWindowEdge() {
-  const phase = (Date.now() / 1000 + DEMO_TIMEOUT) % DEMO_WINDOW
-  if (DEMO_WINDOW - phase < 90) await sleep((DEMO_WINDOW - phase) * 1000 + 100)
+async function toWindowStart(demo: DemoApp) {
+  const { window, expiresIn } = DEMO_REDIRECTS
+  const phase = ((Date.now() + demo.clockOffset()) / 1000 + expiresIn) % window
+  await demo.advanceClock((window - phase) * 1000 + 100)
 }
 
 /**
@@ -107,7 +102,7 @@ test.group('Variants | the demo gallery in a real browser', (group) => {
         'the originals carry GPS'
       )
 
-      await awayFromWindowEdge()
+      await toWindowStart(demo)
       const traffic = await watchCdnTraffic(page, `${demo.url}/cdn/uploads/`)
       const served: Response[] = []
       const record = (response: Response) => {
