@@ -74,16 +74,20 @@ export default class DjamazingProvider {
     if (edges.some((edge) => edge.ownOrigin) && this.app.getEnvironment() === 'web') {
       this.closeEdges = await listenOnOwnOrigins(edges)
     }
-    for (const edge of edges.filter((one) => !one.ownOrigin)) {
-      debug('adonis: local edge %s/* for %s', edge.path, edge.disks.map((d) => d.name).join(', '))
+    for (const { edge, disks: behind } of edges.filter((one) => !one.ownOrigin)) {
+      debug('adonis: local edge %s/* for %s', edge.path, behind.map((d) => d.name).join(', '))
       router
-        .route(`${edge.path}/*`, EVERY_METHOD, (ctx) => edge.handle(ctx))
-        .as(`djamazing.${edge.disks[0].name}.edge`)
+        .route(`${edge.path}/*`, EVERY_METHOD, (ctx) =>
+          edge.serve(ctx.request.request, ctx.response.response)
+        )
+        .as(`djamazing.${behind[0].name}.edge`)
     }
 
     // The local store's upload URLs and the edge's CloudFront API, taken
     // before any router middleware.
-    const mounted = edges.filter((edge) => (edge.upload || edge.answersApi) && !edge.ownOrigin)
+    const mounted = edges
+      .filter(({ edge, ownOrigin }) => (edge.upload || edge.answersApi) && !ownOrigin)
+      .map(({ edge }) => edge)
     if (mounted.length) {
       const { uploadMiddleware } = await import('../src/adonis/upload_middleware.ts')
       const server = await this.app.container.make('server')

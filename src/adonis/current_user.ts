@@ -41,14 +41,6 @@ export function linkUserOf(config: DjamazingServiceConfig, user: unknown, realm:
 }
 
 /**
- * The guards whose users the disk makes links for and opens them to:
- * its `guards`, or the default guard of `config/auth.ts`.
- */
-function diskGuards(config: DjamazingServiceConfig, auth: AuthLike): string[] {
-  return config.guards ?? [auth.defaultGuard]
-}
-
-/**
  * The silent check under way for a request: links made concurrently
  * (`Promise.all` over `getUrl`) wait for the same check, rather than read
  * "attempted, not authenticated" while it is still running.
@@ -81,7 +73,8 @@ export async function requestUser(
   if (check) await check
   if (!auth.isAuthenticated) return null
   const guard = auth.authenticatedViaGuard ?? auth.defaultGuard
-  const guards = diskGuards(config, auth)
+  // The guards whose users the disk makes links for and opens them to.
+  const guards = config.guards ?? [auth.defaultGuard]
   if (!guards.includes(guard)) {
     // Authenticated, but as a kind of user the disk does not serve: on the
     // redirect route that is nobody (401); making a link for them is a bug.

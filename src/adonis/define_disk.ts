@@ -186,63 +186,52 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
         config.store === 'local' ? await localStoreOf(name, config, app) : undefined
       if (localStore) options.localStore = { ...config.localStore, ...localStore }
 
-      if (config.mode === 'protected') {
-        if (!config.cloudfront) {
-          throw new E_DJAMAZING_INVALID_CONFIG([
-            `services.${name}.cloudfront`,
-            'a protected disk redirects to CloudFront signed URLs: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
-          ])
-        }
-        // Without the provider the links would lead to a 404: fail at boot.
-        await app.booted(() => {
-          if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()
-        })
-        const [{ appSecrets }, { currentLinkUser }] = await Promise.all([
-          import('./app_secrets.ts'),
-          import('./current_user.ts'),
+      if (config.mode === 'protected' && !config.cloudfront) {
+        throw new E_DJAMAZING_INVALID_CONFIG([
+          `services.${name}.cloudfront`,
+          'a protected disk redirects to CloudFront signed URLs: set cloudfront: { keyPairId, privateKeyFile } (node ace djamazing:keys makes a key pair)',
         ])
-        const defaultGuard = async () => {
-          const auth = (await app.container.make('auth.manager')) as { defaultGuard: string }
-          return auth.defaultGuard
-        }
-        const linkUser = () => currentLinkUser(name, config, defaultGuard)
-        options.links = {
-          ...config.links,
-          routePrefix,
-          secrets: await appSecrets(app),
-          async currentUserId() {
-            const user = await linkUser()
-            if (!user && config.links?.guestLinks !== true) await logGuestLink(app, name)
-            return user?.id ?? null
-          },
-          async currentUserRevision() {
-            const user = await linkUser()
-            return user?.revision
-          },
-          async currentUserRealm() {
-            const user = await linkUser()
-            return user?.realm
-          },
-        }
       }
-
-      // Upload tokens are signed with the app secrets too, and bound to the
-      // user's guard as links are (the guard of the current request; an
-      // explicit `realm` of startUpload/confirmUpload wins).
-      if (config.uploads || options.links) {
-        const [{ appSecrets }, { currentUploadRealm }] = await Promise.all([
+      // Links and upload tokens are signed with the app secrets, and bound
+      // to the user's guard (the guard of the current request; an explicit
+      // `realm` of startUpload/confirmUpload wins).
+      if (config.mode === 'protected' || config.uploads) {
+        const [{ appSecrets }, { currentLinkUser, currentUploadRealm }] = await Promise.all([
           import('./app_secrets.ts'),
           import('./current_user.ts'),
         ])
-        const secrets =
-          options.uploads?.secrets ?? options.links?.secrets ?? (await appSecrets(app))
         const defaultGuard = async () => {
           const auth = (await app.container.make('auth.manager')) as { defaultGuard: string }
           return auth.defaultGuard
+        }
+        if (config.mode === 'protected') {
+          // Without the provider the links would lead to a 404: fail at boot.
+          await app.booted(() => {
+            if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()
+          })
+          const linkUser = () => currentLinkUser(name, config, defaultGuard)
+          options.links = {
+            ...config.links,
+            routePrefix,
+            secrets: await appSecrets(app),
+            async currentUserId() {
+              const user = await linkUser()
+              if (!user && config.links?.guestLinks !== true) await logGuestLink(app, name)
+              return user?.id ?? null
+            },
+            async currentUserRevision() {
+              const user = await linkUser()
+              return user?.revision
+            },
+            async currentUserRealm() {
+              const user = await linkUser()
+              return user?.realm
+            },
+          }
         }
         options.uploads = {
           ...config.uploads,
-          secrets,
+          secrets: config.uploads?.secrets ?? options.links?.secrets ?? (await appSecrets(app)),
           currentUserRealm: () => currentUploadRealm(name, config, defaultGuard),
         }
       }

@@ -27,7 +27,6 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
     resolved: disk.resolved,
     secrets,
     routePrefix: disk.routePrefix,
-    linkOptions: disk.config.links,
     realm: disk.config.guards?.[0] ?? auth?.defaultGuard,
     appOrigin: appOrigin(app),
     localEdge: URL.canParse(disk.config.cdnUrl) && pointsAtApp(app, disk.config.cdnUrl),

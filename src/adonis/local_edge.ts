@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { isLoopbackHost } from '../cdn_url.ts'
 import { createEdgeForDisks, type DiskEdge } from '../edge/disks.ts'
@@ -35,7 +33,7 @@ export function isDevelopmentHost(cdnOrigin: string): boolean {
  * a cache behavior restricted to the key group would be).
  */
 export type LocalEdge = {
-  path: string
+  edge: DiskEdge
   disks: RegisteredDisk[]
   /**
    * The edge's own origin (`http://cdn.example.test:3334`) when its CDN
@@ -43,19 +41,6 @@ export type LocalEdge = {
    * app's router.
    */
   ownOrigin?: string
-  edge: DiskEdge
-  handle(ctx: HttpContext): Promise<void>
-  /**
-   * Local store edges: takes the PUTs of upload URLs (the raw request
-   * target under `path`), as S3 takes presigned PUTs.
-   */
-  upload?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
-  /**
-   * Disks with `invalidation`: whether a request is a CloudFront API call
-   * the edge answers (through `serve`).
-   */
-  answersApi?: (req: IncomingMessage) => boolean
-  serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>
 }
 
 /**
@@ -120,16 +105,7 @@ export function localEdges(
       !app.inProduction &&
       !pointsAtApp(app, origin) &&
       behind.some((disk) => typeof disk.config.localEdge === 'object')
-    return {
-      path: edge.path,
-      disks: behind,
-      ...(ownOrigin && { ownOrigin: origin }),
-      edge,
-      handle: (ctx: HttpContext) => edge.serve(ctx.request.request, ctx.response.response),
-      upload: edge.upload,
-      answersApi: edge.answersApi,
-      serve: (req: IncomingMessage, res: ServerResponse) => edge.serve(req, res),
-    }
+    return { edge, disks: behind, ...(ownOrigin && { ownOrigin: origin }) }
   })
 }
 

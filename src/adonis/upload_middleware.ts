@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import type { LocalEdge } from './local_edge.ts'
+import type { DiskEdge } from '../edge/disks.ts'
 
 /**
  * A server middleware taking the PUTs of the local store's upload URLs,
@@ -12,7 +12,7 @@ import type { LocalEdge } from './local_edge.ts'
  * from a script. A server middleware runs before both; every other
  * request goes on untouched.
  */
-export function uploadMiddleware(edges: LocalEdge[]) {
+export function uploadMiddleware(edges: DiskEdge[]) {
   return class LocalStoreUploadMiddleware {
     async handle(ctx: HttpContext, next: NextFn) {
       const req = ctx.request.request
