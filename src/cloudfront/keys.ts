@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { E_DJAMAZING_INVALID_CLOUDFRONT_KEY, E_DJAMAZING_INVALID_KEY_PAIR_ID } from '../errors.ts'
-import type { CloudFrontPrivateKeyOptions, CloudFrontSignerOptions } from './types.ts'
+import type { CloudFrontPrivateKeyOptions } from './types.ts'
 
 /**
  * The two kinds of keys CloudFront key groups accept.
@@ -223,25 +223,4 @@ export async function generateCloudFrontKeyPair(
       ? await generate('ec', { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding })
       : await generate('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding })
   return { privateKey: pair.privateKey, publicKey: pair.publicKey, kind }
-}
-
-/**
- * The public keys of disks' CloudFront keys (the signing one and those
- * kept for rotation), by key pair id: what CloudFront's key group holds,
- * for the local edge and the diagnostic commands.
- */
-export function cloudFrontPublicKeys(
-  disks: { name: string; cloudfront?: CloudFrontSignerOptions }[]
-): Record<string, KeyObjectType> {
-  const keys: Record<string, KeyObjectType> = {}
-  for (const { name, cloudfront } of disks) {
-    if (!cloudfront) continue
-    const setting = `services.${name}.cloudfront`
-    const all = { ...cloudfront.keys, [cloudfront.keyPairId]: cloudfront }
-    for (const [id, options] of Object.entries(all)) {
-      if (options.privateKey === undefined && options.privateKeyFile === undefined) continue
-      keys[id] = createPublicKey(loadPrivateKey(options, setting).key)
-    }
-  }
-  return keys
 }

@@ -1,38 +1,23 @@
-import { cloudFrontPublicKeys } from '../cloudfront/keys.ts'
-import { LinkSigner } from '../links/signer.ts'
+import { DEFAULT_ROUTE_PREFIX } from '../links/signer.ts'
+import type { CloudFrontSigner } from '../cloudfront/signer.ts'
 import type { LinkDisk } from './explain_link.ts'
 import type { DoctorDisk } from './types.ts'
 
 /**
- * The link signers of the protected disks, as the redirect route checks
- * links with them.
+ * The link signers of the protected disks the app resolved, as the
+ * redirect route checks links with them.
  */
 export function linkDisksOf(disks: DoctorDisk[]): LinkDisk[] {
-  return disks
-    .filter((disk) => (disk.resolved ?? disk.options).mode === 'protected' && disk.secrets?.length)
-    .map((disk) => ({
-      name: disk.name,
-      routePrefix: disk.routePrefix ?? '/djamazing',
-      // The disk's own link signer when the app resolved it.
-      signer:
-        disk.resolved?.links ??
-        new LinkSigner({
-          ...disk.linkOptions,
-          secrets: disk.secrets!,
-          routePrefix: disk.routePrefix,
-        }),
-    }))
+  return disks.flatMap(({ name, resolved, routePrefix }) =>
+    resolved?.links
+      ? [{ name, routePrefix: routePrefix ?? DEFAULT_ROUTE_PREFIX, signer: resolved.links }]
+      : []
+  )
 }
 
 /**
- * The public keys of every disk's CloudFront keys, by key pair id.
+ * The public keys of every disk's CloudFront signer, by key pair id.
  */
-export function publicKeysOf(disks: DoctorDisk[]) {
-  const keys = cloudFrontPublicKeys(
-    disks
-      .filter((disk) => !disk.resolved)
-      .map((disk) => ({ name: disk.name, cloudfront: disk.options.cloudfront }))
-  )
-  // Resolved disks' signers already hold their public keys.
-  return Object.assign(keys, ...disks.map((disk) => disk.resolved?.cloudfront?.publicKeys ?? {}))
+export function publicKeysOf(disks: DoctorDisk[]): CloudFrontSigner['publicKeys'] {
+  return Object.assign({}, ...disks.map((disk) => disk.resolved?.cloudfront?.publicKeys ?? {}))
 }

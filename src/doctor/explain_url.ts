@@ -61,14 +61,15 @@ function signingValues(url: string, cookies?: string) {
       if (name.startsWith('CloudFront-')) values[name.slice(11)] = rest.join('=')
     }
   }
-  return { values, unsigned: own.length ? `${base}?${own.join('&')}` : base, own }
+  return { values, unsigned: own.length ? `${base}?${own.join('&')}` : base }
 }
+
+type SigningValues = ReturnType<typeof signingValues>
 
 /**
  * The policy document a URL's signature covers, or null.
  */
-function policyOf(url: string, cookies?: string): { bytes: Buffer; document?: any } | null {
-  const { values, unsigned } = signingValues(url, cookies)
+function policyOf({ values, unsigned }: SigningValues): { bytes: Buffer; document?: any } | null {
   if (values.Policy !== undefined) {
     const bytes = fromAwsBase64(values.Policy)
     if (!bytes) return null
@@ -80,14 +81,6 @@ function policyOf(url: string, cookies?: string): { bytes: Buffer; document?: an
   }
   if (values.Expires === undefined || !/^\d+$/.test(values.Expires)) return null
   return { bytes: Buffer.from(cannedPolicy(unsigned, Number(values.Expires))) }
-}
-
-/**
- * The one statement of a policy document, listed or not.
- */
-function statementOf(document: any): any {
-  const statement = document?.Statement
-  return Array.isArray(statement) ? statement[0] : statement
 }
 
 /**
@@ -168,13 +161,14 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
   const verifier = new CloudFrontVerifier({ publicKeys: input.publicKeys })
   const request = { url: input.url, cookies: input.cookies, now, clientIp: input.clientIp }
   const result = verifier.verify(request)
+  const signing = signingValues(input.url, input.cookies)
   if (result.ok) {
     const left = result.expiresAt.getTime() - now.getTime()
     return {
       accepted: true,
       summary: `CloudFront would accept it: signed by ${result.keyPairId} (${result.policy} policy, in the ${result.via === 'url' ? 'URL' : 'cookies'}), valid ${seconds(left)} more, until ${result.expiresAt.toISOString()}`,
       details: [
-        hashLine(signingValues(input.url, input.cookies).values['Hash-Algorithm']),
+        hashLine(signing.values['Hash-Algorithm']),
         ...(result.resource === undefined ? [] : [`policy resource: ${result.resource}`]),
       ],
     }
@@ -194,19 +188,18 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
       browser && browser !== input.url ? [`a browser would send: ${browser}`] : []
     )
   }
+  // The policy's one statement, listed or not.
+  const statement = [policyOf(signing)?.document?.Statement].flat()[0]
   if (reason === 'unknown-key') {
-    const id = signingValues(input.url, input.cookies).values['Key-Pair-Id']
     return refuse(
-      `the key pair id ${id} is not among the configured keys (${Object.keys(input.publicKeys).join(', ')}): CloudFront answers "Unknown Key" when its key group lacks it`
+      `the key pair id ${signing.values['Key-Pair-Id']} is not among the configured keys (${Object.keys(input.publicKeys).join(', ')}): CloudFront answers "Unknown Key" when its key group lacks it`
     )
   }
   if (reason === 'expired' || reason === 'not-yet-valid') {
-    const policy = policyOf(input.url, input.cookies)
-    const condition = statementOf(policy?.document)?.Condition
-    const expires = signingValues(input.url, input.cookies).values.Expires
+    const condition = statement?.Condition
     const at =
       reason === 'expired'
-        ? Number(condition?.DateLessThan?.['AWS:EpochTime'] ?? expires) * 1000
+        ? Number(condition?.DateLessThan?.['AWS:EpochTime'] ?? signing.values.Expires) * 1000
         : Number(condition?.DateGreaterThan?.['AWS:EpochTime']) * 1000
     return reason === 'expired'
       ? refuse(`it expired ${seconds(now.getTime() - at)} ago, at ${new Date(at).toISOString()}`, [
@@ -218,21 +211,19 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
         )
   }
   if (reason === 'ip-not-allowed') {
-    const range = statementOf(policyOf(input.url, input.cookies)?.document)?.Condition?.IpAddress?.[
-      'AWS:SourceIp'
-    ]
     return refuse(
-      `the policy allows only ${range}; the request came from ${input.clientIp ?? 'an unknown address'}`,
+      `the policy allows only ${statement?.Condition?.IpAddress?.['AWS:SourceIp']}; the request came from ${input.clientIp ?? 'an unknown address'}`,
       ['IPv6 viewers never match an IP condition: keep IPv6 off on such a distribution']
     )
   }
   if (reason === 'resource-mismatch') {
-    const resource = statementOf(policyOf(input.url, input.cookies)?.document)?.Resource
     return refuse(
-      `the policy's Resource "${resource}" does not cover this URL (${signingValues(input.url, input.cookies).unsigned})`
+      `the policy's Resource "${statement?.Resource}" does not cover this URL (${signing.unsigned})`
     )
   }
-  if (reason === 'bad-signature') return explainBadSignature(input, request, verifier, browser)
+  if (reason === 'bad-signature') {
+    return explainBadSignature(input, request, verifier, browser, signing)
+  }
   return refuse(PLAIN[reason] ?? reason)
 }
 
@@ -240,7 +231,8 @@ function explainBadSignature(
   input: ExplainUrlInput,
   request: { url: string; cookies?: string; now: Date; clientIp?: string },
   verifier: CloudFrontVerifier,
-  browser: string | undefined
+  browser: string | undefined,
+  signing: SigningValues
 ): Explanation {
   const canonical = canonicalSpelling(input.url)
   if (canonical !== input.url && verifier.verify({ ...request, url: canonical }).ok) {
@@ -256,11 +248,11 @@ function explainBadSignature(
   // unless Hash-Algorithm=SHA256 says otherwise, for RSA and ECDSA keys
   // alike. A signer that hashes with SHA-256 and leaves the parameter out
   // (some ECDSA signers do) makes URLs CloudFront refuses.
-  const { values } = signingValues(input.url, input.cookies)
+  const { values } = signing
   const key = input.publicKeys[values['Key-Pair-Id'] ?? '']
   const publicKey = key === undefined ? undefined : loadPublicKey(key, 'publicKeys').key
   const signature = values.Signature ? fromAwsBase64(values.Signature) : null
-  const policy = policyOf(input.url, input.cookies)
+  const policy = policyOf(signing)
   const named = values['Hash-Algorithm'] === 'SHA256' ? 'sha256' : 'sha1'
   const other = named === 'sha1' ? 'sha256' : 'sha1'
   if (

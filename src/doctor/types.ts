@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../store/types.ts'
 import type { CdnBase } from '../cdn_url.ts'
 import type { CloudFrontSigner } from '../cloudfront/signer.ts'
-import type { LinkSecret, LinkSignerOptions } from '../links/types.ts'
+import type { LinkSecret } from '../links/types.ts'
 import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import type { DjamazingOptions } from '../types.ts'
 
@@ -55,10 +55,6 @@ export type DoctorDisk = {
    * Where the disk's redirect route is mounted (protected links).
    */
   routePrefix?: string
-  /**
-   * The disk's link settings other than the secrets (`expiresIn`, `guestLinks`, `baseUrl`).
-   */
-  linkOptions?: Omit<LinkSignerOptions, 'secrets' | 'routePrefix'>
   /**
    * The realm links of this disk are bound to by default (in AdonisJS, the
    * disk's first guard).
