@@ -2,6 +2,7 @@ import { basename } from 'node:path/posix'
 import { DriveDirectory, DriveFile } from 'flydrive'
 import type { DriverContract, ObjectMetaData } from 'flydrive/types'
 import { assertValidObjectKey } from '../object_key.ts'
+import { storeCall } from '../store/store_call.ts'
 import type { ListPage, ObjectStore } from '../store/types.ts'
 import type { ResolvedDisk } from './resolve_disk.ts'
 
@@ -30,10 +31,38 @@ export async function deleteFolder(store: ObjectStore, folderKey: string): Promi
 }
 
 /**
+ * `listAll`'s options: flydrive's, and `maxResults` as its S3 driver takes it.
+ */
+export type ListAllOptions = { recursive?: boolean; paginationToken?: string; maxResults?: number }
+
+/**
+ * One page of a folder's listing (at most `maxResults`, default 1,000);
+ * not recursive: the files and folders directly inside; recursive: every
+ * file below.
+ */
+export async function listFolder(
+  disk: ResolvedDisk,
+  prefix: string,
+  options: ListAllOptions | undefined,
+  driver: DriverContract
+) {
+  const folderKey = folderKeyOf(disk, prefix)
+  const page = await storeCall(disk, 'listAll', folderKey, () =>
+    disk.objectStore.list({
+      prefix: folderKey,
+      delimiter: options?.recursive ? undefined : '/',
+      token: options?.paginationToken,
+      maxKeys: options?.maxResults,
+    })
+  )
+  return { paginationToken: page.token, objects: driveEntriesOf(page, disk.prefix, driver) }
+}
+
+/**
  * A page of the store's listing as flydrive's files and folders, under
  * their keys in the disk (without the disk's `prefix`).
  */
-export function driveEntriesOf(page: ListPage, prefix: string, driver: DriverContract) {
+function driveEntriesOf(page: ListPage, prefix: string, driver: DriverContract) {
   const diskKey = (objectKey: string) => objectKey.slice(prefix.length)
   return [
     ...page.prefixes.map((folder) => driveDirectoryFor(diskKey(folder))),

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { ObjectVisibility } from 'flydrive/types'
+import debug from '../debug.ts'
 import { parseCdnUrl, type CdnBase } from '../cdn_url.ts'
 import { CloudFrontSigner } from '../cloudfront/signer.ts'
 import { E_DJAMAZING_INVALID_CONFIG, E_DJAMAZING_MISSING_BUCKET } from '../errors.ts'
@@ -371,6 +372,16 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     },
   })
   resolvedDisks.add(disk)
+  debug(
+    'disk %s: bucket %s, prefix "%s", mode %s, cdn %s, ACLs %s, %s',
+    name,
+    bucket,
+    prefix,
+    mode,
+    cdn.origin,
+    disk.supportsACL ? 'on' : 'off',
+    localRoot ? `local store in ${localRoot}` : 'S3'
+  )
   return disk
 }
 
