@@ -77,10 +77,7 @@ export function awsSetupSteps(
   }
 ): AwsSetupStep[] {
   const actions = (list: readonly string[]) =>
-    `${list
-      .slice(0, -1)
-      .map((action) => `\`${action}\``)
-      .join(', ')} and \`${list.at(-1)}\``
+    new Intl.ListFormat('en-GB').format(list.map((action) => `\`${action}\``))
   return [
     {
       title: 'Bucket',

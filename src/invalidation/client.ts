@@ -1,12 +1,7 @@
 import { createRequire } from 'node:module'
 import { E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING } from '../errors.ts'
 import type { ResolvedInvalidation } from '../disk/settings.ts'
-import type { CloudFrontClientLike, InvalidationSender } from './types.ts'
-
-/**
- * `ListInvalidations` of one item: what the doctor sends (it costs nothing).
- */
-export type InvalidationLister = (distributionId: string) => Promise<{ quantity: number }>
+import type { CloudFrontClientLike } from './types.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -30,55 +25,53 @@ export function assertCloudFrontClientInstalled(setting: string): void {
  * The client made here does not retry: the invalidator does, on its own
  * clock, and reports each attempt.
  */
-export function cloudFrontCalls({ setting, client, endpoint, credentials }: ResolvedInvalidation): {
-  create: InvalidationSender
-  list: InvalidationLister
-} {
-  type Sdk = {
-    client: CloudFrontClientLike
-    Create: new (input: unknown) => unknown
-    List: new (input: unknown) => unknown
+export function cloudFrontCalls({ setting, client, endpoint, credentials }: ResolvedInvalidation) {
+  let made: CloudFrontClientLike | undefined
+  const send = async (
+    command: 'CreateInvalidationCommand' | 'ListInvalidationsCommand',
+    input: object
+  ) => {
+    const sdk = await import('@aws-sdk/client-cloudfront').catch((error) => {
+      throw new E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING([setting], { cause: error })
+    })
+    made ??=
+      client ??
+      new sdk.CloudFrontClient({
+        // CloudFront's API is global, signed for us-east-1.
+        region: 'us-east-1',
+        maxAttempts: 1,
+        ...(endpoint ? { endpoint } : {}),
+        ...(credentials ? { credentials: credentials as never } : {}),
+      })
+    const Command = sdk[command] as new (input: object) => unknown
+    return made.send(new Command(input))
   }
-  let loading: Promise<Sdk> | undefined
-  const load = () =>
-    (loading ??= import('@aws-sdk/client-cloudfront').then(
-      (sdk) => ({
-        client:
-          client ??
-          new sdk.CloudFrontClient({
-            // CloudFront's API is global, signed for us-east-1.
-            region: 'us-east-1',
-            maxAttempts: 1,
-            ...(endpoint ? { endpoint } : {}),
-            ...(credentials ? { credentials: credentials as never } : {}),
-          }),
-        Create: sdk.CreateInvalidationCommand as never,
-        List: sdk.ListInvalidationsCommand as never,
-      }),
-      (error) => {
-        loading = undefined
-        throw new E_DJAMAZING_CLOUDFRONT_CLIENT_MISSING([setting], { cause: error })
-      }
-    ))
   return {
-    async create({ distributionId, paths, callerReference }) {
-      const sdk = await load()
-      const output = await sdk.client.send(
-        new sdk.Create({
-          DistributionId: distributionId,
-          InvalidationBatch: {
-            CallerReference: callerReference,
-            Paths: { Quantity: paths.length, Items: [...paths] },
-          },
-        })
-      )
+    /**
+     * `CreateInvalidation`, as `@aws-sdk/client-cloudfront` takes and answers it.
+     */
+    async create(request: {
+      distributionId: string
+      paths: readonly string[]
+      callerReference: string
+    }): Promise<{ invalidationId: string }> {
+      const output = await send('CreateInvalidationCommand', {
+        DistributionId: request.distributionId,
+        InvalidationBatch: {
+          CallerReference: request.callerReference,
+          Paths: { Quantity: request.paths.length, Items: [...request.paths] },
+        },
+      })
       return { invalidationId: String(output?.Invalidation?.Id ?? '') }
     },
-    async list(distributionId) {
-      const sdk = await load()
-      const output = await sdk.client.send(
-        new sdk.List({ DistributionId: distributionId, MaxItems: 1 })
-      )
+    /**
+     * `ListInvalidations` of one item: what the doctor sends (it costs nothing).
+     */
+    async list(distributionId: string): Promise<{ quantity: number }> {
+      const output = await send('ListInvalidationsCommand', {
+        DistributionId: distributionId,
+        MaxItems: 1,
+      })
       return { quantity: Number(output?.InvalidationList?.Quantity ?? 0) }
     },
   }

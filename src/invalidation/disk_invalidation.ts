@@ -1,6 +1,6 @@
 import type { CdnBase } from '../cdn_url.ts'
 import type { DiskVariants } from '../variants/disk_variants.ts'
-import { cloudFrontCalls, type InvalidationLister } from './client.ts'
+import { cloudFrontCalls } from './client.ts'
 import { encodeObjectKey } from '../object_key.ts'
 import { invalidationPath } from './paths.ts'
 import { Invalidator, SYSTEM_CLOCK } from './invalidator.ts'
@@ -14,7 +14,7 @@ export class DiskInvalidation {
   readonly invalidator: Invalidator
   readonly #basePath: string
   readonly #prefix: string
-  readonly #list: InvalidationLister
+  readonly #list: ReturnType<typeof cloudFrontCalls>['list']
 
   constructor(disk: string, cdn: CdnBase, prefix: string, settings: ResolvedInvalidation) {
     this.#basePath = new URL(cdn.base).pathname

@@ -3,7 +3,8 @@ import debug from '../debug.ts'
 import { E_DJAMAZING_INVALIDATION_FAILED } from '../errors.ts'
 import type { ResolvedInvalidation } from '../disk/settings.ts'
 import { planPaths } from './paths.ts'
-import type { InvalidationClock, InvalidationEvent, InvalidationSender } from './types.ts'
+import type { cloudFrontCalls } from './client.ts'
+import type { InvalidationClock, InvalidationEvent } from './types.ts'
 
 /**
  * The real timers.
@@ -40,7 +41,7 @@ function isRetryable(error: unknown): boolean {
 
 export type InvalidatorSettings = ResolvedInvalidation & {
   disk: string
-  send: InvalidationSender
+  send: ReturnType<typeof cloudFrontCalls>['create']
   clock: InvalidationClock
 }
 
@@ -88,10 +89,7 @@ export class Invalidator {
    * an app shutting down). Resolves once the queue is empty.
    */
   async flush(): Promise<void> {
-    if (this.#timer !== undefined) {
-      this.settings.clock.clearTimeout(this.#timer)
-      this.#timer = undefined
-    }
+    // #startSending clears a waiting window's timer.
     while (this.#sending || this.#pending.size > 0) {
       if (this.#sending) await this.#sending
       else this.#startSending()

@@ -1,17 +1,6 @@
 import type { Duration } from '../duration.ts'
 
 /**
- * What djamazing sends CloudFront, in the shape of `@aws-sdk/client-cloudfront`'s
- * `CreateInvalidationCommand` input and output: the disk builds one from
- * `CloudFrontClient`, and tests may pass their own.
- */
-export type InvalidationSender = (request: {
-  distributionId: string
-  paths: readonly string[]
-  callerReference: string
-}) => Promise<{ invalidationId: string }>
-
-/**
  * A `CloudFrontClient` of `@aws-sdk/client-cloudfront`, as djamazing calls
  * it (written out so djamazing's types do not need the optional package).
  */
