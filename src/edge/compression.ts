@@ -1,11 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import {
-  brotliCompressSync,
-  constants,
-  createBrotliCompress,
-  createGzip,
-  gzipSync,
-} from 'node:zlib'
+import { constants, createBrotliCompress, createGzip } from 'node:zlib'
 import type { Transform } from 'node:stream'
 
 /*
@@ -88,20 +82,27 @@ function accepted(header: string | undefined): Set<string> {
 }
 
 /**
- * How CloudFront would encode this object for this request, or
- * `undefined`: a viewer that accepts Brotli gets Brotli, else Gzip; never
- * over HTTP/1.0, never an object that has a `Content-Encoding` (whatever
- * its value), never one outside 1,000 to 10,000,000 bytes or of a type not
- * on CloudFront's list.
+ * How CloudFront would encode the answer whose headers are `headers` (the
+ * stored ones with the overrides on top), or `undefined`: a viewer that
+ * accepts Brotli gets Brotli, else Gzip; never for a behavior that does
+ * not compress, never over HTTP/1.0, never an object that has a
+ * `Content-Encoding` (whatever its value), never one outside 1,000 to
+ * 10,000,000 bytes or of a type not on CloudFront's list.
  */
-export function compressionFor(
+export function answerEncoding(
   req: IncomingMessage,
-  object: { size: number; contentType?: string; contentEncoding?: string }
+  behavior: { compress?: boolean },
+  size: number,
+  headers: Record<string, string | number>
 ): Encoding | undefined {
-  if (req.httpVersion === '1.0') return undefined
-  if (object.contentEncoding !== undefined && object.contentEncoding !== '') return undefined
-  if (object.size < MIN_BYTES || object.size > MAX_BYTES) return undefined
-  const type = (object.contentType ?? '').split(';')[0].trim().toLowerCase()
+  if (!behavior.compress || req.httpVersion === '1.0' || headers['Content-Encoding']) {
+    return undefined
+  }
+  if (size < MIN_BYTES || size > MAX_BYTES) return undefined
+  const type = String(headers['Content-Type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase()
   if (!COMPRESSIBLE_TYPES.has(type)) return undefined
   const viewer = accepted(req.headers['accept-encoding'])
   if (viewer.has('br')) return 'br'
@@ -110,70 +111,27 @@ export function compressionFor(
 }
 
 /**
- * The ETag a compressed answer carries: a strong one made weak (`W/`), a
- * weak one as it is, anything else removed ("`ETag` header conversion").
- */
-export function compressedEtag(etag: string | undefined): string | undefined {
-  if (etag === undefined) return undefined
-  if (etag.startsWith('W/')) return etag
-  return etag.startsWith('"') ? `W/${etag}` : undefined
-}
-
-/**
  * The headers of a compressed answer: no `Content-Length` (the length is
  * known only once compressed; the body is chunked), the encoding, and the
- * converted ETag.
+ * ETag converted ("`ETag` header conversion"): a strong one made weak
+ * (`W/`), a weak one as it is, anything else removed.
  */
 export function compressedHeaders(
   headers: Record<string, string | number>,
   encoding: Encoding
 ): Record<string, string | number> {
-  const rest = { ...headers }
-  delete rest['Content-Length']
-  delete rest['ETag']
-  const etag = headers['ETag']
-  const weak = compressedEtag(etag === undefined ? undefined : String(etag))
+  const { 'Content-Length': length, 'ETag': etag, ...rest } = headers
+  const tag = etag === undefined ? '' : String(etag)
+  const weak = tag.startsWith('W/') ? tag : tag.startsWith('"') ? `W/${tag}` : undefined
   return { ...rest, 'Content-Encoding': encoding, ...(weak ? { ETag: weak } : {}) }
-}
-
-/**
- * How CloudFront would encode the answer whose headers are `headers`
- * (the stored ones with the overrides on top), for a behavior that
- * compresses or not.
- */
-export function answerEncoding(
-  req: IncomingMessage,
-  behavior: { compress?: boolean },
-  size: number,
-  headers: Record<string, string | number>
-): Encoding | undefined {
-  if (!behavior.compress) return undefined
-  const text = (name: string) => (headers[name] === undefined ? undefined : String(headers[name]))
-  return compressionFor(req, {
-    size,
-    contentType: text('Content-Type'),
-    contentEncoding: text('Content-Encoding'),
-  })
 }
 
 /**
  * Brotli at quality 5 (the library's 11 takes seconds for megabytes of
  * text), Gzip at its default level.
  */
-const BROTLI_PARAMS = (size: number) => ({
-  [constants.BROTLI_PARAM_QUALITY]: 5,
-  [constants.BROTLI_PARAM_SIZE_HINT]: size,
-})
-
 export function encoder(encoding: Encoding, size: number): Transform {
-  return encoding === 'br' ? createBrotliCompress({ params: BROTLI_PARAMS(size) }) : createGzip()
-}
-
-/**
- * A body kept whole (the edge's cache), compressed.
- */
-export function encodeWhole(encoding: Encoding, body: Buffer): Buffer {
-  return encoding === 'br'
-    ? brotliCompressSync(body, { params: BROTLI_PARAMS(body.length) })
-    : gzipSync(body)
+  if (encoding === 'gzip') return createGzip()
+  const params = { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: size }
+  return createBrotliCompress({ params })
 }

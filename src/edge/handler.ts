@@ -263,27 +263,17 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     }
     if (req.method === 'OPTIONS') return answerOptions(req, res, behavior, event)
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
-    const corsHeaders = behavior.cors?.response(req.headers) ?? {}
-    if (!cache) {
-      const added = { ...corsHeaders, 'X-Cache': 'Miss from cloudfront' }
-      return sendObject(store, req, res, key, overrides, deadline, behavior, added)
-    }
+    const added = behavior.cors?.response(req.headers) ?? {}
+    const request = { store, req, res, key, overrides, deadline, behavior, added }
+    if (!cache)
+      return sendObject({ ...request, added: { ...added, 'X-Cache': 'Miss from cloudfront' } })
     // The signature was checked above: a cached answer is only ever given
     // to a request the behavior lets through, as on CloudFront.
-    const path = cachePath(target.split('?', 1)[0], query, behavior.cachePolicy)
     await sendCached({
+      ...request,
       cache,
       errorCachingMinTtl,
-      store,
-      req,
-      res,
-      key,
-      cacheKey: path,
-      path,
-      overrides,
-      deadline,
-      behavior,
-      added: corsHeaders,
+      path: cachePath(target.split('?', 1)[0], query, behavior.cachePolicy),
       originListsBucket,
       answerFailure: (error, expired) => answer(req, res, event, error, expired),
     })

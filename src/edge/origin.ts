@@ -1,4 +1,4 @@
-import type { ObjectStore, StoredObject } from '../store/types.ts'
+import type { StoredObject } from '../store/types.ts'
 import { s3ErrorOf } from '../store/s3_errors.ts'
 import { edgeErrors, type EdgeError } from './error_response.ts'
 
@@ -60,14 +60,10 @@ export function originFailure(failure: unknown): OriginFailure {
 }
 
 /**
- * The object's description, or the edge's answer when there is none.
+ * The origin's answer, or its failure as the edge's answer.
  */
-export async function headObject(
-  store: ObjectStore,
-  key: string,
-  signal: AbortSignal
-): Promise<StoredObject> {
-  return store.head(key, { signal }).catch((error: unknown) => {
+export function fromOrigin<T>(request: Promise<T>): Promise<T> {
+  return request.catch((error: unknown) => {
     throw originFailure(error)
   })
 }

@@ -1,18 +1,17 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import type { ObjectStore, StoredObject } from '../store/types.ts'
-import type { ResolvedBehavior } from './behaviors.ts'
+import { Readable, Transform } from 'node:stream'
+import type { StoredObject } from '../store/types.ts'
 import type { CacheEntry, EdgeCache } from './cache.ts'
 import { errorTtl, objectTtl } from './cache_policy.ts'
-import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
-import { edgeErrors, sendError } from './error_response.ts'
 import { failureAnswer } from './failure_answer.ts'
-import type { OriginDeadline } from './origin_deadline.ts'
-import { headObject, OriginFailure, originFailure } from './origin.ts'
-import { parseRange, resolveRange } from './range.ts'
-import { isConditional, objectHeaders, sendNotModified, sendObject } from './send_object.ts'
-import { answerEncoding, compressedHeaders, encodeWhole, encoder } from './compression.ts'
+import { fromOrigin, OriginFailure } from './origin.ts'
+import {
+  answerConditions,
+  isConditional,
+  objectHeaders,
+  sendObject,
+  sendWhole,
+  type ObjectRequest,
+} from './send_object.ts'
 
 /**
  * What the edge's cache keeps: a whole object with what the origin said
@@ -23,24 +22,13 @@ export type CachedAnswer =
   | { kind: 'error'; error: unknown; expired: boolean }
 
 /**
- * One GET or HEAD, authorised, to answer through the cache.
+ * One GET or HEAD, authorised, to answer through the cache. `path` is
+ * the cache key, and the path invalidations match (see `cachePath`).
  */
-export type CachedRequest = {
+export type CachedRequest = ObjectRequest & {
   cache: EdgeCache<CachedAnswer>
   errorCachingMinTtl: number
-  store: ObjectStore
-  req: IncomingMessage
-  res: ServerResponse
-  key: string
-  /**
-   * The cache key, and the path invalidations match (see `cachePath`).
-   */
-  cacheKey: string
   path: string
-  overrides: Record<string, string>
-  deadline: OriginDeadline
-  behavior: ResolvedBehavior
-  added: Record<string, string>
   /**
    * Whether the origin may list the bucket: else a missing key is 403.
    */
@@ -63,39 +51,28 @@ const xCache = (status: CacheStatus) => `${status} from cloudfront`
  * answers preconditions (304, 412), a single range (206, 416) and HEAD
  * from the bytes kept, with `Age`.
  */
-function sendEntry(request: CachedRequest, entry: CacheEntry<CachedAnswer>, status: CacheStatus) {
+async function sendEntry(
+  request: CachedRequest,
+  entry: CacheEntry<CachedAnswer>,
+  status: CacheStatus
+) {
   const { req, res, cache } = request
   const answer = entry.value
   if (answer.kind === 'error') return request.answerFailure(answer.error, answer.expired)
   const { object, body } = answer
   const added = { ...request.added, 'X-Cache': xCache(status), 'Age': String(cache.age(entry)) }
-  const precondition = evaluatePreconditions(req.headers, object)
-  if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
-  if (precondition === 'not-modified') {
-    return sendNotModified(req, res, object, request.overrides, request.behavior, added)
-  }
-  const spec = parseRange(req.headers.range)
-  const range =
-    spec && rangeStillValid(req.headers, object) ? resolveRange(spec, object.size) : undefined
-  if (range === 'unsatisfiable') {
-    return sendError(res, req.method, edgeErrors.rangeNotSatisfiable(object.size))
-  }
-  const headers = objectHeaders(object, range, request.overrides, request.behavior, added)
+  const hit = { ...request, added }
+  const conditions = answerConditions(hit, object)
+  if (!conditions) return
+  const { range } = conditions
+  const headers = objectHeaders(object, range, hit)
   // The cache keeps the object as stored; a compressed answer is made
   // from it for each viewer that accepts one.
-  const encoding =
-    range || req.method === 'HEAD'
-      ? undefined
-      : answerEncoding(req, request.behavior, object.size, headers)
-  if (encoding) {
-    res.writeHead(200, compressedHeaders(headers, encoding))
-    res.end(encodeWhole(encoding, body))
-    return
+  if (!range && req.method !== 'HEAD') {
+    return sendWhole(hit, { ...object, body: Readable.from([body]) }, headers)
   }
   res.writeHead(range ? 206 : 200, headers)
-  res.end(
-    req.method === 'HEAD' ? undefined : range ? body.subarray(range.start, range.end + 1) : body
-  )
+  res.end(req.method === 'HEAD' ? undefined : body.subarray(range!.start, range!.end + 1))
 }
 
 /**
@@ -108,7 +85,7 @@ function keepFailure(request: CachedRequest, error: unknown): never {
   // bug of the edge, nor a failure once the answer has started.
   if (request.res.headersSent || !(expired || error instanceof OriginFailure)) throw error
   const { status } = failureAnswer(error, expired, request.originListsBucket)
-  request.cache.set(request.cacheKey, {
+  request.cache.set(request.path, {
     value: { kind: 'error', error, expired },
     bytes: 0,
     path: request.path,
@@ -123,24 +100,20 @@ function keepFailure(request: CachedRequest, error: unknown): never {
  * A response the viewer cancels is not kept.
  */
 async function fill(request: CachedRequest) {
-  const { res, deadline, cache } = request
-  const object = await request.store
-    .get(request.key, { signal: deadline.signal })
-    .catch((error: unknown) => keepFailure(request, originFailure(error)))
-  deadline.watch(object.body)
+  const { deadline, cache } = request
+  const object = await fromOrigin(
+    request.store.get(request.key, { signal: deadline.signal })
+  ).catch((error: unknown) => keepFailure(request, error))
   const { body: stream, ...stored } = object
+  deadline.watch(stream)
   // The TTL counts from the origin's answer, as `Age` does.
   const storedAt = cache.now()
   const ttl = objectTtl(stored, request.behavior.cachePolicy, storedAt)
-  const added = { ...request.added, 'X-Cache': xCache('Miss') }
-  const headers = objectHeaders(stored, undefined, request.overrides, request.behavior, added)
-  const encoding = answerEncoding(request.req, request.behavior, stored.size, headers)
-  res.writeHead(200, encoding ? compressedHeaders(headers, encoding) : headers)
-  // What the viewer gets after the cache has seen the bytes: compressed or not.
-  const toViewer = encoding ? [encoder(encoding, stored.size), res] : [res]
+  const miss = { ...request, added: { ...request.added, 'X-Cache': xCache('Miss') } }
+  const headers = objectHeaders(stored, undefined, miss)
   if (!(ttl > 0) || stored.size > cache.maxObjectBytes) {
-    cache.delete(request.cacheKey)
-    return pipeline([stream, ...toViewer])
+    cache.delete(request.path)
+    return sendWhole(miss, object, headers)
   }
   // Kept as the origin's last byte arrives, before it is passed on: the
   // viewer cannot have the whole body before the next request can find
@@ -148,7 +121,7 @@ async function fill(request: CachedRequest) {
   const chunks: Buffer[] = []
   let received = 0
   const store = (body: Buffer) =>
-    cache.set(request.cacheKey, {
+    cache.set(request.path, {
       value: { kind: 'object', object: stored, body },
       bytes: body.length,
       path: request.path,
@@ -164,7 +137,8 @@ async function fill(request: CachedRequest) {
       callback(null, chunk)
     },
   })
-  await pipeline([stream, keep, ...toViewer])
+  // The viewer gets the bytes after the cache has seen them: compressed or not.
+  await sendWhole(miss, object, headers, [keep])
 }
 
 /**
@@ -181,30 +155,30 @@ async function revalidate(
   const { cache, deadline } = request
   const answer = entry.value
   if (answer.kind === 'error') {
-    cache.delete(request.cacheKey)
+    cache.delete(request.path)
     return false
   }
   let head: StoredObject
   try {
-    head = await headObject(request.store, request.key, deadline.signal)
+    head = await fromOrigin(request.store.head(request.key, { signal: deadline.signal }))
   } catch (error) {
     if (failureAnswer(error, deadline.expired, request.originListsBucket).status >= 500) {
       cache.renew(entry, request.errorCachingMinTtl, { resetAge: false })
-      sendEntry(request, entry, 'Hit')
+      await sendEntry(request, entry, 'Hit')
       return true
     }
-    cache.delete(request.cacheKey)
+    cache.delete(request.path)
     return keepFailure(request, error)
   }
   deadline.touch()
   if (head.etag !== answer.object.etag) {
-    cache.delete(request.cacheKey)
+    cache.delete(request.path)
     return false
   }
   const ttl = objectTtl(head, request.behavior.cachePolicy, cache.now())
   if (ttl > 0) cache.renew(entry, ttl, { resetAge: true })
-  else cache.delete(request.cacheKey)
-  sendEntry(request, entry, 'RefreshHit')
+  else cache.delete(request.path)
+  await sendEntry(request, entry, 'RefreshHit')
   return true
 }
 
@@ -217,27 +191,18 @@ async function revalidate(
  * origin as they are, and are not kept (their 404 and 5xx are).
  */
 export async function sendCached(request: CachedRequest) {
-  const { cache, req, cacheKey } = request
+  const { cache, req, path } = request
   const plainGet = req.method === 'GET' && !req.headers.range && !isConditional(req.headers)
-  let entry = cache.get(cacheKey)
+  let entry = cache.get(path)
   if (entry && cache.isFresh(entry)) return sendEntry(request, entry, 'Hit')
   if (entry && (await revalidate(request, entry))) return
   if (plainGet) {
-    if (await cache.collapse(cacheKey, () => fill(request))) return
+    if (await cache.collapse(path, () => fill(request))) return
     // Another request was filling: its answer, or the origin's if it kept none.
-    entry = cache.get(cacheKey)
+    entry = cache.get(path)
     if (entry && cache.isFresh(entry)) return sendEntry(request, entry, 'Hit')
     return fill(request)
   }
   const added = { ...request.added, 'X-Cache': xCache('Miss') }
-  await sendObject(
-    request.store,
-    req,
-    request.res,
-    request.key,
-    request.overrides,
-    request.deadline,
-    request.behavior,
-    added
-  ).catch((error: unknown) => keepFailure(request, error))
+  await sendObject({ ...request, added }).catch((error: unknown) => keepFailure(request, error))
 }

@@ -1,36 +1,49 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { asAttachment, isActiveContentType, USER_CONTENT_CSP } from '../active_content.ts'
 import type { ResolvedBehavior } from './behaviors.ts'
 import { evaluatePreconditions, rangeStillValid } from './conditional.ts'
 import { edgeErrors, sendError } from './error_response.ts'
-import type { ObjectStore, StoredObject } from '../store/types.ts'
+import type { ObjectBody, ObjectStore, StoredObject } from '../store/types.ts'
 import type { OriginDeadline } from './origin_deadline.ts'
-import { headObject, originFailure, storedHeaders } from './origin.ts'
+import { fromOrigin, storedHeaders } from './origin.ts'
 import { parseRange, resolveRange } from './range.ts'
-import { answerEncoding, compressedEtag, compressedHeaders, encoder } from './compression.ts'
+import { answerEncoding, compressedHeaders, encoder } from './compression.ts'
 
-type SendBehavior = Pick<ResolvedBehavior, 'inlineActiveContent'> &
-  Partial<Pick<ResolvedBehavior, 'compress'>>
+/**
+ * One GET or HEAD for `key`, already authorised: the signed `overrides`
+ * of stored headers, the behavior, and `added` (what a response headers
+ * policy adds, CORS, and `X-Cache`).
+ */
+export type ObjectRequest = {
+  store: ObjectStore
+  req: IncomingMessage
+  res: ServerResponse
+  key: string
+  overrides: Record<string, string>
+  deadline: OriginDeadline
+  behavior: ResolvedBehavior
+  added: Record<string, string>
+}
+
+type Headers = Record<string, string | number>
 
 /**
  * Writes a 200's head and streams its body, compressed as CloudFront
- * would when the behavior compresses and the viewer, type and size allow.
+ * would when the behavior compresses and the viewer, type and size allow,
+ * after the `through` transforms.
  */
-function sendWhole(
-  req: IncomingMessage,
-  res: ServerResponse,
-  object: StoredObject & { body: NodeJS.ReadableStream },
-  headers: Record<string, string | number>,
-  behavior: SendBehavior
+export function sendWhole(
+  { req, res, behavior }: ObjectRequest,
+  object: ObjectBody,
+  headers: Headers,
+  through: Transform[] = []
 ) {
   const encoding = answerEncoding(req, behavior, object.size, headers)
-  if (!encoding) {
-    res.writeHead(200, headers)
-    return pipeline(object.body, res)
-  }
-  res.writeHead(200, compressedHeaders(headers, encoding))
-  return pipeline(object.body, encoder(encoding, object.size), res)
+  res.writeHead(200, encoding ? compressedHeaders(headers, encoding) : headers)
+  const encoded = encoding ? [encoder(encoding, object.size)] : []
+  return pipeline([object.body, ...through, ...encoded, res])
 }
 
 /**
@@ -64,11 +77,9 @@ function userContentHeaders(
 export function objectHeaders(
   object: StoredObject,
   range: { start: number; end: number } | undefined,
-  overrides: Record<string, string>,
-  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>,
-  added: Record<string, string>
+  { overrides, behavior, added }: Pick<ObjectRequest, 'overrides' | 'behavior' | 'added'>
 ) {
-  const headers: Record<string, string | number> = {
+  const headers: Headers = {
     ...userContentHeaders({ ...storedHeaders(object), ...overrides }, behavior),
     ...added,
     'Accept-Ranges': 'bytes',
@@ -80,26 +91,6 @@ export function objectHeaders(
   return headers
 }
 
-/**
- * A 304 carries the validators and the caching headers of the 200 it
- * stands for, and no body.
- */
-export function notModified(
-  res: ServerResponse,
-  object: StoredObject,
-  overrides: Record<string, string>,
-  added: Record<string, string>
-) {
-  const all = { ...storedHeaders(object), ...overrides }
-  const headers: Record<string, string> = { ...added }
-  if (object.etag) headers['ETag'] = object.etag
-  if (object.lastModified) headers['Last-Modified'] = object.lastModified.toUTCString()
-  if (all['Cache-Control']) headers['Cache-Control'] = all['Cache-Control']
-  if (all['Expires']) headers['Expires'] = all['Expires']
-  res.writeHead(304, headers)
-  res.end()
-}
-
 const CONDITIONAL_HEADERS = [
   'if-none-match',
   'if-modified-since',
@@ -108,21 +99,22 @@ const CONDITIONAL_HEADERS = [
 ]
 
 /**
- * A 304 whose ETag is the one the viewer's 200 carried: weak when that
- * answer was compressed.
+ * The headers a 304 keeps of the 200 it stands for.
  */
-export function sendNotModified(
-  req: IncomingMessage,
-  res: ServerResponse,
-  object: StoredObject,
-  overrides: Record<string, string>,
-  behavior: SendBehavior,
-  added: Record<string, string>
-) {
-  const plain = objectHeaders(object, undefined, overrides, behavior, added)
-  const compressed = answerEncoding(req, behavior, object.size, plain)
-  const etag = compressed ? compressedEtag(object.etag) : object.etag
-  return notModified(res, { ...object, etag: etag ?? '' }, overrides, added)
+const NOT_MODIFIED_HEADERS = ['ETag', 'Last-Modified', 'Cache-Control', 'Expires']
+
+/**
+ * A 304 carries the validators and the caching headers of the 200 it
+ * stands for (its ETag weak when that answer was compressed), and no body.
+ */
+function sendNotModified(request: ObjectRequest, object: StoredObject) {
+  const whole = objectHeaders(object, undefined, request)
+  const encoding = answerEncoding(request.req, request.behavior, object.size, whole)
+  const sent = encoding ? compressedHeaders(whole, encoding) : whole
+  const headers: Headers = { ...request.added }
+  for (const name of NOT_MODIFIED_HEADERS) if (sent[name] !== undefined) headers[name] = sent[name]
+  request.res.writeHead(304, headers)
+  request.res.end()
 }
 
 export function isConditional(headers: IncomingHttpHeaders): boolean {
@@ -130,33 +122,40 @@ export function isConditional(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
- * Answers a GET or HEAD for `key`, already authorised, from the store:
- * preconditions (304, 412), Range (206, 416), the stored headers with
- * `overrides` and the user-content headers of `behavior` on top, then
- * `added` (what a response headers policy adds, CORS), and the body
- * streamed with backpressure (`deadline.signal` aborts the store's request when the
- * client goes away).
+ * Answers what the object's description settles: preconditions (304,
+ * 412) and an unsatisfiable range (416). Otherwise returns the range to
+ * serve (`undefined`: the whole object).
  */
-export async function sendObject(
-  store: ObjectStore,
-  req: IncomingMessage,
-  res: ServerResponse,
-  key: string,
-  overrides: Record<string, string>,
-  deadline: Pick<OriginDeadline, 'signal' | 'touch' | 'watch'>,
-  behavior: SendBehavior,
-  added: Record<string, string> = {}
-) {
+export function answerConditions(
+  request: ObjectRequest,
+  object: StoredObject
+): { range?: { start: number; end: number } } | void {
+  const { req, res } = request
+  const precondition = evaluatePreconditions(req.headers, object)
+  if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
+  if (precondition === 'not-modified') return sendNotModified(request, object)
   const spec = parseRange(req.headers.range)
+  const range =
+    spec && rangeStillValid(req.headers, object) ? resolveRange(spec, object.size) : undefined
+  if (range !== 'unsatisfiable') return { range }
+  sendError(res, req.method, edgeErrors.rangeNotSatisfiable(object.size))
+}
+
+/**
+ * Answers a GET or HEAD from the store: preconditions (304, 412), Range
+ * (206, 416), the stored headers with the overrides and the user-content
+ * headers of the behavior on top, then `added`, and the body streamed
+ * with backpressure (`deadline.signal` aborts the store's request when
+ * the client goes away).
+ */
+export async function sendObject(request: ObjectRequest) {
+  const { store, req, res, key, deadline } = request
 
   // A plain GET is one request to the origin.
-  if (req.method === 'GET' && spec === undefined && !isConditional(req.headers)) {
-    const object = await store.get(key, { signal: deadline.signal }).catch((error: unknown) => {
-      throw originFailure(error)
-    })
+  if (req.method === 'GET' && !parseRange(req.headers.range) && !isConditional(req.headers)) {
+    const object = await fromOrigin(store.get(key, { signal: deadline.signal }))
     deadline.watch(object.body)
-    const headers = objectHeaders(object, undefined, overrides, behavior, added)
-    return sendWhole(req, res, object, headers, behavior)
+    return sendWhole(request, object, objectHeaders(object, undefined, request))
   }
 
   // HEAD, ranges and conditional GETs: HEAD the object first, so a 304,
@@ -165,39 +164,23 @@ export async function sendObject(
   // the same ETag. This also keeps S3 peers with partial Range support
   // (s3rver reads `bytes=-N` as `bytes=0-N`, `bytes=0-0` as everything)
   // out of the picture.
-  const head = await headObject(store, key, deadline.signal)
+  const head = await fromOrigin(store.head(key, { signal: deadline.signal }))
   deadline.touch()
-  const precondition = evaluatePreconditions(req.headers, head)
-  if (precondition === 'failed') return sendError(res, req.method, edgeErrors.preconditionFailed())
-  if (precondition === 'not-modified') {
-    return sendNotModified(req, res, head, overrides, behavior, added)
-  }
-
-  const resolved =
-    spec && rangeStillValid(req.headers, head) ? resolveRange(spec, head.size) : undefined
-  if (resolved === 'unsatisfiable') {
-    return sendError(res, req.method, edgeErrors.rangeNotSatisfiable(head.size))
-  }
-  const status = resolved ? 206 : 200
+  const answer = answerConditions(request, head)
+  if (!answer) return
+  const { range } = answer
   if (req.method === 'HEAD') {
-    res.writeHead(status, objectHeaders(head, resolved, overrides, behavior, added))
+    res.writeHead(range ? 206 : 200, objectHeaders(head, range, request))
     res.end()
     return
   }
-  const object = await store
-    .get(key, { range: resolved, ifMatch: head.etag, signal: deadline.signal })
-    .catch((error: unknown) => {
-      throw originFailure(error)
-    })
-  deadline.watch(object.body)
-  const headers = objectHeaders(
-    { ...object, size: head.size },
-    resolved,
-    overrides,
-    behavior,
-    added
+  const got = await fromOrigin(
+    store.get(key, { range, ifMatch: head.etag, signal: deadline.signal })
   )
-  if (!resolved) return sendWhole(req, res, { ...object, size: head.size }, headers, behavior)
-  res.writeHead(status, headers)
+  deadline.watch(got.body)
+  const object = { ...got, size: head.size }
+  const headers = objectHeaders(object, range, request)
+  if (!range) return sendWhole(request, object, headers)
+  res.writeHead(206, headers)
   return pipeline(object.body, res)
 }
