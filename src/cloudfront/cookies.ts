@@ -1,16 +1,6 @@
 import { E_DJAMAZING_INVALID_SIGNING_OPTIONS } from '../errors.ts'
+import { SIGNING_PARAM_NAMES } from './policy.ts'
 import type { CloudFrontCookieAttributes, CloudFrontCookies } from './types.ts'
-
-/**
- * The cookie names CloudFront reads, in the order they are set.
- */
-export const CLOUDFRONT_COOKIE_NAMES = [
-  'CloudFront-Expires',
-  'CloudFront-Policy',
-  'CloudFront-Signature',
-  'CloudFront-Key-Pair-Id',
-  'CloudFront-Hash-Algorithm',
-] as const
 
 const DOMAIN =
   /^\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/
@@ -63,10 +53,10 @@ export function cloudFrontSetCookies(
   if (httpOnly) suffix += '; HttpOnly'
   suffix += `; SameSite=${sameSite}`
   const headers: string[] = []
-  for (const name of CLOUDFRONT_COOKIE_NAMES) {
-    const value = cookies[name]
+  for (const name of SIGNING_PARAM_NAMES) {
+    const value = cookies[`CloudFront-${name}`]
     // Values are AWS base64, digits or key ids: all valid cookie octets.
-    if (value !== undefined) headers.push(`${name}=${value}${suffix}`)
+    if (value !== undefined) headers.push(`CloudFront-${name}=${value}${suffix}`)
   }
   return headers
 }

@@ -4,13 +4,15 @@ import { E_DJAMAZING_INVALID_SIGNING_OPTIONS } from '../errors.ts'
  * The query parameters CloudFront reads as the signature. A URL's own
  * query must not use these names, and they must come last.
  */
-export const SIGNING_PARAMS = new Set([
+export const SIGNING_PARAM_NAMES = [
   'Expires',
   'Policy',
   'Signature',
   'Key-Pair-Id',
   'Hash-Algorithm',
-])
+] as const
+export const SIGNING_PARAMS: ReadonlySet<string> = new Set(SIGNING_PARAM_NAMES)
+export type SigningParam = (typeof SIGNING_PARAM_NAMES)[number]
 
 /**
  * CloudFront refuses URLs of 8,192 bytes or more.
@@ -83,19 +85,26 @@ export function cannedPolicy(url: string, expires: number): string {
 }
 
 /**
+ * A signing window in whole epoch seconds, as policies carry it.
+ */
+export type ResolvedWindow = {
+  expires: number
+  startsAt: number | undefined
+  sourceIp: string | undefined
+}
+
+/**
  * A custom policy with one statement. Conditions are written in the order
  * the AWS SDKs use (DateLessThan, DateGreaterThan, IpAddress), so the same
  * inputs give the same bytes.
  */
-export function customPolicy(
-  resource: string,
-  expires: number,
-  startsAt: number | undefined,
-  ipRange: string | undefined
-): string {
-  let condition = `"DateLessThan":{"AWS:EpochTime":${expires}}`
-  if (startsAt !== undefined) condition += `,"DateGreaterThan":{"AWS:EpochTime":${startsAt}}`
-  if (ipRange !== undefined) condition += `,"IpAddress":{"AWS:SourceIp":"${ipRange}"}`
+export function customPolicy(resource: string, window: ResolvedWindow): string {
+  let condition = `"DateLessThan":{"AWS:EpochTime":${window.expires}}`
+  if (window.startsAt !== undefined) {
+    condition += `,"DateGreaterThan":{"AWS:EpochTime":${window.startsAt}}`
+  }
+  if (window.sourceIp !== undefined)
+    condition += `,"IpAddress":{"AWS:SourceIp":"${window.sourceIp}"}`
   return `{"Statement":[{"Resource":${JSON.stringify(resource)},"Condition":{${condition}}}]}`
 }
 
@@ -143,6 +152,17 @@ export function parseIpv4(value: string): number | null {
   const match = IPV4.exec(value)
   if (!match) return null
   return ((+match[1] << 24) | (+match[2] << 16) | (+match[3] << 8) | +match[4]) >>> 0
+}
+
+/**
+ * The viewer's address as CloudFront policies take it: IPv4, with the
+ * IPv4-mapped IPv6 form (`::ffff:192.0.2.1`) unwrapped. `undefined` for
+ * IPv6 and anything else.
+ */
+export function viewerIpv4(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined
+  const plain = address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address
+  return parseIpv4(plain) === null ? undefined : plain
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   hasWildcard,
   literalResource,
   MAX_URL_BYTES,
+  type ResolvedWindow,
 } from './policy.ts'
 import type {
   CloudFrontCookies,
@@ -87,9 +88,7 @@ export class CloudFrontSigner {
   #kind: CloudFrontKeyKind
   #digest: 'sha1' | 'sha256'
   #keyPairId: string
-  #keyPairIds: string[]
   #publicKeys: Record<string, KeyObject>
-  #hashParam: boolean
   /**
    * `&Key-Pair-Id=...[&Hash-Algorithm=SHA256]`: the same for every URL.
    */
@@ -137,13 +136,11 @@ export class CloudFrontSigner {
     )
     this.#kind = current.kind
     this.#keyPairId = keyPairId
-    this.#keyPairIds = [...loaded.keys()]
     this.#publicKeys = Object.fromEntries(
       [...loaded].map(([id, { key }]) => [id, createPublicKey(key)])
     )
     this.#digest = hashAlgorithm === 'SHA256' ? 'sha256' : 'sha1'
-    this.#hashParam = hashAlgorithm === 'SHA256'
-    this.#urlSuffix = `&Key-Pair-Id=${keyPairId}${this.#hashParam ? '&Hash-Algorithm=SHA256' : ''}`
+    this.#urlSuffix = `&Key-Pair-Id=${keyPairId}${hashAlgorithm === 'SHA256' ? '&Hash-Algorithm=SHA256' : ''}`
     debug('cloudfront signer ready: key %s, %s', keyPairId, this.algorithm)
   }
 
@@ -158,7 +155,7 @@ export class CloudFrontSigner {
    * Every key pair id loaded (the current one and those kept for rotation).
    */
   get keyPairIds(): string[] {
-    return [...this.#keyPairIds]
+    return Object.keys(this.#publicKeys)
   }
 
   /**
@@ -224,38 +221,24 @@ export class CloudFrontSigner {
         'signed cookies need a resource: an exact URL or a wildcard such as https://d111111abcdef8.cloudfront.net/hls/42/*',
       ])
     }
-    const window = resolveWindow(options, options.now?.getTime() ?? Date.now())
-    const custom = this.#chooseCustom(
-      options,
-      window.startsAt,
-      window.sourceIp,
-      hasWildcard(resource)
+    const window = resolveWindow(options)
+    const custom = this.#chooseCustom(options, window, hasWildcard(resource))
+    // No wildcard: the exact URL, its query separator written `\?` as in
+    // any resource. A canned policy names it with a plain `?`.
+    const url = resource.replace('\\?', '?')
+    if (custom) assertResource(resource)
+    else assertSignableUrl(url)
+    const policy = Buffer.from(
+      custom ? customPolicy(resource, window) : cannedPolicy(url, window.expires)
     )
-    let policy: string
-    if (custom) {
-      assertResource(resource)
-      policy = customPolicy(resource, window.expires, window.startsAt, window.sourceIp)
-    } else {
-      // No wildcard: the exact URL, its query separator written `\?` as in
-      // any resource. A canned policy names it with a plain `?`.
-      const url = resource.replace('\\?', '?')
-      assertSignableUrl(url)
-      policy = cannedPolicy(url, window.expires)
+    const cookies: CloudFrontCookies = {
+      ...(custom
+        ? { 'CloudFront-Policy': toAwsBase64(policy) }
+        : { 'CloudFront-Expires': String(window.expires) }),
+      'CloudFront-Signature': toAwsBase64(sign(this.#digest, policy, this.#key)),
+      'CloudFront-Key-Pair-Id': this.#keyPairId,
+      ...(this.#digest === 'sha256' ? { 'CloudFront-Hash-Algorithm': 'SHA256' } : {}),
     }
-    const data = Buffer.from(policy)
-    const cookies: CloudFrontCookies = custom
-      ? {
-          'CloudFront-Policy': toAwsBase64(data),
-          'CloudFront-Signature': '',
-          'CloudFront-Key-Pair-Id': this.#keyPairId,
-        }
-      : {
-          'CloudFront-Expires': String(window.expires),
-          'CloudFront-Signature': '',
-          'CloudFront-Key-Pair-Id': this.#keyPairId,
-        }
-    cookies['CloudFront-Signature'] = toAwsBase64(sign(this.#digest, data, this.#key))
-    if (this.#hashParam) cookies['CloudFront-Hash-Algorithm'] = 'SHA256'
     if (debug.enabled) {
       debug(
         'cloudfront: signed %s cookies, key %s, expires %d',
@@ -272,16 +255,11 @@ export class CloudFrontSigner {
    * carry them is an error rather than a link that never works or opens
    * more than asked.
    */
-  #chooseCustom(
-    options: SigningWindow,
-    startsAt: number | undefined,
-    sourceIp: string | undefined,
-    otherResource: boolean
-  ): boolean {
+  #chooseCustom(options: SigningWindow, window: ResolvedWindow, otherResource: boolean): boolean {
     const needs =
-      startsAt !== undefined
+      window.startsAt !== undefined
         ? 'startsAt'
-        : sourceIp !== undefined
+        : window.sourceIp !== undefined
           ? 'ipAddress'
           : otherResource
             ? 'resource'
@@ -303,23 +281,22 @@ export class CloudFrontSigner {
 
   #prepareUrl(url: string, options: SignUrlOptions): Prepared {
     assertSignableUrl(url)
-    const window = resolveWindow(options, options.now?.getTime() ?? Date.now())
+    const window = resolveWindow(options)
     const resource = options.resource
+    const ownUrl = resource === undefined || resource === url
     const otherResource = resource !== undefined && (resource !== url || hasWildcard(resource))
-    const custom = this.#chooseCustom(options, window.startsAt, window.sourceIp, otherResource)
+    const custom = this.#chooseCustom(options, window, otherResource)
     const separator = url.includes('?') ? '&' : '?'
     if (!custom) {
+      const policy = Buffer.from(cannedPolicy(url, window.expires))
       return {
         head: `${url}${separator}Expires=${window.expires}`,
-        policy: Buffer.from(cannedPolicy(url, window.expires)),
+        policy,
         custom,
         expires: window.expires,
       }
     }
-    let policyResource: string
-    if (resource === undefined || resource === url) {
-      policyResource = literalResource(url)
-    } else {
+    if (!ownUrl) {
       assertResource(resource)
       if (!resourceMatches(resource, url)) {
         throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
@@ -327,11 +304,8 @@ export class CloudFrontSigner {
           'the resource does not cover the URL, so the link would always be refused',
         ])
       }
-      policyResource = resource
     }
-    const policy = Buffer.from(
-      customPolicy(policyResource, window.expires, window.startsAt, window.sourceIp)
-    )
+    const policy = Buffer.from(customPolicy(ownUrl ? literalResource(url) : resource, window))
     return {
       head: `${url}${separator}Policy=${toAwsBase64(policy)}`,
       policy,

@@ -10,8 +10,11 @@ import {
   MAX_URL_BYTES,
   parseIpRange,
   parseIpv4,
+  SIGNING_PARAM_NAMES,
   SIGNING_PARAMS,
   URL_SYNTAX,
+  viewerIpv4,
+  type SigningParam,
 } from './policy.ts'
 import type {
   CloudFrontVerifierOptions,
@@ -40,13 +43,7 @@ function refuse(reason: Reason): VerifyRefusal {
   return { ok: false, reason, ...(RESPONSES[reason] ?? ACCESS_DENIED) }
 }
 
-type SigningValues = {
-  'Expires'?: string
-  'Policy'?: string
-  'Signature'?: string
-  'Key-Pair-Id'?: string
-  'Hash-Algorithm'?: string
-}
+type SigningValues = Partial<Record<SigningParam, string>>
 
 type ParsedPolicy = {
   resource: string | undefined
@@ -112,16 +109,6 @@ function parsePolicy(bytes: Buffer): ParsedPolicy | null {
 }
 
 /**
- * The client address as a 32-bit IPv4 number (IPv4-mapped IPv6 included),
- * or null for IPv6 and garbage.
- */
-function clientIpv4(value: string | undefined): number | null {
-  if (!value) return null
-  const plain = value.toLowerCase().startsWith('::ffff:') ? value.slice(7) : value
-  return parseIpv4(plain)
-}
-
-/**
  * Checks CloudFront signed URLs and signed cookies exactly as CloudFront
  * does, for the local edge and for tests. Public keys are parsed and
  * checked once, in the constructor.
@@ -171,7 +158,7 @@ export class CloudFrontVerifier {
           continue
         }
         if (firstSigning === -1) firstSigning = i
-        const key = name as keyof SigningValues
+        const key = name as SigningParam
         if (values[key] !== undefined) return refuse('duplicate-signing-param')
         values[key] = equals === -1 ? '' : pair.slice(equals + 1)
       }
@@ -187,11 +174,7 @@ export class CloudFrontVerifier {
     if (!inUrl && request.cookies !== undefined) {
       const cookies =
         typeof request.cookies === 'string' ? parseCookieHeader(request.cookies) : request.cookies
-      values.Expires = cookies['CloudFront-Expires']
-      values.Policy = cookies['CloudFront-Policy']
-      values.Signature = cookies['CloudFront-Signature']
-      values['Key-Pair-Id'] = cookies['CloudFront-Key-Pair-Id']
-      values['Hash-Algorithm'] = cookies['CloudFront-Hash-Algorithm']
+      for (const name of SIGNING_PARAM_NAMES) values[name] = cookies[`CloudFront-${name}`]
     }
 
     const keyPairId = values['Key-Pair-Id']
@@ -249,7 +232,7 @@ export class CloudFrontVerifier {
       return refuse('not-yet-valid')
     }
     if (policy.sourceIp) {
-      const address = clientIpv4(request.clientIp)
+      const address = parseIpv4(viewerIpv4(request.clientIp) ?? '')
       if (address === null || !inIpRange(address, policy.sourceIp)) return refuse('ip-not-allowed')
     }
     // No Resource in a custom policy: CloudFront grants every file of every

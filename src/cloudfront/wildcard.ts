@@ -102,6 +102,8 @@ function withProtocol(resource: string): string {
   return !resource.includes('://') && resource.startsWith('*') ? `*://${resource}` : resource
 }
 
+const matches = (pattern: string, text: string) => glob(tokenize(pattern), text)
+
 /**
  * True when the policy `resource` covers the request `url` (the URL
  * without its signing parameters).
@@ -110,24 +112,19 @@ export function resourceMatches(resource: string, url: string): boolean {
   const pattern = split(withProtocol(resource), '\\?')
   const request = split(url, '?')
   if (!pattern || !request) return false
-  if (!glob(tokenize(pattern.scheme), request.scheme)) return false
-
-  // A resource without a path: `https://*` or `https://d.example.net*`.
+  if (!matches(pattern.scheme, request.scheme) || !matches(pattern.host, request.host)) {
+    return false
+  }
+  // A resource without a path: `https://*` or `https://d.example.net*`,
+  // whose trailing `*` covers the path and query as well.
   if (pattern.path === undefined) {
-    if (!pattern.host.endsWith('*')) {
-      const root = request.path === undefined || (request.path === '/' && !request.query)
-      return glob(tokenize(pattern.host), request.host) && root
-    }
-    // The trailing `*` covers the path and query as well.
-    return glob(tokenize(pattern.host), request.host)
+    const root = request.path === undefined || (request.path === '/' && !request.query)
+    return pattern.host.endsWith('*') || root
   }
-  if (!glob(tokenize(pattern.host), request.host)) return false
   const path = request.path ?? ''
-
   if (pattern.query !== undefined) {
-    return glob(tokenize(pattern.path), path) && glob(tokenize(pattern.query), request.query ?? '')
+    return matches(pattern.path, path) && matches(pattern.query, request.query ?? '')
   }
-  if (!glob(tokenize(pattern.path), path)) return false
   // Without a query section, a query is only covered by a trailing `*`.
-  return request.query === undefined || pattern.path.endsWith('*')
+  return matches(pattern.path, path) && (request.query === undefined || pattern.path.endsWith('*'))
 }

@@ -1,16 +1,7 @@
 import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_SIGNING_OPTIONS } from '../errors.ts'
-import { MAX_EPOCH_SECONDS, sourceIpFor } from './policy.ts'
+import { MAX_EPOCH_SECONDS, sourceIpFor, type ResolvedWindow } from './policy.ts'
 import type { SigningWindow } from './types.ts'
-
-/**
- * A signing window in whole epoch seconds, as policies carry it.
- */
-export type ResolvedWindow = {
-  expires: number
-  startsAt: number | undefined
-  sourceIp: string | undefined
-}
 
 function isValidDate(value: unknown): value is Date {
   return value instanceof Date && Number.isFinite(value.getTime())
@@ -22,8 +13,9 @@ function isValidDate(value: unknown): value is Date {
  * 1.5 s of life, and the rule is that a link lives at least as long as
  * asked. The start is rounded down for the same reason.
  */
-export function resolveWindow(options: SigningWindow, nowMs: number): ResolvedWindow {
+export function resolveWindow(options: SigningWindow): ResolvedWindow {
   const { expiresIn, expiresAt, startsAt, ipAddress } = options
+  const nowMs = options.now?.getTime() ?? Date.now()
   let expiresMs: number
   if (expiresAt !== undefined) {
     if (expiresIn !== undefined) {

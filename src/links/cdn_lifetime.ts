@@ -1,5 +1,7 @@
-import { isIPv4 } from 'node:net'
+import { viewerIpv4 } from '../cloudfront/policy.ts'
 import type { VerifiedLink } from './types.ts'
+
+export { viewerIpv4 }
 
 /**
  * When the CloudFront URL of one redirect expires (a lifetime from now,
@@ -16,17 +18,6 @@ export type LifetimeSettings = {
   signatureTimeout: number
   signatureWindow?: number
   maxViewFor?: number
-}
-
-/**
- * The viewer's address as CloudFront policies take it: IPv4, with the
- * IPv4-mapped IPv6 form (`::ffff:192.0.2.1`) unwrapped. `undefined` for
- * IPv6 and anything else.
- */
-export function viewerIpv4(address: string | undefined): string | undefined {
-  if (address === undefined) return undefined
-  const plain = address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address
-  return isIPv4(plain) ? plain : undefined
 }
 
 /**

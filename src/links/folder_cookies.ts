@@ -1,4 +1,5 @@
-import { CLOUDFRONT_COOKIE_NAMES, parseCookieHeader } from '../cloudfront/cookies.ts'
+import { parseCookieHeader } from '../cloudfront/cookies.ts'
+import { SIGNING_PARAM_NAMES } from '../cloudfront/policy.ts'
 import type { FolderCookieScope } from './types.ts'
 
 /*
@@ -74,7 +75,9 @@ const EXPIRED = 'Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'
  */
 function deletion(scope: FolderCookieScope): string[] {
   const domain = scope.domain ? `; Domain=${scope.domain}` : ''
-  return CLOUDFRONT_COOKIE_NAMES.map((name) => `${name}=; Path=${scope.path}${domain}; ${EXPIRED}`)
+  return SIGNING_PARAM_NAMES.map(
+    (name) => `CloudFront-${name}=; Path=${scope.path}${domain}; ${EXPIRED}`
+  )
 }
 
 /**
