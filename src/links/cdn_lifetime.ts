@@ -15,8 +15,21 @@ export type CdnUrlTiming = (
  * What a disk says about the lifetimes of its CloudFront URLs, in seconds.
  */
 export type LifetimeSettings = {
+  /**
+   * Lifetime of the CloudFront URL.
+   */
   signatureTimeout: number
+
+  /**
+   * Redirects within one window get the same CloudFront URL (see
+   * `cdnLifetime`). Default: none.
+   */
   signatureWindow?: number
+
+  /**
+   * The longest CloudFront URL lifetime a link's `viewFor` gets. Default:
+   * none, `viewFor` is ignored.
+   */
   maxViewFor?: number
 }
 

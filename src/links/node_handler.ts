@@ -1,5 +1,5 @@
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { socketAddress } from '../client_address.ts'
 import debug from '../debug.ts'
 import {
@@ -87,6 +87,17 @@ function write(res: ServerResponse, response: Omit<RedirectResponse, 'event'>) {
 }
 
 /**
+ * A bare answer of the handler itself: a path outside the prefix, or a fault.
+ */
+function writePlain(req: IncomingMessage, res: ServerResponse, status: 404 | 500) {
+  write(res, {
+    status,
+    headers: { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
+    body: req.method === 'HEAD' ? undefined : STATUS_CODES[status],
+  })
+}
+
+/**
  * Each protected driver of the map must be listed under its own disk
  * name: its links name that disk, and under another name they would open
  * this driver's files through the other disk's route (or never open).
@@ -129,12 +140,7 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
       // and re-encodes characters, and the link must be read as sent.
       const parts = splitLinkPath(prefix, req.url ?? '')
       if (!parts) {
-        if (next) return next()
-        return write(res, {
-          status: 404,
-          headers: { ...COMMON_HEADERS },
-          body: req.method === 'HEAD' ? undefined : 'Not Found',
-        })
+        return next ? next() : writePlain(req, res, 404)
       }
 
       const user = await options.currentUser(req)
@@ -161,18 +167,8 @@ export function createRedirectHandler(options: RedirectHandlerOptions) {
     } catch (error) {
       debug('links: redirect failed: %s', (error as Error)?.message)
       onError(error, req)
-      if (!res.headersSent) {
-        write(res, {
-          status: 500,
-          headers: {
-            ...COMMON_HEADERS,
-            'Content-Type': 'text/plain; charset=utf-8',
-          },
-          body: req.method === 'HEAD' ? undefined : 'Internal Server Error',
-        })
-      } else {
-        res.destroy()
-      }
+      if (!res.headersSent) writePlain(req, res, 500)
+      else res.destroy()
       return
     }
     // After the answer is written: a failing listener cannot change it.

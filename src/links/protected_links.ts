@@ -4,7 +4,7 @@ import type { CloudFrontSigner } from '../cloudfront/signer.ts'
 import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
 import { Lru } from '../lru.ts'
 import type { SignedUrlCache } from '../signed_url_cache.ts'
-import { cdnLifetime, viewerIpv4 } from './cdn_lifetime.ts'
+import { cdnLifetime, viewerIpv4, type LifetimeSettings } from './cdn_lifetime.ts'
 import { verifiedKeyOf, type LinkSigner } from './signer.ts'
 import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
 
@@ -26,16 +26,13 @@ type Remembered = VerifiedLink & {
  * What {@link ProtectedLinks} is made of. The driver makes one per
  * protected disk; tests make their own around the same parts.
  */
-export type ProtectedLinksOptions = {
+export type ProtectedLinksOptions = LifetimeSettings & {
   /**
    * The name of the disk: its links name it, and the redirect route
    * serves a link only through the disk of that name.
    */
   disk: string
 
-  /**
-   * The disk's link signer.
-   */
   signer: LinkSigner
 
   /**
@@ -45,33 +42,13 @@ export type ProtectedLinksOptions = {
   cloudfront: Pick<CloudFrontSigner, 'signUrlAsync'> &
     Partial<Pick<CloudFrontSigner, 'signCookies'>>
 
-  /**
-   * The disk's CDN URL.
-   */
   cdn: CdnBase
-
-  /**
-   * Lifetime of the CloudFront URL, in seconds.
-   */
-  signatureTimeout: number
 
   /**
    * The key in the bucket of a key of the disk (its prefix added).
    * Default: the key itself.
    */
   objectKey?: (key: string) => string
-
-  /**
-   * Seconds: redirects within one window get the same CloudFront URL
-   * (see `cdnLifetime`). Default: none.
-   */
-  signatureWindow?: number
-
-  /**
-   * The longest CloudFront URL lifetime a link's `viewFor` gets, in
-   * seconds. Default: none, `viewFor` is ignored.
-   */
-  maxViewFor?: number
 
   /**
    * Where windowed URLs are kept (one signature per key, overrides,
@@ -94,12 +71,7 @@ export type ProtectedLinksOptions = {
  * URL of the file of a link it verified, nothing else.
  */
 export class ProtectedLinks {
-  #signer: LinkSigner
-  #cloudfront: ProtectedLinksOptions['cloudfront']
-  #cdn: CdnBase
-  #signatureTimeout: number
-  #objectKey: (key: string) => string
-  #options: ProtectedLinksOptions
+  #options: ProtectedLinksOptions & { objectKey: (key: string) => string }
   #verified?: Lru<Remembered>
 
   /**
@@ -108,13 +80,8 @@ export class ProtectedLinks {
   readonly disk: string
 
   constructor(options: ProtectedLinksOptions) {
-    this.#options = options
+    this.#options = { ...options, objectKey: options.objectKey ?? ((key) => key) }
     this.disk = options.disk
-    this.#signer = options.signer
-    this.#cloudfront = options.cloudfront
-    this.#cdn = options.cdn
-    this.#signatureTimeout = options.signatureTimeout
-    this.#objectKey = options.objectKey ?? ((key) => key)
     if (options.cache) this.#verified = new Lru(options.cache.maxEntries)
   }
 
@@ -126,7 +93,8 @@ export class ProtectedLinks {
    */
   verify(input: VerifyInput): LinkVerifyResult {
     const memo = this.#verified
-    if (!memo || typeof input.query !== 'string') return this.#signer.verify(input)
+    const signer = this.#options.signer
+    if (!memo || typeof input.query !== 'string') return signer.verify(input)
     // The query carries the link's MAC, so it names one link; the rest of
     // the input must be what that link was accepted for.
     const known = memo.get(input.query)
@@ -142,7 +110,7 @@ export class ProtectedLinks {
       const now = input.now?.getTime() ?? Date.now()
       return now >= known.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known
     }
-    const result = this.#signer.verify(input)
+    const result = signer.verify(input)
     if (result.ok) memo.set(input.query, this.#remember(result, input))
     return result
   }
@@ -164,16 +132,7 @@ export class ProtectedLinks {
   ): Promise<string> {
     const key = this.#keyOf(link)
     const verified = link as VerifiedLink
-    const timing = cdnLifetime(
-      verified,
-      {
-        signatureTimeout: this.#signatureTimeout,
-        signatureWindow: this.#options.signatureWindow,
-        maxViewFor: this.#options.maxViewFor,
-      },
-      now.getTime(),
-      clientIp
-    )
+    const timing = cdnLifetime(verified, this.#options, now.getTime(), clientIp)
     const remembered = (verified as Remembered)[REMEMBERED]
     const expiresAt = timing.expiresAt?.getTime()
     const last = remembered?.signed
@@ -184,7 +143,7 @@ export class ProtectedLinks {
     const url = remembered?.cdnUrl ?? this.#cdnUrlOf(key, verified)
     // Checked once per signature: a cached URL passed when it was made.
     const sign = async () => {
-      const location = await this.#cloudfront.signUrlAsync(url, { ...timing, now })
+      const location = await this.#options.cloudfront.signUrlAsync(url, { ...timing, now })
       this.#assertOnCdn(location, disk)
       return location
     }
@@ -209,18 +168,17 @@ export class ProtectedLinks {
     clientIp?: string
   ): FolderGrant | undefined {
     const key = this.#keyOf(link)
-    const settings = this.#options.folders
+    const { folders, cloudfront, cdn, objectKey, signatureTimeout } = this.#options
     const folder = (link as VerifiedLink).folder
-    if (!settings || !folder || !this.#cloudfront.signCookies) return undefined
-    const folderUrl = cdnUrlFor(this.#cdn, this.#objectKey(folder))
+    if (!folders || !folder || !cloudfront.signCookies) return undefined
+    const folderUrl = cdnUrlFor(cdn, objectKey(folder))
     const bindIp = (link as VerifiedLink).bindIp === true
     const ipAddress = bindIp ? viewerIpv4(clientIp) : undefined
     // A viewer the cookies cannot be bound to (IPv6: CloudFront policies
     // take IPv4 only) gets what an unbound redirect hands out, as media
     // links do: `signatureTimeout`, never the folder's lifetime unbound.
-    const expiresIn =
-      bindIp && ipAddress === undefined ? this.#signatureTimeout : settings.expiresIn
-    const cookies = this.#cloudfront.signCookies({
+    const expiresIn = bindIp && ipAddress === undefined ? signatureTimeout : folders.expiresIn
+    const cookies = cloudfront.signCookies({
       // Keys are strictly encoded: no `*` or `?` of their own, so the
       // trailing `*` is the only wildcard.
       resource: `${folderUrl}*`,
@@ -231,21 +189,17 @@ export class ProtectedLinks {
     })
     const scope = {
       path: new URL(folderUrl).pathname,
-      ...(settings.domain ? { domain: settings.domain } : {}),
+      ...(folders.domain ? { domain: folders.domain } : {}),
     }
-    const location = cdnUrlFor(this.#cdn, this.#objectKey(key))
+    const location = cdnUrlFor(cdn, objectKey(key))
     this.#assertOnCdn(location, disk)
+    const maxAge = Math.ceil(expiresIn)
+    const secure = folderUrl.startsWith('https:')
     return {
       location,
-      cookies: cloudFrontSetCookies(cookies, {
-        ...scope,
-        secure: folderUrl.startsWith('https:'),
-        httpOnly: true,
-        sameSite: 'Lax',
-        maxAge: Math.ceil(expiresIn),
-      }),
+      cookies: cloudFrontSetCookies(cookies, { ...scope, secure, maxAge }),
       scope,
-      maxAge: Math.ceil(expiresIn),
+      maxAge,
     }
   }
 
@@ -253,7 +207,7 @@ export class ProtectedLinks {
    * The unsigned CDN URL of the file of a verified link.
    */
   #cdnUrlOf(key: string, link: VerifiedLink): string {
-    return cdnObjectUrl(this.#cdn, this.#objectKey(key), link.overrides)
+    return cdnObjectUrl(this.#options.cdn, this.#options.objectKey(key), link.overrides)
   }
 
   /**
@@ -290,6 +244,6 @@ export class ProtectedLinks {
     try {
       origin = new URL(location).origin
     } catch {}
-    if (origin !== this.#cdn.origin) throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
+    if (origin !== this.#options.cdn.origin) throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
   }
 }

@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import debug from '../debug.ts'
+import type { DiskVariants } from '../variants/disk_variants.ts'
 import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
 import { rememberFolder } from './folder_cookies.ts'
 import type { ProtectedLinks } from './protected_links.ts'
@@ -31,25 +33,7 @@ export type RedirectDisk = {
    * The disk's image variants, when it declares them: a link to a variant
    * that is not stored yet makes it before the redirect.
    */
-  readonly variants?: LinkedVariants
-}
-
-/**
- * What the redirect route needs of a disk's image variants.
- */
-export type LinkedVariants = {
-  /**
-   * The original and variant name of a variant key; `undefined` for any
-   * other key.
-   */
-  parse(key: string): { original: string; variant: { name: string } } | undefined
-
-  /**
-   * A promise that settles once the variant `key` is stored (made now if
-   * need be; rejected with the named error that says why it cannot be),
-   * or `undefined` when there is nothing to wait for.
-   */
-  ready(key: string): Promise<void> | undefined
+  readonly variants?: Pick<DiskVariants, 'parse' | 'ready'>
 }
 
 /**
@@ -66,16 +50,6 @@ export type DiskLookup = (disk: string) => RedirectDisk | null | undefined
 export const COMMON_HEADERS = {
   'Cache-Control': 'private, no-store',
   'Referrer-Policy': 'no-referrer',
-}
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  422: 'Unprocessable Content',
-  503: 'Service Unavailable',
 }
 
 /**
@@ -109,7 +83,7 @@ function refuse(
   } as const
   return method === 'HEAD'
     ? { status, headers, event }
-    : { status, headers, body: REASONS[status] ?? 'Error', event }
+    : { status, headers, body: STATUS_CODES[status] ?? 'Error', event }
 }
 
 const UNRESERVED_PATH = /^[A-Za-z0-9._~/-]+$/

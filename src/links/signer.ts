@@ -264,20 +264,6 @@ export class LinkSigner {
   }
 
   /**
-   * The route prefix, with the base URL in front when one is set.
-   */
-  get prefix(): string {
-    return this.#prefix
-  }
-
-  /**
-   * Whether links for guests are made and accepted.
-   */
-  get guestLinks(): boolean {
-    return this.#guestLinks
-  }
-
-  /**
    * The lifetime of links made without `expiresIn`, in seconds.
    */
   get expiresIn(): number {
@@ -383,21 +369,20 @@ export class LinkSigner {
     if ((input.now?.getTime() ?? Date.now()) / 1000 >= parsed.expiresAt) {
       return { ok: false, reason: 'expired' }
     }
-    const overrides: LinkOverrides = {}
-    if (parsed.contentType !== null) overrides.contentType = parsed.contentType
-    if (parsed.contentDisposition !== null) overrides.contentDisposition = parsed.contentDisposition
+    const { contentType, contentDisposition, viewFor, bindIp, folder } = parsed
+    // Signed, so genuine; checked again because the route builds a
+    // cookie path and a policy resource from it.
+    if (folder !== null && !isFolderOf(input.key, folder)) return { ok: false, reason: 'malformed' }
     const result: VerifiedLink = {
       ok: true,
       expiresAt: new Date(parsed.expiresAt * 1000),
-      overrides,
-    }
-    if (parsed.viewFor !== null) result.viewFor = parsed.viewFor
-    if (parsed.bindIp) result.bindIp = true
-    if (parsed.folder !== null) {
-      // Signed, so genuine; checked again because the route builds a
-      // cookie path and a policy resource from it.
-      if (!isFolderOf(input.key, parsed.folder)) return { ok: false, reason: 'malformed' }
-      result.folder = parsed.folder
+      overrides: {
+        ...(contentType !== null && { contentType }),
+        ...(contentDisposition !== null && { contentDisposition }),
+      },
+      ...(viewFor !== null && { viewFor }),
+      ...(bindIp && { bindIp }),
+      ...(folder !== null && { folder }),
     }
     verifiedKeys.set(result, input.key)
     return result

@@ -173,7 +173,8 @@ export type LinkQuery = string | URLSearchParams | Record<string, string | strin
  */
 export type VerifyInput = LinkUser & {
   /**
-   * The disk name from the link's path.
+   * The disk name from the link's path (its first segment after the
+   * route prefix).
    */
   disk: string
 
@@ -270,21 +271,14 @@ export type AuthorizeHook = (file: {
 /**
  * One request to the redirect route, as plain values.
  */
-export type RedirectRequest = LinkUser & {
+export type RedirectRequest = Omit<VerifyInput, 'key'> & {
   method: string
-
-  /**
-   * The first path segment after the route prefix.
-   */
-  disk: string
 
   /**
    * The rest of the path after `<prefix>/<disk>/`, still percent-encoded
    * exactly as received (a string, or its segments).
    */
   rawKey: string | string[]
-
-  query: LinkQuery
 
   /**
    * The viewer's address, as the app's trusted-proxy settings give it
@@ -297,11 +291,6 @@ export type RedirectRequest = LinkUser & {
    * folder cookies from it, to add theirs.
    */
   cookies?: string
-
-  /**
-   * The time of the request. Default: now.
-   */
-  now?: Date
 }
 
 /**
