@@ -8,7 +8,7 @@ export default configPkg({
     'demo/.adonisjs/**',
     'tmp/**',
     'test-output/**',
-    'tests/fixtures/e2e_web_app/**',
+    'tests/fixtures/packed_app/**',
     'tests/fixtures/newcomer_app/**',
   ],
 })

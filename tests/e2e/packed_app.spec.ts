@@ -1,35 +1,75 @@
 import { randomUUID } from 'node:crypto'
 import { copyFile, cp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { test } from '@japa/runner'
 import type { Assert } from '@japa/assert'
 import { freePort, runNode, startNodeServer } from '../helpers/app_process.ts'
 import { CookieClient } from '../helpers/cookie_client.ts'
+import { fileOf, writeFileBlock } from '../helpers/doc_blocks.ts'
 import { installPacked, packedTarball, REPOSITORY } from '../helpers/packed_package.ts'
 import { makePng } from '../helpers/png.ts'
 import { makeHlsFolder } from '../helpers/hls.ts'
 
 /*
- * The package as `npm pack` ships it, on an app shaped like the official
- * web starter kit (routes like those of the README.md Quickstart, a JSON
- * PhotosController and a photos page are in the fixture): `node ace configure djamazing` and `node ace
- * djamazing:keys`, then the app driven over HTTP from source (`node ace
- * serve`) and from `build/`. An HLS rendition sits in the local store
- * throughout: its `.ts` segments must not reach the app's `tsc`, and the
- * built app must serve the files `node ace serve` stored, after a rebuild.
+ * The package as `npm pack` ships it, on the web-starter-kit-shaped app of
+ * tests/fixtures/newcomer_app (shield's CSRF check included) with what an
+ * app adds to use djamazing (tests/fixtures/packed_app: routes like those
+ * of the README.md Quickstart, a JSON PhotosController and a photos page):
+ * `node ace configure djamazing` (which writes the key pair too), then the
+ * app driven over HTTP from source (`node ace serve`) and from `build/`.
+ * An HLS rendition sits in the local store throughout: its `.ts` segments
+ * must not reach the app's `tsc`, and the built app must serve the files
+ * `node ace serve` stored, after a rebuild.
  */
+
+/**
+ * What tests/fixtures/packed_app adds to the app: whole files copied, and
+ * the routes added at the end of start/routes.ts, as its first line says.
+ */
+async function addDjamazingPages(appRoot: string) {
+  const overlay = join(REPOSITORY, 'tests/fixtures/packed_app')
+  for (const file of [
+    'start/routes.ts',
+    'app/controllers/photos_controller.ts',
+    'resources/views/pages/photos.edge',
+  ]) {
+    const text = await readFile(join(overlay, file), 'utf8')
+    const named = fileOf(text)
+    if (named?.kind === 'at-the-end') {
+      const code = text.slice(text.indexOf('\n') + 1)
+      await writeFileBlock(appRoot, { page: file, line: 1, ...named, code })
+    } else {
+      await mkdir(dirname(join(appRoot, file)), { recursive: true })
+      await copyFile(join(overlay, file), join(appRoot, file))
+    }
+  }
+}
+
+/**
+ * A POST with shield's CSRF token, as a page's script sends it: the
+ * `XSRF-TOKEN` cookie back as the `X-XSRF-TOKEN` header.
+ */
+function post(client: CookieClient, path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers)
+  headers.set('x-xsrf-token', client.cookie('XSRF-TOKEN') ?? '')
+  return client.request(path, { ...init, method: 'POST', headers })
+}
 
 /**
  * alice's and bob's sessions on a running app.
  */
 async function login(url: string, name: string) {
   const client = new CookieClient(url)
-  const response = await client.request('/login', {
-    method: 'POST',
+  // The login page: a session and a CSRF token.
+  const page = await client.get('/login')
+  if (page.status !== 200) throw new Error(`GET /login: ${page.status}`)
+  const response = await post(client, '/login', {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name }),
   })
-  if (response.status !== 200) throw new Error(`login ${name}: ${response.status}`)
+  if (response.status !== 302 || response.headers.get('location') !== '/photos') {
+    throw new Error(`login ${name}: ${response.status} ${response.headers.get('location')}`)
+  }
   return client
 }
 
@@ -57,7 +97,7 @@ async function exerciseApp(assert: Assert, url: string) {
   const photo = makePng(3, 2, Math.floor(Math.random() * 1000))
   const form = new FormData()
   form.append('photo', new Blob([photo], { type: 'image/png' }), 'holiday.png')
-  const stored = await alice.request('/photos', { method: 'POST', body: form })
+  const stored = await post(alice, '/photos', { body: form })
   assert.equal(stored.status, 200)
   const { key } = (await stored.json()) as { key: string }
   assert.match(key, /^1\/[0-9a-f-]{36}\.png$/)
@@ -79,8 +119,7 @@ async function exerciseApp(assert: Assert, url: string) {
   assert.equal(asGuest.status, 401)
 
   const direct = makePng(4, 4, 7)
-  const slot = await alice.request('/photos/upload-url', {
-    method: 'POST',
+  const slot = await post(alice, '/photos/upload-url', {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ type: 'image/png', size: direct.length }),
   })
@@ -150,7 +189,8 @@ test.group('Packed package | on a web-starter-kit app, from npm pack to a build'
 
   group.setup(async () => {
     appRoot = join(REPOSITORY, 'tmp', `packed-app-${randomUUID()}`)
-    await cp(join(REPOSITORY, 'tests/fixtures/e2e_web_app'), appRoot, { recursive: true })
+    await cp(join(REPOSITORY, 'tests/fixtures/newcomer_app'), appRoot, { recursive: true })
+    await addDjamazingPages(appRoot)
     // What `npm init adonisjs` does for a new app, on a port of its own:
     // tests run side by side.
     port = await freePort()

@@ -39,6 +39,14 @@ export class CookieClient {
     return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
   }
 
+  /**
+   * The value of one cookie it keeps (e.g. shield's `XSRF-TOKEN`, which a
+   * page's script sends back as the `X-XSRF-TOKEN` header).
+   */
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name)
+  }
+
   get(path: string) {
     return this.request(path)
   }
