@@ -1,10 +1,13 @@
+import type { DriverContract } from 'flydrive/types'
 import debug from '../debug.ts'
 import {
   E_DJAMAZING_INVALID_ARGUMENT,
+  E_DJAMAZING_OBJECT_NOT_FOUND,
   E_DJAMAZING_UNKNOWN_VARIANT,
   E_DJAMAZING_VARIANT_CORRUPT_IMAGE,
   E_DJAMAZING_VARIANT_FORMAT_NOT_ALLOWED,
   E_DJAMAZING_VARIANT_NOT_AN_IMAGE,
+  E_DJAMAZING_VARIANT_SOURCE_MISSING,
   E_DJAMAZING_VARIANT_TIMEOUT,
   E_DJAMAZING_VARIANT_TOO_LARGE,
 } from '../errors.ts'
@@ -13,7 +16,6 @@ import { Limiter } from './limiter.ts'
 import type { ResolvedVariant, VariantSettings } from './options.ts'
 import { loadSharp } from './sharp.ts'
 import { makeVariant } from './transform.ts'
-import type { VariantStorage } from './types.ts'
 
 /**
  * How many variant keys a disk remembers as stored, so that following a
@@ -44,6 +46,22 @@ const NOT_FOR_VARIANTS = [
 export type VariantKey = { original: string; variant: ResolvedVariant }
 
 /**
+ * The calls variants make of the disk's own driver, by disk key. The
+ * driver leaves keys inside the variants folder to these calls alone, so
+ * they never recurse into variants.
+ */
+export type VariantDriver = Pick<
+  DriverContract,
+  'put' | 'exists' | 'listAll' | 'move' | 'deleteAll'
+>
+
+/**
+ * The driver's read of a whole file into one buffer (`undefined` above
+ * `maxBytes`), which flydrive's contract has no call for.
+ */
+export type ReadBytes = (key: string, maxBytes: number) => Promise<Uint8Array | undefined>
+
+/**
  * The variants of one disk: where each one lives, making it once however
  * many ask at the same time, and keeping them in step with their original.
  *
@@ -55,7 +73,8 @@ export type VariantKey = { original: string; variant: ResolvedVariant }
  */
 export class DiskVariants {
   #settings: VariantSettings
-  #storage: VariantStorage
+  #driver: VariantDriver
+  #readBytes: ReadBytes
   #disk: string
   #setting: string
   #limiter: Limiter
@@ -65,12 +84,14 @@ export class DiskVariants {
 
   constructor(
     settings: VariantSettings,
-    storage: VariantStorage,
+    driver: VariantDriver,
+    readBytes: ReadBytes,
     names: { disk: string; setting: string },
     now: () => number = Date.now
   ) {
     this.#settings = settings
-    this.#storage = storage
+    this.#driver = driver
+    this.#readBytes = readBytes
     this.#disk = names.disk
     this.#setting = names.setting
     this.#limiter = new Limiter(settings.concurrency)
@@ -134,7 +155,7 @@ export class DiskVariants {
     const parsed = this.parse(key)
     if (!parsed) return undefined
     return this.#singleFlight(key, async () => {
-      if (await this.#storage.exists(key)) return
+      if (await this.#driver.exists(key)) return
       await this.#make(key, parsed)
     })
   }
@@ -158,7 +179,7 @@ export class DiskVariants {
     if (key.startsWith(this.#settings.folder)) return
     let input = bytes
     try {
-      input ??= await this.#storage.read(key, this.#settings.maxInputBytes)
+      input ??= await this.#read(key)
       if (input.length > this.#settings.maxInputBytes) return
       await Promise.all(
         [...this.#settings.variants.values()].map((variant) =>
@@ -186,7 +207,7 @@ export class DiskVariants {
     const making = [...this.#inFlight].filter(([variantKey]) => variantKey.startsWith(folder))
     await Promise.allSettled(making.map(([, run]) => run))
     this.#forget(key)
-    await this.#storage.deleteFolder(folder)
+    await this.#driver.deleteAll(folder)
   }
 
   /**
@@ -198,9 +219,35 @@ export class DiskVariants {
     const source = this.folderOf(from)
     const target = this.folderOf(to)
     this.#forget(from)
-    for (const variantKey of await this.#storage.list(source)) {
-      await this.#storage.move(variantKey, `${target}${variantKey.slice(source.length)}`)
+    const keys: string[] = []
+    let paginationToken: string | undefined
+    do {
+      const page = await this.#driver.listAll(source, { recursive: true, paginationToken })
+      for (const entry of page.objects) if (entry.isFile) keys.push(entry.key)
+      paginationToken = page.paginationToken
+    } while (paginationToken)
+    for (const key of keys) await this.#driver.move(key, `${target}${key.slice(source.length)}`)
+  }
+
+  /**
+   * The bytes of an original: `E_DJAMAZING_VARIANT_SOURCE_MISSING` when it
+   * does not exist, `E_DJAMAZING_VARIANT_TOO_LARGE` over `maxInputBytes`.
+   */
+  async #read(key: string): Promise<Uint8Array> {
+    const maxBytes = this.#settings.maxInputBytes
+    const bytes = await this.#readBytes(key, maxBytes).catch((error) => {
+      throw error instanceof E_DJAMAZING_OBJECT_NOT_FOUND
+        ? new E_DJAMAZING_VARIANT_SOURCE_MISSING([key], { cause: error })
+        : error
+    })
+    // A file over the limit is never held whole: the store stops reading.
+    if (!bytes) {
+      throw new E_DJAMAZING_VARIANT_TOO_LARGE([
+        key,
+        `the file is over the limit of ${maxBytes} bytes (variants.maxInputBytes)`,
+      ])
     }
+    return bytes
   }
 
   /**
@@ -263,8 +310,7 @@ export class DiskVariants {
             timeout * 1000
           )
           try {
-            const input =
-              bytes ?? (await this.#storage.read(parsed.original, this.#settings.maxInputBytes))
+            const input = bytes ?? (await this.#read(parsed.original))
             const started = this.#now()
             const made = await makeVariant(
               sharp,
@@ -280,7 +326,7 @@ export class DiskVariants {
                 `the encoder wrote ${made.format} for a ${parsed.variant.transform.format} variant`,
               ])
             }
-            await this.#storage.write(variantKey, made.bytes, made.contentType)
+            await this.#driver.put(variantKey, made.bytes, { contentType: made.contentType })
             debug(
               'variants %s: made %s of %s, %dx%d %s, %d bytes in %d ms',
               this.#disk,

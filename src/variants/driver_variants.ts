@@ -2,8 +2,7 @@ import type { DriverContract } from 'flydrive/types'
 import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { logCall } from '../store/store_call.ts'
-import { DiskVariants } from './disk_variants.ts'
-import { driverStorage } from './driver_storage.ts'
+import { DiskVariants, type ReadBytes, type VariantDriver } from './disk_variants.ts'
 
 /**
  * What the driver does about image variants: keeps a file's variants in
@@ -19,17 +18,17 @@ export class DriverVariants {
    * `driver` is the disk's own driver: the variants' writes go through it
    * (keys inside the variants folder are left alone here, so they never
    * recurse), and their URLs are its `getUrl`'s. `readBytes` reads an
-   * original whole through the driver (see `driverStorage`).
+   * original whole through the driver.
    */
   constructor(
     disk: ResolvedDisk,
-    driver: Parameters<typeof driverStorage>[0] & Pick<DriverContract, 'getUrl'>,
-    readBytes: Parameters<typeof driverStorage>[1]
+    driver: VariantDriver & Pick<DriverContract, 'getUrl'>,
+    readBytes: ReadBytes
   ) {
     this.#disk = disk
     this.#getUrl = (key) => driver.getUrl(key)
     if (disk.variants) {
-      this.#variants = new DiskVariants(disk.variants, driverStorage(driver, readBytes), {
+      this.#variants = new DiskVariants(disk.variants, driver, readBytes, {
         disk: disk.name,
         setting: disk.setting('variants'),
       })

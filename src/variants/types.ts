@@ -117,25 +117,3 @@ export type VariantsOptions = {
    */
   folder?: string
 }
-
-/**
- * What the variants of a disk need of its storage, by the disk's keys
- * (without the disk's prefix). These calls never touch variants
- * themselves.
- */
-export type VariantStorage = {
-  /**
-   * The bytes of a file, refusing one larger than `maxBytes` with
-   * `E_DJAMAZING_VARIANT_TOO_LARGE`; `E_DJAMAZING_VARIANT_SOURCE_MISSING`
-   * when it does not exist.
-   */
-  read(key: string, maxBytes: number): Promise<Uint8Array>
-  write(key: string, bytes: Uint8Array, contentType: string): Promise<void>
-  exists(key: string): Promise<boolean>
-  /**
-   * The keys of every file under a folder (ending in `/`).
-   */
-  list(folder: string): Promise<string[]>
-  move(from: string, to: string): Promise<void>
-  deleteFolder(folder: string): Promise<void>
-}

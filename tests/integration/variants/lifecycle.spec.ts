@@ -6,11 +6,10 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { DjamazingDriver } from '../../../src/driver.ts'
 import type { DjamazingOptions } from '../../../src/types.ts'
-import { DiskVariants } from '../../../src/variants/disk_variants.ts'
+import { DiskVariants, type VariantDriver } from '../../../src/variants/disk_variants.ts'
 import { LocalStore } from '../../../src/store/local_store.ts'
-import { driverStorage } from '../../../src/variants/driver_storage.ts'
 import { resolveVariantSettings } from '../../../src/variants/options.ts'
-import type { VariantsOptions, VariantStorage } from '../../../src/variants/types.ts'
+import type { VariantsOptions } from '../../../src/variants/types.ts'
 import { hasExifGps, hostileImages, imageFacts, PHOTOS_WITH_GPS } from '../../helpers/images.ts'
 
 const TRANSFORMS = {
@@ -34,24 +33,31 @@ function variantDisk(root: string, options: Partial<VariantsOptions> = {}) {
   // The driver's own whole-file read, as the driver gives it to its
   // variants: the store's, under the disk's prefix.
   const store = new LocalStore({ root, bucket: 'photos' })
-  const storage = driverStorage(driver, (key, maxBytes) => store.getBytes(`site/${key}`, maxBytes))
   const written: string[] = []
-  // The real storage, watched: each variant written is counted.
-  const watched: VariantStorage = {
-    ...storage,
-    write: (key, bytes, type) => {
+  // The real driver, watched: each variant written is counted.
+  const watched: VariantDriver = {
+    put: (key, contents, writeOptions) => {
       written.push(key)
-      return storage.write(key, bytes, type)
+      return driver.put(key, contents, writeOptions)
     },
+    exists: (key) => driver.exists(key),
+    listAll: (prefix, listOptions) => driver.listAll(prefix, listOptions),
+    move: (source, destination, writeOptions) => driver.move(source, destination, writeOptions),
+    deleteAll: (prefix) => driver.deleteAll(prefix),
   }
   const settings = resolveVariantSettings(
     { transforms: TRANSFORMS, ...options },
     'services.photos.variants'
   )
-  const variants = new DiskVariants(settings, watched, {
-    disk: 'photos',
-    setting: 'services.photos.variants',
-  })
+  const variants = new DiskVariants(
+    settings,
+    watched,
+    (key, maxBytes) => store.getBytes(`site/${key}`, maxBytes),
+    {
+      disk: 'photos',
+      setting: 'services.photos.variants',
+    }
+  )
   return { driver, variants, written }
 }
 
