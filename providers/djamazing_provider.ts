@@ -44,10 +44,9 @@ export default class DjamazingProvider {
     const drive = (await this.app.container.make('drive.manager')) as unknown as DiskSource
     const disks = registeredDisks(this.app)
     if (disks.length === 0) return
-    const { registerLinkHelper, registerVariantHelpers } =
-      await import('../src/adonis/view_helpers.ts')
-    await this.app.booted(() => registerLinkHelper(this.app, drive))
-    if (disks.some((disk) => disk.config.variants)) await registerVariantHelpers(this.app, drive)
+    const { registerViewHelpers } = await import('../src/adonis/view_helpers.ts')
+    const variants = disks.some((disk) => disk.config.variants)
+    await this.app.booted(() => registerViewHelpers(this.app, drive, variants))
 
     const router = await this.app.container.make('router')
     const usingAsyncLocalStorage = this.app.config.get('app.http.useAsyncLocalStorage', false)

@@ -63,11 +63,7 @@ export async function eventReporters(app: ApplicationService) {
      * A decision of the redirect route, with the client's address.
      */
     link(event: LinkEvent, clientAddress: string) {
-      if (event.outcome === 'redirected') {
-        emit('djamazing:link:redirected', () => ({ ...event, clientAddress }))
-      } else {
-        emit('djamazing:link:refused', () => ({ ...event, clientAddress }))
-      }
+      emit(`djamazing:link:${event.outcome}`, () => ({ ...event, clientAddress }))
     },
     edge(event: EdgeEvent) {
       emit(event.status < 400 ? 'djamazing:edge:served' : 'djamazing:edge:refused', () => event)
@@ -76,9 +72,7 @@ export async function eventReporters(app: ApplicationService) {
      * A CloudFront invalidation request sent, retried or given up.
      */
     invalidation(event: InvalidationEvent) {
-      if (event.outcome === 'sent') emit('djamazing:invalidation:sent', () => event)
-      else if (event.outcome === 'retrying') emit('djamazing:invalidation:retrying', () => event)
-      else emit('djamazing:invalidation:failed', () => event)
+      emit(`djamazing:invalidation:${event.outcome}`, () => event)
     },
   }
 }

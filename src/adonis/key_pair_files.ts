@@ -1,4 +1,5 @@
-import { access, appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { BaseCommand } from '@adonisjs/core/ace'
 import { generateCloudFrontKeyPair, type CloudFrontKeyKind } from '../cloudfront/keys.ts'
@@ -20,22 +21,13 @@ export const DEFAULT_KEY_FOLDER = 'keys'
 export const PRIVATE_KEY_FILE = 'cloudfront_private_key.pem'
 export const PUBLIC_KEY_FILE = 'cloudfront_public_key.pem'
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * Adds `entry` to the app's `.gitignore` (creating it) unless a line
  * already names it, with or without leading and trailing slashes.
  */
 export async function ignoreInGit(appRoot: string, entry: string, comment: string) {
   const path = join(appRoot, '.gitignore')
-  const text = (await exists(path)) ? await readFile(path, 'utf8') : ''
+  const text = existsSync(path) ? await readFile(path, 'utf8') : ''
   const bare = (line: string) => line.trim().replace(/^\/+|\/+(\*\*?)?$/g, '')
   if (text.split('\n').some((line) => bare(line) === bare(entry))) return false
   const separator = text === '' ? '' : text.endsWith('\n') ? '\n' : '\n\n'
@@ -50,7 +42,7 @@ export async function ignoreInGit(appRoot: string, entry: string, comment: strin
  */
 export async function fillEmptyEnvValues(appRoot: string, values: Record<string, string>) {
   const path = join(appRoot, '.env')
-  let text = (await exists(path)) ? await readFile(path, 'utf8') : ''
+  let text = existsSync(path) ? await readFile(path, 'utf8') : ''
   const filled: string[] = []
   for (const [name, value] of Object.entries(values)) {
     const line = new RegExp(`^${name}=(.*)$`, 'm').exec(text)
@@ -95,7 +87,7 @@ export async function writeKeyPair(
     )
     return null
   }
-  if (!force && (await exists(privatePath))) return taken()
+  if (!force && existsSync(privatePath)) return taken()
 
   const pair = await generateCloudFrontKeyPair(kind)
   await mkdir(directory, { recursive: true })
@@ -117,7 +109,7 @@ export async function writeKeyPair(
   if (await ignoreInGit(appRoot, folderEntry, 'CloudFront key pair (node ace djamazing:keys)')) {
     command.logger.action(`update .gitignore (${folderEntry})`).succeeded()
   }
-  if (await exists(join(appRoot, 'adonisrc.ts'))) {
+  if (existsSync(join(appRoot, 'adonisrc.ts'))) {
     const codemods = await command.createCodemods()
     await codemods.updateRcFile((rcFile) => {
       rcFile.addMetaFile(`${relative(appRoot, directory)}/**`, true)

@@ -8,25 +8,6 @@ type VariantDriver = {
 type Disks = { use(disk?: string): { driver: unknown; getUrl(key: string): Promise<string> } }
 
 /**
- * Edge globals beside `@adonisjs/drive`'s `driveUrl`, for image variants:
- * `driveVariantUrl(key, variant, disk?)` and `driveSrcset(key, variants,
- * disk?)`, each the driver's method of the same job (`getVariantUrl`,
- * `getSrcset`) on the named disk, or the default one.
- */
-export async function registerVariantHelpers(app: ApplicationService, drive: Disks) {
-  if (!app.usingEdgeJS) return
-  const edge = await import('edge.js')
-  const driver = (disk?: string) => (disk ? drive.use(disk) : drive.use()).driver as VariantDriver
-  debug('adonis: Edge helpers driveVariantUrl, driveSrcset')
-  edge.default.global('driveVariantUrl', (key: string, variant: string, disk?: string) =>
-    driver(disk).getVariantUrl(key, variant)
-  )
-  edge.default.global('driveSrcset', (key: string, variants: string[], disk?: string) =>
-    driver(disk).getSrcset(key, variants)
-  )
-}
-
-/**
  * The djamazing error inside flydrive's wrapper, if that is what `error`
  * is: `Disk` re-throws every driver error as its own (`E_CANNOT_GENERATE_URL`)
  * with the driver's as `cause`.
@@ -46,16 +27,35 @@ function djamazingCause(error: unknown): Error | undefined {
  * `Cannot generate URL for file at location "..."` and not why
  * (`E_DJAMAZING_GUEST_LINK`, with its fix). Registered once every provider
  * has booted, so it replaces drive's own whatever the order in adonisrc.ts.
+ *
+ * With image variants, beside it: `driveVariantUrl(key, variant, disk?)`
+ * and `driveSrcset(key, variants, disk?)`, each the driver's method of the
+ * same job (`getVariantUrl`, `getSrcset`) on the named disk, or the
+ * default one.
  */
-export async function registerLinkHelper(app: ApplicationService, drive: Disks) {
+export async function registerViewHelpers(
+  app: ApplicationService,
+  drive: Disks,
+  variants: boolean
+) {
   if (!app.usingEdgeJS) return
-  const edge = await import('edge.js')
+  const edge = (await import('edge.js')).default
+  const use = (disk?: string) => (disk ? drive.use(disk) : drive.use())
   debug('adonis: Edge helper driveUrl, raising djamazing errors as they are')
-  edge.default.global('driveUrl', async (key: string, disk?: string) => {
+  edge.global('driveUrl', async (key: string, disk?: string) => {
     try {
-      return await (disk ? drive.use(disk) : drive.use()).getUrl(key)
+      return await use(disk).getUrl(key)
     } catch (error) {
       throw djamazingCause(error) ?? error
     }
   })
+  if (!variants) return
+  const driver = (disk?: string) => use(disk).driver as VariantDriver
+  debug('adonis: Edge helpers driveVariantUrl, driveSrcset')
+  edge.global('driveVariantUrl', (key: string, variant: string, disk?: string) =>
+    driver(disk).getVariantUrl(key, variant)
+  )
+  edge.global('driveSrcset', (key: string, variants: string[], disk?: string) =>
+    driver(disk).getSrcset(key, variants)
+  )
 }

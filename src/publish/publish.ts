@@ -77,12 +77,8 @@ async function readRecord(driver: DriverContract, key: string): Promise<PublishR
 }
 
 async function existingKeys(driver: DriverContract, prefix: string): Promise<Set<string>> {
-  const keys = new Set<string>()
   const { objects } = await driver.listAll(prefix, { recursive: true })
-  for (const object of objects) {
-    if (object.isFile) keys.add(object.key)
-  }
-  return keys
+  return new Set(Array.from(objects).flatMap((object) => (object.isFile ? [object.key] : [])))
 }
 
 /**
@@ -109,10 +105,11 @@ export async function publishFolder(
     existingKeys(driver, prefix),
   ])
 
+  const keyOf = (file: FolderFile) => `${prefix}${file.path}`
   const changed = files.filter(
-    (file) => record.files[file.path] !== file.sha256 || !existing.has(`${prefix}${file.path}`)
+    (file) => record.files[file.path] !== file.sha256 || !existing.has(keyOf(file))
   )
-  const wanted = new Set(files.map((file) => `${prefix}${file.path}`))
+  const wanted = new Set(files.map(keyOf))
   const removed = options.deleteRemoved
     ? [...existing].filter((key) => key !== recordKey && !wanted.has(key)).sort()
     : []
@@ -122,7 +119,7 @@ export async function publishFolder(
     options.onProgress?.({ action, key, file, done: ++done, total })
 
   if (options.dryRun) {
-    for (const file of changed) report('upload', `${prefix}${file.path}`, file)
+    for (const file of changed) report('upload', keyOf(file), file)
     for (const key of removed) report('delete', key)
   } else {
     // A few at a time: uploads wait on the network, not on this process.
@@ -130,13 +127,12 @@ export async function publishFolder(
     const uploadNext = async (): Promise<void> => {
       const file = queue.shift()
       if (!file) return
-      const key = `${prefix}${file.path}`
-      await driver.putStream(key, createReadStream(file.file), {
+      await driver.putStream(keyOf(file), createReadStream(file.file), {
         contentType: file.contentType,
         cacheControl: file.cacheControl,
         contentLength: file.size,
       })
-      report('upload', key, file)
+      report('upload', keyOf(file), file)
       return uploadNext()
     }
     await Promise.all(Array.from({ length: 4 }, uploadNext))
@@ -157,12 +153,10 @@ export async function publishFolder(
     }
   }
 
-  const uploadedPaths = new Set(changed.map((file) => file.path))
+  const uploaded = new Set(changed)
   return {
-    uploaded: changed.map((file) => `${prefix}${file.path}`),
-    unchanged: files
-      .filter((file) => !uploadedPaths.has(file.path))
-      .map((f) => `${prefix}${f.path}`),
+    uploaded: changed.map(keyOf),
+    unchanged: files.filter((file) => !uploaded.has(file)).map(keyOf),
     deleted: removed,
   }
 }
