@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
@@ -35,6 +36,28 @@ async function startUploads() {
       await rm(root, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A PUT with exactly these headers (no Content-Length unless given: the
+ * body is then sent chunked); the answer's status and body.
+ */
+function rawPut(url: string, headers: Record<string, string>, body = 'x') {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers, agent: false }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => {
+        resolve({ status: res.statusCode!, text })
+        req.destroy()
+      })
+    })
+    req.on('error', reject)
+    // A declared length far above the body is refused before the body is read.
+    if (headers['content-length'] === undefined) req.write(body)
+    req.end()
+  })
 }
 
 test.group('Local store | upload URLs', (group) => {
@@ -148,5 +171,38 @@ test.group('Local store | upload URLs', (group) => {
         () => false
       )
     )
+  })
+
+  test('requests S3 refuses are refused with its status and code', async ({ assert }) => {
+    const chunked = await rawPut(uploads.sign('chunked.txt', {}), {})
+    assert.equal(chunked.status, 411)
+    assert.include(chunked.text, '<Code>MissingContentLength</Code>')
+    const huge = await rawPut(uploads.sign('huge.bin', {}), {
+      'content-length': String(6 * 1024 ** 3),
+    })
+    assert.equal(huge.status, 400)
+    assert.include(huge.text, '<Code>EntityTooLarge</Code>')
+    const md5 = await rawPut(uploads.sign('md5.txt', {}), {
+      'content-length': '1',
+      'content-md5': 'nope',
+    })
+    assert.equal(md5.status, 400)
+    assert.include(md5.text, '<Code>InvalidDigest</Code>')
+    const sha = await rawPut(uploads.sign('sha.txt', {}), {
+      'content-length': '1',
+      'x-amz-checksum-sha256': 'nope',
+    })
+    assert.equal(sha.status, 400)
+    assert.include(sha.text, '<Code>InvalidRequest</Code>')
+    const first = await fetch(uploads.sign('Case.txt', {}), { method: 'PUT', body: 'a' })
+    assert.equal(first.status, 200)
+    const twin = await fetch(uploads.sign('case.txt', {}), { method: 'PUT', body: 'b' })
+    assert.equal(twin.status, 400)
+    assert.include(await twin.text(), '<Code>InvalidObjectName</Code>')
+    assert.equal(await readFile(join(uploads.root, 'bucket-a', 'Case.txt'), 'utf8'), 'a')
+    for (const name of ['chunked.txt', 'huge.bin', 'md5.txt', 'sha.txt']) {
+      const stored = await readFile(join(uploads.root, 'bucket-a', name)).catch(() => undefined)
+      assert.isUndefined(stored, name)
+    }
   })
 })
