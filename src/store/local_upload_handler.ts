@@ -1,11 +1,16 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
-import { edgeErrors, sendError, type EdgeError } from '../edge/error_response.ts'
+import { edgeError, edgeErrors, sendError } from '../edge/error_response.ts'
 import { parseTarget } from '../edge/request_target.ts'
 import type { LocalStore } from './local_store.ts'
-import { uploadSigningKey, verifyUploadUrl } from './local_upload_url.ts'
+import {
+  header,
+  uploadSigningKey,
+  verifyUploadUrl,
+  type UploadUrlPart,
+} from './local_upload_url.ts'
 import { MULTIPART_LIMITS } from './multipart.ts'
-import { s3ErrorOf } from './s3_errors.ts'
+import { s3Error, s3ErrorOf } from './s3_errors.ts'
 import type { ObjectWrite } from './types.ts'
 
 /**
@@ -40,30 +45,15 @@ export type UploadHandler = (
   target: string
 ) => Promise<void>
 
-const error = (status: number, code: string, message: string): EdgeError => ({
-  status,
-  code,
-  message,
-})
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value.join(',') : value
-}
-
 /**
  * What S3 keeps of a PUT's headers: the stored headers and user metadata,
  * and the checksums it checks the body against.
  */
-function writeOf(headers: IncomingHttpHeaders): ObjectWrite | EdgeError {
+function writeOf(headers: IncomingHttpHeaders): ObjectWrite {
   const md5 = header(headers, 'content-md5')
   const sha256 = header(headers, 'x-amz-checksum-sha256')
-  if (md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(md5)) {
-    return error(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.')
-  }
-  if (sha256 !== undefined && !/^[A-Za-z0-9+/]{43}=$/.test(sha256)) {
-    return error(400, 'InvalidRequest', 'Value for x-amz-checksum-sha256 header is invalid.')
-  }
+  if (md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(md5)) throw s3Error('InvalidDigest')
+  if (sha256 !== undefined && !/^[A-Za-z0-9+/]{43}=$/.test(sha256)) throw s3Error('InvalidRequest')
   const expires = header(headers, 'expires')
   const metadata: Record<string, string> = {}
   for (const name of Object.keys(headers)) {
@@ -93,6 +83,27 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
   const store = options.store
   const now = options.now ?? (() => new Date())
 
+  /**
+   * Checks the request as S3 does, then stores its body.
+   */
+  async function storeBody(req: IncomingMessage, key: string, part: UploadUrlPart | undefined) {
+    const declared = req.headers['content-length']
+    if (declared === undefined || !/^\d+$/.test(declared)) throw s3Error('MissingContentLength')
+    const size = Number(declared)
+    if (size > MAX_UPLOAD_BYTES) throw s3Error('EntityTooLarge')
+    const write = writeOf(req.headers)
+    await store.files.assertKeptApart(key).catch((refusal: Error) => {
+      throw s3Error('InvalidObjectName', refusal.message)
+    })
+    const { etag } = part
+      ? await store.uploadPart(key, part.uploadId, part.partNumber, req, {
+          size,
+          checksumSha256: write.checksumSha256,
+        })
+      : await store.putStream(key, req, { ...write, size })
+    return { etag, size }
+  }
+
   async function receive(req: IncomingMessage, res: ServerResponse, target: string) {
     if (req.method !== 'PUT') return sendError(res, req.method, edgeErrors.methodNotAllowed('PUT'))
     const { key, query } = parseTarget(target)
@@ -108,57 +119,20 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     })
     if (!check.ok) {
       debug('local store: upload of %s refused: %s', key, check.reason)
-      return sendError(res, req.method, error(check.status, check.code, check.message))
+      return sendError(res, req.method, check)
     }
-    const declared = req.headers['content-length']
-    if (declared === undefined || !/^\d+$/.test(declared)) {
-      return sendError(
-        res,
-        req.method,
-        error(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.')
-      )
-    }
-    const size = Number(declared)
-    if (size > MAX_UPLOAD_BYTES) {
-      return sendError(
-        res,
-        req.method,
-        error(
-          400,
-          'EntityTooLarge',
-          'Your proposed upload exceeds the maximum allowed object size.'
-        )
-      )
-    }
-    const write = writeOf(req.headers)
-    if ('code' in write) return sendError(res, req.method, write)
+    let stored: { etag: string; size: number }
     try {
-      await store.files.assertKeptApart(key)
-    } catch (refusal) {
-      const reason = (refusal as Error).message
-      return sendError(res, req.method, error(400, 'InvalidObjectName', reason))
-    }
-
-    let etag: string
-    try {
-      if (check.part) {
-        const { uploadId, partNumber } = check.part
-        ;({ etag } = await store.uploadPart(key, uploadId, partNumber, req, {
-          size,
-          checksumSha256: write.checksumSha256,
-        }))
-      } else {
-        ;({ etag } = await store.putStream(key, req, { ...write, size }))
-      }
+      stored = await storeBody(req, key, check.part)
     } catch (failure) {
-      // The store's refusals are S3's: answered as S3 answers them.
+      // The refusals are S3's: answered as S3 answers them.
       const refusal = s3ErrorOf(failure)
       const status = refusal?.$metadata?.httpStatusCode
       if (!refusal || status === undefined || status >= 500) throw failure
-      return sendError(res, req.method, error(status, refusal.name!, refusal.message!))
+      return sendError(res, req.method, edgeError(status, refusal.name!, refusal.message!))
     }
-    debug('local store: stored %s:%s (%d bytes)', store.bucket, key, size)
-    res.writeHead(200, { 'ETag': etag, 'Content-Length': 0 })
+    debug('local store: stored %s:%s (%d bytes)', store.bucket, key, stored.size)
+    res.writeHead(200, { 'ETag': stored.etag, 'Content-Length': 0 })
     res.end()
   }
 

@@ -96,6 +96,14 @@ export function signUploadUrl(
   return `${cdnUrlFor(target.cdn, target.objectKey)}?${query}`
 }
 
+/**
+ * A request header's value, repeated ones joined as HTTP joins them.
+ */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(',') : value
+}
+
 export type UploadCheck =
   | { ok: true; part?: UploadUrlPart }
   | { ok: false; status: number; code: string; message: string; reason: string }
@@ -139,10 +147,7 @@ export function verifyUploadUrl(
   if (names.some((name, index) => !known.has(name) || (index > 0 && names[index - 1] >= name))) {
     return refused('AccessDenied', 'Invalid X-Djamazing-SignedHeaders.', 'malformed-headers')
   }
-  const headers = names.map((name): [string, string] => {
-    const value = request.headers[name]
-    return [name, Array.isArray(value) ? value.join(',') : (value ?? '')]
-  })
+  const headers = names.map((name): [string, string] => [name, header(request.headers, name) ?? ''])
   const partNumber = params.getAll('partNumber')
   const uploadId = params.getAll('uploadId')
   if (partNumber.length > 1 || uploadId.length !== partNumber.length) {

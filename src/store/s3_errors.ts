@@ -32,6 +32,11 @@ const S3_ERRORS = {
     400,
     'The XML you provided was not well-formed or did not validate against our published schema.',
   ],
+  MissingContentLength: [411, 'You must provide the Content-Length HTTP header.'],
+  EntityTooLarge: [400, 'Your proposed upload exceeds the maximum allowed object size.'],
+  InvalidDigest: [400, 'The Content-MD5 you specified was invalid.'],
+  InvalidRequest: [400, 'Value for x-amz-checksum-sha256 header is invalid.'],
+  InvalidObjectName: [400, 'Object name contains unsupported characters.'],
   NotImplemented: [501, 'A header you provided implies functionality that is not implemented'],
 } as const
 
