@@ -62,6 +62,11 @@ export type ObjectRecord = Omit<StoredObject, 'key' | 'lastModified' | 'expires'
 }
 
 /**
+ * What was received of a write: its length, MD5 and base64 SHA-256.
+ */
+export type Received = { size: number; md5: Buffer; sha256: string }
+
+/**
  * How a case-insensitive, normalising file system sees a name.
  */
 const folded = (name: string) => name.normalize('NFC').toLowerCase()
@@ -85,10 +90,11 @@ export class BucketFiles {
    */
   #commits = new Map<string, Promise<unknown>>()
 
-  readonly createsBucket: boolean
-
-  constructor(root: string, bucket: string, createsBucket = true) {
-    this.createsBucket = createsBucket
+  constructor(
+    root: string,
+    bucket: string,
+    readonly createsBucket = true
+  ) {
     this.folder = join(root, bucket)
     const own = join(root, '.state')
     this.#meta = join(own, 'meta', bucket)
@@ -246,7 +252,11 @@ export class BucketFiles {
    * Writes a stream (or bytes) to a temporary file, hashing it on the way:
    * MD5 (the ETag) and SHA-256 (the checksum kept and checked).
    */
-  async receive(file: string, source: Readable | Uint8Array, signal?: AbortSignal) {
+  async receive(
+    file: string,
+    source: Readable | Uint8Array,
+    signal?: AbortSignal
+  ): Promise<Received> {
     const md5 = createHash('md5')
     const sha256 = createHash('sha256')
     let size = 0
@@ -267,6 +277,29 @@ export class BucketFiles {
     }
     await pipeline(source, hashing, createWriteStream(file), { signal })
     return { size, md5: md5.digest(), sha256: sha256.digest('base64') }
+  }
+
+  /**
+   * Stores `body` as the object `key`: received into a temporary file,
+   * then committed with the record `recordFor` makes of what was received
+   * (it refuses the bytes by throwing). The temporary file never stays.
+   */
+  async write(
+    key: string,
+    body: Readable | Uint8Array,
+    recordFor: (written: Received) => Omit<ObjectRecord, 'ino'>,
+    options: { signal?: AbortSignal; exclusive?: boolean } = {}
+  ): Promise<Omit<ObjectRecord, 'ino'>> {
+    // A key no file can hold is refused before anything is created.
+    this.file(key)
+    const [, temporary] = await Promise.all([this.assertKeptApart(key), this.temporary()])
+    try {
+      const record = recordFor(await this.receive(temporary, body, options.signal))
+      await this.commit(key, temporary, record, options)
+      return record
+    } finally {
+      await rm(temporary, { force: true })
+    }
   }
 
   /**

@@ -6,7 +6,13 @@ import { Readable } from 'node:stream'
 import type { CdnBase } from '../cdn_url.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { signUploadUrl, type UploadUrlPart } from './local_upload_url.ts'
-import { BucketFiles, isMissing, recordOf, type ObjectRecord } from './local_files.ts'
+import {
+  BucketFiles,
+  isMissing,
+  recordOf,
+  type ObjectRecord,
+  type Received,
+} from './local_files.ts'
 import { MULTIPART_LIMITS } from './multipart.ts'
 import { s3Error, storeRequest, wrapS3Error } from './s3_errors.ts'
 import type {
@@ -55,12 +61,6 @@ type UploadRecord = {
 }
 
 /**
- * The objects of one bucket of the local store (`<root>/<bucket>/`),
- * keeping per object what S3 keeps and answering as S3 does, errors
- * included (`NoSuchKey`, `NoSuchBucket`, `PreconditionFailed`,
- * `BadDigest`, `EntityTooSmall`, `NoSuchUpload`, ... as the `cause`).
- */
-/**
  * Bytes per read of an object's file. Node's default for file streams,
  * 64 KiB, makes a 3.6 MB phone photo 57 trips through the thread pool: read
  * whole, it took 47 ms that way against 13 ms in 1 MiB reads on a busy
@@ -68,25 +68,25 @@ type UploadRecord = {
  */
 const READ_CHUNK = 1024 ** 2
 
+/**
+ * The objects of one bucket of the local store (`<root>/<bucket>/`),
+ * keeping per object what S3 keeps and answering as S3 does, errors
+ * included (`NoSuchKey`, `NoSuchBucket`, `PreconditionFailed`,
+ * `BadDigest`, `EntityTooSmall`, `NoSuchUpload`, ... as the `cause`).
+ */
 export class LocalStore implements ObjectStore {
   readonly kind = 'local' as const
   readonly bucket: string
-  readonly root: string
   readonly files: BucketFiles
   #options: LocalStoreOptions
 
   constructor(options: LocalStoreOptions) {
     this.#options = options
-    this.root = options.root
     this.bucket = options.bucket
     this.files = new BucketFiles(options.root, options.bucket, options.createBucket !== false)
     // The bucket exists from the start, as one created in S3 does: the
     // edge then tells a missing object from a missing bucket.
     if (options.createBucket !== false) mkdirSync(this.files.folder, { recursive: true })
-  }
-
-  get folder() {
-    return this.files.folder
   }
 
   async #missing(): Promise<never> {
@@ -154,8 +154,7 @@ export class LocalStore implements ObjectStore {
   }
 
   /**
-   * Writes the bytes to a temporary file, checks them as S3 would (length,
-   * checksums), then commits bytes and record together.
+   * Stores the bytes once they passed S3's checks (length, checksums).
    */
   #write(
     operation: string,
@@ -163,44 +162,31 @@ export class LocalStore implements ObjectStore {
     body: Readable | Uint8Array,
     write: StreamWrite = {}
   ): Promise<{ etag: string }> {
-    return storeRequest(this, operation, key, async () => {
-      // A key no file can hold is refused before anything is created.
-      this.files.file(key)
-      const [, temporary] = await Promise.all([
-        this.files.assertKeptApart(key),
-        this.files.temporary(),
-      ])
-      let committed = false
-      try {
-        const written = await this.files.receive(temporary, body, write.signal)
-        checkWritten(written, write)
-        const etag = `"${written.md5.toString('hex')}"`
-        await this.files.commit(key, temporary, recordOf(write, { ...written, etag }))
-        // The commit moved the temporary file into place.
-        committed = true
-        return { etag }
-      } finally {
-        if (!committed) await rm(temporary, { force: true })
-      }
-    })
+    return storeRequest(this, operation, key, () =>
+      this.files.write(
+        key,
+        body,
+        (written) => {
+          checkWritten(written, write)
+          return recordOf(write, { ...written, etag: `"${written.md5.toString('hex')}"` })
+        },
+        { signal: write.signal }
+      )
+    )
   }
 
   copy(source: string, destination: string, options: CopyOptions = {}): Promise<void> {
     return storeRequest(this, 'copy', source, async () => {
-      await this.files.assertKeptApart(destination)
       const { body, ...object } = await this.get(source, { ifMatch: options.ifMatch })
-      const temporary = await this.files.temporary()
-      try {
-        const written = await this.files.receive(temporary, body)
-        const kept = options.write
-          ? recordOf(options.write, { ...written, etag: object.etag })
-          : recordOfStored(object)
-        await this.files.commit(destination, temporary, kept, {
-          exclusive: options.ifNoneMatch === '*',
-        })
-      } finally {
-        await rm(temporary, { force: true })
-      }
+      await this.files.write(
+        destination,
+        body,
+        (written) =>
+          options.write
+            ? recordOf(options.write, { ...written, etag: object.etag })
+            : recordOfStored(object),
+        { exclusive: options.ifNoneMatch === '*' }
+      )
     })
   }
 
@@ -220,7 +206,7 @@ export class LocalStore implements ObjectStore {
     const prefix = options.prefix ?? ''
     return storeRequest(this, 'list', prefix, async () => {
       const slash = prefix.lastIndexOf('/')
-      const folder = slash < 0 ? this.folder : this.files.file(prefix.slice(0, slash))
+      const folder = slash < 0 ? this.files.folder : this.files.file(prefix.slice(0, slash))
       const byFolder = options.delimiter === '/'
       const dirents = await readdir(folder, { recursive: !byFolder, withFileTypes: true }).catch(
         (error: unknown) => {
@@ -232,7 +218,9 @@ export class LocalStore implements ObjectStore {
       const entries = dirents
         .filter((entry) => entry.isFile() || (byFolder && entry.isDirectory()))
         .map((entry) => {
-          const key = relative(this.folder, join(entry.parentPath, entry.name)).split(sep).join('/')
+          const key = relative(this.files.folder, join(entry.parentPath, entry.name))
+            .split(sep)
+            .join('/')
           return entry.isFile() ? { key, file: true } : { key: `${key}/`, file: false }
         })
         .filter((entry) => entry.key.startsWith(prefix))
@@ -437,35 +425,22 @@ export class LocalStore implements ObjectStore {
         }
         return found
       })
-      const folder = this.#uploadFolder(uploadId)
-      const temporary = await this.files.temporary()
-      try {
-        const written = await this.files.receive(
-          temporary,
-          Readable.from(partBytes(folder, chosen))
-        )
-        const md5s = Buffer.concat(
-          chosen.map((part) => Buffer.from(part.etag.replaceAll('"', ''), 'hex'))
-        )
-        const shas = Buffer.concat(
-          chosen.map((part) => Buffer.from(part.checksumSha256!, 'base64'))
-        )
-        const etag = `"${createHash('md5').update(md5s).digest('hex')}-${chosen.length}"`
-        const sha256 = `${createHash('sha256').update(shas).digest('base64')}-${chosen.length}`
-        const write = {
-          ...upload.write,
-          expires: upload.write.expires ? new Date(upload.write.expires) : undefined,
-        }
-        await this.files.commit(
-          key,
-          temporary,
-          recordOf(write, { size: written.size, etag, sha256 })
-        )
-        await rm(folder, { recursive: true, force: true })
-        return { etag }
-      } finally {
-        await rm(temporary, { force: true })
+      const md5s = Buffer.concat(
+        chosen.map((part) => Buffer.from(part.etag.replaceAll('"', ''), 'hex'))
+      )
+      const shas = Buffer.concat(chosen.map((part) => Buffer.from(part.checksumSha256!, 'base64')))
+      const etag = `"${createHash('md5').update(md5s).digest('hex')}-${chosen.length}"`
+      const sha256 = `${createHash('sha256').update(shas).digest('base64')}-${chosen.length}`
+      const write = {
+        ...upload.write,
+        expires: upload.write.expires ? new Date(upload.write.expires) : undefined,
       }
+      const folder = this.#uploadFolder(uploadId)
+      await this.files.write(key, Readable.from(partBytes(folder, chosen)), ({ size }) =>
+        recordOf(write, { size, etag, sha256 })
+      )
+      await rm(folder, { recursive: true, force: true })
+      return { etag }
     })
   }
 
@@ -505,7 +480,7 @@ async function* partBytes(folder: string, parts: UploadedPart[]) {
  * S3's checks of received bytes against what the request declared.
  */
 function checkWritten(
-  written: { size: number; md5: Buffer; sha256: string },
+  written: Received,
   declared: { size?: number; checksumSha256?: string; contentMd5?: string }
 ) {
   if (declared.size !== undefined && written.size !== declared.size) {

@@ -4,23 +4,28 @@ import { contentTypeFor } from './content_type.ts'
 import type { ObjectWrite } from './types.ts'
 
 /**
- * The headers flydrive's write options name, and the PascalCase S3
- * parameters for what they do not name, which flydrive's S3 driver lets
- * through (`Metadata`, `Expires`, `StorageClass`, ...).
+ * The write options that set what is stored with the bytes: the headers
+ * flydrive's write options name, and the PascalCase S3 parameters for what
+ * they do not name, which flydrive's S3 driver lets through (`Metadata`,
+ * `Expires`).
  */
-const NAMED = new Set([
-  'visibility',
+const STORED = [
   'contentType',
   'contentLanguage',
   'contentEncoding',
   'contentDisposition',
   'cacheControl',
-  'contentLength',
   'expires',
   'metadata',
   'Metadata',
   'Expires',
-])
+]
+
+/**
+ * The options a write interprets; any other (`StorageClass`, ...) goes to
+ * S3 as it is.
+ */
+const NAMED = new Set(['visibility', 'contentLength', ...STORED])
 
 /**
  * What a write of the driver stores, from flydrive's write options. The
@@ -77,16 +82,5 @@ export function objectWrite(
  * source's, or S3 silently keeps it).
  */
 export function replacesMetadata(options: WriteOptions | undefined): boolean {
-  if (!options) return false
-  return [
-    'contentType',
-    'contentLanguage',
-    'contentEncoding',
-    'contentDisposition',
-    'cacheControl',
-    'expires',
-    'Expires',
-    'metadata',
-    'Metadata',
-  ].some((name) => options[name] !== undefined)
+  return STORED.some((name) => options?.[name] !== undefined)
 }
