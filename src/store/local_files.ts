@@ -394,7 +394,7 @@ export class BucketFiles {
  * The record of a write.
  */
 export function recordOf(
-  write: ObjectWrite | undefined,
+  write: (Omit<ObjectWrite, 'expires'> & { expires?: Date | string }) | undefined,
   written: { size: number; etag: string; sha256: string }
 ): Omit<ObjectRecord, 'ino'> {
   const metadata: Record<string, string> = {}
@@ -411,7 +411,7 @@ export function recordOf(
     contentDisposition: write?.contentDisposition,
     contentEncoding: write?.contentEncoding,
     contentLanguage: write?.contentLanguage,
-    expires: write?.expires?.toUTCString(),
+    expires: write?.expires && new Date(write.expires).toUTCString(),
     metadata,
     checksumSha256: written.sha256,
   }

@@ -306,11 +306,13 @@ export class LocalStore implements ObjectStore {
     return join(this.files.uploads, uploadId)
   }
 
+  async #readUpload(folder: string): Promise<UploadRecord | undefined> {
+    const text = await readFile(join(folder, 'upload.json'), 'utf8').catch(() => undefined)
+    return text === undefined ? undefined : (JSON.parse(text) as UploadRecord)
+  }
+
   async #upload(key: string, uploadId: string): Promise<UploadRecord> {
-    const text = await readFile(join(this.#uploadFolder(uploadId), 'upload.json'), 'utf8').catch(
-      () => undefined
-    )
-    const upload = text === undefined ? undefined : (JSON.parse(text) as UploadRecord)
+    const upload = await this.#readUpload(this.#uploadFolder(uploadId))
     if (!upload || upload.key !== key) {
       throw s3Error('NoSuchUpload')
     }
@@ -324,12 +326,11 @@ export class LocalStore implements ObjectStore {
       const uploadId = randomBytes(16).toString('hex')
       const folder = this.#uploadFolder(uploadId)
       await mkdir(folder, { recursive: true })
-      const upload: UploadRecord = {
-        key,
-        initiated: new Date().toISOString(),
-        write: { ...write, expires: write?.expires?.toISOString() },
-      }
-      await writeFile(join(folder, 'upload.json'), JSON.stringify(upload))
+      // JSON keeps the dates as ISO strings, as UploadRecord reads them.
+      await writeFile(
+        join(folder, 'upload.json'),
+        JSON.stringify({ key, initiated: new Date(), write: write ?? {} })
+      )
       return uploadId
     })
   }
@@ -431,13 +432,9 @@ export class LocalStore implements ObjectStore {
       const shas = Buffer.concat(chosen.map((part) => Buffer.from(part.checksumSha256!, 'base64')))
       const etag = `"${createHash('md5').update(md5s).digest('hex')}-${chosen.length}"`
       const sha256 = `${createHash('sha256').update(shas).digest('base64')}-${chosen.length}`
-      const write = {
-        ...upload.write,
-        expires: upload.write.expires ? new Date(upload.write.expires) : undefined,
-      }
       const folder = this.#uploadFolder(uploadId)
       await this.files.write(key, Readable.from(partBytes(folder, chosen)), ({ size }) =>
-        recordOf(write, { size, etag, sha256 })
+        recordOf(upload.write, { size, etag, sha256 })
       )
       await rm(folder, { recursive: true, force: true })
       return { etag }
@@ -456,13 +453,8 @@ export class LocalStore implements ObjectStore {
       const uploads: MultipartUpload[] = []
       const ids = await readdir(this.files.uploads).catch(() => [])
       for (const uploadId of ids) {
-        const text = await readFile(
-          join(this.files.uploads, uploadId, 'upload.json'),
-          'utf8'
-        ).catch(() => undefined)
-        if (text === undefined) continue
-        const upload = JSON.parse(text) as UploadRecord
-        if (!upload.key.startsWith(prefix)) continue
+        const upload = await this.#readUpload(join(this.files.uploads, uploadId))
+        if (!upload?.key.startsWith(prefix)) continue
         uploads.push({ key: upload.key, uploadId, initiated: new Date(upload.initiated) })
       }
       return uploads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
