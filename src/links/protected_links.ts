@@ -6,7 +6,7 @@ import { Lru } from '../lru.ts'
 import type { SignedUrlCache } from '../signed_url_cache.ts'
 import { cdnLifetime, viewerIpv4, type LifetimeSettings } from './cdn_lifetime.ts'
 import { verifiedKeyOf, type LinkSigner } from './signer.ts'
-import type { FolderGrant, LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
+import type { LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
 
 /**
  * Where a remembered link keeps what it was accepted for (the input but
@@ -161,12 +161,7 @@ export class ProtectedLinks {
    * they live, and the unsigned URL of the entry file. `undefined` when the
    * disk opens no folders.
    */
-  openFolder(
-    link: LinkVerifyResult,
-    disk: string,
-    now: Date = new Date(),
-    clientIp?: string
-  ): FolderGrant | undefined {
+  openFolder(link: LinkVerifyResult, disk: string, now: Date = new Date(), clientIp?: string) {
     const key = this.#keyOf(link)
     const { folders, cloudfront, cdn, objectKey, signatureTimeout } = this.#options
     const folder = (link as VerifiedLink).folder

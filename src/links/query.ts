@@ -108,14 +108,12 @@ function collect(query: LinkQuery): Map<string, string[]> | undefined {
           : decodeCanonical(part.slice(equals + 1))
       if (value === undefined || !add(name, value)) return undefined
     }
-  } else if (query instanceof URLSearchParams) {
-    for (const [name, value] of query) add(name, value)
   } else if (query !== null && typeof query === 'object') {
-    for (const name of Object.keys(query)) {
-      const value: unknown = query[name]
+    const entries = query instanceof URLSearchParams ? query.entries() : Object.entries(query)
+    for (const [name, value] of entries) {
       if (value === undefined) continue
-      const values = Array.isArray(value) ? value : [value]
-      for (const item of values) if (!add(name, item)) return undefined
+      const values: unknown[] = Array.isArray(value) ? value : [value]
+      if (!values.every((item) => add(name, item))) return undefined
     }
   } else {
     return undefined

@@ -5,13 +5,7 @@ import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
 import { rememberFolder } from './folder_cookies.ts'
 import type { ProtectedLinks } from './protected_links.ts'
 import { isValidDiskName } from './signer.ts'
-import type {
-  AuthorizeHook,
-  RedirectRequest,
-  RedirectResponse,
-  RouteRefusal,
-  VerifiedLink,
-} from './types.ts'
+import type { AuthorizeHook, RedirectRequest, RedirectResponse, RouteRefusal } from './types.ts'
 
 /*
  * WARNING: anyone on the internet can reach this route, with any path,
@@ -217,48 +211,32 @@ export async function handleLinkRequest(
     }
   }
 
-  if (result.folder !== undefined) return openFolder(request, disk, result, key, userId)
+  const event = {
+    outcome: 'redirected',
+    disk: request.disk,
+    key,
+    userId,
+    ...(request.realm ? { realm: request.realm } : {}),
+  } as const
+  if (result.folder !== undefined) {
+    // A folder link: CloudFront signed cookies for the whole folder (its
+    // path on the CDN, the configured domain), then 302 to its entry file,
+    // whose URL carries no signature: the cookies open it and every file
+    // next to it. A disk without folder cookies refuses (403).
+    const grant = disk.openFolder(result, request.disk, request.now, request.clientIp)
+    if (!grant) return refuse(403, method, { reason: 'no-folder-cookies', disk: diskName })
+    if (debug.enabled) debug('links: folder cookies %s:%s', request.disk, result.folder)
+    const remembered = { maxAge: grant.maxAge, now: request.now }
+    return {
+      status: 302,
+      headers: { ...COMMON_HEADERS, Location: grant.location },
+      setCookies: [...grant.cookies, ...rememberFolder(request.cookies, grant.scope, remembered)],
+      event,
+    }
+  }
   // Built from config and the verified key only, and checked against the
   // CDN origin: a misconfigured signer must still never send users elsewhere.
   const location = await disk.redirectUrl(result, request.disk, request.now, request.clientIp)
   if (debug.enabled) debug('links: redirect %s:%s', request.disk, key)
-  return {
-    status: 302,
-    headers: { ...COMMON_HEADERS, Location: location },
-    event: {
-      outcome: 'redirected',
-      disk: request.disk,
-      key,
-      userId,
-      ...(request.realm ? { realm: request.realm } : {}),
-    },
-  }
-}
-
-/**
- * A folder link: CloudFront signed cookies for the whole folder (its
- * path on the CDN, the configured domain), then 302 to its entry file,
- * whose URL carries no signature: the cookies open it and every file
- * next to it. A disk without folder cookies refuses (403).
- */
-async function openFolder(
-  request: RedirectRequest,
-  disk: ProtectedLinks,
-  link: VerifiedLink,
-  key: string,
-  userId: string | null
-): Promise<RedirectResponse> {
-  const grant = await disk.openFolder(link, request.disk, request.now, request.clientIp)
-  if (!grant)
-    return refuse(403, request.method, { reason: 'no-folder-cookies', disk: request.disk })
-  if (debug.enabled) debug('links: folder cookies %s:%s', request.disk, link.folder)
-  return {
-    status: 302,
-    headers: { ...COMMON_HEADERS, Location: grant.location },
-    setCookies: [
-      ...grant.cookies,
-      ...rememberFolder(request.cookies, grant.scope, { maxAge: grant.maxAge, now: request.now }),
-    ],
-    event: { outcome: 'redirected', disk: request.disk, key, userId },
-  }
+  return { status: 302, headers: { ...COMMON_HEADERS, Location: location }, event }
 }

@@ -232,21 +232,6 @@ export type VerifiedLink = {
  */
 export type FolderCookieScope = { path: string; domain?: string }
 
-/**
- * What opening a folder gives the browser: the entry file's unsigned
- * CDN URL, the signed cookies (`Set-Cookie` values), where they live and
- * for how long.
- */
-export type FolderGrant = {
-  location: string
-  cookies: string[]
-  scope: FolderCookieScope
-  /**
-   * How long the cookies live, in seconds (their `Max-Age`).
-   */
-  maxAge: number
-}
-
 /*
  * The redirect route
  */
