@@ -12,6 +12,7 @@ import type { ResolvedInvalidation } from '../disk/settings.ts'
  */
 export class DiskInvalidation {
   readonly invalidator: Invalidator
+  readonly distributionId: string
   readonly #basePath: string
   readonly #prefix: string
   readonly #list: ReturnType<typeof cloudFrontCalls>['list']
@@ -19,6 +20,7 @@ export class DiskInvalidation {
   constructor(disk: string, cdn: CdnBase, prefix: string, settings: ResolvedInvalidation) {
     this.#basePath = new URL(cdn.base).pathname
     this.#prefix = prefix
+    this.distributionId = settings.distributionId
     const calls = cloudFrontCalls(settings)
     this.#list = calls.list
     this.invalidator = new Invalidator({
@@ -27,10 +29,6 @@ export class DiskInvalidation {
       send: calls.create,
       clock: settings.clock ?? SYSTEM_CLOCK,
     })
-  }
-
-  get distributionId(): string {
-    return this.invalidator.settings.distributionId
   }
 
   /**

@@ -32,8 +32,6 @@ export type SharpFactory = (
 
 const require = createRequire(import.meta.url)
 
-let loading: Promise<SharpFactory> | undefined
-
 /**
  * Throws `E_DJAMAZING_SHARP_MISSING` unless sharp can be found: called
  * when a disk that declares variants is created, so a missing install
@@ -50,15 +48,11 @@ export function assertSharpInstalled(setting: string): void {
 }
 
 /**
- * sharp, imported once, the first time a variant is made.
+ * sharp, imported the first time a variant is made (then Node's cached module).
  */
-export function loadSharp(setting: string): Promise<SharpFactory> {
-  loading ??= import('sharp').then(
-    (module) => module.default as unknown as SharpFactory,
-    (error) => {
-      loading = undefined
-      throw new E_DJAMAZING_SHARP_MISSING([setting], { cause: error })
-    }
-  )
-  return loading
+export async function loadSharp(setting: string): Promise<SharpFactory> {
+  const module = await import('sharp').catch((error) => {
+    throw new E_DJAMAZING_SHARP_MISSING([setting], { cause: error })
+  })
+  return module.default as unknown as SharpFactory
 }
