@@ -64,6 +64,11 @@ export type UploadClaims = {
   confirmBy: number
 }
 
+/**
+ * Unix seconds, as tokens carry their times.
+ */
+export const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
 const isString = (value: unknown) => typeof value === 'string'
 const isInteger = (value: unknown) => Number.isSafeInteger(value)
 const isStringOrNull = (value: unknown) => value === null || typeof value === 'string'

@@ -170,12 +170,7 @@ export type MultipartUploadTarget = {
 /**
  * What `signUploadPart` is given besides the token.
  */
-export type SignPartOptions = {
-  userId: string | number
-  /**
-   * As for `confirmUpload`: the realm of that user.
-   */
-  realm?: string | null
+export type SignPartOptions = UploadUserOptions & {
   /**
    * 1 to the target's `partCount`.
    */
@@ -185,10 +180,6 @@ export type SignPartOptions = {
    * other bytes.
    */
   checksum: string
-  /**
-   * The clock, for tests. Default: now.
-   */
-  now?: Date
 }
 
 /**
@@ -217,12 +208,16 @@ export type StoredPart = {
 }
 
 /**
- * What `listUploadParts` and `abortUpload` are given besides the token.
+ * What every call on an upload's token is given besides it: who is asking.
  */
 export type UploadUserOptions = {
+  /**
+   * The user making the call: must be the one the upload was started for.
+   */
   userId: string | number
   /**
-   * As for `confirmUpload`: the realm of that user.
+   * The realm of that user: must be the one the upload was started for.
+   * Default as for `startUpload`.
    */
   realm?: string | null
   /**
@@ -243,29 +238,13 @@ export type CompleteUploadOptions = ConfirmUploadOptions & { checksums: string[]
 /**
  * What `confirmUpload` is given besides the token.
  */
-export type ConfirmUploadOptions = {
-  /**
-   * The user confirming: must be the one the upload was started for.
-   */
-  userId: string | number
-
-  /**
-   * The realm of the user confirming: must be the one the upload was
-   * started for. Default as for `startUpload`.
-   */
-  realm?: string | null
-
+export type ConfirmUploadOptions = UploadUserOptions & {
   /**
    * The app's own look at the content before it becomes final: it gets the
    * first bytes (up to 4,100, enough for magic numbers) and returns false
    * to refuse. Use it to check that the bytes are of the type signed.
    */
   checkContent?: (firstBytes: Uint8Array, upload: ConfirmedUpload) => boolean | Promise<boolean>
-
-  /**
-   * The clock, for tests. Default: now.
-   */
-  now?: Date
 }
 
 /**
