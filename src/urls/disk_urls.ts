@@ -44,7 +44,7 @@ export class DiskUrls {
     this.#assertNotPending(key)
     if (disk.mode === 'protected' && disk.links) {
       logCall(disk, 'getUrl link', objectKey)
-      return this.#signed.linkFor(disk.name, key)
+      return this.#signed.linkFor(key)
     }
     if (disk.mode === 'protected') {
       throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([key, disk.name, NO_LINKS])
@@ -55,12 +55,12 @@ export class DiskUrls {
 
   async linkFor(key: string, options: LinkOptions = {}): Promise<string> {
     logCall(this.#disk, 'linkFor', this.#linkableKey(key))
-    return this.#signed.linkFor(this.#disk.name, key, options)
+    return this.#signed.linkFor(key, options)
   }
 
   async linkForFolder(folder: string, options: FolderLinkOptions): Promise<string> {
     logCall(this.#disk, 'linkForFolder', this.#linkableKey(folder))
-    return this.#signed.linkForFolder(this.#disk.name, folder, options)
+    return this.#signed.linkForFolder(folder, options)
   }
 
   async getSignedUrl(key: string, options?: SignedURLOptions): Promise<string> {
@@ -77,7 +77,7 @@ export class DiskUrls {
     if (disk.cloudfront) {
       this.#assertOwnUrls(key, 'getSignedUrl')
       logCall(disk, 'getSignedUrl cloudfront', objectKey)
-      return this.#signed.signCdnUrl(disk.cdn, objectKey, overrides)
+      return this.#signed.signCdnUrl(objectKey, overrides)
     }
     if (disk.objectStore.kind === 'local') {
       throw new E_DJAMAZING_INVALID_CONFIG([

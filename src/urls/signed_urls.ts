@@ -1,4 +1,4 @@
-import { cdnObjectUrl, type CdnBase } from '../cdn_url.ts'
+import { cdnObjectUrl } from '../cdn_url.ts'
 import type { ResolvedDisk } from '../disk/resolve_disk.ts'
 import type { Duration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_LINK_OPTION } from '../errors.ts'
@@ -44,17 +44,15 @@ export class SignedUrls {
   /**
    * A protected link to `key` for the current user, with the link's options.
    */
-  async linkFor(disk: string, key: string, options: LinkOptions = {}): Promise<string> {
+  async linkFor(key: string, options: LinkOptions = {}): Promise<string> {
     const view = this.#viewOf(key, options)
     this.#assertServable(key, options, view.bindIp === true)
-    return this.#disk.links!.linkFor(disk, key, {
+    return this.#disk.links!.linkFor(this.#disk.name, key, {
       ...view,
       ...(await this.#currentUser()),
-      ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-      ...(options.contentDisposition === undefined
-        ? {}
-        : { contentDisposition: options.contentDisposition }),
+      expiresIn: options.expiresIn,
+      contentType: options.contentType,
+      contentDisposition: options.contentDisposition,
     })
   }
 
@@ -76,7 +74,7 @@ export class SignedUrls {
   /**
    * A folder link: its entry file's key, with the folder signed in.
    */
-  async linkForFolder(disk: string, folder: string, options: FolderLinkOptions): Promise<string> {
+  async linkForFolder(folder: string, options: FolderLinkOptions): Promise<string> {
     if (!this.#disk.folderCookies) {
       throw new E_DJAMAZING_INVALID_LINK_OPTION([
         'folder',
@@ -91,11 +89,11 @@ export class SignedUrls {
       ])
     }
     const prefix = folder.endsWith('/') ? folder : `${folder}/`
-    return this.#disk.links!.linkFor(disk, `${prefix}${entry}`, {
+    return this.#disk.links!.linkFor(this.#disk.name, `${prefix}${entry}`, {
       ...(await this.#currentUser()),
       folder: prefix,
-      ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
-      ...(options.bindIp ? { bindIp: true } : {}),
+      expiresIn: options.expiresIn,
+      bindIp: Boolean(options.bindIp),
     })
   }
 
@@ -148,12 +146,8 @@ export class SignedUrls {
   /**
    * A CloudFront signed URL of an object, signed off the event loop.
    */
-  signCdnUrl(
-    cdn: CdnBase,
-    objectKey: string,
-    options: { expiresIn: number | string } & LinkOverrides
-  ): Promise<string> {
-    return this.#disk.cloudfront!.signUrlAsync(cdnObjectUrl(cdn, objectKey, options), {
+  signCdnUrl(objectKey: string, options: { expiresIn: number | string } & LinkOverrides) {
+    return this.#disk.cloudfront!.signUrlAsync(cdnObjectUrl(this.#disk.cdn, objectKey, options), {
       expiresIn: options.expiresIn,
     })
   }
