@@ -1,11 +1,11 @@
 import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 
 /**
- * The bounds of the edge's cache. CloudFront's edge caches are large and
- * evict what is least requested; this one lives in the process's memory,
- * so it is bounded and evicts the least recently used entry first.
+ * The edge cache's settings. CloudFront's edge caches are large and evict
+ * what is least requested; this one lives in the process's memory, so it
+ * is bounded and evicts the least recently used entry first.
  */
-export type EdgeCacheOptions = {
+export type EdgeCacheSettings = {
   /**
    * The most bytes of bodies kept at once. Default 64 MiB.
    */
@@ -18,12 +18,18 @@ export type EdgeCacheOptions = {
    * Larger objects are passed through and never kept. Default 8 MiB.
    */
   maxObjectBytes?: number
+  /**
+   * CloudFront's error caching minimum TTL: 404 and 5xx answers of the
+   * origin are kept this long (whole seconds). Default 10.
+   */
+  errorCachingMinTtl?: number
 }
 
-export const CACHE_DEFAULTS = {
+const CACHE_DEFAULTS = {
   maxBytes: 64 * 1024 * 1024,
   maxEntries: 1000,
   maxObjectBytes: 8 * 1024 * 1024,
+  errorCachingMinTtl: 10,
 } as const
 
 /**
@@ -48,10 +54,13 @@ export type CacheEntry<V> = {
   expiresAt: number
 }
 
-function readBound(value: number | undefined, fallback: number, name: string): number {
+function readBound(value: number | undefined, fallback: number, name: string, min = 1): number {
   if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new E_DJAMAZING_INVALID_CONFIG([`edge.cache.${name}`, 'a whole number above 0'])
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new E_DJAMAZING_INVALID_CONFIG([
+      `edge.cache.${name}`,
+      min === 0 ? 'whole seconds, 0 or more' : 'a whole number above 0',
+    ])
   }
   return value
 }
@@ -108,6 +117,7 @@ export class EdgeCache<V> {
   readonly maxBytes: number
   readonly maxEntries: number
   readonly maxObjectBytes: number
+  readonly errorCachingMinTtl: number
   #bytes = 0
   // A Map keeps insertion order: re-inserting on use makes its first key
   // the least recently used.
@@ -115,7 +125,7 @@ export class EdgeCache<V> {
   #inflight = new Map<string, Promise<void>>()
   readonly #now: () => number
 
-  constructor(options: EdgeCacheOptions = {}, now: () => number = Date.now) {
+  constructor(options: EdgeCacheSettings = {}, now: () => number = Date.now) {
     this.maxBytes = readBound(options.maxBytes, CACHE_DEFAULTS.maxBytes, 'maxBytes')
     this.maxEntries = readBound(options.maxEntries, CACHE_DEFAULTS.maxEntries, 'maxEntries')
     this.maxObjectBytes = readBound(
@@ -129,6 +139,12 @@ export class EdgeCache<V> {
         `it cannot be above maxBytes (${this.maxBytes})`,
       ])
     }
+    this.errorCachingMinTtl = readBound(
+      options.errorCachingMinTtl,
+      CACHE_DEFAULTS.errorCachingMinTtl,
+      'errorCachingMinTtl',
+      0
+    )
     this.#now = now
   }
 
@@ -235,14 +251,6 @@ export class EdgeCache<V> {
       if (hit && this.delete(key)) dropped++
     }
     return dropped
-  }
-
-  /**
-   * Drops everything.
-   */
-  clear() {
-    this.#entries.clear()
-    this.#bytes = 0
   }
 
   /**

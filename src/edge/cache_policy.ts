@@ -47,12 +47,6 @@ export const CACHING_OPTIMIZED: ResolvedCachePolicy = {
 }
 
 /**
- * CloudFront's error caching minimum TTL, by default: 404 and 5xx
- * answers of the origin are kept this long.
- */
-export const ERROR_CACHING_MIN_TTL = 10
-
-/**
  * The statuses CloudFront caches whatever the origin's headers say
  * (`HTTPStatusCodes.md`, "always caches"). 400, 403, 412 and 415 are kept
  * only with max-age or s-maxage; 416 never.

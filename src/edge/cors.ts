@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { EdgeCorsPolicy } from './types.ts'
 
-const METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE', 'ALL'])
+const METHOD = /^(GET|HEAD|OPTIONS|PUT|POST|PATCH|DELETE|ALL)$/
 
 /**
  * A token of a header name (RFC 9110), or `*`.
@@ -15,33 +15,40 @@ const HEADER_NAME = /^(\*|[!#$%&'*+\-.^_`|~0-9A-Za-z]+)$/
  */
 const ORIGIN_PATTERN = /^(\*|[a-z*][a-z0-9+.\-*]*:\/\/[A-Za-z0-9.\-*[\]:]+)$/
 
-/**
- * The CORS answer of one behavior, from a response headers policy's CORS
- * settings, checked once.
- */
-export type CompiledCors = {
-  /**
-   * The headers for a CORS preflight (`OPTIONS` with `Origin` and
-   * `Access-Control-Request-Method`), or `undefined` when the origin is
-   * not allowed.
-   */
-  preflight(headers: IncomingHttpHeaders): Record<string, string> | undefined
-  /**
-   * The headers for the answer to a GET or HEAD with an `Origin` header,
-   * or `undefined` when there is none or it is not allowed.
-   */
-  response(headers: IncomingHttpHeaders): Record<string, string> | undefined
-}
-
 function invalid(setting: string, message: string): never {
   throw new E_DJAMAZING_INVALID_CONFIG([setting, message])
 }
 
-function list(value: unknown, setting: string, check: (item: string) => boolean, what: string) {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || !check(item))) {
-    invalid(setting, `it must be a list of ${what}`)
+/**
+ * The lists of a policy: the pattern of an item, what items are, and for
+ * the lists that must not be empty, what to say when one is.
+ */
+const LISTS: Record<string, readonly [RegExp, string, string?]> = {
+  accessControlAllowOrigins: [
+    ORIGIN_PATTERN,
+    'origins such as "https://app.example.com" or "*"',
+    'name at least one origin, or "*"',
+  ],
+  accessControlAllowMethods: [
+    METHOD,
+    'GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE or ALL',
+    'name at least one method',
+  ],
+  accessControlAllowHeaders: [HEADER_NAME, 'header names, or "*"'],
+  accessControlExposeHeaders: [HEADER_NAME, 'header names, or "*"'],
+}
+
+function list(policy: EdgeCorsPolicy, name: keyof EdgeCorsPolicy, setting: string): string[] {
+  const [pattern, what, atLeast] = LISTS[name]
+  const value: unknown = policy[name] ?? (atLeast ? undefined : [])
+  if (
+    !Array.isArray(value) ||
+    value.some((item) => typeof item !== 'string' || !pattern.test(item))
+  ) {
+    invalid(`${setting}.${name}`, `it must be a list of ${what}`)
   }
-  return value as string[]
+  if (atLeast && value.length === 0) invalid(`${setting}.${name}`, atLeast)
+  return value
 }
 
 /**
@@ -63,40 +70,14 @@ function originMatcher(pattern: string): (origin: string) => boolean {
  * Checks a CORS policy (a response headers policy's `CorsConfig`, in
  * camelCase) and compiles it.
  */
-export function compileCors(policy: EdgeCorsPolicy, setting: string): CompiledCors {
+export function compileCors(policy: EdgeCorsPolicy, setting: string) {
   if (typeof policy !== 'object' || policy === null) {
     invalid(setting, 'it must be an object shaped like a response headers policy CorsConfig')
   }
-  const origins = list(
-    policy.accessControlAllowOrigins,
-    `${setting}.accessControlAllowOrigins`,
-    (item) => ORIGIN_PATTERN.test(item),
-    'origins such as "https://app.example.com" or "*"'
-  )
-  if (origins.length === 0) {
-    invalid(`${setting}.accessControlAllowOrigins`, 'name at least one origin, or "*"')
-  }
-  const methods = list(
-    policy.accessControlAllowMethods,
-    `${setting}.accessControlAllowMethods`,
-    (item) => METHODS.has(item),
-    'GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE or ALL'
-  )
-  if (methods.length === 0) {
-    invalid(`${setting}.accessControlAllowMethods`, 'name at least one method')
-  }
-  const allowHeaders = list(
-    policy.accessControlAllowHeaders ?? [],
-    `${setting}.accessControlAllowHeaders`,
-    (item) => HEADER_NAME.test(item),
-    'header names, or "*"'
-  )
-  const exposeHeaders = list(
-    policy.accessControlExposeHeaders ?? [],
-    `${setting}.accessControlExposeHeaders`,
-    (item) => HEADER_NAME.test(item),
-    'header names, or "*"'
-  )
+  const origins = list(policy, 'accessControlAllowOrigins', setting)
+  const methods = list(policy, 'accessControlAllowMethods', setting)
+  const allowHeaders = list(policy, 'accessControlAllowHeaders', setting)
+  const exposeHeaders = list(policy, 'accessControlExposeHeaders', setting)
   if (typeof policy.accessControlAllowCredentials !== 'boolean') {
     invalid(`${setting}.accessControlAllowCredentials`, 'it must be true or false')
   }
@@ -137,7 +118,12 @@ export function compileCors(policy: EdgeCorsPolicy, setting: string): CompiledCo
     : methods.join(', ')
 
   return {
-    preflight(headers) {
+    /**
+     * The headers for a CORS preflight (`OPTIONS` with `Origin` and
+     * `Access-Control-Request-Method`), or `undefined` when the origin is
+     * not allowed.
+     */
+    preflight(headers: IncomingHttpHeaders): Record<string, string> | undefined {
       const origin = allowedOrigin(headers)
       if (origin === undefined || headers['access-control-request-method'] === undefined) {
         return undefined
@@ -151,7 +137,11 @@ export function compileCors(policy: EdgeCorsPolicy, setting: string): CompiledCo
         ...(maxAge !== undefined ? { 'Access-Control-Max-Age': String(maxAge) } : {}),
       }
     },
-    response(headers) {
+    /**
+     * The headers for the answer to a GET or HEAD with an `Origin` header,
+     * or `undefined` when there is none or it is not allowed.
+     */
+    response(headers: IncomingHttpHeaders): Record<string, string> | undefined {
       const origin = allowedOrigin(headers)
       if (origin === undefined) return undefined
       return {
@@ -163,3 +153,5 @@ export function compileCors(policy: EdgeCorsPolicy, setting: string): CompiledCo
     },
   }
 }
+
+export type CompiledCors = ReturnType<typeof compileCors>

@@ -4,7 +4,7 @@ import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { LocalStore } from '../store/local_store.ts'
 import { createUploadHandler } from '../store/local_upload_handler.ts'
 import { assertPathPattern } from './behaviors.ts'
-import { createEdgeHandler } from './handler.ts'
+import { createEdgeHandler, type EdgeHandler } from './handler.ts'
 import type {
   EdgeBehavior,
   EdgeCorsPolicy,
@@ -23,7 +23,7 @@ export type EdgeDisk = ResolvedDisk | { readonly resolvedDisk: ResolvedDisk }
 /**
  * The edge of the disks sharing one CDN URL.
  */
-export type DiskEdge = {
+export type DiskEdge = Pick<EdgeHandler, 'invalidate'> & {
   /**
    * The CDN URL it serves (the disks' `cdnUrl`, with a trailing slash).
    */
@@ -50,12 +50,6 @@ export type DiskEdge = {
    * frameworks must hand it over before parsing bodies or checking CSRF).
    */
   answersApi?: (req: IncomingMessage) => boolean
-  /**
-   * Drops the cached answers of CloudFront invalidation paths, from the
-   * CDN URL's root (`/uploads/photos/a.jpg`, `/uploads/*`); returns how
-   * many were dropped. See `EdgeCache#invalidate`.
-   */
-  invalidate(paths: readonly string[]): number
 }
 
 export type EdgeForDisksOptions = Pick<

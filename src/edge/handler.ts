@@ -9,7 +9,7 @@ import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { compileBehaviors, type ResolvedBehavior } from './behaviors.ts'
 import { EdgeCache } from './cache.ts'
-import { cachePath, ERROR_CACHING_MIN_TTL } from './cache_policy.ts'
+import { cachePath } from './cache_policy.ts'
 import { cloudFrontPages, cloudFrontRequestId, sendCloudFrontPage } from './cloudfront_page.ts'
 import { edgeErrors, sendError } from './error_response.ts'
 import { failureAnswer } from './failure_answer.ts'
@@ -141,30 +141,27 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   if (options.publicKeys && options.verifier) {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.verifier', 'give publicKeys or verifier, not both'])
   }
-  const verifier: EdgeVerifier | undefined = options.publicKeys
-    ? new CloudFrontVerifier({ publicKeys: options.publicKeys, setting: 'edge.publicKeys' })
-    : options.verifier
+  const publicKeys = options.publicKeys
+  const verifierOf = (keys: NonNullable<EdgeOptions['publicKeys']>) =>
+    new CloudFrontVerifier({ publicKeys: keys, setting: 'edge.publicKeys' })
+  const verifier: EdgeVerifier | undefined = publicKeys ? verifierOf(publicKeys) : options.verifier
   // One verifier per set of trusted keys, holding those keys only: a key
   // the behavior does not trust is "Unknown Key" before any signature
   // check, as with CloudFront's key groups.
-  const verifiers = new Map<string, EdgeVerifier>()
-  for (const ids of behaviors.trustedKeySets) {
-    const publicKeys = options.publicKeys
-    const missing = publicKeys ? ids.find((id) => !(id in publicKeys)) : ids[0]
-    if (!publicKeys || missing !== undefined) {
-      throw new E_DJAMAZING_INVALID_CONFIG([
-        'edge.behaviors.keyPairIds',
-        publicKeys
-          ? `"${missing}" is not in edge.publicKeys`
-          : 'per-behavior keyPairIds need edge.publicKeys (not a custom verifier)',
-      ])
-    }
-    const subset = Object.fromEntries(ids.map((id) => [id, publicKeys[id]]))
-    verifiers.set(
-      ids.join(','),
-      new CloudFrontVerifier({ publicKeys: subset, setting: 'edge.publicKeys' })
-    )
-  }
+  const verifiers = new Map(
+    behaviors.trustedKeySets.map((ids) => {
+      const missing = publicKeys ? ids.find((id) => !(id in publicKeys)) : ids[0]
+      if (!publicKeys || missing !== undefined) {
+        throw new E_DJAMAZING_INVALID_CONFIG([
+          'edge.behaviors.keyPairIds',
+          publicKeys
+            ? `"${missing}" is not in edge.publicKeys`
+            : 'per-behavior keyPairIds need edge.publicKeys (not a custom verifier)',
+        ])
+      }
+      return [ids.join(','), verifierOf(Object.fromEntries(ids.map((id) => [id, publicKeys[id]])))]
+    })
+  )
   const verifierFor = (behavior: ResolvedBehavior) =>
     behavior.keyPairIds ? verifiers.get(behavior.keyPairIds.join(','))! : verifier!
   if (behaviors.anySigned && !verifier) {
@@ -193,14 +190,6 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     options.cache === false
       ? undefined
       : new EdgeCache<CachedAnswer>(options.cache, () => now().getTime())
-  const errorCachingMinTtl =
-    options.cache === false ? 0 : (options.cache?.errorCachingMinTtl ?? ERROR_CACHING_MIN_TTL)
-  if (!Number.isSafeInteger(errorCachingMinTtl) || errorCachingMinTtl < 0) {
-    throw new E_DJAMAZING_INVALID_CONFIG([
-      'edge.cache.errorCachingMinTtl',
-      'whole seconds, 0 or more',
-    ])
-  }
   // One distribution, one name in `Via`, as CloudFront's `<id>.cloudfront.net`.
   const via = `1.1 ${randomBytes(16).toString('hex')}.cloudfront.net (CloudFront)`
 
@@ -272,27 +261,23 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     await sendCached({
       ...request,
       cache,
-      errorCachingMinTtl,
       path: cachePath(target.split('?', 1)[0], query, behavior.cachePolicy),
       originListsBucket,
-      answerFailure: (error, expired) => answer(req, res, event, error, expired),
+      answerFailure: (error, expired) => answer(res, event, error, expired),
     })
   }
 
   /**
-   * Answers a failure as CloudFront would; true when it is the server's.
+   * Answers a failure as CloudFront would, and says why in the event.
    */
-  function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    event: EdgeRequestEvent,
-    error: unknown,
-    expired: boolean
-  ): boolean {
+  function answer(res: ServerResponse, event: EdgeRequestEvent, error: unknown, expired: boolean) {
     const found = failureAnswer(error, expired, originListsBucket)
     event.reason = found.reason ?? event.reason
-    if (found.page) sendCloudFrontPage(res, req.method, found.page)
-    else sendError(res, req.method, found.error!)
+    if (res.headersSent) {
+      // Too late for a status: cut the body short, as CloudFront does.
+      res.destroy()
+    } else if (found.page) sendCloudFrontPage(res, event.method, found.page)
+    else sendError(res, event.method, found.error!)
     return found.report
   }
 
@@ -358,18 +343,8 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     try {
       await work(event, deadline)
     } catch (error) {
-      if (!event.aborted) {
-        if (res.headersSent) {
-          // Too late for a status: cut the body short, as CloudFront does.
-          const found = failureAnswer(error, deadline.expired, originListsBucket)
-          event.reason = found.reason ?? event.reason
-          if (found.report) reportError(error, req)
-          cutByEdge = true
-          res.destroy()
-        } else if (answer(req, res, event, error, deadline.expired)) {
-          reportError(error, req)
-        }
-      }
+      cutByEdge = res.headersSent
+      if (!event.aborted && answer(res, event, error, deadline.expired)) reportError(error, req)
     } finally {
       deadline.stop()
     }

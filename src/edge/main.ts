@@ -10,11 +10,11 @@ export {
   type EdgeForDisksOptions,
 } from './disks.ts'
 export type { EdgeCachePolicy } from './cache_policy.ts'
+export type { EdgeCacheSettings } from './cache.ts'
 export { startEdgeServer, type EdgeServer, type EdgeServerOptions } from './server.ts'
 export type {
   EdgeAllowedMethods,
   EdgeBehavior,
-  EdgeCacheSettings,
   EdgeCorsPolicy,
   EdgeOptions,
   EdgeRequestEvent,

@@ -17,30 +17,7 @@ export class OriginTimeoutError extends Error {
  * between two packets of a body. When it runs out, `signal` aborts the
  * origin request and a watched body is destroyed, so nothing hangs.
  */
-export type OriginDeadline = {
-  /**
-   * Aborted when the client goes away or the deadline runs out.
-   */
-  signal: AbortSignal
-  /**
-   * Whether the deadline ran out (rather than the client leaving).
-   */
-  readonly expired: boolean
-  /**
-   * The origin answered: it gets the full timeout again.
-   */
-  touch(): void
-  /**
-   * Touches on every chunk of `body`, and destroys it when time runs out.
-   */
-  watch(body: Readable): void
-  /**
-   * The request is over: no more timer.
-   */
-  stop(): void
-}
-
-export function originDeadline(clientSignal: AbortSignal, seconds: number): OriginDeadline {
+export function originDeadline(clientSignal: AbortSignal, seconds: number) {
   const timeout = new AbortController()
   const bodies: Readable[] = []
   const expire = () => {
@@ -55,12 +32,24 @@ export function originDeadline(clientSignal: AbortSignal, seconds: number): Orig
     timer = setTimeout(expire, seconds * 1000)
   }
   return {
+    /**
+     * Aborted when the client goes away or the deadline runs out.
+     */
     signal: AbortSignal.any([clientSignal, timeout.signal]),
+    /**
+     * Whether the deadline ran out (rather than the client leaving).
+     */
     get expired() {
       return timeout.signal.aborted
     },
+    /**
+     * The origin answered: it gets the full timeout again.
+     */
     touch,
-    watch(body) {
+    /**
+     * Touches on every chunk of `body`, and destroys it when time runs out.
+     */
+    watch(body: Readable) {
       bodies.push(body)
       touch()
       body.on('data', touch)
@@ -68,3 +57,5 @@ export function originDeadline(clientSignal: AbortSignal, seconds: number): Orig
     stop: () => clearTimeout(timer),
   }
 }
+
+export type OriginDeadline = ReturnType<typeof originDeadline>

@@ -2,37 +2,19 @@ import { assertValidObjectKey } from '../object_key.ts'
 import { normalizePath } from './normalize_path.ts'
 
 /**
- * A request target relative to the edge's base path, split and decoded.
- */
-export type EdgeTarget = {
-  /**
-   * The path behaviors are matched against: RFC 3986-normalised as
-   * CloudFront does (see `normalizePath`), without its leading `/`.
-   */
-  matchPath: string
-  /**
-   * The decoded S3 key, validated by `assertValidObjectKey`, or
-   * `undefined` when the path is not a valid key.
-   */
-  key: string | undefined
-  /**
-   * The raw query, without its `?` (empty when there is none).
-   */
-  query: string
-}
-
-/**
- * Splits `target` (the raw path after the base path, plus the query),
- * normalises the path for behavior matching, and decodes the key one path
- * segment at a time, as S3 reads the raw path CloudFront forwards. The key
- * is `undefined` for a path that is not a valid key: malformed
- * percent-encoding, and every key `assertValidObjectKey` refuses (`..`
- * segments, also spelled `%2E%2E` or `%2F..`, a leading `/` as in
+ * Splits `target` (the raw path after the base path, plus the query) into
+ * `matchPath`, the path behaviors are matched against (normalised as
+ * CloudFront does, see `normalizePath`, without its leading `/`), `key`,
+ * the S3 key, and `query`, the raw query without its `?`. The key is
+ * decoded one path segment at a time, as S3 reads the raw path CloudFront
+ * forwards; it is `undefined` for a path that is not a valid key:
+ * malformed percent-encoding, and every key `assertValidObjectKey` refuses
+ * (`..` segments, also spelled `%2E%2E` or `%2F..`, a leading `/` as in
  * `//evil.com/x`, `\`, control characters). Such a path never reaches the
  * origin: a refusal stricter than CloudFront, which would send the raw
  * path on.
  */
-export function parseTarget(target: string): EdgeTarget {
+export function parseTarget(target: string) {
   const questionMark = target.indexOf('?')
   const rawPath = questionMark === -1 ? target : target.slice(0, questionMark)
   const query = questionMark === -1 ? '' : target.slice(questionMark + 1)

@@ -27,7 +27,6 @@ export type CachedAnswer =
  */
 export type CachedRequest = ObjectRequest & {
   cache: EdgeCache<CachedAnswer>
-  errorCachingMinTtl: number
   path: string
   /**
    * Whether the origin may list the bucket: else a missing key is 403.
@@ -89,7 +88,7 @@ function keepFailure(request: CachedRequest, error: unknown): never {
     value: { kind: 'error', error, expired },
     bytes: 0,
     path: request.path,
-    ttl: errorTtl(status, undefined, request.errorCachingMinTtl),
+    ttl: errorTtl(status, undefined, request.cache.errorCachingMinTtl),
   })
   throw error
 }
@@ -163,7 +162,7 @@ async function revalidate(
     head = await fromOrigin(request.store.head(request.key, { signal: deadline.signal }))
   } catch (error) {
     if (failureAnswer(error, deadline.expired, request.originListsBucket).status >= 500) {
-      cache.renew(entry, request.errorCachingMinTtl, { resetAge: false })
+      cache.renew(entry, request.cache.errorCachingMinTtl, { resetAge: false })
       await sendEntry(request, entry, 'Hit')
       return true
     }

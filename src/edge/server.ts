@@ -30,18 +30,13 @@ export type EdgeServerOptions = Omit<EdgeOptions, 'publicUrl'> & {
   distributionIds?: readonly string[]
 }
 
-export type EdgeServer = {
+export type EdgeServer = Pick<EdgeHandler, 'invalidate'> & {
   /**
    * The edge's public URL: the `cdnUrl` to give the disks it serves.
    */
   url: string
   server: Server
   close(): Promise<void>
-  /**
-   * Drops the cached answers of CloudFront invalidation paths (from the
-   * edge's root); returns how many were dropped. See `EdgeCache#invalidate`.
-   */
-  invalidate(paths: readonly string[]): number
 }
 
 /**

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Duration } from '../duration.ts'
-import type { EdgeCacheOptions } from './cache.ts'
+import type { EdgeCacheSettings } from './cache.ts'
 import type { EdgeCachePolicy } from './cache_policy.ts'
 import type { ObjectStore } from '../store/types.ts'
 
@@ -327,13 +327,7 @@ export type EdgeOptions = {
    * behavior's cache policy, 404 and 5xx answers kept
    * `errorCachingMinTtl` seconds, in memory within the bounds given. Its
    * clock is `now`. `false` turns it off: every request reaches the
-   * origin. Default: on, with the defaults of `EdgeCacheOptions`.
+   * origin. Default: on, with the defaults of `EdgeCacheSettings`.
    */
   cache?: false | EdgeCacheSettings
 }
-
-/**
- * The edge cache's settings: its bounds, and CloudFront's error caching
- * minimum TTL (seconds, default 10).
- */
-export type EdgeCacheSettings = EdgeCacheOptions & { errorCachingMinTtl?: number }
