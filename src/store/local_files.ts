@@ -71,9 +71,14 @@ export type Received = { size: number; md5: Buffer; sha256: string }
  */
 const folded = (name: string) => name.normalize('NFC').toLowerCase()
 
-export function isMissing(error: unknown) {
+/**
+ * Undefined for a file system error saying there is no such file (a
+ * `.catch` handler); any other error is thrown on.
+ */
+export function undefinedIfMissing(error: unknown): undefined {
   const code = (error as NodeJS.ErrnoException)?.code
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR'
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined
+  throw error
 }
 
 /**
@@ -210,10 +215,7 @@ export class BucketFiles {
     // A key ending with "/" is a valid S3 key that no file can hold: like
     // any key with no object, missing (S3 answers 404 for it too).
     if (key.endsWith('/')) return undefined
-    const stats = await stat(this.file(key)).catch((error: unknown) => {
-      if (isMissing(error)) return undefined
-      throw error
-    })
+    const stats = await stat(this.file(key)).catch(undefinedIfMissing)
     return stats?.isFile() ? stats : undefined
   }
 
@@ -222,10 +224,7 @@ export class BucketFiles {
    */
   async open(key: string) {
     if (key.endsWith('/')) return undefined
-    const handle = await open(this.file(key), 'r').catch((error: unknown) => {
-      if (isMissing(error)) return undefined
-      throw error
-    })
+    const handle = await open(this.file(key), 'r').catch(undefinedIfMissing)
     if (!handle) return undefined
     const stats = await handle.stat()
     if (!stats.isFile()) {

@@ -8,7 +8,7 @@ import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { signUploadUrl, type UploadUrlPart } from './local_upload_url.ts'
 import {
   BucketFiles,
-  isMissing,
+  undefinedIfMissing,
   recordOf,
   type ObjectRecord,
   type Received,
@@ -208,12 +208,10 @@ export class LocalStore implements ObjectStore {
       const slash = prefix.lastIndexOf('/')
       const folder = slash < 0 ? this.files.folder : this.files.file(prefix.slice(0, slash))
       const byFolder = options.delimiter === '/'
-      const dirents = await readdir(folder, { recursive: !byFolder, withFileTypes: true }).catch(
-        (error: unknown) => {
-          if (isMissing(error)) return []
-          throw error
-        }
-      )
+      const dirents =
+        (await readdir(folder, { recursive: !byFolder, withFileTypes: true }).catch(
+          undefinedIfMissing
+        )) ?? []
       const after = options.token ? Buffer.from(options.token, 'base64url').toString() : undefined
       const entries = dirents
         .filter((entry) => entry.isFile() || (byFolder && entry.isDirectory()))

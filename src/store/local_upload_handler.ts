@@ -34,18 +34,6 @@ export type UploadHandlerOptions = {
 }
 
 /**
- * Takes the PUT requests of the local store's upload URLs (objects and
- * parts of multipart uploads): `handler(req, res, target)`, `target` being
- * the raw rest of the URL after the CDN base path (key and query), as for
- * the edge's `serve`. Resolves once the response is sent, and never rejects.
- */
-export type UploadHandler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: string
-) => Promise<void>
-
-/**
  * What S3 keeps of a PUT's headers: the stored headers and user metadata,
  * and the checksums it checks the body against.
  */
@@ -73,12 +61,15 @@ function writeOf(headers: IncomingHttpHeaders): ObjectWrite {
 }
 
 /**
- * Creates the handler of upload URLs for one bucket of the local store.
- * The store writes the body to a temporary file and moves it into place
+ * Creates the handler of upload URLs for one bucket of the local store:
+ * it takes their PUT requests (objects and parts of multipart uploads),
+ * `target` being the raw rest of the URL after the CDN base path (key and
+ * query), as for the edge's `serve`. It resolves once the response is
+ * sent, and never rejects. The store writes the body to a temporary file and moves it into place
  * only once every check passed: a refused or broken upload leaves the
  * object previously stored under the key as it was.
  */
-export function createUploadHandler(options: UploadHandlerOptions): UploadHandler {
+export function createUploadHandler(options: UploadHandlerOptions) {
   const signingKey = uploadSigningKey(options.uploadSecret, 'localStore.uploadSecret')
   const store = options.store
   const now = options.now ?? (() => new Date())
@@ -136,7 +127,7 @@ export function createUploadHandler(options: UploadHandlerOptions): UploadHandle
     res.end()
   }
 
-  return async function handleUpload(req, res, target) {
+  return async function handleUpload(req: IncomingMessage, res: ServerResponse, target: string) {
     try {
       await receive(req, res, target)
     } catch (failure) {
