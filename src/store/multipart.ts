@@ -71,14 +71,40 @@ export function sha256Base64(bytes: Uint8Array): string {
 /**
  * Fills buffers of the wanted sizes from a stream, one copy per byte,
  * reading only when asked (backpressure: the stream pauses meanwhile).
+ * A part's buffer is filled again once its upload has succeeded
+ * (`recycle`): a fresh buffer of 8 MiB per part costs the process page
+ * faults and garbage collection each time, and memory stays the same
+ * (no more buffers than parts in flight, plus the one being filled).
  */
 class PartReader {
   #iterator: AsyncIterator<Buffer>
   #rest: Buffer | undefined
   #done = false
+  #spares: Buffer[] = []
+  #own = new WeakSet<ArrayBufferLike>()
+  #maxSpares: number
 
-  constructor(stream: Readable) {
+  constructor(stream: Readable, maxSpares: number) {
     this.#iterator = stream[Symbol.asyncIterator]()
+    this.#maxSpares = maxSpares
+  }
+
+  /**
+   * Gives back a part this reader filled, once nothing reads it any more.
+   */
+  recycle(part: Buffer) {
+    if (!this.#own.has(part.buffer) || this.#spares.length >= this.#maxSpares) return
+    this.#spares.push(Buffer.from(part.buffer, 0, part.buffer.byteLength))
+  }
+
+  #allocate(size: number): Buffer {
+    let spare = this.#spares.pop()
+    // Parts grow past 500 of them: smaller spares are dropped.
+    while (spare && spare.length !== size) spare = this.#spares.pop()
+    if (spare) return spare
+    const part = Buffer.allocUnsafeSlow(size)
+    this.#own.add(part.buffer)
+    return part
   }
 
   /**
@@ -101,7 +127,7 @@ class PartReader {
       }
       // A first chunk that is already the whole part is used as it is.
       if (filled === 0 && chunk.length === size) return chunk
-      part ??= Buffer.allocUnsafe(size)
+      part ??= this.#allocate(size)
       const taken = Math.min(chunk.length, size - filled)
       chunk.copy(part, filled, 0, taken)
       filled += taken
@@ -144,7 +170,7 @@ export async function putStreamInParts(
   let sourceError: unknown
   const onError = (error: unknown) => (sourceError ??= error)
   stream.once('error', onError)
-  const reader = new PartReader(stream)
+  const reader = new PartReader(stream, settings.queueSize)
   const failure = (error: unknown) => {
     // Name the stream's own failure rather than what the upload made of it.
     if (sourceError !== undefined) {
@@ -204,6 +230,8 @@ async function uploadParts(
       .then(
         (part) => {
           parts.push(part)
+          // S3 has every byte of it (its answer carries its ETag).
+          reader.recycle(bytes)
         },
         (error) => {
           failed ??= { error }

@@ -46,13 +46,23 @@ test.group('S3 store | multipart putStream on client-s3 alone (s3rver)', (group)
   }) => {
     let inFlight = 0
     let most = 0
+    // Part buffers are filled again once their upload is done, never while
+    // one is still being sent.
+    const buffersInFlight = new Set<ArrayBufferLike>()
+    const buffersUsed = new Set<ArrayBufferLike>()
+    let reusedInFlight = false
     store.client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'UploadPartCommand') return next(args)
         most = Math.max(most, ++inFlight)
+        const { buffer } = (args.input as { Body: Buffer }).Body
+        if (buffersInFlight.has(buffer)) reusedInFlight = true
+        buffersInFlight.add(buffer)
+        buffersUsed.add(buffer)
         try {
           return await next(args)
         } finally {
+          buffersInFlight.delete(buffer)
           inFlight -= 1
         }
       },
@@ -82,6 +92,9 @@ test.group('S3 store | multipart putStream on client-s3 alone (s3rver)', (group)
       assert.equal(createHash('sha256').update(stored).digest('hex'), source.digest())
       assert.isAtMost(most, 2)
       assert.isAtLeast(most, 1)
+      assert.isFalse(reusedInFlight)
+      // Five parts in at most three buffers: two in flight, one filling.
+      assert.isAtMost(buffersUsed.size, 3)
     } finally {
       store.client.middlewareStack.remove('countPartsInFlight')
     }
