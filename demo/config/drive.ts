@@ -69,6 +69,7 @@ const driveConfig = defineConfig({
       prefix: 'uploads/',
       redirects: {
         window: '5m',
+        mediaViews: { contentTypes: ['audio/*', 'video/*'], viewFor: '2h' },
       },
       cacheControl: 'private, max-age=86400, immutable',
       // A second check after the link's own: files live under their
