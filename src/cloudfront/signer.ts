@@ -6,12 +6,7 @@ import {
   E_DJAMAZING_INVALID_SIGNING_OPTIONS,
 } from '../errors.ts'
 import { toAwsBase64 } from './encoding.ts'
-import {
-  assertValidKeyPairId,
-  loadPrivateKey,
-  type CloudFrontKeyKind,
-  type LoadedKey,
-} from './keys.ts'
+import { assertValidKeyPairId, loadPrivateKey, type LoadedKey } from './keys.ts'
 import {
   assertSignableUrl,
   cannedPolicy,
@@ -62,17 +57,6 @@ const RESOURCE_SYNTAX = /^[a-z*?]+:\/\/[\x21\x23-\x7e]*$/
 const ASYNC_KEY_COPIES = Math.min(Math.max(Number(process.env.UV_THREADPOOL_SIZE) || 4, 1), 16)
 
 /**
- * A separate KeyObject (and lock) holding the same private key.
- */
-function copyOf(key: KeyObject): KeyObject {
-  return createPrivateKey({
-    key: key.export({ format: 'der', type: 'pkcs8' }),
-    format: 'der',
-    type: 'pkcs8',
-  })
-}
-
-/**
  * Signs CloudFront URLs and cookies with one private key, parsed and checked
  * once when the signer is created (parsing a PEM costs more than the
  * signature itself).
@@ -85,7 +69,7 @@ export class CloudFrontSigner {
   #key: KeyObject
   #asyncKeys: KeyObject[] = []
   #nextAsyncKey = 0
-  #kind: CloudFrontKeyKind
+  #algorithm: CloudFrontSigner['algorithm']
   #digest: 'sha1' | 'sha256'
   #keyPairId: string
   #publicKeys: Record<string, KeyObject>
@@ -131,10 +115,12 @@ export class CloudFrontSigner {
     }
 
     this.#key = current.key
+    // Copies are separate KeyObjects (and locks) holding the same key.
+    const pem = current.key.export({ format: 'pem', type: 'pkcs8' })
     this.#asyncKeys = Array.from({ length: ASYNC_KEY_COPIES }, (_, i) =>
-      i === 0 ? current.key : copyOf(current.key)
+      i === 0 ? current.key : createPrivateKey(pem)
     )
-    this.#kind = current.kind
+    this.#algorithm = `${current.kind === 'ec' ? 'ECDSA' : 'RSA'}-${hashAlgorithm}`
     this.#keyPairId = keyPairId
     this.#publicKeys = Object.fromEntries(
       [...loaded].map(([id, { key }]) => [id, createPublicKey(key)])
@@ -170,8 +156,7 @@ export class CloudFrontSigner {
    * `RSA-SHA1`, `RSA-SHA256`, `ECDSA-SHA256` or `ECDSA-SHA1`.
    */
   get algorithm(): 'RSA-SHA1' | 'RSA-SHA256' | 'ECDSA-SHA256' | 'ECDSA-SHA1' {
-    const kind = this.#kind === 'ec' ? 'ECDSA' : 'RSA'
-    return `${kind}-${this.#digest === 'sha256' ? 'SHA256' : 'SHA1'}`
+    return this.#algorithm
   }
 
   /**
