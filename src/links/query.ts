@@ -1,13 +1,9 @@
 import { CONTROL_CHARACTERS, encodeStrict } from '../object_key.ts'
 import type { LinkQuery } from './types.ts'
 
-/**
- * The signed values of a link besides disk, key and user.
- */
+/** The signed values of a link besides disk, key and user. */
 export type LinkParams = {
-  /**
-   * Epoch seconds.
-   */
+  /** Epoch seconds. */
   expiresAt: number
   revision: string | null
   contentType: string | null
@@ -17,9 +13,7 @@ export type LinkParams = {
    * disk's `signatureTimeout`.
    */
   viewFor: number | null
-  /**
-   * Bind the CloudFront URL to the viewer's IPv4 address.
-   */
+  /** Bind the CloudFront URL to the viewer's IPv4 address. */
   bindIp: boolean
   /**
    * A folder link: the folder (ending with "/") the signed cookies open;
@@ -28,9 +22,7 @@ export type LinkParams = {
   folder: string | null
 }
 
-/**
- * What a link's query carries: everything signed but the revision, and the MAC.
- */
+/** What a link's query carries: everything signed but the revision, and the MAC. */
 export type ParsedLinkQuery = Omit<LinkParams, 'revision'> & { mac: string }
 
 const MAX_QUERY_LENGTH = 8192
@@ -61,9 +53,7 @@ export function validOverride(value: string): boolean {
 
 const NAMES = new Set(['e', 's', 'ct', 'cd', 'v', 'ip', 'f'])
 
-/**
- * Query values of links are encoded with the package's one strict encoder.
- */
+/** Query values of links are encoded with the package's one strict encoder. */
 export const encodeQueryValue = encodeStrict
 
 function decodeCanonical(raw: string): string | undefined {
