@@ -36,10 +36,10 @@ function djamazingCause(error: unknown): Error | undefined {
 export async function registerViewHelpers(
   app: ApplicationService,
   drive: Disks,
-  variants: boolean
+  withVariants: boolean
 ) {
   if (!app.usingEdgeJS) return
-  const edge = (await import('edge.js')).default
+  const { default: edge } = await import('edge.js')
   const use = (disk?: string) => (disk ? drive.use(disk) : drive.use())
   debug('adonis: Edge helper driveUrl, raising djamazing errors as they are')
   edge.global('driveUrl', async (key: string, disk?: string) => {
@@ -49,7 +49,7 @@ export async function registerViewHelpers(
       throw djamazingCause(error) ?? error
     }
   })
-  if (!variants) return
+  if (!withVariants) return
   const driver = (disk?: string) => use(disk).driver as VariantDriver
   debug('adonis: Edge helpers driveVariantUrl, driveSrcset')
   edge.global('driveVariantUrl', (key: string, variant: string, disk?: string) =>
