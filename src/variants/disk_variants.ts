@@ -72,7 +72,7 @@ export type ReadBytes = (key: string, maxBytes: number) => Promise<Uint8Array | 
  * folder to move or delete.
  */
 export class DiskVariants {
-  #settings: VariantSettings
+  readonly settings: VariantSettings
   #driver: VariantDriver
   #readBytes: ReadBytes
   #disk: string
@@ -89,7 +89,7 @@ export class DiskVariants {
     names: { disk: string; setting: string },
     now: () => number = Date.now
   ) {
-    this.#settings = settings
+    this.settings = settings
     this.#driver = driver
     this.#readBytes = readBytes
     this.#disk = names.disk
@@ -98,20 +98,16 @@ export class DiskVariants {
     this.#now = now
   }
 
-  get settings(): VariantSettings {
-    return this.#settings
-  }
-
   /**
    * The disk key of the variant `name` of `key`.
    */
   keyOf(key: string, name: string): string {
-    const variant = typeof name === 'string' ? this.#settings.variants.get(name) : undefined
+    const variant = typeof name === 'string' ? this.settings.variants.get(name) : undefined
     if (!variant) throw new E_DJAMAZING_UNKNOWN_VARIANT([String(name), this.#disk])
-    if (key.startsWith(this.#settings.folder)) {
+    if (key.startsWith(this.settings.folder)) {
       throw new E_DJAMAZING_INVALID_ARGUMENT([
         'key',
-        `"${key}" is inside the variants folder "${this.#settings.folder}": variants have no variants`,
+        `"${key}" is inside the variants folder "${this.settings.folder}": variants have no variants`,
       ])
     }
     return `${this.folderOf(key)}${variant.fileName}`
@@ -122,7 +118,7 @@ export class DiskVariants {
    * `key` when it is a folder.
    */
   folderOf(key: string): string {
-    return `${this.#settings.folder}${key.endsWith('/') ? key : `${key}/`}`
+    return `${this.settings.folder}${key.endsWith('/') ? key : `${key}/`}`
   }
 
   /**
@@ -131,13 +127,13 @@ export class DiskVariants {
    * no longer declares).
    */
   parse(key: string): VariantKey | undefined {
-    const folder = this.#settings.folder
+    const folder = this.settings.folder
     if (!key.startsWith(folder)) return undefined
     const slash = key.lastIndexOf('/')
     if (slash <= folder.length) return undefined
     const fileName = key.slice(slash + 1)
     const name = fileName.slice(0, fileName.lastIndexOf('-'))
-    const variant = this.#settings.variants.get(name)
+    const variant = this.settings.variants.get(name)
     if (!variant || variant.fileName !== fileName) return undefined
     return { original: key.slice(folder.length, slash), variant }
   }
@@ -149,7 +145,7 @@ export class DiskVariants {
    * common case costs no promise.
    */
   ready(key: string): Promise<void> | undefined {
-    if (!key.startsWith(this.#settings.folder)) return undefined
+    if (!key.startsWith(this.settings.folder)) return undefined
     const checked = this.#known.get(key)
     if (checked !== undefined && this.#now() - checked < KNOWN_FOR_MS) return undefined
     const parsed = this.parse(key)
@@ -176,13 +172,13 @@ export class DiskVariants {
    * files too, and asking for its variant later says why.
    */
   async makeAll(key: string, bytes?: Uint8Array): Promise<void> {
-    if (key.startsWith(this.#settings.folder)) return
+    if (key.startsWith(this.settings.folder)) return
     let input = bytes
     try {
       input ??= await this.#read(key)
-      if (input.length > this.#settings.maxInputBytes) return
+      if (input.length > this.settings.maxInputBytes) return
       await Promise.all(
-        [...this.#settings.variants.values()].map((variant) =>
+        [...this.settings.variants.values()].map((variant) =>
           this.#singleFlight(`${this.folderOf(key)}${variant.fileName}`, (variantKey) =>
             this.#make(variantKey, { original: key, variant }, input)
           )
@@ -234,7 +230,7 @@ export class DiskVariants {
    * does not exist, `E_DJAMAZING_VARIANT_TOO_LARGE` over `maxInputBytes`.
    */
   async #read(key: string): Promise<Uint8Array> {
-    const maxBytes = this.#settings.maxInputBytes
+    const maxBytes = this.settings.maxInputBytes
     const bytes = await this.#readBytes(key, maxBytes).catch((error) => {
       throw error instanceof E_DJAMAZING_OBJECT_NOT_FOUND
         ? new E_DJAMAZING_VARIANT_SOURCE_MISSING([key], { cause: error })
@@ -260,7 +256,7 @@ export class DiskVariants {
       return
     }
     const folder = this.folderOf(key)
-    for (const variant of this.#settings.variants.values()) {
+    for (const variant of this.settings.variants.values()) {
       const variantKey = `${folder}${variant.fileName}`
       const checked = this.#known.get(variantKey)
       if (checked !== undefined) this.#known.deleteIf(variantKey, checked)
@@ -301,7 +297,7 @@ export class DiskVariants {
    */
   async #make(variantKey: string, parsed: VariantKey, bytes?: Uint8Array): Promise<void> {
     const sharp = await loadSharp(this.#setting)
-    const { timeout } = this.#settings
+    const { timeout } = this.settings
     return new Promise<void>((resolve, reject) => {
       this.#limiter
         .run(async () => {
@@ -317,7 +313,7 @@ export class DiskVariants {
               parsed.original,
               input,
               parsed.variant.transform,
-              this.#settings
+              this.settings
             )
             if (made.format !== parsed.variant.transform.format) {
               // Never expected: the key's extension would name another type.

@@ -11,7 +11,7 @@ import { DiskVariants, type ReadBytes, type VariantDriver } from './disk_variant
  */
 export class DriverVariants {
   #disk: ResolvedDisk
-  #variants: DiskVariants | undefined
+  readonly variants: DiskVariants | undefined
   #getUrl: (key: string) => Promise<string>
 
   /**
@@ -28,15 +28,11 @@ export class DriverVariants {
     this.#disk = disk
     this.#getUrl = (key) => driver.getUrl(key)
     if (disk.variants) {
-      this.#variants = new DiskVariants(disk.variants, driver, readBytes, {
+      this.variants = new DiskVariants(disk.variants, driver, readBytes, {
         disk: disk.name,
         setting: disk.setting('variants'),
       })
     }
-  }
-
-  get variants(): DiskVariants | undefined {
-    return this.#variants
   }
 
   /**
@@ -44,7 +40,7 @@ export class DriverVariants {
    * any.
    */
   #of(key: string): DiskVariants | undefined {
-    const variants = this.#variants
+    const variants = this.variants
     return variants && !key.startsWith(variants.settings.folder) ? variants : undefined
   }
 
@@ -115,12 +111,12 @@ export class DriverVariants {
   }
 
   #declared(): DiskVariants {
-    if (!this.#variants) {
+    if (!this.variants) {
       throw new E_DJAMAZING_INVALID_CONFIG([
         this.#disk.setting('variants'),
         'the disk declares no variants: set variants: { transforms: { thumb: { width: 320 } } }',
       ])
     }
-    return this.#variants
+    return this.variants
   }
 }
