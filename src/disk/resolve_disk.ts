@@ -64,12 +64,7 @@ export type ResolvedDisk = {
    */
   readonly prefix: string
   readonly cdn: CdnBase
-  readonly production: boolean
   readonly store: StoreKind
-  /**
-   * The S3 client of an S3 disk (the one given, or the one built for it).
-   */
-  readonly client?: S3Client
   /**
    * The local store of a local store disk: its folder of buckets, and the
    * secret its upload URLs are signed with.
@@ -98,7 +93,6 @@ export type ResolvedDisk = {
    * The `Cache-Control` of writes that give none.
    */
   readonly cacheControl?: string
-  readonly multipart: { readonly partSize?: number; readonly queueSize: number }
   readonly cloudfront?: CloudFrontSigner
   /**
    * Protected disks with `links` and `cloudfront`: the link signer, where
@@ -340,9 +334,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     bucket,
     prefix,
     cdn,
-    production,
     store,
-    client,
     localStore,
     objectStore,
     visibility: mode === 'public' ? 'public' : 'private',
@@ -351,7 +343,6 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     infersActiveTypes: mode === 'public' || options.inlineActiveContent === true,
     inlineActiveContent: options.inlineActiveContent === true,
     cacheControl,
-    multipart: Object.freeze(multipart),
     cloudfront,
     links,
     currentUser: links && currentUserOf(options.links!),

@@ -2,13 +2,9 @@ import { hostUnder } from '../cdn_url.ts'
 import { parseDuration, type Duration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
+import { MULTIPART_LIMITS } from '../store/multipart.ts'
 import type { MediaViewOptions } from '../types.ts'
-import type {
-  CloudFrontClientLike,
-  InvalidationClock,
-  InvalidationEvent,
-  InvalidationOptions,
-} from '../invalidation/types.ts'
+import type { InvalidationOptions } from '../invalidation/types.ts'
 
 /*
  * Checks of single settings, each naming the setting that is wrong, so a
@@ -43,21 +39,20 @@ export function normalizePrefix(value: string | undefined, setting: string): str
   return prefix
 }
 
-const MIN_PART_SIZE = 5 * 1024 * 1024
-
 /**
- * `multipart`: undefined part size lets lib-storage pick 5 MiB, or more
- * for a known length that would need over 10,000 parts.
+ * `multipart`: an undefined part size lets the store pick one (larger for
+ * a known length that would need over 10,000 parts).
  */
 export function readMultipart(
   value: { partSize?: number; queueSize?: number } | undefined,
   setting: string
 ): { partSize: number | undefined; queueSize: number } {
   const partSize = value?.partSize
-  if (partSize !== undefined && (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE)) {
+  const { minPartSize } = MULTIPART_LIMITS
+  if (partSize !== undefined && (!Number.isInteger(partSize) || partSize < minPartSize)) {
     throw new E_DJAMAZING_INVALID_CONFIG([
       `${setting}.partSize`,
-      `${partSize} is too small: S3 parts are at least 5 MiB (${MIN_PART_SIZE} bytes)`,
+      `${partSize} is too small: S3 parts are at least 5 MiB (${minPartSize} bytes)`,
     ])
   }
   const queueSize = value?.queueSize ?? 2
@@ -157,21 +152,7 @@ export function readCacheSize(value: number, setting: string): number {
  * window in milliseconds, the distribution id from the environment when
  * not given.
  */
-export type ResolvedInvalidation = {
-  setting: string
-  distributionId: string
-  batchWindow: number
-  maxPaths: number
-  maxWildcards: number
-  wildcardAbove: number
-  retries: number
-  awaitInvalidation: boolean
-  client?: CloudFrontClientLike
-  endpoint?: string
-  credentials?: unknown
-  onEvent?: (event: InvalidationEvent) => void
-  clock?: InvalidationClock
-}
+export type ResolvedInvalidation = NonNullable<ReturnType<typeof readInvalidation>>
 
 /**
  * CloudFront's limits: 3,000 file paths and 15 wildcard paths in
@@ -185,7 +166,7 @@ export function readInvalidation(
   value: InvalidationOptions | undefined,
   setting: string,
   credentials: unknown
-): ResolvedInvalidation | undefined {
+) {
   if (value === undefined) return undefined
   if (typeof value !== 'object' || value === null) {
     throw new E_DJAMAZING_INVALID_CONFIG([
