@@ -210,10 +210,20 @@ async function problemWith(
 }
 
 /**
- * The SHA-256 of the stored bytes, for stores that do not report the one
- * they verified (s3rver, the local store).
+ * The check of a single PUT's bytes: the SHA-256 the store verified, else
+ * (s3rver, the local store) the stored bytes hashed.
  */
-export async function sha256Of(store: ObjectStore, objectKey: string): Promise<string> {
+export function putChecksumProblem(store: ObjectStore, sha256: string): ChecksumProblem {
+  return async (stored, objectKey) => {
+    // A multipart object's checksum is a checksum of checksums ("...-N").
+    const verified = stored.checksumSha256?.includes('-') ? undefined : stored.checksumSha256
+    return (verified ?? (await sha256Of(store, objectKey))) === sha256
+      ? null
+      : 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
+  }
+}
+
+async function sha256Of(store: ObjectStore, objectKey: string): Promise<string> {
   const hash = createHash('sha256')
   const { body } = await store.get(objectKey)
   for await (const chunk of body) hash.update(chunk)

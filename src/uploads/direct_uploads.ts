@@ -15,8 +15,8 @@ import type { LinkSecret } from '../links/types.ts'
 import { MAX_PUT_SIZE, type UploadSettings } from '../disk/upload_settings.ts'
 import { s3ErrorOf } from '../store/s3_errors.ts'
 import type { ObjectStore } from '../store/types.ts'
-import { confirmPending, sha256Of, type PendingUpload } from './confirm.ts'
-import { compositeChecksum, firstPartDiffering, partsProblem } from './multipart_check.ts'
+import { confirmPending, putChecksumProblem, type PendingUpload } from './confirm.ts'
+import { compositeChecksum, joinedChecksumProblem, partsProblem } from './multipart_check.ts'
 import { partLength, planParts, type PartPlan } from './part_plan.ts'
 import { abortQuietly, prunePending } from './prune.ts'
 import { UploadTokens, unixSeconds, type UploadClaims } from './token.ts'
@@ -284,24 +284,9 @@ export class DirectUploads {
     }
     const upload = this.#pending(claims)
     const composite = compositeChecksum(checksums)
+    const checksumProblem = joinedChecksumProblem(this.#disk.store, plan, checksums, composite)
     const join = () => this.#joinParts(upload, plan, checksums)
-    return confirmPending(
-      upload,
-      options,
-      composite,
-      async (stored, objectKey) => {
-        if (stored.checksumSha256 !== undefined) {
-          return stored.checksumSha256 === composite
-            ? null
-            : 'the stored bytes are not the ones hashed (SHA-256 of the parts differs)'
-        }
-        const differing = await firstPartDiffering(this.#disk.store, objectKey, plan, checksums)
-        return differing === null
-          ? null
-          : `part ${differing} is not the bytes hashed (SHA-256 differs)`
-      },
-      join
-    )
+    return confirmPending(upload, options, composite, checksumProblem, join)
   }
 
   /**
@@ -414,14 +399,8 @@ export class DirectUploads {
 
   async confirm(token: string, options: ConfirmUploadOptions): Promise<ConfirmedUpload> {
     const claims = await this.#claims(token, options, false, 'confirmBy')
-    const { store } = this.#disk
-    return confirmPending(this.#pending(claims), options, claims.sha256, async (stored, key) => {
-      // A multipart object's checksum is a checksum of checksums ("...-N").
-      const verified = stored.checksumSha256?.includes('-') ? undefined : stored.checksumSha256
-      return (verified ?? (await sha256Of(store, key))) === claims.sha256
-        ? null
-        : 'the stored bytes are not the ones the upload was started for (SHA-256 differs)'
-    })
+    const checksumProblem = putChecksumProblem(this.#disk.store, claims.sha256)
+    return confirmPending(this.#pending(claims), options, claims.sha256, checksumProblem)
   }
 
   prune(options?: PruneUploadsOptions): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ObjectStore, UploadedPart } from '../store/types.ts'
+import type { ChecksumProblem } from './confirm.ts'
 import { partLength, type PartPlan } from './part_plan.ts'
 
 /**
@@ -39,11 +40,32 @@ export function compositeChecksum(checksums: string[]): string {
 }
 
 /**
+ * The check of a joined multipart object: the checksum of checksums the
+ * store reports (`composite`), else its bytes hashed part by part.
+ */
+export function joinedChecksumProblem(
+  store: ObjectStore,
+  plan: PartPlan,
+  checksums: string[],
+  composite: string
+): ChecksumProblem {
+  return async (stored, objectKey) => {
+    if (stored.checksumSha256 !== undefined) {
+      return stored.checksumSha256 === composite
+        ? null
+        : 'the stored bytes are not the ones hashed (SHA-256 of the parts differs)'
+    }
+    const differing = await firstPartDiffering(store, objectKey, plan, checksums)
+    return differing === null ? null : `part ${differing} is not the bytes hashed (SHA-256 differs)`
+  }
+}
+
+/**
  * Reads the joined object once and hashes it part by part: the check for
  * stores that verify no checksum (s3rver). Returns the first part whose
  * bytes differ from its checksum, or null.
  */
-export async function firstPartDiffering(
+async function firstPartDiffering(
   store: ObjectStore,
   key: string,
   plan: PartPlan,
