@@ -159,10 +159,7 @@ export class BucketFiles {
         (name) => name.normalize('NFC') !== segment && folded(name) === folded(segment)
       )
       if (twin !== undefined) {
-        const path = segments
-          .slice(0, depth)
-          .map((name) => `${name}/`)
-          .join('')
+        const path = [...segments.slice(0, depth), ''].join('/')
         throw new E_DJAMAZING_INVALID_KEY([
           key,
           `it differs from the stored "${path}${twin}" only by case: the local store keeps objects as files, and case-insensitive file systems (macOS, Windows) would make them one`,

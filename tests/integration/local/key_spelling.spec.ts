@@ -40,10 +40,14 @@ test.group('Local store | keys that one file system would merge', (group) => {
     assert,
   }) => {
     await driver.put('alice/avatar.png', 'alice')
+    const stored = { 'alice/Avatar.png': 'alice/avatar.png', 'Alice/avatar.png': 'alice' }
     for (const twin of ['alice/Avatar.png', 'Alice/avatar.png', 'ALICE/other.png']) {
       const error = await driver.put(twin, 'bob').catch((e) => e)
       assert.equal(error?.code, 'E_DJAMAZING_INVALID_KEY', twin)
       assert.include(error.message, 'only by case', twin)
+      // The message names the stored twin by its path from the bucket.
+      const path = stored[twin as keyof typeof stored] ?? 'alice'
+      assert.include(error.message, `stored "media/${path}"`, twin)
     }
     assert.equal(await driver.get('alice/avatar.png'), 'alice')
     // The same key again is an overwrite, as on S3.
