@@ -276,23 +276,24 @@ export class BucketFiles {
   }
 
   /**
-   * Stores `body` as the object `key`: received into a temporary file,
-   * then committed with the record `recordFor` makes of what was received
-   * (it refuses the bytes by throwing). The temporary file never stays.
+   * Stores `body` as the object `key`, and gives its ETag: received into a
+   * temporary file, then committed with the record `recordFor` makes of
+   * what was received (it refuses the bytes by throwing). The temporary
+   * file never stays.
    */
   async write(
     key: string,
     body: Readable | Uint8Array,
     recordFor: (written: Received) => Omit<ObjectRecord, 'ino'>,
     options: { signal?: AbortSignal; exclusive?: boolean } = {}
-  ): Promise<Omit<ObjectRecord, 'ino'>> {
+  ): Promise<{ etag: string }> {
     // A key no file can hold is refused before anything is created.
     this.file(key)
     const [, temporary] = await Promise.all([this.assertKeptApart(key), this.temporary()])
     try {
       const record = recordFor(await this.receive(temporary, body, options.signal))
       await this.commit(key, temporary, record, options)
-      return record
+      return { etag: record.etag }
     } finally {
       await rm(temporary, { force: true })
     }

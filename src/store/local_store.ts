@@ -156,12 +156,7 @@ export class LocalStore implements ObjectStore {
   /**
    * Stores the bytes once they passed S3's checks (length, checksums).
    */
-  #write(
-    operation: string,
-    key: string,
-    body: Readable | Uint8Array,
-    write: StreamWrite = {}
-  ): Promise<{ etag: string }> {
+  #write(operation: string, key: string, body: Readable | Uint8Array, write: StreamWrite = {}) {
     return storeRequest(this, operation, key, () =>
       this.files.write(
         key,
@@ -390,11 +385,7 @@ export class LocalStore implements ObjectStore {
    * The ETag is the MD5 of the parts' MD5s with the number of parts, and
    * the checksum the SHA-256 of their SHA-256s, as S3 makes them.
    */
-  completeMultipart(
-    key: string,
-    uploadId: string,
-    parts: UploadedPart[]
-  ): Promise<{ etag: string }> {
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]) {
     return storeRequest(this, 'completeMultipart', key, async () => {
       const upload = await this.#upload(key, uploadId)
       const listed = await this.listParts(key, uploadId)

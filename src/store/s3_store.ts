@@ -403,12 +403,7 @@ export class S3Store implements ObjectStore {
     )
   }
 
-  presignPart(
-    key: string,
-    uploadId: string,
-    partNumber: number,
-    put: PresignedPart
-  ): Promise<string> {
+  presignPart(key: string, uploadId: string, partNumber: number, put: PresignedPart) {
     return this.#presign(
       key,
       new UploadPartCommand({
@@ -423,11 +418,7 @@ export class S3Store implements ObjectStore {
     )
   }
 
-  #presign(
-    key: string,
-    command: PutObjectCommand | UploadPartCommand,
-    put: PresignedPart & { contentType?: string }
-  ) {
+  #presign(key: string, command: PutObjectCommand | UploadPartCommand, put: PresignedPut) {
     const signableHeaders = new Set<string>()
     if (put.contentType !== undefined) signableHeaders.add('content-type')
     if (put.contentLength !== undefined) signableHeaders.add('content-length')
