@@ -52,13 +52,11 @@ export function cloudFrontSetCookies(
   if (secure) suffix += '; Secure'
   if (httpOnly) suffix += '; HttpOnly'
   suffix += `; SameSite=${sameSite}`
-  const headers: string[] = []
-  for (const name of SIGNING_PARAM_NAMES) {
+  return SIGNING_PARAM_NAMES.flatMap((name) => {
     const value = cookies[`CloudFront-${name}`]
     // Values are AWS base64, digits or key ids: all valid cookie octets.
-    if (value !== undefined) headers.push(`CloudFront-${name}=${value}${suffix}`)
-  }
-  return headers
+    return value === undefined ? [] : [`CloudFront-${name}=${value}${suffix}`]
+  })
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto'
+import { promisify } from 'node:util'
 import debug from '../debug.ts'
 import {
   E_DJAMAZING_INVALID_CLOUDFRONT_KEY,
@@ -41,6 +42,8 @@ type Prepared = {
  * request URL, so it must be encoded the same way).
  */
 const RESOURCE_SYNTAX = /^[a-z*?]+:\/\/[\x21\x23-\x7e]*$/
+
+const signAsync = promisify(sign)
 
 /**
  * How many copies of the key the async path takes turns with. Node locks a
@@ -167,24 +170,10 @@ export class CloudFrontSigner {
    * thread pool: several in flight use every core and leave the event
    * loop free. Invalid options reject the promise.
    */
-  signUrlAsync(url: string, options: SignUrlOptions = {}): Promise<string> {
-    let prepared: Prepared
-    try {
-      prepared = this.#prepareUrl(url, options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return new Promise((resolve, reject) => {
-      const key = this.#asyncKeys[this.#nextAsyncKey++ % this.#asyncKeys.length]
-      sign(this.#digest, prepared.policy, key, (error, signature) => {
-        if (error) return reject(error)
-        try {
-          resolve(this.#finishUrl(prepared, signature))
-        } catch (finishError) {
-          reject(finishError)
-        }
-      })
-    })
+  async signUrlAsync(url: string, options: SignUrlOptions = {}): Promise<string> {
+    const prepared = this.#prepareUrl(url, options)
+    const key = this.#asyncKeys[this.#nextAsyncKey++ % this.#asyncKeys.length]
+    return this.#finishUrl(prepared, await signAsync(this.#digest, prepared.policy, key))
   }
 
   /**

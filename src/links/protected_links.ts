@@ -231,10 +231,7 @@ export class ProtectedLinks {
   }
 
   #assertOnCdn(location: string, disk: string) {
-    let origin: string | undefined
-    try {
-      origin = new URL(location).origin
-    } catch {}
-    if (origin !== this.#options.cdn.origin) throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
+    if (URL.parse(location)?.origin !== this.#options.cdn.origin)
+      throw new E_DJAMAZING_UNSAFE_REDIRECT([disk])
   }
 }

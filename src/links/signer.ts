@@ -229,10 +229,7 @@ export class LinkSigner {
 
   static #readBase({ baseUrl, production }: LinkSignerOptions): string {
     if (baseUrl === undefined) return ''
-    let url: URL | undefined
-    try {
-      url = new URL(baseUrl)
-    } catch {}
+    const url = URL.parse(baseUrl)
     if (
       !url ||
       (url.protocol !== 'https:' && url.protocol !== 'http:') ||
