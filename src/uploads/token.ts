@@ -14,82 +14,74 @@ const PURPOSE = 'djamazing upload token v1'
  */
 const MAX_TOKEN_LENGTH = 4096
 
+const isString = (value: unknown): value is string => typeof value === 'string'
+const isInteger = (value: unknown): value is number => Number.isSafeInteger(value)
+const isStringOrNull = (value: unknown): value is string | null =>
+  value === null || typeof value === 'string'
+
 /**
- * What an upload token binds, all of it under the MAC.
+ * What an upload token binds, all of it under the MAC: each claim with its
+ * check, in the order they are signed.
  */
-export type UploadClaims = {
+const CLAIMS = {
   /**
    * The disk the upload was started on.
    */
-  disk: string
+  disk: isString,
   /**
    * The final key, relative to the disk's prefix.
    */
-  key: string
+  key: isString,
   /**
    * The random id of the pending object.
    */
-  id: string
+  id: isString,
   /**
    * The user it was started for, as a string.
    */
-  user: string
+  user: isString,
   /**
    * The realm of that user (in AdonisJS, the auth guard), or null.
    */
-  realm: string | null
-  contentType: string
-  size: number
+  realm: isStringOrNull,
+  contentType: isString,
+  size: isInteger,
   /**
    * Base64 SHA-256 of the content; "" for a multipart upload, whose parts
    * carry their own.
    */
-  sha256: string
+  sha256: isString,
   /**
    * The store's id of a multipart upload; "" for a single PUT.
    */
-  uploadId: string
+  uploadId: isString,
   /**
    * Every part's length but the last's (multipart); 0 for a single PUT.
    */
-  partSize: number
+  partSize: isInteger,
   /**
    * Unix seconds: the PUT target (or, multipart, part signing) stops
    * working.
    */
-  expires: number
+  expires: isInteger,
   /**
    * Unix seconds: confirm stops accepting the token.
    */
-  confirmBy: number
+  confirmBy: isInteger,
 }
+
+export type UploadClaims = {
+  [Name in keyof typeof CLAIMS]: (typeof CLAIMS)[Name] extends (v: unknown) => v is infer T
+    ? T
+    : never
+}
+
+const FIELDS = Object.entries(CLAIMS) as [keyof UploadClaims, (value: unknown) => boolean][]
 
 /**
  * Unix seconds, as tokens carry their times.
  */
 export const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000)
-
-const isString = (value: unknown) => typeof value === 'string'
-const isInteger = (value: unknown) => Number.isSafeInteger(value)
-const isStringOrNull = (value: unknown) => value === null || typeof value === 'string'
-
-/**
- * The claims in the order they are signed, each with its check.
- */
-const FIELDS: [keyof UploadClaims, (value: unknown) => boolean][] = [
-  ['disk', isString],
-  ['key', isString],
-  ['id', isString],
-  ['user', isString],
-  ['realm', isStringOrNull],
-  ['contentType', isString],
-  ['size', isInteger],
-  ['sha256', isString],
-  ['uploadId', isString],
-  ['partSize', isInteger],
-  ['expires', isInteger],
-  ['confirmBy', isInteger],
-]
 
 /**
  * Signs and reads upload tokens: `<base64url JSON claims>.<base64url MAC>`,
