@@ -33,7 +33,7 @@ export default class DjamazingExplain extends BaseCommand {
     const asLink = explainLink({ link: this.url, disks: links, user: null })
     let answer
     if (asLink.reason !== 'not-a-link') {
-      const realm = this.realm ?? disks.find((disk) => disk.options.mode === 'protected')?.realm
+      const realm = this.realm ?? disks.find((disk) => disk.resolved?.mode === 'protected')?.realm
       answer = explainLink({
         link: this.url,
         disks: links,

@@ -47,7 +47,7 @@ export default class DjamazingPublish extends BaseCommand {
       use(name: string): { driver: DjamazingDriver }
     }
     const publicDisks = registeredDisks(this.app)
-      .filter(({ config }) => config.mode === 'public')
+      .filter(({ resolved }) => resolved.mode === 'public')
       .map(({ name }) => name)
     const disk = this.disk ?? (publicDisks.length === 1 ? publicDisks[0] : undefined)
     if (!disk || !publicDisks.includes(disk)) {

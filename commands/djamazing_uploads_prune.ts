@@ -23,7 +23,7 @@ export default class DjamazingUploadsPrune extends BaseCommand {
     const names =
       this.disks ??
       registeredDisks(this.app)
-        .filter(({ config }) => config.mode === 'protected' || config.uploads)
+        .filter(({ resolved }) => resolved.uploads)
         .map(({ name }) => name)
     for (const name of names) {
       const driver = (drive as any).use(name).driver as DjamazingDriver

@@ -45,13 +45,13 @@ export default class DjamazingProvider {
     const disks = registeredDisks(this.app)
     if (disks.length === 0) return
     const { registerViewHelpers } = await import('../src/adonis/view_helpers.ts')
-    const variants = disks.some((disk) => disk.config.variants)
+    const variants = disks.some((disk) => disk.resolved.variants)
     await this.app.booted(() => registerViewHelpers(this.app, drive, variants))
 
     const router = await this.app.container.make('router')
     const usingAsyncLocalStorage = this.app.config.get('app.http.useAsyncLocalStorage', false)
     const protectedDisks = new Map(
-      disks.filter((disk) => disk.config.mode === 'protected').map((disk) => [disk.name, disk])
+      disks.filter((disk) => disk.resolved.mode === 'protected').map((disk) => [disk.name, disk])
     )
     const report = await eventReporters(this.app)
     const lookup = (name: string) =>

@@ -219,14 +219,8 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
               if (!user && config.links?.guestLinks !== true) await logGuestLink(app, name)
               return user?.id ?? null
             },
-            async currentUserRevision() {
-              const user = await linkUser()
-              return user?.revision
-            },
-            async currentUserRealm() {
-              const user = await linkUser()
-              return user?.realm
-            },
+            currentUserRevision: () => linkUser().then((user) => user?.revision),
+            currentUserRealm: () => linkUser().then((user) => user?.realm),
           }
         }
         options.uploads = {

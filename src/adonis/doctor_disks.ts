@@ -29,7 +29,7 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
     routePrefix: disk.routePrefix,
     realm: disk.config.guards?.[0] ?? auth?.defaultGuard,
     appOrigin: appOrigin(app),
-    localEdge: URL.canParse(disk.config.cdnUrl) && pointsAtApp(app, disk.config.cdnUrl),
+    localEdge: pointsAtApp(app, disk.resolved.cdn.origin),
   }))
   return { disks, unknown, known: all.map((disk) => disk.name) }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { InvalidationOptions } from '../invalidation/types.ts'
 import type { EventReporters } from './events.ts'
@@ -56,12 +57,6 @@ export async function flushInvalidations(
 ): Promise<void> {
   const flushes = disks.flatMap((disk) => disk.resolved.invalidation?.invalidator.flush() ?? [])
   if (flushes.length === 0) return
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([
-    Promise.all(flushes),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()
-    }),
-  ])
-  clearTimeout(timer)
+  // An unreferenced timer: it never holds the process open on its own.
+  await Promise.race([Promise.all(flushes), delay(SHUTDOWN_GRACE_MS, undefined, { ref: false })])
 }

@@ -63,30 +63,19 @@ function resolvedOf(disk: DoctorDisk): ResolvedDisk | undefined {
  * What the checks read of a disk: the resolved disk's values, or the
  * options as given when they do not resolve.
  */
-function settingsOf(disk: DoctorDisk, resolved: ResolvedDisk | undefined) {
-  if (resolved) {
-    return {
-      mode: resolved.mode,
-      bucket: resolved.bucket,
-      store: resolved.store,
-      prefix: resolved.prefix,
-      // Checked for disks set up for direct uploads (an `uploads`
-      // setting), not every disk whose secrets could sign them.
-      pendingPrefix:
-        disk.options.uploads === undefined ? undefined : resolved.uploads?.pendingPrefix,
-    }
-  }
-  const { options } = disk
-  const prefix = options.prefix ? options.prefix.replace(/\/?$/, '/') : ''
+function settingsOf({ options }: DoctorDisk, resolved: ResolvedDisk | undefined) {
+  const prefix = resolved?.prefix ?? (options.prefix ? options.prefix.replace(/\/?$/, '/') : '')
   return {
-    mode: options.mode,
-    bucket: options.bucket,
-    store: options.store ?? 's3',
+    mode: resolved?.mode ?? options.mode,
+    bucket: resolved?.bucket ?? options.bucket,
+    store: resolved?.store ?? options.store ?? 's3',
     prefix,
+    // Checked for disks set up for direct uploads (an `uploads` setting),
+    // not every disk whose secrets could sign them.
     pendingPrefix:
-      options.uploads === undefined
-        ? undefined
-        : `${prefix}${options.uploads.pendingPrefix ?? 'pending-uploads/'}`,
+      options.uploads &&
+      (resolved?.uploads?.pendingPrefix ??
+        `${prefix}${options.uploads.pendingPrefix ?? 'pending-uploads/'}`),
   }
 }
 
