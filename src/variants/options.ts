@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { parseDuration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
-import { assertValidObjectKey } from '../object_key.ts'
+import { normalizePrefix } from '../disk/settings.ts'
 import type {
   InputFormat,
   VariantFit,
@@ -168,15 +168,9 @@ export function resolveVariantSettings(options: VariantsOptions, setting: string
       `a list of ${INPUT_FORMATS.join(', ')}`,
     ])
   }
-  let folder = options.folder ?? 'variants/'
+  const folder = options.folder ?? 'variants/'
   if (typeof folder !== 'string' || folder === '' || folder === '/') {
     throw new E_DJAMAZING_INVALID_CONFIG([`${setting}.folder`, 'a folder name such as "variants/"'])
-  }
-  if (!folder.endsWith('/')) folder = `${folder}/`
-  try {
-    assertValidObjectKey(folder)
-  } catch (error) {
-    throw new E_DJAMAZING_INVALID_CONFIG([`${setting}.folder`, (error as Error).message])
   }
   const timeout = Math.ceil(parseDuration(options.timeout ?? '20s', `${setting}.timeout`))
   return Object.freeze({
@@ -190,6 +184,6 @@ export function resolveVariantSettings(options: VariantsOptions, setting: string
       `${setting}.maxInputBytes`
     ),
     inputFormats: Object.freeze([...inputFormats]),
-    folder,
+    folder: normalizePrefix(folder, `${setting}.folder`),
   })
 }
