@@ -1,29 +1,7 @@
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
-import { resolveCachePolicy, type ResolvedCachePolicy } from './cache_policy.ts'
-import { compileCors, type CompiledCors } from './cors.ts'
+import { resolveCachePolicy } from './cache_policy.ts'
+import { compileCors } from './cors.ts'
 import type { EdgeBehavior } from './types.ts'
-
-/**
- * What the edge does with one key: whether it needs a signature, whether
- * active content (HTML, SVG, ...) is served inline, which methods it
- * allows and which CORS headers it adds.
- */
-export type ResolvedBehavior = {
-  signed: boolean
-  /**
-   * The key pair ids this behavior trusts, or `undefined` for every key of
-   * the edge.
-   */
-  keyPairIds: string[] | undefined
-  inlineActiveContent: boolean
-  allowedMethods: ReadonlySet<string>
-  cors: CompiledCors | undefined
-  cachePolicy: ResolvedCachePolicy
-  /**
-   * Compresses as CloudFront's "Compress objects automatically" does.
-   */
-  compress: boolean
-}
 
 type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
 
@@ -58,7 +36,7 @@ export function assertPathPattern(pathPattern: string, setting: string): void {
 /**
  * The parts of a behavior that do not depend on its path pattern, checked.
  */
-function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): ResolvedBehavior {
+function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string) {
   if (typeof behavior.signed !== 'boolean') {
     throw new E_DJAMAZING_INVALID_CONFIG([
       `${setting}.signed`,
@@ -93,14 +71,23 @@ function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string): 
   }
   return {
     signed: behavior.signed,
+    // The key pair ids this behavior trusts, or every key of the edge.
     keyPairIds: ids === undefined ? undefined : [...ids],
     inlineActiveContent: behavior.inlineActiveContent === true,
-    allowedMethods: new Set(methods),
+    allowedMethods: new Set<string>(methods) as ReadonlySet<string>,
     cors: behavior.cors === undefined ? undefined : compileCors(behavior.cors, `${setting}.cors`),
     cachePolicy: resolveCachePolicy(behavior.cachePolicy, `${setting}.cachePolicy`),
     compress: behavior.compress === true,
   }
 }
+
+/**
+ * What the edge does with one key: whether it needs a signature, whether
+ * active content (HTML, SVG, ...) is served inline, which methods it
+ * allows, which CORS headers it adds, its cache policy, and whether it
+ * compresses as CloudFront's "Compress objects automatically" does.
+ */
+export type ResolvedBehavior = ReturnType<typeof resolve>
 
 /**
  * CloudFront path pattern to a regular expression: `*` is any run of
@@ -168,7 +155,6 @@ export function compileBehaviors(
   defaultBehavior: Omit<EdgeBehavior, 'pathPattern'> = { signed: true }
 ): {
   behaviorFor(path: string): ResolvedBehavior
-  isSigned(path: string): boolean
   anySigned: boolean
   warnings: string[]
   /**
@@ -190,12 +176,9 @@ export function compileBehaviors(
     }
   })
   const fallback = resolve(defaultBehavior, 'edge.defaultBehavior')
-  const behaviorFor = (path: string): ResolvedBehavior =>
-    compiled.find((behavior) => behavior.pattern.test(path)) ?? fallback
   return {
     anySigned: defaultBehavior.signed || compiled.some((behavior) => behavior.signed),
-    behaviorFor,
-    isSigned: (path) => behaviorFor(path).signed,
+    behaviorFor: (path) => compiled.find((behavior) => behavior.pattern.test(path)) ?? fallback,
     warnings: encodedSlashExposures(behaviors, compiled, fallback),
     trustedKeySets: [
       ...new Map(

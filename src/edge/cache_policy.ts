@@ -28,10 +28,7 @@ export type EdgeCachePolicy = {
   queryStrings?: 'none' | 'all' | readonly string[]
 }
 
-export type ResolvedCachePolicy = {
-  minTtl: number
-  defaultTtl: number
-  maxTtl: number
+export type ResolvedCachePolicy = Required<Omit<EdgeCachePolicy, 'queryStrings'>> & {
   queryStrings: 'none' | 'all' | ReadonlySet<string>
 }
 
@@ -185,39 +182,25 @@ export function errorTtl(
   return 0
 }
 
-function paramName(pair: string): string {
-  const name = pair.split('=')[0]
-  try {
-    return decodeURIComponent(name.replaceAll('+', ' '))
-  } catch {
-    return name
-  }
-}
-
-/**
- * The query strings of the cache key, as sent (their order and case
- * matter, as on CloudFront): the ones the policy keeps, never the signing
- * parameters. Empty when the policy keeps none.
- */
-export function keyedQuery(query: string, policy: ResolvedCachePolicy): string {
-  if (policy.queryStrings === 'none' || query === '') return ''
-  const names = policy.queryStrings
-  return query
-    .split('&')
-    .filter((pair) => {
-      if (pair === '') return false
-      const name = paramName(pair)
-      return !SIGNING_PARAMS.has(name) && (names === 'all' || names.has(name))
-    })
-    .join('&')
-}
-
 /**
  * The path a request's cache entry answers to, and invalidation paths
  * match: `/` and the raw path from the distribution's root, then `?` and
- * the keyed query strings, if any.
+ * the query strings of the cache key as sent (their order and case
+ * matter, as on CloudFront), if any: the ones the policy keeps, never
+ * the signing parameters.
  */
 export function cachePath(rawPath: string, query: string, policy: ResolvedCachePolicy): string {
-  const keyed = keyedQuery(query, policy)
-  return `/${rawPath}${keyed === '' ? '' : `?${keyed}`}`
+  const names = policy.queryStrings
+  const keyed = query.split('&').filter((pair) => {
+    if (names === 'none' || pair === '') return false
+    const name = pair.split('=')[0]
+    let decoded = name
+    try {
+      decoded = decodeURIComponent(name.replaceAll('+', ' '))
+    } catch {
+      // Not valid percent-encoding: compared as sent.
+    }
+    return !SIGNING_PARAMS.has(decoded) && (names === 'all' || names.has(decoded))
+  })
+  return `/${rawPath}${keyed.length === 0 ? '' : `?${keyed.join('&')}`}`
 }

@@ -51,10 +51,18 @@ export function cloudFrontRequestId(): string {
 }
 
 /**
- * The page's HTML. Nothing from the request is echoed into it.
+ * Sends the page (headers only for HEAD; nothing from the request is
+ * echoed into it) with the headers CloudFront's own errors carry. `close`
+ * ends the connection after the answer, as CloudFront does after a 413.
  */
-export function cloudFrontPageHtml(page: CloudFrontPage, requestId: string): string {
-  return [
+export function sendCloudFrontPage(
+  res: ServerResponse,
+  method: string | undefined,
+  page: CloudFrontPage,
+  options: { close?: boolean } = {}
+) {
+  const requestId = cloudFrontRequestId()
+  const body = [
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">',
     '<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">',
     '<TITLE>ERROR: The request could not be satisfied</TITLE>',
@@ -76,21 +84,6 @@ export function cloudFrontPageHtml(page: CloudFrontPage, requestId: string): str
     '</ADDRESS>',
     '</BODY></HTML>',
   ].join('\n')
-}
-
-/**
- * Sends the page (headers only for HEAD) with the headers CloudFront's
- * own errors carry. `close` ends the connection after the answer, as
- * CloudFront does after a 413.
- */
-export function sendCloudFrontPage(
-  res: ServerResponse,
-  method: string | undefined,
-  page: CloudFrontPage,
-  options: { close?: boolean } = {}
-) {
-  const requestId = cloudFrontRequestId()
-  const body = cloudFrontPageHtml(page, requestId)
   res.writeHead(page.status, {
     'Content-Type': 'text/html',
     'Content-Length': Buffer.byteLength(body),

@@ -153,5 +153,3 @@ export function compileCors(policy: EdgeCorsPolicy, setting: string) {
     },
   }
 }
-
-export type CompiledCors = ReturnType<typeof compileCors>

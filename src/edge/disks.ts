@@ -112,17 +112,8 @@ export function edgeBehaviorsOf<
       // Unconfirmed uploads are never served as the disk's files: their
       // prefix is restricted, and longer, so it comes first.
       if (!disk.uploads || behavior.signed) return [behavior]
-      const pending = `${disk.uploads.pendingPrefix}*`
-      return [
-        {
-          pathPattern: pending,
-          signed: true,
-          inlineActiveContent: false,
-          compress: true,
-          ...withCors,
-        },
-        behavior,
-      ]
+      const pathPattern = `${disk.uploads.pendingPrefix}*`
+      return [{ ...behavior, pathPattern, signed: true, inlineActiveContent: false }, behavior]
     })
     .sort((a, b) => b.pathPattern.length - a.pathPattern.length)
 }

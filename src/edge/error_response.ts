@@ -27,15 +27,6 @@ export function escapeXml(text: string): string {
 }
 
 /**
- * The body CloudFront sends when it refuses a request itself (and S3's
- * error bodies, which CloudFront passes on, have the same shape). Nothing
- * from the request is echoed into it.
- */
-export function errorXml(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`
-}
-
-/**
  * An error answer from its parts.
  */
 export const edgeError = (
@@ -109,11 +100,14 @@ export const edgeErrors = {
 }
 
 /**
- * Sends an error with its XML body (headers only for HEAD). Errors are
- * never cached: a refused signed URL may be valid a second later.
+ * Sends an error with its XML body (headers only for HEAD): the body
+ * CloudFront sends when it refuses a request itself (S3's error bodies,
+ * which CloudFront passes on, have the same shape), with nothing from the
+ * request echoed into it. Errors are never cached: a refused signed URL
+ * may be valid a second later.
  */
 export function sendError(res: ServerResponse, method: string | undefined, error: EdgeError) {
-  const body = errorXml(error.code, error.message)
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>`
   res.writeHead(error.status, {
     'Content-Type': 'text/xml',
     'Content-Length': Buffer.byteLength(body),

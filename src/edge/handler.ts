@@ -110,14 +110,6 @@ function answerOptions(
   )
 }
 
-function defaultOnWarning(message: string) {
-  process.emitWarning(message, { code: 'DJAMAZING_EDGE_BEHAVIORS' })
-}
-
-function defaultOnError(error: unknown) {
-  console.error('djamazing: the edge failed:', error)
-}
-
 /**
  * Creates the local CloudFront-compatible edge. Options are checked here,
  * so a bad configuration fails at boot.
@@ -136,8 +128,10 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const cdn = parseCdnUrl(options.publicUrl, 'edge.publicUrl')
   const basePath = new URL(cdn.base).pathname
   const behaviors = compileBehaviors(options.behaviors, options.defaultBehavior)
-  const warn = options.onWarning ?? defaultOnWarning
-  for (const warning of behaviors.warnings) warn(warning)
+  for (const warning of behaviors.warnings) {
+    if (options.onWarning) options.onWarning(warning)
+    else process.emitWarning(warning, { code: 'DJAMAZING_EDGE_BEHAVIORS' })
+  }
   if (options.publicKeys && options.verifier) {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.verifier', 'give publicKeys or verifier, not both'])
   }
@@ -181,7 +175,8 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const now = options.now ?? (() => new Date())
   const originListsBucket = options.originListsBucket ?? true
   const clientIp = options.clientIp ?? socketAddress
-  const reportError = options.onError ?? defaultOnError
+  const reportError =
+    options.onError ?? ((error: unknown) => console.error('djamazing: the edge failed:', error))
   const originTimeout = parseDuration(options.originTimeout ?? 30, 'edge.originTimeout')
   if (!(originTimeout > 0)) {
     throw new E_DJAMAZING_INVALID_CONFIG(['edge.originTimeout', 'it must be longer than 0 s'])
@@ -254,8 +249,9 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
     const added = behavior.cors?.response(req.headers) ?? {}
     const request = { store, req, res, key, overrides, deadline, behavior, added }
-    if (!cache)
+    if (!cache) {
       return sendObject({ ...request, added: { ...added, 'X-Cache': 'Miss from cloudfront' } })
+    }
     // The signature was checked above: a cached answer is only ever given
     // to a request the behavior lets through, as on CloudFront.
     await sendCached({
@@ -361,12 +357,10 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
     // target (`GET http://evil.com/x`) is a proxy request: refused, never
     // followed. `//evil.com/x` gets past here and fails as a key with a
     // leading "/".
-    if (!url.startsWith('/')) {
-      return track(req, res, async () => sendError(res, req.method, edgeErrors.invalidUri()))
-    }
-    if (!url.startsWith(basePath)) {
-      return track(req, res, async () => sendError(res, req.method, edgeErrors.notFound()))
-    }
+    const refusal = !url.startsWith('/')
+      ? edgeErrors.invalidUri()
+      : !url.startsWith(basePath) && edgeErrors.notFound()
+    if (refusal) return track(req, res, async () => sendError(res, req.method, refusal))
     return serve(req, res, url.slice(basePath.length))
   }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import debug from '../debug.ts'
 import { edgeError, edgeErrors, escapeXml, type EdgeError } from './error_response.ts'
@@ -125,12 +125,6 @@ const errors = {
     ),
 }
 
-function requestId(): string {
-  return randomBytes(16)
-    .toString('hex')
-    .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
-}
-
 function send(
   res: ServerResponse,
   status: number,
@@ -141,7 +135,7 @@ function send(
   res.writeHead(status, {
     'Content-Type': 'text/xml',
     'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': requestId(),
+    'x-amzn-RequestId': randomUUID(),
     ...headers,
   })
   res.end(body)
@@ -151,7 +145,7 @@ function sendApiError(res: ServerResponse, error: EdgeError) {
   send(
     res,
     error.status,
-    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`
+    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`
   )
 }
 

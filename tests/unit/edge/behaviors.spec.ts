@@ -12,24 +12,24 @@ test.group('Edge | behaviors', () => {
       { pathPattern: '*.css', signed: false },
       { pathPattern: 'img-?.png', signed: false },
     ])
-    assert.isTrue(behaviors.isSigned('static/private/a.txt'))
-    assert.isFalse(behaviors.isSigned('static/a.txt'))
-    assert.isFalse(behaviors.isSigned('static/deep/er/a.txt'))
-    assert.isFalse(behaviors.isSigned('theme/site.css'))
-    assert.isFalse(behaviors.isSigned('img-1.png'))
-    assert.isTrue(behaviors.isSigned('img-12.png'))
-    assert.isTrue(behaviors.isSigned('Static/a.txt'), 'case-sensitive')
-    assert.isTrue(behaviors.isSigned('staticx/a.txt'))
-    assert.isTrue(behaviors.isSigned('uploads/static/a.txt'), 'anchored at the start')
-    assert.isTrue(behaviors.isSigned('site.css.txt'), 'anchored at the end')
+    assert.isTrue(behaviors.behaviorFor('static/private/a.txt').signed)
+    assert.isFalse(behaviors.behaviorFor('static/a.txt').signed)
+    assert.isFalse(behaviors.behaviorFor('static/deep/er/a.txt').signed)
+    assert.isFalse(behaviors.behaviorFor('theme/site.css').signed)
+    assert.isFalse(behaviors.behaviorFor('img-1.png').signed)
+    assert.isTrue(behaviors.behaviorFor('img-12.png').signed)
+    assert.isTrue(behaviors.behaviorFor('Static/a.txt').signed, 'case-sensitive')
+    assert.isTrue(behaviors.behaviorFor('staticx/a.txt').signed)
+    assert.isTrue(behaviors.behaviorFor('uploads/static/a.txt').signed, 'anchored at the start')
+    assert.isTrue(behaviors.behaviorFor('site.css.txt').signed, 'anchored at the end')
     assert.isTrue(behaviors.anySigned)
   })
 
   test('regular expression characters in patterns are literal', ({ assert }) => {
     const behaviors = compileBehaviors([{ pathPattern: 'a.b/$x+/*', signed: false }])
-    assert.isFalse(behaviors.isSigned('a.b/$x+/file'))
-    assert.isTrue(behaviors.isSigned('aXb/$x+/file'))
-    assert.isTrue(behaviors.isSigned('a.b/$xx/file'))
+    assert.isFalse(behaviors.behaviorFor('a.b/$x+/file').signed)
+    assert.isTrue(behaviors.behaviorFor('aXb/$x+/file').signed)
+    assert.isTrue(behaviors.behaviorFor('a.b/$xx/file').signed)
   })
 
   test('an all-public edge needs no verifier; a signed one does', ({ assert }) => {
