@@ -53,9 +53,6 @@ export function validOverride(value: string): boolean {
 
 const NAMES = new Set(['e', 's', 'ct', 'cd', 'v', 'ip', 'f'])
 
-/** Query values of links are encoded with the package's one strict encoder. */
-export const encodeQueryValue = encodeStrict
-
 function decodeCanonical(raw: string): string | undefined {
   let value: string
   try {
@@ -64,7 +61,7 @@ function decodeCanonical(raw: string): string | undefined {
     return undefined
   }
   // Only the spelling the signer writes is accepted (`%2B`, not `%2b` or `+`).
-  return encodeQueryValue(value) === raw ? value : undefined
+  return encodeStrict(value) === raw ? value : undefined
 }
 
 /**

@@ -10,9 +10,9 @@ import {
   E_DJAMAZING_INVALID_LINK_OPTION,
   E_DJAMAZING_INVALID_LINK_USER,
 } from '../errors.ts'
-import { assertValidObjectKey, encodeObjectKey } from '../object_key.ts'
+import { assertValidObjectKey, encodeObjectKey, encodeStrict } from '../object_key.ts'
 import { isProduction } from '../production.ts'
-import { encodeQueryValue, readLinkQuery, validOverride, type LinkParams } from './query.ts'
+import { readLinkQuery, validOverride, type LinkParams } from './query.ts'
 import type {
   LinkOptions,
   LinkOverrides,
@@ -160,15 +160,18 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
 /** Whom a link is for: the user id, and the realm (guard) it belongs to. */
 type SignedUser = { id: string | null; realm: string | null }
 
-/** Whether `folder` is a folder (ending with "/") that holds `key`. */
-function isFolderOf(key: string, folder: string): boolean {
-  if (!folder.endsWith('/') || !key.startsWith(folder) || key === folder) return false
+function isValidKey(key: unknown): key is string {
   try {
-    assertValidObjectKey(folder)
+    assertValidObjectKey(key)
+    return true
   } catch {
     return false
   }
-  return true
+}
+
+/** Whether `folder` is a folder (ending with "/") that holds `key`. */
+function isFolderOf(key: string, folder: string): boolean {
+  return folder.endsWith('/') && key.startsWith(folder) && key !== folder && isValidKey(folder)
 }
 
 function checkFolder(key: string, folder: unknown): string | null {
@@ -314,13 +317,13 @@ export class LinkSigner {
     if (debug.enabled) debug('links: signed %s:%s until %d', disk, key, params.expiresAt)
 
     let url = `${this.#prefix}/${disk}/${encodeObjectKey(key)}?e=${params.expiresAt}`
-    if (params.contentType !== null) url += `&ct=${encodeQueryValue(params.contentType)}`
+    if (params.contentType !== null) url += `&ct=${encodeStrict(params.contentType)}`
     if (params.contentDisposition !== null) {
-      url += `&cd=${encodeQueryValue(params.contentDisposition)}`
+      url += `&cd=${encodeStrict(params.contentDisposition)}`
     }
     if (params.viewFor !== null) url += `&v=${params.viewFor}`
     if (params.bindIp) url += '&ip=1'
-    if (params.folder !== null) url += `&f=${encodeQueryValue(params.folder)}`
+    if (params.folder !== null) url += `&f=${encodeStrict(params.folder)}`
     return `${url}&s=${mac}`
   }
 
@@ -334,10 +337,7 @@ export class LinkSigner {
     const user = { id, realm: id === null ? null : normalizeRealm(input.realm) }
     const revision = normalizeRevision(input.revision)
     const parsed = readLinkQuery(input.query)
-    if (!parsed || !isValidDiskName(input.disk)) return { ok: false, reason: 'malformed' }
-    try {
-      assertValidObjectKey(input.key)
-    } catch {
+    if (!parsed || !isValidDiskName(input.disk) || !isValidKey(input.key)) {
       return { ok: false, reason: 'malformed' }
     }
 
