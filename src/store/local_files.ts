@@ -192,7 +192,6 @@ export class BucketFiles {
     const record = records.find((entry) => entry.ino === stats.ino)
     if (record && record.size === stats.size) {
       const { ino, ...stored } = record
-      void ino
       return { ...stored, key, lastModified: stats.mtime }
     }
     return {

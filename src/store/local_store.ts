@@ -6,13 +6,7 @@ import { Readable } from 'node:stream'
 import type { CdnBase } from '../cdn_url.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { signUploadUrl, type UploadUrlPart } from './local_upload_url.ts'
-import {
-  BucketFiles,
-  undefinedIfMissing,
-  recordOf,
-  type ObjectRecord,
-  type Received,
-} from './local_files.ts'
+import { BucketFiles, undefinedIfMissing, recordOf, type Received } from './local_files.ts'
 import { MULTIPART_LIMITS } from './multipart.ts'
 import { s3Error, storeRequest, wrapS3Error } from './s3_errors.ts'
 import type {
@@ -172,14 +166,15 @@ export class LocalStore implements ObjectStore {
 
   copy(source: string, destination: string, options: CopyOptions = {}): Promise<void> {
     return storeRequest(this, 'copy', source, async () => {
-      const { body, ...object } = await this.get(source, { ifMatch: options.ifMatch })
+      // Without its own write, a copy keeps the source's record.
+      const { body, key, lastModified, ...kept } = await this.get(source, {
+        ifMatch: options.ifMatch,
+      })
       await this.files.write(
         destination,
         body,
         (written) =>
-          options.write
-            ? recordOf(options.write, { ...written, etag: object.etag })
-            : recordOfStored(object),
+          options.write ? recordOf(options.write, { ...written, etag: kept.etag }) : kept,
         { exclusive: options.ifNoneMatch === '*' }
       )
     })
@@ -473,13 +468,4 @@ function checkWritten(
   ) {
     throw s3Error('BadDigest')
   }
-}
-
-/**
- * A copy keeps the source's record, bytes and all.
- */
-function recordOfStored(object: StoredObject): Omit<ObjectRecord, 'ino'> {
-  const { key, lastModified, ...kept } = object
-  void [key, lastModified]
-  return kept
 }

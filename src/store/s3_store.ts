@@ -102,7 +102,6 @@ function storedObject(
  */
 function writeParams(write: ObjectWrite | undefined) {
   const { Bucket, Key, Body, CopySource, ...s3Params } = write?.s3Params ?? {}
-  void [Bucket, Key, Body, CopySource]
   return {
     ...s3Params,
     ContentType: write?.contentType,
