@@ -117,11 +117,10 @@ export function localEdges(
 export async function listenOnOwnOrigins(edges: LocalEdge[]): Promise<() => Promise<void>> {
   const { listenForDiskEdges } = await import('../edge/disk_edge_server.ts')
   const { E_DJAMAZING_INVALID_CONFIG } = await import('../errors.ts')
-  const byOrigin = new Map<string, LocalEdge[]>()
-  for (const edge of edges) {
-    if (edge.ownOrigin)
-      byOrigin.set(edge.ownOrigin, [...(byOrigin.get(edge.ownOrigin) ?? []), edge])
-  }
+  const byOrigin = Map.groupBy(
+    edges.filter((edge) => edge.ownOrigin),
+    (edge) => edge.ownOrigin!
+  )
   const servers: Awaited<ReturnType<typeof listenForDiskEdges>>[] = []
   const closeAll = () => Promise.all(servers.map((server) => server.close())).then(() => {})
   for (const [origin, group] of byOrigin) {
