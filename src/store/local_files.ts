@@ -95,11 +95,12 @@ export class BucketFiles {
    */
   #commits = new Map<string, Promise<unknown>>()
 
-  constructor(
-    root: string,
-    bucket: string,
-    readonly createsBucket = true
-  ) {
+  // A plain field, not a parameter property: Node's own type stripping
+  // (the large-stream test's child process) refuses those.
+  readonly createsBucket: boolean
+
+  constructor(root: string, bucket: string, createsBucket = true) {
+    this.createsBucket = createsBucket
     this.folder = join(root, bucket)
     const own = join(root, '.state')
     this.#meta = join(own, 'meta', bucket)
