@@ -75,26 +75,20 @@ async function firstPartDiffering(
   let partNumber = 1
   let left = partLength(plan, 1)!
   let hash = createHash('sha256')
-  const finish = () => {
-    if (hash.digest('base64') !== checksums[partNumber - 1]) return partNumber
-    partNumber += 1
-    left = partLength(plan, partNumber) ?? 0
-    hash = createHash('sha256')
-    return null
-  }
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      let offset = 0
-      while (offset < chunk.length) {
+    for await (let chunk of body as AsyncIterable<Buffer>) {
+      while (chunk.length > 0) {
+        // Bytes past the plan: the last part is not the one hashed.
         if (partNumber > plan.count) return plan.count
-        const take = Math.min(left, chunk.length - offset)
-        hash.update(chunk.subarray(offset, offset + take))
-        offset += take
+        const take = Math.min(left, chunk.length)
+        hash.update(chunk.subarray(0, take))
+        chunk = chunk.subarray(take)
         left -= take
-        if (left === 0) {
-          const differing = finish()
-          if (differing !== null) return differing
-        }
+        if (left > 0) continue
+        if (hash.digest('base64') !== checksums[partNumber - 1]) return partNumber
+        partNumber += 1
+        left = partLength(plan, partNumber) ?? 0
+        hash = createHash('sha256')
       }
     }
   } finally {
