@@ -14,7 +14,9 @@ export const SIGNING_PARAM_NAMES = [
 export const SIGNING_PARAMS: ReadonlySet<string> = new Set(SIGNING_PARAM_NAMES)
 export type SigningParam = (typeof SIGNING_PARAM_NAMES)[number]
 
-/** CloudFront refuses URLs of 8,192 bytes or more. */
+/**
+ * CloudFront refuses URLs of 8,192 bytes or more.
+ */
 export const MAX_URL_BYTES = 8192
 
 /**
@@ -67,7 +69,9 @@ export function assertSignableUrl(url: unknown): asserts url is string {
   }
 }
 
-/** True when a policy resource holds a wildcard: `*`, or a `?` not written `\?`. */
+/**
+ * True when a policy resource holds a wildcard: `*`, or a `?` not written `\?`.
+ */
 export function hasWildcard(resource: string): boolean {
   return /\*|(?<!\\)\?/.test(resource)
 }
@@ -80,7 +84,9 @@ export function cannedPolicy(url: string, expires: number): string {
   return `{"Statement":[{"Resource":"${url}","Condition":{"DateLessThan":{"AWS:EpochTime":${expires}}}}]}`
 }
 
-/** A signing window in whole epoch seconds, as policies carry it. */
+/**
+ * A signing window in whole epoch seconds, as policies carry it.
+ */
 export type ResolvedWindow = {
   expires: number
   startsAt: number | undefined
@@ -159,7 +165,9 @@ export function viewerIpv4(address: string | undefined): string | undefined {
   return parseIpv4(plain) === null ? undefined : plain
 }
 
-/** Reads `a.b.c.d` or `a.b.c.d/nn` as a CIDR range, `/32` by default, or null. */
+/**
+ * Reads `a.b.c.d` or `a.b.c.d/nn` as a CIDR range, `/32` by default, or null.
+ */
 export function parseIpRange(value: string): { base: number; bits: number } | null {
   const slash = value.indexOf('/')
   const address = parseIpv4(slash === -1 ? value : value.slice(0, slash))
@@ -169,14 +177,18 @@ export function parseIpRange(value: string): { base: number; bits: number } | nu
   return { base: address, bits: Number(bitsText) }
 }
 
-/** True when `address` (a 32-bit number) is inside the range. */
+/**
+ * True when `address` (a 32-bit number) is inside the range.
+ */
 export function inIpRange(address: number, range: { base: number; bits: number }): boolean {
   if (range.bits === 0) return true
   const shift = 32 - range.bits
   return address >>> shift === range.base >>> shift
 }
 
-/** The `AWS:SourceIp` value for an `ipAddress` option: `a.b.c.d/nn`. */
+/**
+ * The `AWS:SourceIp` value for an `ipAddress` option: `a.b.c.d/nn`.
+ */
 export function sourceIpFor(value: unknown): string {
   const range = typeof value === 'string' ? parseIpRange(value) : null
   if (!range) {

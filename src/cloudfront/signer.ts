@@ -27,9 +27,13 @@ import type {
 import { resourceMatches } from './wildcard.ts'
 import { resolveWindow } from './window.ts'
 
-/** What one signature needs, computed before the (sync or async) signing. */
+/**
+ * What one signature needs, computed before the (sync or async) signing.
+ */
 type Prepared = {
-  /** `url?own&Expires=N` or `url?own&Policy=B64`, to which the signature is appended. */
+  /**
+   * `url?own&Expires=N` or `url?own&Policy=B64`, to which the signature is appended.
+   */
   head: string
   policy: Buffer
   custom: boolean
@@ -72,7 +76,9 @@ export class CloudFrontSigner {
   #digest: 'sha1' | 'sha256'
   #keyPairId: string
   #publicKeys: Record<string, KeyObject>
-  /** `&Key-Pair-Id=...[&Hash-Algorithm=SHA256]`: the same for every URL. */
+  /**
+   * `&Key-Pair-Id=...[&Hash-Algorithm=SHA256]`: the same for every URL.
+   */
   #urlSuffix: string
 
   constructor(options: CloudFrontSignerOptions) {

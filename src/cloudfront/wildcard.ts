@@ -72,7 +72,9 @@ type Sections = {
   query: string | undefined
 }
 
-/** Splits a request URL (or a resource, with `\?` as its query separator). */
+/**
+ * Splits a request URL (or a resource, with `\?` as its query separator).
+ */
 function split(value: string, querySeparator: string): Sections | null {
   const schemeEnd = value.indexOf('://')
   if (schemeEnd === -1) return null

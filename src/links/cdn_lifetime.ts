@@ -11,9 +11,13 @@ export type CdnUrlTiming = (
   { expiresIn: number; expiresAt?: undefined } | { expiresAt: Date; expiresIn?: undefined }
 ) & { ipAddress?: string }
 
-/** What a disk says about the lifetimes of its CloudFront URLs, in seconds. */
+/**
+ * What a disk says about the lifetimes of its CloudFront URLs, in seconds.
+ */
 export type LifetimeSettings = {
-  /** Lifetime of the CloudFront URL. */
+  /**
+   * Lifetime of the CloudFront URL.
+   */
   signatureTimeout: number
 
   /**

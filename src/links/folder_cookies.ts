@@ -10,7 +10,9 @@ import type { FolderCookieScope } from './types.ts'
  * then deletes them all (`folderCookieClearing`).
  */
 
-/** The app's cookie listing the folder cookies it set. */
+/**
+ * The app's cookie listing the folder cookies it set.
+ */
 export const FOLDER_LIST_COOKIE = 'djamazing-folders'
 
 /**
@@ -68,7 +70,9 @@ const spellListed = (listed: Listed) =>
 
 const EXPIRED = 'Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'
 
-/** The `Set-Cookie` values that delete the CloudFront cookies of one folder. */
+/**
+ * The `Set-Cookie` values that delete the CloudFront cookies of one folder.
+ */
 function deletion(scope: FolderCookieScope): string[] {
   const domain = scope.domain ? `; Domain=${scope.domain}` : ''
   return SIGNING_PARAM_NAMES.map(

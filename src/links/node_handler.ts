@@ -86,7 +86,9 @@ function write(res: ServerResponse, response: Omit<RedirectResponse, 'event'>) {
   res.end(response.body)
 }
 
-/** A bare answer of the handler itself: a path outside the prefix, or a fault. */
+/**
+ * A bare answer of the handler itself: a path outside the prefix, or a fault.
+ */
 function writePlain(req: IncomingMessage, res: ServerResponse, status: 404 | 500) {
   write(res, {
     status,

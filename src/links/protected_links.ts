@@ -198,7 +198,9 @@ export class ProtectedLinks {
     }
   }
 
-  /** The unsigned CDN URL of the file of a verified link. */
+  /**
+   * The unsigned CDN URL of the file of a verified link.
+   */
   #cdnUrlOf(key: string, link: VerifiedLink): string {
     return cdnObjectUrl(this.#options.cdn, this.#options.objectKey(key), link.overrides)
   }
@@ -221,7 +223,9 @@ export class ProtectedLinks {
     return Object.freeze(link)
   }
 
-  /** The key of a link `verify` accepted; anything else is refused. */
+  /**
+   * The key of a link `verify` accepted; anything else is refused.
+   */
   #keyOf(link: LinkVerifyResult): string {
     const key = verifiedKeyOf(link)
     if (key === undefined || !link.ok) {

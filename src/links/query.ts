@@ -1,9 +1,13 @@
 import { CONTROL_CHARACTERS, encodeStrict } from '../object_key.ts'
 import type { LinkQuery } from './types.ts'
 
-/** The signed values of a link besides disk, key and user. */
+/**
+ * The signed values of a link besides disk, key and user.
+ */
 export type LinkParams = {
-  /** Epoch seconds. */
+  /**
+   * Epoch seconds.
+   */
   expiresAt: number
   revision: string | null
   contentType: string | null
@@ -13,7 +17,9 @@ export type LinkParams = {
    * disk's `signatureTimeout`.
    */
   viewFor: number | null
-  /** Bind the CloudFront URL to the viewer's IPv4 address. */
+  /**
+   * Bind the CloudFront URL to the viewer's IPv4 address.
+   */
   bindIp: boolean
   /**
    * A folder link: the folder (ending with "/") the signed cookies open;
@@ -22,7 +28,9 @@ export type LinkParams = {
   folder: string | null
 }
 
-/** What a link's query carries: everything signed but the revision, and the MAC. */
+/**
+ * What a link's query carries: everything signed but the revision, and the MAC.
+ */
 export type ParsedLinkQuery = Omit<LinkParams, 'revision'> & { mac: string }
 
 const MAX_QUERY_LENGTH = 8192

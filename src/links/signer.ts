@@ -32,7 +32,9 @@ const PURPOSE = 'djamazing:links:v2'
 
 export const DEFAULT_ROUTE_PREFIX = '/djamazing'
 
-/** A route prefix: a leading "/", no trailing "/", plain path characters. */
+/**
+ * A route prefix: a leading "/", no trailing "/", plain path characters.
+ */
 const ROUTE_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
 
 /**
@@ -157,7 +159,9 @@ function checkOverride(name: keyof LinkOverrides, value: unknown): string | null
   return value
 }
 
-/** Whom a link is for: the user id, and the realm (guard) it belongs to. */
+/**
+ * Whom a link is for: the user id, and the realm (guard) it belongs to.
+ */
 type SignedUser = { id: string | null; realm: string | null }
 
 function isValidKey(key: unknown): key is string {
@@ -169,7 +173,9 @@ function isValidKey(key: unknown): key is string {
   }
 }
 
-/** Whether `folder` is a folder (ending with "/") that holds `key`. */
+/**
+ * Whether `folder` is a folder (ending with "/") that holds `key`.
+ */
 function isFolderOf(key: string, folder: string): boolean {
   return folder.endsWith('/') && key.startsWith(folder) && key !== folder && isValidKey(folder)
 }
@@ -379,7 +385,9 @@ export class LinkSigner {
     return result
   }
 
-  /** Constant-time comparison with every secret (the first signs, all verify). */
+  /**
+   * Constant-time comparison with every secret (the first signs, all verify).
+   */
   #matches(disk: string, key: string, user: SignedUser, p: LinkParams, mac: string): boolean {
     const given = Buffer.from(mac, 'latin1')
     let found = false

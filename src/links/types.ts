@@ -227,7 +227,9 @@ export type VerifiedLink = {
   folder?: string
 }
 
-/** Where one set of folder cookies lives. */
+/**
+ * Where one set of folder cookies lives.
+ */
 export type FolderCookieScope = { path: string; domain?: string }
 
 /*
