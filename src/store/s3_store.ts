@@ -264,17 +264,11 @@ export class S3Store implements ObjectStore {
 
   async #copyInParts(source: StoredObject, destination: string, options: CopyOptions) {
     debug('copy %s:%s in parts (%d bytes)', this.bucket, source.key, source.size)
-    // A multipart upload copies no metadata: it is given the source's.
+    // A multipart upload copies no metadata: it is given the source's
+    // headers and user metadata.
+    const { key, size, etag, lastModified, checksumSha256, expires, ...stored } = source
     const write: ObjectWrite = {
-      ...(options.write ?? {
-        contentType: source.contentType,
-        cacheControl: source.cacheControl,
-        contentDisposition: source.contentDisposition,
-        contentEncoding: source.contentEncoding,
-        contentLanguage: source.contentLanguage,
-        expires: source.expires ? new Date(source.expires) : undefined,
-        metadata: source.metadata,
-      }),
+      ...(options.write ?? { ...stored, expires: expires ? new Date(expires) : undefined }),
       acl: options.acl ?? options.write?.acl,
     }
     // Parts of up to 512 MiB are copied side by side (S3 copies each in
