@@ -98,17 +98,14 @@ export class LocalStore implements ObjectStore {
 
   head(key: string): Promise<StoredObject> {
     return storeRequest(this, 'head', key, async () => {
-      const stats = await this.files.stat(key)
-      if (stats) return this.files.describe(key, stats)
-      return this.#missing()
+      const stats = (await this.files.stat(key)) ?? (await this.#missing())
+      return this.files.describe(key, stats)
     })
   }
 
   get(key: string, options: GetOptions = {}): Promise<ObjectBody> {
     return storeRequest(this, 'get', key, async () => {
-      const opened = await this.files.open(key)
-      if (!opened) return this.#missing()
-      const { handle, object } = opened
+      const { handle, object } = (await this.files.open(key)) ?? (await this.#missing())
       if (options.ifMatch !== undefined && options.ifMatch !== object.etag) {
         await handle.close()
         throw s3Error('PreconditionFailed')
@@ -125,9 +122,7 @@ export class LocalStore implements ObjectStore {
 
   getBytes(key: string, maxBytes: number): Promise<Buffer | undefined> {
     return storeRequest(this, 'getBytes', key, async () => {
-      const opened = await this.files.open(key)
-      if (!opened) return this.#missing()
-      const { handle, object } = opened
+      const { handle, object } = (await this.files.open(key)) ?? (await this.#missing())
       try {
         // Read straight into one buffer of the file's size: a stream's
         // chunks, gathered and copied into one, cost three times the CPU
