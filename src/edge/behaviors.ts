@@ -1,6 +1,6 @@
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { resolveCachePolicy } from './cache_policy.ts'
-import { compileCors } from './cors.ts'
+import { compileCors, wildcardRegex } from './cors.ts'
 import type { EdgeBehavior } from './types.ts'
 
 type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
@@ -90,22 +90,6 @@ function resolve(behavior: Omit<EdgeBehavior, 'pathPattern'>, setting: string) {
 export type ResolvedBehavior = ReturnType<typeof resolve>
 
 /**
- * CloudFront path pattern to a regular expression: `*` is any run of
- * characters (including `/`), `?` exactly one, everything else literal.
- */
-function compilePattern(pathPattern: string): RegExp {
-  const pattern = pathPattern.startsWith('/') ? pathPattern.slice(1) : pathPattern
-  const source = [...pattern]
-    .map((char) => {
-      if (char === '*') return '.*'
-      if (char === '?') return '.'
-      return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')
-    })
-    .join('')
-  return new RegExp(`^${source}$`, 'su')
-}
-
-/**
  * The ways a signed pattern can be reached unsigned: a request that spells
  * one of its `/` as `%2F` does not match it (CloudFront matches the
  * normalised path, where `%2F` is no separator) but may match a later
@@ -171,7 +155,7 @@ export function compileBehaviors(
     }
     assertPathPattern(behavior.pathPattern, `edge.behaviors[${index}].pathPattern`)
     return {
-      pattern: compilePattern(behavior.pathPattern),
+      pattern: wildcardRegex(behavior.pathPattern.replace(/^\//, '')),
       ...resolve(behavior, `edge.behaviors[${index}]`),
     }
   })

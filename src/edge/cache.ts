@@ -73,15 +73,14 @@ function readBound(value: number | undefined, fallback: number, name: string, mi
  * (and `~`), and each is the same file.
  */
 function comparable(path: string): string {
-  const question = path.indexOf('?')
-  const rawPath = question === -1 ? path : path.slice(0, question)
+  const [rawPath, ...query] = path.split('?')
   let decoded = rawPath
   try {
     decoded = decodeURIComponent(rawPath)
   } catch {
     // Not valid percent-encoding: compared as sent.
   }
-  return question === -1 ? decoded : `${decoded}${path.slice(question)}`
+  return [decoded, ...query].join('?')
 }
 
 /**

@@ -52,18 +52,19 @@ function list(policy: EdgeCorsPolicy, name: keyof EdgeCorsPolicy, setting: strin
 }
 
 /**
- * `*` in an allowed origin matches any run of characters
- * (`https://*.example.com`), as in CloudFront's settings.
+ * A CloudFront wildcard pattern (a path pattern, an allowed origin such as
+ * `https://*.example.com`) as a regular expression: `*` is any run of
+ * characters (including `/`), `?` exactly one, everything else literal.
  */
-function originMatcher(pattern: string): (origin: string) => boolean {
-  if (pattern === '*') return () => true
-  if (!pattern.includes('*')) return (origin) => origin === pattern
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[\\^$.|+?()[\]{}]/g, '\\$&'))
-    .join('.*')
-  const regex = new RegExp(`^${source}$`, 's')
-  return (origin) => regex.test(origin)
+export function wildcardRegex(pattern: string): RegExp {
+  const source = [...pattern]
+    .map((char) => {
+      if (char === '*') return '.*'
+      if (char === '?') return '.'
+      return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')
+    })
+    .join('')
+  return new RegExp(`^${source}$`, 'su')
 }
 
 /**
@@ -98,12 +99,12 @@ export function compileCors(policy: EdgeCorsPolicy, setting: string) {
     invalid(`${setting}.originOverride`, 'it must be true or false')
   }
 
-  const matchers = origins.map(originMatcher)
+  const matchers = origins.map(wildcardRegex)
   const anyOrigin = origins.length === 1 && origins[0] === '*'
   const allowedOrigin = (headers: IncomingHttpHeaders): string | undefined => {
     const origin = headers.origin
     if (typeof origin !== 'string' || origin === '') return undefined
-    if (!matchers.some((matches) => matches(origin))) return undefined
+    if (!matchers.some((matcher) => matcher.test(origin))) return undefined
     return anyOrigin ? '*' : origin
   }
   const common = (origin: string): Record<string, string> => ({
