@@ -39,16 +39,11 @@ export class DiskUrls {
 
   async getUrl(key: string): Promise<string> {
     const disk = this.#disk
+    // A protected disk's URL is its link, with the same checks.
+    if (disk.mode === 'protected') return this.linkFor(key)
     const objectKey = disk.objectKey(key)
     this.#assertOwnUrls(key, 'getUrl')
     this.#assertNotPending(key)
-    if (disk.mode === 'protected' && disk.links) {
-      logCall(disk, 'getUrl link', objectKey)
-      return this.#signed.linkFor(key)
-    }
-    if (disk.mode === 'protected') {
-      throw new E_DJAMAZING_PROTECTED_URL_UNAVAILABLE([key, disk.name, NO_LINKS])
-    }
     logCall(disk, 'getUrl', objectKey)
     return cdnUrlFor(disk.cdn, objectKey)
   }
