@@ -89,18 +89,13 @@ function comparable(path: string): string {
  * start with `/` and have `*` only as their last character.
  */
 function readInvalidationPath(path: unknown): { prefix: string } | { exact: string } {
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new E_DJAMAZING_INVALID_ARGUMENT([
-      'paths',
-      `${JSON.stringify(path)}: an invalidation path starts with "/"`,
-    ])
-  }
-  const star = path.indexOf('*')
-  if (star !== -1 && star !== path.length - 1) {
-    throw new E_DJAMAZING_INVALID_ARGUMENT([
-      'paths',
-      `${JSON.stringify(path)}: "*" may only be the last character`,
-    ])
+  const star = typeof path === 'string' ? path.indexOf('*') : -1
+  const wrong =
+    typeof path !== 'string' || !path.startsWith('/')
+      ? 'an invalidation path starts with "/"'
+      : star !== -1 && star !== path.length - 1 && '"*" may only be the last character'
+  if (wrong || typeof path !== 'string') {
+    throw new E_DJAMAZING_INVALID_ARGUMENT(['paths', `${JSON.stringify(path)}: ${wrong}`])
   }
   return star === -1 ? { exact: comparable(path) } : { prefix: comparable(path.slice(0, -1)) }
 }

@@ -12,10 +12,6 @@ export type Validators = { etag?: string; lastModified?: Date }
 
 const ENTITY_TAGS = /\*|(?:W\/)?"[^"]*"/g
 
-function entityTags(header: string): string[] {
-  return header.match(ENTITY_TAGS) ?? []
-}
-
 function opaque(tag: string): string {
   return tag.startsWith('W/') ? tag.slice(2) : tag
 }
@@ -47,7 +43,7 @@ export function evaluatePreconditions(
 ): Precondition {
   const ifMatch = headers['if-match']
   if (ifMatch !== undefined) {
-    const tags = entityTags(ifMatch)
+    const tags = ifMatch.match(ENTITY_TAGS) ?? []
     const matches = tags.some(
       (tag) =>
         tag === '*' || (!tag.startsWith('W/') && object.etag !== undefined && tag === object.etag)
@@ -63,7 +59,7 @@ export function evaluatePreconditions(
   const ifNoneMatch = headers['if-none-match']
   if (ifNoneMatch !== undefined) {
     const etag = object.etag === undefined ? undefined : opaque(object.etag)
-    const matches = entityTags(ifNoneMatch).some(
+    const matches = (ifNoneMatch.match(ENTITY_TAGS) ?? []).some(
       (tag) => tag === '*' || (etag !== undefined && opaque(tag) === etag)
     )
     return matches ? 'not-modified' : 'proceed'
