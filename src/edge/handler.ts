@@ -84,33 +84,6 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /**
- * An allowed OPTIONS: a CORS preflight the behavior's policy allows is
- * answered here, as CloudFront answers it from a response headers policy.
- * Anything else reaches the S3 origin in production, which answers as for
- * a bucket whose CORS rules do not match (the edge does not read the
- * bucket's CORS configuration).
- */
-function answerOptions(
-  req: IncomingMessage,
-  res: ServerResponse,
-  behavior: ResolvedBehavior,
-  event: EdgeRequestEvent
-) {
-  const preflight = behavior.cors?.preflight(req.headers)
-  if (preflight) {
-    res.writeHead(200, { ...preflight, 'Content-Length': 0, 'X-Cache': 'Miss from cloudfront' })
-    res.end()
-    return
-  }
-  event.reason = 'cors-not-allowed'
-  sendError(
-    res,
-    req.method,
-    req.headers.origin === undefined ? edgeErrors.corsOriginMissing() : edgeErrors.corsNotAllowed()
-  )
-}
-
-/**
  * Creates the local CloudFront-compatible edge. Options are checked here,
  * so a bad configuration fails at boot.
  */
@@ -245,7 +218,23 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
         overrides = found.headers
       }
     }
-    if (req.method === 'OPTIONS') return answerOptions(req, res, behavior, event)
+    if (req.method === 'OPTIONS') {
+      // An allowed OPTIONS: a CORS preflight the behavior's policy allows is
+      // answered here, as CloudFront answers it from a response headers
+      // policy. Anything else reaches the S3 origin in production, which
+      // answers as for a bucket whose CORS rules do not match (the edge does
+      // not read the bucket's CORS configuration).
+      const preflight = behavior.cors?.preflight(req.headers)
+      if (preflight) {
+        res.writeHead(200, { ...preflight, 'Content-Length': 0, 'X-Cache': 'Miss from cloudfront' })
+        return void res.end()
+      }
+      event.reason = 'cors-not-allowed'
+      const origin = req.headers.origin
+      const refusal =
+        origin === undefined ? edgeErrors.corsOriginMissing() : edgeErrors.corsNotAllowed()
+      return sendError(res, req.method, refusal)
+    }
     if (key === undefined) return sendError(res, req.method, edgeErrors.invalidUri())
     const added = behavior.cors?.response(req.headers) ?? {}
     const request = { store, req, res, key, overrides, deadline, behavior, added }

@@ -30,14 +30,13 @@ export type EdgeServerOptions = Omit<EdgeOptions, 'publicUrl'> & {
   distributionIds?: readonly string[]
 }
 
-export type EdgeServer = Pick<EdgeHandler, 'invalidate'> & {
-  /**
-   * The edge's public URL: the `cdnUrl` to give the disks it serves.
-   */
-  url: string
-  server: Server
-  close(): Promise<void>
-}
+export type EdgeServer = Pick<EdgeHandler, 'invalidate'> &
+  Awaited<ReturnType<typeof listen>> & {
+    /**
+     * The edge's public URL: the `cdnUrl` to give the disks it serves.
+     */
+    url: string
+  }
 
 /**
  * A node:http server for an edge, listening, and its `close()` (which
