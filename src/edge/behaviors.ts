@@ -137,15 +137,7 @@ function encodedSlashExposures(
 export function compileBehaviors(
   behaviors: EdgeBehavior[] = [],
   defaultBehavior: Omit<EdgeBehavior, 'pathPattern'> = { signed: true }
-): {
-  behaviorFor(path: string): ResolvedBehavior
-  anySigned: boolean
-  warnings: string[]
-  /**
-   * Each distinct `keyPairIds` list of the behaviors.
-   */
-  trustedKeySets: string[][]
-} {
+) {
   const compiled: CompiledBehavior[] = behaviors.map((behavior, index) => {
     if (typeof behavior.pathPattern !== 'string' || behavior.pathPattern === '') {
       throw new E_DJAMAZING_INVALID_CONFIG([
@@ -162,8 +154,10 @@ export function compileBehaviors(
   const fallback = resolve(defaultBehavior, 'edge.defaultBehavior')
   return {
     anySigned: defaultBehavior.signed || compiled.some((behavior) => behavior.signed),
-    behaviorFor: (path) => compiled.find((behavior) => behavior.pattern.test(path)) ?? fallback,
+    behaviorFor: (path: string): ResolvedBehavior =>
+      compiled.find((behavior) => behavior.pattern.test(path)) ?? fallback,
     warnings: encodedSlashExposures(behaviors, compiled, fallback),
+    // Each distinct `keyPairIds` list of the behaviors.
     trustedKeySets: [
       ...new Map(
         [...compiled, fallback]

@@ -38,13 +38,6 @@ export type CachedRequest = ObjectRequest & {
   answerFailure: (error: unknown, expired: boolean) => void
 }
 
-type CacheStatus = 'Hit' | 'RefreshHit' | 'Miss'
-
-/**
- * `X-Cache` as CloudFront sends it.
- */
-const xCache = (status: CacheStatus) => `${status} from cloudfront`
-
 /**
  * Answers from a cached entry: a cached failure is sent again; an object
  * answers preconditions (304, 412), a single range (206, 416) and HEAD
@@ -53,13 +46,17 @@ const xCache = (status: CacheStatus) => `${status} from cloudfront`
 async function sendEntry(
   request: CachedRequest,
   entry: CacheEntry<CachedAnswer>,
-  status: CacheStatus
+  status: 'Hit' | 'RefreshHit'
 ) {
   const { req, res, cache } = request
   const answer = entry.value
   if (answer.kind === 'error') return request.answerFailure(answer.error, answer.expired)
   const { object, body } = answer
-  const added = { ...request.added, 'X-Cache': xCache(status), 'Age': String(cache.age(entry)) }
+  const added = {
+    ...request.added,
+    'X-Cache': `${status} from cloudfront`,
+    'Age': String(cache.age(entry)),
+  }
   const hit = { ...request, added }
   const conditions = answerConditions(hit, object)
   if (!conditions) return
@@ -108,7 +105,7 @@ async function fill(request: CachedRequest) {
   // The TTL counts from the origin's answer, as `Age` does.
   const storedAt = cache.now()
   const ttl = objectTtl(stored, request.behavior.cachePolicy, storedAt)
-  const miss = { ...request, added: { ...request.added, 'X-Cache': xCache('Miss') } }
+  const miss = { ...request, added: { ...request.added, 'X-Cache': 'Miss from cloudfront' } }
   const headers = objectHeaders(stored, undefined, miss)
   if (!(ttl > 0) || stored.size > cache.maxObjectBytes) {
     cache.delete(request.path)
@@ -202,6 +199,6 @@ export async function sendCached(request: CachedRequest) {
     if (entry && cache.isFresh(entry)) return sendEntry(request, entry, 'Hit')
     return fill(request)
   }
-  const added = { ...request.added, 'X-Cache': xCache('Miss') }
+  const added = { ...request.added, 'X-Cache': 'Miss from cloudfront' }
   await sendObject({ ...request, added }).catch((error: unknown) => keepFailure(request, error))
 }
