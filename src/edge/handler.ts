@@ -150,10 +150,8 @@ export function createEdgeHandler(options: EdgeOptions): EdgeHandler {
   const clientIp = options.clientIp ?? socketAddress
   const reportError =
     options.onError ?? ((error: unknown) => console.error('djamazing: the edge failed:', error))
+  // parseDuration refuses anything but a positive duration.
   const originTimeout = parseDuration(options.originTimeout ?? 30, 'edge.originTimeout')
-  if (!(originTimeout > 0)) {
-    throw new E_DJAMAZING_INVALID_CONFIG(['edge.originTimeout', 'it must be longer than 0 s'])
-  }
   const cache =
     options.cache === false
       ? undefined
