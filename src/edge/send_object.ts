@@ -47,43 +47,32 @@ export function sendWhole(
 }
 
 /**
- * What the documented CloudFront response headers policy adds to every
- * object: the browser never guesses a type (`nosniff`), a file opened
- * as a page runs no script and gets an opaque origin (a sandbox), and
- * sends no `Referer` from its links (`no-referrer`). Then
- * active content is a download unless the behavior allows it inline:
- * uploaded HTML or SVG must never run on the app's or the CDN's origin.
- */
-function userContentHeaders(
-  headers: Record<string, string>,
-  behavior: Pick<ResolvedBehavior, 'inlineActiveContent'>
-): Record<string, string> {
-  const safe: Record<string, string> = {
-    ...headers,
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': USER_CONTENT_CSP,
-    'Referrer-Policy': 'no-referrer',
-  }
-  if (!behavior.inlineActiveContent && isActiveContentType(headers['Content-Type'])) {
-    safe['Content-Disposition'] = asAttachment(headers['Content-Disposition'])
-  }
-  return safe
-}
-
-/**
  * The headers of a 200, 206 or HEAD answer: the stored ones, then the
- * signed overrides on top, then the user-content headers.
+ * signed overrides on top, then what the documented CloudFront response
+ * headers policy adds to every object: the browser never guesses a type
+ * (`nosniff`), a file opened as a page runs no script and gets an opaque
+ * origin (a sandbox), and sends no `Referer` from its links
+ * (`no-referrer`). Then active content is a download unless the behavior
+ * allows it inline: uploaded HTML or SVG must never run on the app's or
+ * the CDN's origin.
  */
 export function objectHeaders(
   object: StoredObject,
   range: { start: number; end: number } | undefined,
   { overrides, behavior, added }: Pick<ObjectRequest, 'overrides' | 'behavior' | 'added'>
 ) {
+  const stored: Record<string, string> = { ...storedHeaders(object), ...overrides }
   const headers: Headers = {
-    ...userContentHeaders({ ...storedHeaders(object), ...overrides }, behavior),
+    ...stored,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': USER_CONTENT_CSP,
+    'Referrer-Policy': 'no-referrer',
     ...added,
     'Accept-Ranges': 'bytes',
     'Content-Length': range ? range.end - range.start + 1 : object.size,
+  }
+  if (!behavior.inlineActiveContent && isActiveContentType(stored['Content-Type'])) {
+    headers['Content-Disposition'] = asAttachment(stored['Content-Disposition'])
   }
   if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${object.size}`
   if (object.etag) headers['ETag'] = object.etag
