@@ -3,12 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http'
 /**
  * What a conditional request evaluates to (RFC 9110 section 13.2.2).
  */
-export type Precondition = 'proceed' | 'not-modified' | 'failed'
+type Precondition = 'proceed' | 'not-modified' | 'failed'
 
-/**
- * The validators of the stored object.
- */
-export type Validators = { etag?: string; lastModified?: Date }
+type Validators = { etag?: string; lastModified?: Date }
 
 const ENTITY_TAGS = /\*|(?:W\/)?"[^"]*"/g
 

@@ -26,9 +26,6 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => XML_ESCAPES[char])
 }
 
-/**
- * An error answer from its parts.
- */
 export const edgeError = (
   status: number,
   code: string,

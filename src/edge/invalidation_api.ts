@@ -49,12 +49,10 @@ type InvalidationRecord = {
 export function pathsUnder(edgePath: string, paths: readonly string[]): string[] {
   const root = `${edgePath.replace(/\/$/, '')}/`
   if (root === '/') return [...paths]
-  const inside: string[] = []
-  for (const path of paths) {
-    if (path.startsWith(root)) inside.push(path.slice(root.length - 1))
-    else if (path.endsWith('*') && root.startsWith(path.slice(0, -1))) inside.push('/*')
-  }
-  return inside
+  return paths.flatMap((path) => {
+    if (path.startsWith(root)) return [path.slice(root.length - 1)]
+    return path.endsWith('*') && root.startsWith(path.slice(0, -1)) ? ['/*'] : []
+  })
 }
 
 /**
