@@ -1,5 +1,5 @@
 import type { StoredObject } from '../store/types.ts'
-import { s3ErrorOf } from '../store/s3_errors.ts'
+import { isObjectMissing, s3ErrorOf } from '../store/s3_errors.ts'
 import { edgeErrors, type EdgeError } from './error_response.ts'
 
 /**
@@ -47,7 +47,7 @@ export function originFailure(failure: unknown): OriginFailure {
   const e = s3ErrorOf(failure)
   const error = e ?? (failure as { cause?: unknown })?.cause ?? failure
   const status = e?.$metadata?.httpStatusCode
-  const name = (failure as Error)?.name === 'E_DJAMAZING_OBJECT_NOT_FOUND' ? 'NoSuchKey' : e?.name
+  const name = isObjectMissing(failure) ? 'NoSuchKey' : e?.name
   if (name === 'NoSuchBucket') return new OriginFailure(edgeErrors.noSuchBucket(), { cause: error })
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') {
     return new OriginFailure(edgeErrors.notFound(), { cause: error })

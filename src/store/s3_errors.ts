@@ -113,11 +113,18 @@ export async function storeRequest<T>(
 }
 
 /**
+ * Whether a store call failed because the object does not exist.
+ */
+export function isObjectMissing(error: unknown): boolean {
+  return (error as Error)?.name === 'E_DJAMAZING_OBJECT_NOT_FOUND'
+}
+
+/**
  * What `head` found, or undefined when the object does not exist.
  */
 export function unlessMissing<T>(lookup: Promise<T>): Promise<T | undefined> {
   return lookup.catch((error: unknown) => {
-    if ((error as Error)?.name === 'E_DJAMAZING_OBJECT_NOT_FOUND') return undefined
+    if (isObjectMissing(error)) return undefined
     throw error
   })
 }

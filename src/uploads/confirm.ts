@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { buffer } from 'node:stream/consumers'
 import debug from '../debug.ts'
 import { E_DJAMAZING_UPLOAD_CONFLICT, E_DJAMAZING_UPLOAD_REJECTED } from '../errors.ts'
-import { s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
+import { isObjectMissing, s3ErrorOf, unlessMissing } from '../store/s3_errors.ts'
 import type { ObjectStore, StoredObject } from '../store/types.ts'
 import { unixSeconds, type UploadClaims } from './token.ts'
 import type { ConfirmedUpload, ConfirmUploadOptions } from './types.ts'
@@ -137,7 +137,7 @@ async function whileChecked<T>(step: () => Promise<T>): Promise<T> {
   try {
     return await step()
   } catch (error) {
-    if ((error as { code?: string }).code !== 'E_DJAMAZING_OBJECT_NOT_FOUND') throw error
+    if (!isObjectMissing(error)) throw error
     throw new E_DJAMAZING_UPLOAD_REJECTED(
       ['the upload was deleted while it was being confirmed (by a prune of pending uploads?)'],
       { cause: error }
@@ -171,7 +171,7 @@ async function copyPending(upload: PendingUpload, checkedKey: string): Promise<b
   try {
     return await copyIfAbsent(upload.store, upload.pendingKey, checkedKey)
   } catch (error) {
-    if ((error as { code?: string }).code !== 'E_DJAMAZING_OBJECT_NOT_FOUND') throw error
+    if (!isObjectMissing(error)) throw error
     throw await goneError(upload, error)
   }
 }
