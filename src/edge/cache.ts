@@ -229,11 +229,12 @@ export class EdgeCache<V> {
    * with `*` drops every path starting with what precedes it (`/*` is
    * everything); otherwise the path must be equal. Case-sensitive, and
    * compared with `%XX` decoded on both sides, so `/a%20(1).jpg` drops
-   * what viewers requested as `/a%20%281%29.jpg`. A query string is part of an entry's path only when the
-   * cache key keeps query strings (CloudFront never keeps its signing
-   * parameters), so a signed URL's entry is `/key` alone. Returns how many
-   * entries were dropped. A path that breaks CloudFront's rules is
-   * `E_DJAMAZING_INVALID_ARGUMENT` and nothing is dropped.
+   * what viewers requested as `/a%20%281%29.jpg`. A query string is part
+   * of an entry's path only when the cache key keeps query strings
+   * (CloudFront never keeps its signing parameters), so a signed URL's
+   * entry is `/key` alone. Returns how many entries were dropped. A path
+   * that breaks CloudFront's rules is `E_DJAMAZING_INVALID_ARGUMENT` and
+   * nothing is dropped.
    */
   invalidate(paths: readonly string[]): number {
     const rules = paths.map(readInvalidationPath)

@@ -65,9 +65,10 @@ function writeOf(headers: IncomingHttpHeaders): ObjectWrite {
  * it takes their PUT requests (objects and parts of multipart uploads),
  * `target` being the raw rest of the URL after the CDN base path (key and
  * query), as for the edge's `serve`. It resolves once the response is
- * sent, and never rejects. The store writes the body to a temporary file and moves it into place
- * only once every check passed: a refused or broken upload leaves the
- * object previously stored under the key as it was.
+ * sent, and never rejects. The store writes the body to a temporary
+ * file and moves it into place only once every check passed: a refused
+ * or broken upload leaves the object previously stored under the key as
+ * it was.
  */
 export function createUploadHandler(options: UploadHandlerOptions) {
   const signingKey = uploadSigningKey(options.uploadSecret, 'localStore.uploadSecret')
