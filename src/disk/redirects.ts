@@ -39,22 +39,6 @@ const DEFAULT_SIGNATURE_CACHE_SIZE = 10_000
 const DEFAULT_FOLDER_COOKIES_EXPIRES_IN = '1h'
 
 /**
- * A disk's `redirects`, durations in seconds.
- */
-export type ResolvedRedirects = {
-  readonly expiresIn: number
-  readonly window?: number
-  readonly maxViewFor?: number
-  readonly mediaViews?: {
-    readonly contentTypes: readonly string[]
-    readonly viewFor: number
-    readonly bindIp: boolean
-  }
-}
-
-export type ResolvedFolderCookies = { readonly expiresIn: number; readonly domain?: string }
-
-/**
  * A disk's `redirects` and `folderCookies`: how long what a redirect hands
  * out lives (the CloudFront URL, a media link's URL, folder cookies), each
  * bounded unless `redirects.allowLongExpiry` says otherwise, in seconds;
@@ -64,11 +48,7 @@ export function readRedirects(
   options: Pick<DjamazingOptions, 'redirects' | 'folderCookies'>,
   setting: (name: string) => string,
   cdnHost: string
-): {
-  redirects: ResolvedRedirects
-  folderCookies?: ResolvedFolderCookies
-  cache?: SignedUrlCache
-} {
+) {
   const redirects = options.redirects ?? {}
   const signatureTimeout = parseDuration(
     redirects.expiresIn ?? DEFAULT_SIGNATURE_TIMEOUT,
@@ -126,18 +106,17 @@ export function readRedirects(
       `it is longer than redirects.maxViewFor (${maxViewFor} s)`,
     ])
   }
-  let folderCookies: ResolvedFolderCookies | undefined
-  if (options.folderCookies !== undefined) {
-    const { expiresIn = DEFAULT_FOLDER_COOKIES_EXPIRES_IN, domain } = options.folderCookies ?? {}
-    folderCookies = {
-      expiresIn: parseDuration(expiresIn, setting('folderCookies.expiresIn')),
-      ...(domain === undefined
-        ? {}
-        : {
-            domain: readCookieDomain(domain, cdnHost, setting('folderCookies.domain')),
-          }),
-    }
-  }
+  const { expiresIn = DEFAULT_FOLDER_COOKIES_EXPIRES_IN, domain } = options.folderCookies ?? {}
+  const folderCookies =
+    options.folderCookies === undefined
+      ? undefined
+      : {
+          expiresIn: parseDuration(expiresIn, setting('folderCookies.expiresIn')),
+          domain:
+            domain === undefined
+              ? undefined
+              : readCookieDomain(domain, cdnHost, setting('folderCookies.domain')),
+        }
   atMostOneDay(folderCookies?.expiresIn, 'folderCookies.expiresIn')
   return {
     redirects: Object.freeze({
@@ -150,3 +129,10 @@ export function readRedirects(
     cache,
   }
 }
+
+/**
+ * A disk's `redirects`, durations in seconds.
+ */
+export type ResolvedRedirects = ReturnType<typeof readRedirects>['redirects']
+
+export type ResolvedFolderCookies = NonNullable<ReturnType<typeof readRedirects>['folderCookies']>

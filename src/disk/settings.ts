@@ -81,10 +81,7 @@ export function readCacheControl(value: unknown, setting: string): string | unde
 /**
  * The disk's `redirects.mediaViews`, checked, `viewFor` in whole seconds.
  */
-export function readMediaViews(
-  value: MediaViewOptions | undefined,
-  setting: string
-): { contentTypes: string[]; viewFor: number; bindIp: boolean } | undefined {
+export function readMediaViews(value: MediaViewOptions | undefined, setting: string) {
   if (value === undefined) return undefined
   if (
     !Array.isArray(value?.contentTypes) ||

@@ -11,28 +11,6 @@ export const MAX_PUT_SIZE = MULTIPART_LIMITS.maxPartSize
 const MIB = 1024 * 1024
 
 /**
- * A disk's `uploads` settings, checked: durations in seconds, sizes in
- * bytes.
- */
-export type UploadSettings = {
-  readonly expiresIn: number
-  /**
-   * Whole seconds: the token carries Unix seconds.
-   */
-  readonly confirmWithin: number
-  readonly multipartExpiresIn: number
-  readonly maxSize: number
-  readonly multipartThreshold: number
-  readonly partSize: number
-  /**
-   * Where uploads wait for their confirm, relative to the disk's prefix: a
-   * folder (ending with "/"). The local edge restricts it like the
-   * CloudFront set-up does.
-   */
-  readonly pendingPrefix: string
-}
-
-/**
  * A byte count setting, checked at boot.
  */
 function wholeBytes(value: number, min: number, max: number, setting: string, limit: string) {
@@ -51,7 +29,7 @@ function wholeBytes(value: number, min: number, max: number, setting: string, li
 export function readUploadSettings(
   options: DirectUploadOptions,
   setting: (name: string) => string
-): UploadSettings {
+) {
   const given = options.pendingPrefix ?? 'pending-uploads/'
   const pendingPrefix = given.endsWith('/') ? given : `${given}/`
   try {
@@ -64,6 +42,7 @@ export function readUploadSettings(
   }
   return Object.freeze({
     expiresIn: parseDuration(options.expiresIn ?? '10m', setting('uploads.expiresIn')),
+    // Whole seconds: the token carries Unix seconds.
     confirmWithin: Math.ceil(
       parseDuration(options.confirmWithin ?? '1h', setting('uploads.confirmWithin'))
     ),
@@ -91,6 +70,15 @@ export function readUploadSettings(
       setting('uploads.partSize'),
       "5 GiB; S3's parts are 5 MiB to 5 GiB"
     ),
+    // Where uploads wait for their confirm, relative to the disk's prefix:
+    // a folder (ending with "/"). The local edge restricts it like the
+    // CloudFront set-up does.
     pendingPrefix,
   })
 }
+
+/**
+ * A disk's `uploads` settings, checked: durations in seconds, sizes in
+ * bytes.
+ */
+export type UploadSettings = ReturnType<typeof readUploadSettings>
