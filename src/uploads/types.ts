@@ -67,20 +67,7 @@ export type DirectUploadOptions = {
 /**
  * What `startUpload` is given: the app's decisions about one upload.
  */
-export type StartUploadOptions = {
-  /**
-   * The user the upload is for: only they can confirm it.
-   */
-  userId: string | number
-
-  /**
-   * The realm that user id belongs to (in AdonisJS, the auth guard), when
-   * ids of different kinds of users can collide: only a user of the same
-   * realm can confirm. Default: the disk's `uploads.currentUserRealm()`
-   * (the AdonisJS provider reads the guard of the request), else none.
-   */
-  realm?: string | null
-
+export type StartUploadOptions = UploadUserOptions & {
   /**
    * The type the object is stored and served with. Signed: the store
    * refuses a PUT with another `Content-Type`.
@@ -113,11 +100,6 @@ export type StartUploadOptions = {
    * Default: the disk's `uploads.expiresIn`.
    */
   expiresIn?: Duration
-
-  /**
-   * The clock, for tests. Default: now.
-   */
-  now?: Date
 }
 
 /**
@@ -208,16 +190,19 @@ export type StoredPart = {
 }
 
 /**
- * What every call on an upload's token is given besides it: who is asking.
+ * Who is asking, given to `startUpload` and to every call on its token.
  */
 export type UploadUserOptions = {
   /**
-   * The user making the call: must be the one the upload was started for.
+   * The user the upload is for: only they can make the later calls on it.
    */
   userId: string | number
   /**
-   * The realm of that user: must be the one the upload was started for.
-   * Default as for `startUpload`.
+   * The realm that user id belongs to (in AdonisJS, the auth guard), when
+   * ids of different kinds of users can collide: only a user of the same
+   * realm can make the later calls. Default: the disk's
+   * `uploads.currentUserRealm()` (the AdonisJS provider reads the guard of
+   * the request), else none.
    */
   realm?: string | null
   /**
