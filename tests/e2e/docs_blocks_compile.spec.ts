@@ -137,13 +137,28 @@ test.group(
       const running: RunningApp[] = []
       try {
         const s3rver = join(appRoot, 'node_modules/.bin/s3rver')
-        running.push(await startNodeServer(project, [s3rver, ...argsOf(commands[1])], s3Port))
+        running.push(
+          await startNodeServer(
+            project,
+            [s3rver, ...argsOf(commands[1])],
+            s3Port,
+            {},
+            /S3rver listening on /
+          )
+        )
         const keys = await runNode(project, argsOf(commands[2]), values)
         assert.equal(keys.code, 0, keys.output)
         assert.match(keys.output, /^-----BEGIN PUBLIC KEY-----/)
         const seed = await runNode(project, argsOf(commands[3]), values)
         assert.equal(seed.code, 0, seed.output)
-        const app = await startNodeServer(project, argsOf(commands[4]), port, values)
+        // The line the page's server prints once it listens.
+        const app = await startNodeServer(
+          project,
+          argsOf(commands[4]),
+          port,
+          values,
+          /^Listening on /m
+        )
         running.push(app)
         const origin = `http://127.0.0.1:${port}`
 
