@@ -54,11 +54,14 @@ export type CacheEntry<V> = {
   expiresAt: number
 }
 
-function readBound(value: number | undefined, fallback: number, name: string, min = 1): number {
+/**
+ * A whole number setting of the edge: seconds when `min` is 0, else a count.
+ */
+export function readBound(value: number | undefined, fallback: number, setting: string, min = 0) {
   if (value === undefined) return fallback
   if (!Number.isSafeInteger(value) || value < min) {
     throw new E_DJAMAZING_INVALID_CONFIG([
-      `edge.cache.${name}`,
+      setting,
       min === 0 ? 'whole seconds, 0 or more' : 'a whole number above 0',
     ])
   }
@@ -120,12 +123,13 @@ export class EdgeCache<V> {
   readonly #now: () => number
 
   constructor(options: EdgeCacheSettings = {}, now: () => number = Date.now) {
-    this.maxBytes = readBound(options.maxBytes, CACHE_DEFAULTS.maxBytes, 'maxBytes')
-    this.maxEntries = readBound(options.maxEntries, CACHE_DEFAULTS.maxEntries, 'maxEntries')
-    this.maxObjectBytes = readBound(
-      options.maxObjectBytes,
-      Math.min(CACHE_DEFAULTS.maxObjectBytes, this.maxBytes),
-      'maxObjectBytes'
+    const read = (name: keyof EdgeCacheSettings, fallback: number, min = 1) =>
+      readBound(options[name], fallback, `edge.cache.${name}`, min)
+    this.maxBytes = read('maxBytes', CACHE_DEFAULTS.maxBytes)
+    this.maxEntries = read('maxEntries', CACHE_DEFAULTS.maxEntries)
+    this.maxObjectBytes = read(
+      'maxObjectBytes',
+      Math.min(CACHE_DEFAULTS.maxObjectBytes, this.maxBytes)
     )
     if (this.maxObjectBytes > this.maxBytes) {
       throw new E_DJAMAZING_INVALID_CONFIG([
@@ -133,12 +137,7 @@ export class EdgeCache<V> {
         `it cannot be above maxBytes (${this.maxBytes})`,
       ])
     }
-    this.errorCachingMinTtl = readBound(
-      options.errorCachingMinTtl,
-      CACHE_DEFAULTS.errorCachingMinTtl,
-      'errorCachingMinTtl',
-      0
-    )
+    this.errorCachingMinTtl = read('errorCachingMinTtl', CACHE_DEFAULTS.errorCachingMinTtl, 0)
     this.#now = now
   }
 

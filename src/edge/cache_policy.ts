@@ -1,4 +1,6 @@
+import { SIGNING_PARAMS } from '../cloudfront/policy.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
+import { readBound } from './cache.ts'
 
 /**
  * The part of a CloudFront cache policy the edge emulates: the TTLs (in
@@ -52,21 +54,6 @@ const ALWAYS_CACHED_ERRORS = new Set([404, 405, 414, 500, 501, 502, 503, 504])
 const CACHED_WITH_MAX_AGE = new Set([400, 403, 412, 415])
 
 /**
- * The query parameters CloudFront removes before the cache key and the
- * origin see the request (`QueryStringParameters.md`), and
- * `Hash-Algorithm`, which djamazing counts among them.
- */
-const SIGNING_PARAMS = new Set(['Expires', 'Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm'])
-
-function readTtl(value: number | undefined, fallback: number, setting: string): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new E_DJAMAZING_INVALID_CONFIG([setting, 'whole seconds, 0 or more'])
-  }
-  return value
-}
-
-/**
  * Reads a behavior's cache policy; unset fields are CachingOptimized's.
  * CloudFront refuses a policy whose TTLs are out of order, and so does this.
  */
@@ -75,13 +62,13 @@ export function resolveCachePolicy(
   setting: string
 ): ResolvedCachePolicy {
   if (policy === undefined) return CACHING_OPTIMIZED
-  const minTtl = readTtl(policy.minTtl, CACHING_OPTIMIZED.minTtl, `${setting}.minTtl`)
-  const maxTtl = readTtl(
+  const minTtl = readBound(policy.minTtl, CACHING_OPTIMIZED.minTtl, `${setting}.minTtl`)
+  const maxTtl = readBound(
     policy.maxTtl,
     Math.max(CACHING_OPTIMIZED.maxTtl, minTtl),
     `${setting}.maxTtl`
   )
-  const defaultTtl = readTtl(
+  const defaultTtl = readBound(
     policy.defaultTtl,
     Math.min(Math.max(CACHING_OPTIMIZED.defaultTtl, minTtl), maxTtl),
     `${setting}.defaultTtl`
