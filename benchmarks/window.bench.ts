@@ -40,8 +40,7 @@ async function retainedAfter(keys: number): Promise<number> {
     signer,
     cloudfront: new CloudFrontSigner({ keyPairId: 'KBENCHWINDOW1', privateKey }),
     cdn: parseCdnUrl('https://d111111abcdef8.cloudfront.net', 'cdnUrl'),
-    signatureTimeout: 1.5,
-    signatureWindow: 3600,
+    redirects: { expiresIn: 1.5, window: 3600 },
     cache,
   })
   const open = (index: number) => {

@@ -261,10 +261,8 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
       signer: links,
       cloudfront,
       cdn,
-      signatureTimeout: redirects.expiresIn,
+      redirects,
       objectKey,
-      signatureWindow: redirects.window,
-      maxViewFor: redirects.maxViewFor,
       cache,
       folders: folderCookies,
     })

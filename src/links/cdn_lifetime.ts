@@ -1,7 +1,6 @@
 import { viewerIpv4 } from '../cloudfront/policy.ts'
+import type { ResolvedRedirects } from '../disk/redirects.ts'
 import type { VerifiedLink } from './types.ts'
-
-export { viewerIpv4 }
 
 /**
  * When the CloudFront URL of one redirect expires (a lifetime from now,
@@ -12,37 +11,16 @@ export type CdnUrlTiming = (
 ) & { ipAddress?: string }
 
 /**
- * What a disk says about the lifetimes of its CloudFront URLs, in seconds.
- */
-export type LifetimeSettings = {
-  /**
-   * Lifetime of the CloudFront URL.
-   */
-  signatureTimeout: number
-
-  /**
-   * Redirects within one window get the same CloudFront URL (see
-   * `cdnLifetime`). Default: none.
-   */
-  signatureWindow?: number
-
-  /**
-   * The longest CloudFront URL lifetime a link's `viewFor` gets. Default:
-   * none, `viewFor` is ignored.
-   */
-  maxViewFor?: number
-}
-
-/**
- * The lifetime of the CloudFront URL a verified link redirects to.
+ * The lifetime of the CloudFront URL a verified link redirects to, from
+ * the disk's `redirects` (in seconds).
  *
  * - The link's `viewFor` (inside its MAC), capped by the disk's
- *   `maxViewFor` as configured now; without either, `signatureTimeout`.
+ *   `maxViewFor` as configured now; without either, `expiresIn`.
  * - With `bindIp`, the URL is bound to the viewer's IPv4 address. A viewer
  *   seen over IPv6 cannot be bound (CloudFront policies take IPv4 only):
- *   it gets what an unbound link gets by default, `signatureTimeout` and no
+ *   it gets what an unbound link gets by default, `expiresIn` and no
  *   more, so a link never hands out a long unbound URL it did not sign for.
- * - With a `signatureWindow`, the expiry is moved up to the next window
+ * - With a `window`, the expiry is moved up to the next window
  *   boundary (epoch multiples of the window, the same on every app
  *   instance): every redirect within a window gets the same URL, which the
  *   browser and CloudFront may cache. It is never less than the lifetime
@@ -52,18 +30,18 @@ export type LifetimeSettings = {
  */
 export function cdnLifetime(
   link: VerifiedLink,
-  disk: LifetimeSettings,
+  redirects: Pick<ResolvedRedirects, 'expiresIn'> & Partial<ResolvedRedirects>,
   nowMs: number,
   clientIp: string | undefined
 ): CdnUrlTiming {
-  let lifetime = disk.signatureTimeout
+  const { expiresIn, window, maxViewFor } = redirects
+  let lifetime = expiresIn
   let ipAddress: string | undefined
   if (link.bindIp) ipAddress = viewerIpv4(clientIp)
   const bindable = !link.bindIp || ipAddress !== undefined
-  if (link.viewFor !== undefined && disk.maxViewFor !== undefined && bindable) {
-    lifetime = Math.max(Math.min(link.viewFor, disk.maxViewFor), disk.signatureTimeout)
+  if (link.viewFor !== undefined && maxViewFor !== undefined && bindable) {
+    lifetime = Math.max(Math.min(link.viewFor, maxViewFor), expiresIn)
   }
-  const window = disk.signatureWindow
   const timing: CdnUrlTiming = window
     ? { expiresAt: new Date(windowBoundary(nowMs / 1000 + lifetime, window) * 1000) }
     : { expiresIn: lifetime }

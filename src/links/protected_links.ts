@@ -1,10 +1,12 @@
 import { cdnObjectUrl, cdnUrlFor, type CdnBase } from '../cdn_url.ts'
 import { cloudFrontSetCookies } from '../cloudfront/cookies.ts'
+import { viewerIpv4 } from '../cloudfront/policy.ts'
 import type { CloudFrontSigner } from '../cloudfront/signer.ts'
+import type { ResolvedFolderCookies, ResolvedRedirects } from '../disk/redirects.ts'
 import { E_DJAMAZING_INVALID_ARGUMENT, E_DJAMAZING_UNSAFE_REDIRECT } from '../errors.ts'
 import { Lru } from '../lru.ts'
 import type { SignedUrlCache } from '../signed_url_cache.ts'
-import { cdnLifetime, viewerIpv4, type LifetimeSettings } from './cdn_lifetime.ts'
+import { cdnLifetime } from './cdn_lifetime.ts'
 import { verifiedKeyOf, type LinkSigner } from './signer.ts'
 import type { LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
 
@@ -26,7 +28,7 @@ type Remembered = VerifiedLink & {
  * What {@link ProtectedLinks} is made of. The driver makes one per
  * protected disk; tests make their own around the same parts.
  */
-export type ProtectedLinksOptions = LifetimeSettings & {
+export type ProtectedLinksOptions = {
   /**
    * The name of the disk: its links name it, and the redirect route
    * serves a link only through the disk of that name.
@@ -45,6 +47,11 @@ export type ProtectedLinksOptions = LifetimeSettings & {
   cdn: CdnBase
 
   /**
+   * The lifetimes of the CloudFront URLs it redirects to (see `cdnLifetime`).
+   */
+  redirects: Pick<ResolvedRedirects, 'expiresIn'> & Partial<ResolvedRedirects>
+
+  /**
    * The key in the bucket of a key of the disk (its prefix added).
    * Default: the key itself.
    */
@@ -59,10 +66,9 @@ export type ProtectedLinksOptions = LifetimeSettings & {
   cache?: SignedUrlCache
 
   /**
-   * Folder links: the cookies' lifetime in seconds and their domain.
-   * Default: none, folder links are refused.
+   * Folder links: the disk's `folderCookies`. Default: none, folder links are refused.
    */
-  folders?: { expiresIn: number; domain?: string }
+  folders?: ResolvedFolderCookies
 }
 
 /**
@@ -117,7 +123,7 @@ export class ProtectedLinks {
 
   /**
    * The CloudFront signed URL a link `verify` accepted redirects to, valid
-   * `signatureTimeout` seconds from `now`, with the link's overrides signed
+   * `redirects.expiresIn` seconds from `now`, with the link's overrides signed
    * into it. Throws `E_DJAMAZING_INVALID_ARGUMENT` for anything but a result of
    * `verify`, and if the URL
    * would leave the CDN's origin (`E_DJAMAZING_UNSAFE_REDIRECT`, defence
@@ -132,7 +138,7 @@ export class ProtectedLinks {
   ): Promise<string> {
     const key = this.#keyOf(link)
     const verified = link as VerifiedLink
-    const timing = cdnLifetime(verified, this.#options, now.getTime(), clientIp)
+    const timing = cdnLifetime(verified, this.#options.redirects, now.getTime(), clientIp)
     const remembered = (verified as Remembered)[REMEMBERED]
     const expiresAt = timing.expiresAt?.getTime()
     const last = remembered?.signed
@@ -163,7 +169,7 @@ export class ProtectedLinks {
    */
   openFolder(link: LinkVerifyResult, disk: string, now: Date = new Date(), clientIp?: string) {
     const key = this.#keyOf(link)
-    const { folders, cloudfront, cdn, objectKey, signatureTimeout } = this.#options
+    const { folders, cloudfront, cdn, objectKey, redirects } = this.#options
     const folder = (link as VerifiedLink).folder
     if (!folders || !folder || !cloudfront.signCookies) return undefined
     const folderUrl = cdnUrlFor(cdn, objectKey(folder))
@@ -171,8 +177,8 @@ export class ProtectedLinks {
     const ipAddress = bindIp ? viewerIpv4(clientIp) : undefined
     // A viewer the cookies cannot be bound to (IPv6: CloudFront policies
     // take IPv4 only) gets what an unbound redirect hands out, as media
-    // links do: `signatureTimeout`, never the folder's lifetime unbound.
-    const expiresIn = bindIp && ipAddress === undefined ? signatureTimeout : folders.expiresIn
+    // links do: `redirects.expiresIn`, never the folder's lifetime unbound.
+    const expiresIn = bindIp && ipAddress === undefined ? redirects.expiresIn : folders.expiresIn
     const cookies = cloudfront.signCookies({
       // Keys are strictly encoded: no `*` or `?` of their own, so the
       // trailing `*` is the only wildcard.

@@ -14,7 +14,7 @@ export type LinkParams = {
   contentDisposition: string | null
   /**
    * Lifetime of the CloudFront URL, whole seconds, or `null` for the
-   * disk's `signatureTimeout`.
+   * disk's `redirects.expiresIn`.
    */
   viewFor: number | null
   /**

@@ -129,7 +129,7 @@ export function splitLinkPath(
  * MAC matches the user logged in now (403; 401 for a guest, so the app can
  * send them to its login page), it has not expired (403), `authorize`
  * allows it (403); then 302 to a CloudFront signed URL valid
- * `signatureTimeout` seconds, or what the link's MAC allows within the
+ * `redirects.expiresIn` seconds, or what the link's MAC allows within the
  * disk's limits (see `cdnLifetime`). Refusals carry no detail; the
  * response's `event` says what was decided and why, for the adapter to report.
  *

@@ -65,7 +65,7 @@ export function protectedLinks(
     signer,
     cloudfront,
     cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
-    signatureTimeout,
+    redirects: { expiresIn: signatureTimeout },
   })
 }
 

@@ -53,7 +53,7 @@ test.group('Edge | the protected flow end to end', (group) => {
             signer: links,
             cloudfront: signer,
             cdn: parseCdnUrl(`${origin}/cdn`, 'cdnUrl'),
-            signatureTimeout: 1.5,
+            redirects: { expiresIn: 1.5 },
           }),
         },
       },

@@ -30,9 +30,7 @@ function windowedDisk(size = 100, maxViewFor?: number) {
     signer,
     cloudfront: cdnSigner,
     cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
-    signatureTimeout: 1.5,
-    signatureWindow: 60,
-    maxViewFor,
+    redirects: { expiresIn: 1.5, window: 60, maxViewFor },
     cache: new SignedUrlCache(size),
   })
   const disks = (name: string) => (name === 'uploads' ? { protectedLinks: links } : undefined)

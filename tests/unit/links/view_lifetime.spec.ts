@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
-import { cdnLifetime, viewerIpv4 } from '../../../src/links/cdn_lifetime.ts'
+import { cdnLifetime } from '../../../src/links/cdn_lifetime.ts'
+import { viewerIpv4 } from '../../../src/cloudfront/policy.ts'
 import { parseCdnUrl } from '../../../src/cdn_url.ts'
 import { ProtectedLinks } from '../../../src/links/protected_links.ts'
 import { CDN_URL, NOW, cdnSigner, cdnVerifier, makeSigner, openLink } from '../../helpers/links.ts'
@@ -18,9 +19,11 @@ function disksWith(settings: Settings) {
     signer: makeSigner(),
     cloudfront: cdnSigner,
     cdn: parseCdnUrl(CDN_URL, 'cdnUrl'),
-    signatureTimeout: settings.signatureTimeout ?? 1.5,
-    signatureWindow: settings.signatureWindow,
-    maxViewFor: settings.maxViewFor,
+    redirects: {
+      expiresIn: settings.signatureTimeout ?? 1.5,
+      window: settings.signatureWindow,
+      maxViewFor: settings.maxViewFor,
+    },
   })
   return (name: string) => (name === 'uploads' ? { protectedLinks } : undefined)
 }
@@ -169,7 +172,7 @@ test.group('Redirect lifetimes: viewFor and IP binding', () => {
   test('viewFor never shortens below signatureTimeout', ({ assert }) => {
     const timing = cdnLifetime(
       { ok: true, expiresAt: new Date(0), overrides: {}, viewFor: 1 },
-      { signatureTimeout: 5, maxViewFor: 600 },
+      { expiresIn: 5, maxViewFor: 600 },
       NOW,
       undefined
     )
