@@ -3,7 +3,7 @@ import { DriveDirectory, DriveFile } from 'flydrive'
 import type { DriverContract, ObjectMetaData } from 'flydrive/types'
 import { assertValidObjectKey } from '../object_key.ts'
 import { storeCall } from '../store/store_call.ts'
-import type { ListPage, ObjectStore } from '../store/types.ts'
+import type { ObjectStore } from '../store/types.ts'
 import type { ResolvedDisk } from './resolve_disk.ts'
 
 /**
@@ -55,25 +55,22 @@ export async function listFolder(
       maxKeys: options?.maxResults,
     })
   )
-  return { paginationToken: page.token, objects: driveEntriesOf(page, disk.prefix, driver) }
-}
-
-/**
- * A page of the store's listing as flydrive's files and folders, under
- * their keys in the disk (without the disk's `prefix`).
- */
-function driveEntriesOf(page: ListPage, prefix: string, driver: DriverContract) {
-  const diskKey = (objectKey: string) => objectKey.slice(prefix.length)
-  return [
-    ...page.prefixes.map((folder) => driveDirectoryFor(diskKey(folder))),
-    ...page.objects.map((object) =>
-      driveFileFor(diskKey(object.key), driver, {
-        contentLength: object.size,
-        etag: object.etag,
-        lastModified: object.lastModified,
-      })
-    ),
-  ]
+  const diskKey = (objectKey: string) => objectKey.slice(disk.prefix.length)
+  return {
+    paginationToken: page.token,
+    objects: [
+      // A common prefix ("folder") without its trailing slash, as
+      // flydrive's S3 driver yields it.
+      ...page.prefixes.map((folder) => new DriveDirectory(diskKey(folder).replace(/\/$/, ''))),
+      ...page.objects.map((object) =>
+        driveFileFor(diskKey(object.key), driver, {
+          contentLength: object.size,
+          etag: object.etag,
+          lastModified: object.lastModified,
+        })
+      ),
+    ],
+  }
 }
 
 /**
@@ -90,12 +87,4 @@ function driveFileFor(key: string, driver: DriverContract, metaData: ObjectMetaD
   file.key = key
   file.name = basename(key)
   return file
-}
-
-/**
- * A common prefix ("folder") of a non-recursive listing, without its
- * trailing slash, as flydrive's S3 driver yields it.
- */
-function driveDirectoryFor(prefix: string) {
-  return new DriveDirectory(prefix.replace(/\/$/, ''))
 }
