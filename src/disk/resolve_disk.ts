@@ -22,13 +22,7 @@ import { assertCloudFrontClientInstalled } from '../invalidation/client.ts'
 import { DiskInvalidation } from '../invalidation/disk_invalidation.ts'
 import { resolveVariantSettings } from '../variants/options.ts'
 import { assertSharpInstalled } from '../variants/sharp.ts'
-import {
-  normalizePrefix,
-  readCacheControl,
-  readInvalidation,
-  readMultipart,
-  settingPath,
-} from './settings.ts'
+import { normalizePrefix, readCacheControl, readInvalidation, readMultipart } from './settings.ts'
 import { readUploadSettings } from './upload_settings.ts'
 import { readRedirects, type ResolvedFolderCookies, type ResolvedRedirects } from './redirects.ts'
 
@@ -166,7 +160,9 @@ type Shared = {
 
 function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   const name = options.disk ?? 'default'
-  const setting = (path: string) => settingPath(options, path)
+  // A setting's path as the user wrote it, for errors: services.<disk>.<path>
+  // in config/drive.ts (the disk has a name), or the driver option's own.
+  const setting = (path: string) => (options.disk ? `services.${options.disk}.${path}` : path)
 
   if (typeof options.bucket !== 'string' || options.bucket.trim() === '') {
     throw new E_DJAMAZING_MISSING_BUCKET([setting('bucket')])
@@ -343,7 +339,14 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     cacheControl,
     cloudfront,
     links,
-    currentUser: links && currentUserOf(options.links!),
+    // Where the current user comes from, without the secrets beside it.
+    currentUser:
+      links &&
+      Object.freeze({
+        currentUserId: () => options.links!.currentUserId(),
+        currentUserRevision: () => options.links!.currentUserRevision?.(),
+        currentUserRealm: () => options.links!.currentUserRealm?.(),
+      }),
     protectedLinks,
     redirects,
     folderCookies,
@@ -372,15 +375,4 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
     localRoot ? `local store in ${localRoot}` : 'S3'
   )
   return disk
-}
-
-/**
- * Where the current user comes from, without the secrets beside it.
- */
-function currentUserOf(links: ProtectedLinkOptions): ResolvedDisk['currentUser'] {
-  return Object.freeze({
-    currentUserId: () => links.currentUserId(),
-    currentUserRevision: () => links.currentUserRevision?.(),
-    currentUserRealm: () => links.currentUserRealm?.(),
-  })
 }

@@ -12,15 +12,6 @@ import type { InvalidationOptions } from '../invalidation/types.ts'
  */
 
 /**
- * The path of a disk's setting as the user wrote it, for errors:
- * `services.<disk>.<name>` in config/drive.ts (the disk has a name), or
- * the driver option's own name.
- */
-export function settingPath(options: { disk?: string }, name: string): string {
-  return options.disk ? `services.${options.disk}.${name}` : name
-}
-
-/**
  * A disk's key prefix as the driver stores it: "" (the whole bucket) or a
  * valid key ending with "/", so that `uploads/public` never covers
  * `uploads/publications/...`. The local edge builds its behaviors from it.
