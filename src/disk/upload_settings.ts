@@ -7,7 +7,7 @@ import type { DirectUploadOptions } from '../uploads/types.ts'
 /**
  * S3 stores at most 5 GiB with one PUT; larger files need multipart.
  */
-export const MAX_PUT_SIZE = MULTIPART_LIMITS.maxPartSize
+const MAX_PUT_SIZE = MULTIPART_LIMITS.maxPartSize
 const MIB = 1024 * 1024
 
 /**

@@ -12,7 +12,7 @@ import {
 } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import type { LinkSecret } from '../links/types.ts'
-import { MAX_PUT_SIZE, type UploadSettings } from '../disk/upload_settings.ts'
+import type { UploadSettings } from '../disk/upload_settings.ts'
 import { s3ErrorOf } from '../store/s3_errors.ts'
 import type { ObjectStore } from '../store/types.ts'
 import { confirmPending, putChecksumProblem, type PendingUpload } from './confirm.ts'
@@ -132,12 +132,12 @@ export class DirectUploads {
     }
     // A disposition is fixed where the upload is created, on the server: a
     // single PUT would need the browser to send it (and a CORS rule for it).
+    // The threshold is at most 5 GiB, S3's limit for one PUT.
     const multipart =
       size > 0 &&
       (checksum === undefined ||
         contentDisposition !== undefined ||
-        size >= this.#settings.multipartThreshold ||
-        size > MAX_PUT_SIZE)
+        size >= this.#settings.multipartThreshold)
     if (!multipart && !isSha256(checksum)) {
       throw new E_DJAMAZING_INVALID_UPLOAD(['checksum must be the base64 SHA-256 of the content'])
     }
