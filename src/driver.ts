@@ -142,7 +142,6 @@ export class DjamazingDriver implements DriverContract {
     const objectKey = this.#disk.objectKey(key)
     const object = await this.#run('getMetaData', objectKey, () => this.store.head(objectKey))
     const { key: objectKeyOf, size, ...rest } = object
-    void objectKeyOf
     return { ...rest, contentLength: size }
   }
 
