@@ -1,8 +1,8 @@
 import { decodeKeyPath, splitLinkPath } from '../links/redirect.ts'
 import type { LinkSigner } from '../links/signer.ts'
-import { readLinkQuery } from '../links/query.ts'
+import { LINK_PARAMS, readLinkQuery } from '../links/query.ts'
 import { encodeObjectKey } from '../object_key.ts'
-import { seconds } from './explain_url.ts'
+import { refused, seconds, type Explanation } from './explain_url.ts'
 
 /**
  * A protected disk as `explainLink` sees it: its name, the path its
@@ -15,21 +15,15 @@ export type LinkDisk = { name: string; routePrefix: string; signer: LinkSigner }
  */
 export type LinkUserInput = { id: string | number; realm?: string | null; revision?: string } | null
 
-export type LinkExplanation = {
-  accepted: boolean
-  reason?:
-    | 'not-a-link'
-    | 'unknown-disk'
-    | 'malformed'
-    | 'expired'
-    | 'login-required'
-    | 'other-disk'
-    | 'other-user'
-  summary: string
-  details: string[]
-}
-
-const NAMES = ['e', 's', 'ct', 'cd']
+export type LinkExplanation = Explanation<
+  | 'not-a-link'
+  | 'unknown-disk'
+  | 'malformed'
+  | 'expired'
+  | 'login-required'
+  | 'other-disk'
+  | 'other-user'
+>
 
 /**
  * What is wrong with a link's query, in words: the reader only says
@@ -41,7 +35,7 @@ function queryProblems(query: string): string[] {
   for (const part of query ? query.split('&') : []) {
     const name = part.split('=')[0]
     seen.set(name, (seen.get(name) ?? 0) + 1)
-    if (!NAMES.includes(name))
+    if (!LINK_PARAMS.has(name))
       problems.push(
         `unknown parameter "${name}": something was added to the link after it was made`
       )
@@ -73,19 +67,13 @@ export function explainLink(input: {
   const target = URL.canParse(input.link)
     ? input.link.slice(new URL(input.link).origin.length)
     : input.link
-  const refuse = (reason: LinkExplanation['reason'], summary: string, details: string[] = []) => ({
-    accepted: false,
-    reason,
-    summary,
-    details,
-  })
 
   const parts = input.disks
     .map((disk) => ({ disk, parts: splitLinkPath(disk.routePrefix, target) }))
     .find((entry) => entry.parts !== undefined)
   if (!parts) {
     const prefixes = [...new Set(input.disks.map((disk) => disk.routePrefix))].join(', ')
-    return refuse(
+    return refused(
       'not-a-link',
       `not a protected link: its path is not under ${prefixes || 'any redirect route'}`
     )
@@ -93,7 +81,7 @@ export function explainLink(input: {
   const { disk: name, rawKey, query } = parts.parts!
   const disk = input.disks.find((candidate) => candidate.name === name)
   if (!disk) {
-    return refuse(
+    return refused(
       'unknown-disk',
       `there is no protected disk named "${name}" (protected disks: ${input.disks.map((entry) => entry.name).join(', ')}): the route answers 404`
     )
@@ -104,14 +92,14 @@ export function explainLink(input: {
     try {
       respelled = encodeObjectKey(rawKey.split('/').map(decodeURIComponent).join('/'))
     } catch {}
-    return refuse(
+    return refused(
       'malformed',
       'the key part of the path is not spelled as links are made (re-encoded on the way, or changed): the route answers 403',
       respelled && respelled !== rawKey ? [`received "${rawKey}", made as "${respelled}"`] : []
     )
   }
   if (!readLinkQuery(query)) {
-    return refuse(
+    return refused(
       'malformed',
       'the query is not one the route accepts: it answers 403',
       queryProblems(query)
@@ -141,7 +129,7 @@ export function explainLink(input: {
   }
   if (result.reason === 'expired') {
     const at = readLinkQuery(query)!.expiresAt * 1000
-    return refuse(
+    return refused(
       'expired',
       `it expired ${seconds(now.getTime() - at)} ago, at ${new Date(at).toISOString()}: the route answers 403`,
       [
@@ -150,21 +138,21 @@ export function explainLink(input: {
     )
   }
   if (result.reason === 'login-required') {
-    return refuse(
+    return refused(
       'login-required',
       'checked for a guest, it is not a guest link: the route answers 401. Give the user it was made for (--user)'
     )
   }
   for (const other of input.disks) {
     if (other.name !== name && check(other.name, other.signer, user).ok) {
-      return refuse(
+      return refused(
         'other-disk',
         `it was made for the disk "${other.name}", not "${name}": the disk name is signed, so the route answers 403`,
         [`the link for ${other.name}: ${other.routePrefix}/${other.name}/${rawKey}?${query}`]
       )
     }
   }
-  return refuse(
+  return refused(
     'other-user',
     `the signature does not match ${who}: the link was made for another user (or another guard or revision), or changed after it was made. The route answers 403`,
     [

@@ -7,17 +7,28 @@ import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
 import { encodeStrict } from '../object_key.ts'
 
 /**
- * Whether CloudFront would accept a request now, and if not, why, in
- * plain words. `reason` is the verifier's, or `changed-after-signing` when
- * the URL verifies once spelled as it was signed, or `wrong-hash-algorithm`
- * when the signature is good over the other hash than the one
- * `Hash-Algorithm` (or its absence) names.
+ * Whether a CloudFront URL (or a protected link) would be accepted now,
+ * and if not, why, in plain words. For CloudFront, `reason` is the
+ * verifier's, or `changed-after-signing` when the URL verifies once
+ * spelled as it was signed, or `wrong-hash-algorithm` when the signature
+ * is good over the other hash than the one `Hash-Algorithm` (or its
+ * absence) names.
  */
-export type Explanation = {
+export type Explanation<
+  Reason = VerifyRefusal['reason'] | 'changed-after-signing' | 'wrong-hash-algorithm',
+> = {
   accepted: boolean
-  reason?: VerifyRefusal['reason'] | 'changed-after-signing' | 'wrong-hash-algorithm'
+  reason?: Reason
   summary: string
   details: string[]
+}
+
+export function refused<Reason>(
+  reason: Reason,
+  summary: string,
+  details: string[] = []
+): Explanation<Reason> {
+  return { accepted: false, reason, summary, details }
 }
 
 export type ExplainUrlInput = {
@@ -175,12 +186,7 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
   }
 
   const { reason } = result
-  const refuse = (summary: string, details: string[] = []): Explanation => ({
-    accepted: false,
-    reason,
-    summary,
-    details,
-  })
+  const refuse = (summary: string, details?: string[]) => refused(reason, summary, details)
   const browser = URL.canParse(input.url) ? new URL(input.url).href : undefined
   if (reason === 'malformed-url') {
     return refuse(
@@ -236,13 +242,11 @@ function explainBadSignature(
 ): Explanation {
   const canonical = canonicalSpelling(input.url)
   if (canonical !== input.url && verifier.verify({ ...request, url: canonical }).ok) {
-    return {
-      accepted: false,
-      reason: 'changed-after-signing',
-      summary:
-        'the URL was changed after signing: it verifies as it was signed, but something on the way (a proxy, a CMS, an email client) re-encoded it, and CloudFront compares the URL byte for byte',
-      details: [`signed as: ${canonical}`, ...differences(input.url, canonical)],
-    }
+    return refused(
+      'changed-after-signing',
+      'the URL was changed after signing: it verifies as it was signed, but something on the way (a proxy, a CMS, an email client) re-encoded it, and CloudFront compares the URL byte for byte',
+      [`signed as: ${canonical}`, ...differences(input.url, canonical)]
+    )
   }
   // A good signature over the other hash: CloudFront verifies over SHA-1
   // unless Hash-Algorithm=SHA256 says otherwise, for RSA and ECDSA keys
@@ -262,27 +266,24 @@ function explainBadSignature(
     verifySignature(other, policy.bytes, publicKey, signature)
   ) {
     const kind = publicKey.asymmetricKeyType === 'ec' ? 'ECDSA' : 'RSA'
-    return {
-      accepted: false,
-      reason: 'wrong-hash-algorithm',
-      summary:
-        other === 'sha256'
-          ? `it is signed with ${kind} over SHA-256 but carries no Hash-Algorithm=SHA256: CloudFront then verifies over SHA-1, for RSA and ECDSA keys alike, and refuses it`
-          : `it is signed with ${kind} over SHA-1 but carries Hash-Algorithm=SHA256: CloudFront verifies over SHA-256 and refuses it`,
-      details: [
+    return refused(
+      'wrong-hash-algorithm',
+      other === 'sha256'
+        ? `it is signed with ${kind} over SHA-256 but carries no Hash-Algorithm=SHA256: CloudFront then verifies over SHA-1, for RSA and ECDSA keys alike, and refuses it`
+        : `it is signed with ${kind} over SHA-1 but carries Hash-Algorithm=SHA256: CloudFront verifies over SHA-256 and refuses it`,
+      [
         other === 'sha256'
           ? 'sign over SHA-1 with no Hash-Algorithm parameter, or over SHA-256 with Hash-Algorithm=SHA256 (CloudFront-Hash-Algorithm for cookies) after the other signing parameters'
           : 'leave Hash-Algorithm out when signing over SHA-1',
-      ],
-    }
+      ]
+    )
   }
   const details = [`as received: ${input.url}`]
   if (browser && browser !== input.url) details.push(`a browser would send: ${browser}`)
   if (canonical !== input.url) details.push(`as djamazing would sign it: ${canonical}`)
-  return {
-    accepted: false,
-    reason: 'bad-signature',
-    summary: `the signature does not match: this URL is not what ${values['Key-Pair-Id']}'s private key signed (another private key than the public key CloudFront holds for that id, or the URL or its Expires/Policy changed after signing)`,
-    details,
-  }
+  return refused(
+    'bad-signature',
+    `the signature does not match: this URL is not what ${values['Key-Pair-Id']}'s private key signed (another private key than the public key CloudFront holds for that id, or the URL or its Expires/Policy changed after signing)`,
+    details
+  )
 }

@@ -59,7 +59,7 @@ export function validOverride(value: string): boolean {
   )
 }
 
-const NAMES = new Set(['e', 's', 'ct', 'cd', 'v', 'ip', 'f'])
+export const LINK_PARAMS = new Set(['e', 's', 'ct', 'cd', 'v', 'ip', 'f'])
 
 function decodeCanonical(raw: string): string | undefined {
   let value: string
@@ -128,7 +128,7 @@ export function readLinkQuery(query: LinkQuery): ParsedLinkQuery | undefined {
   if (!params) return undefined
   let length = 0
   for (const [name, values] of params) {
-    if (!NAMES.has(name) || values.length !== 1) return undefined
+    if (!LINK_PARAMS.has(name) || values.length !== 1) return undefined
     length += values[0].length
   }
   if (length > MAX_QUERY_LENGTH) return undefined

@@ -249,6 +249,12 @@ test.group('node ace djamazing:sign and djamazing:explain', (group) => {
         /^refused \(malformed\)[^]*unknown parameter "debug"/,
       ],
       [
+        // A parameter links carry, with a bad value: not called unknown.
+        [`${link}&v=soon`, '--user', '1'],
+        1,
+        /^refused \(malformed\)(?![^]*unknown parameter)[^]*a value is not spelled as links are made/,
+      ],
+      [
         [link.replace('%2A', '*'), '--user', '1'],
         1,
         /^refused \(malformed\): the key part[^]*received "alice\/report\*~\.pdf", made as "alice\/report%2A~\.pdf"/,
