@@ -25,7 +25,8 @@ export function assertCloudFrontClientInstalled(setting: string): void {
  * The client made here does not retry: the invalidator does, on its own
  * clock, and reports each attempt.
  */
-export function cloudFrontCalls({ setting, client, endpoint, credentials }: ResolvedInvalidation) {
+export function cloudFrontCalls(settings: ResolvedInvalidation) {
+  const { setting, distributionId, client, endpoint, credentials } = settings
   let made: CloudFrontClientLike | undefined
   const send = async (
     command: 'CreateInvalidationCommand' | 'ListInvalidationsCommand',
@@ -50,13 +51,9 @@ export function cloudFrontCalls({ setting, client, endpoint, credentials }: Reso
     /**
      * `CreateInvalidation`, as `@aws-sdk/client-cloudfront` takes and answers it.
      */
-    async create(request: {
-      distributionId: string
-      paths: readonly string[]
-      callerReference: string
-    }): Promise<{ invalidationId: string }> {
+    async create(request: { paths: readonly string[]; callerReference: string }) {
       const output = await send('CreateInvalidationCommand', {
-        DistributionId: request.distributionId,
+        DistributionId: distributionId,
         InvalidationBatch: {
           CallerReference: request.callerReference,
           Paths: { Quantity: request.paths.length, Items: [...request.paths] },
@@ -67,7 +64,7 @@ export function cloudFrontCalls({ setting, client, endpoint, credentials }: Reso
     /**
      * `ListInvalidations` of one item: what the doctor sends (it costs nothing).
      */
-    async list(distributionId: string): Promise<{ quantity: number }> {
+    async list(): Promise<{ quantity: number }> {
       const output = await send('ListInvalidationsCommand', {
         DistributionId: distributionId,
         MaxItems: 1,

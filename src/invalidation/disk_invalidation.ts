@@ -13,31 +13,27 @@ import type { ResolvedInvalidation } from '../disk/settings.ts'
 export class DiskInvalidation {
   readonly invalidator: Invalidator
   readonly distributionId: string
+  /**
+   * `ListInvalidations` of the distribution, one item: it needs
+   * `cloudfront:ListInvalidations` on the distribution and creates nothing
+   * (`djamazing:doctor`). Rejects with CloudFront's refusal.
+   */
+  readonly listOne: () => Promise<{ quantity: number }>
   readonly #basePath: string
   readonly #prefix: string
-  readonly #list: ReturnType<typeof cloudFrontCalls>['list']
 
   constructor(disk: string, cdn: CdnBase, prefix: string, settings: ResolvedInvalidation) {
     this.#basePath = new URL(cdn.base).pathname
     this.#prefix = prefix
     this.distributionId = settings.distributionId
     const calls = cloudFrontCalls(settings)
-    this.#list = calls.list
+    this.listOne = calls.list
     this.invalidator = new Invalidator({
       ...settings,
       disk,
       send: calls.create,
       clock: settings.clock ?? SYSTEM_CLOCK,
     })
-  }
-
-  /**
-   * `ListInvalidations` of the distribution, one item: it needs
-   * `cloudfront:ListInvalidations` on the distribution and creates nothing
-   * (`djamazing:doctor`). Rejects with CloudFront's refusal.
-   */
-  listOne(): Promise<{ quantity: number }> {
-    return this.#list(this.distributionId)
   }
 
   /**

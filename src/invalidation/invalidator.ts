@@ -10,7 +10,6 @@ import type { InvalidationClock, InvalidationEvent } from './types.ts'
  * The real timers.
  */
 export const SYSTEM_CLOCK: InvalidationClock = {
-  now: () => Date.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 }
@@ -137,11 +136,7 @@ export class Invalidator {
     const callerReference = `djamazing-${randomUUID()}`
     for (let attempt = 1; ; attempt++) {
       try {
-        const { invalidationId } = await settings.send({
-          distributionId: settings.distributionId,
-          paths,
-          callerReference,
-        })
+        const { invalidationId } = await settings.send({ paths, callerReference })
         debug('invalidation %s: %d paths sent as %s', settings.disk, paths.length, invalidationId)
         this.#report({ ...event, attempt, outcome: 'sent', invalidationId })
         for (const waiter of waiters) waiter.resolve()

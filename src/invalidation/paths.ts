@@ -16,7 +16,7 @@ import type { ResolvedInvalidation } from '../disk/settings.ts'
  * viewer's URL of such a key has `%3F`.
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0020"#%<>{}|\\^~[\]`?\u007f]/
+const UNSAFE = /[\u0000-\u0020"#%<>{}|\\^~[\]`?\u007f-\u{10ffff}]/gu
 
 /**
  * The invalidation path of a key under the CDN base path (`/media/` for
@@ -24,18 +24,10 @@ const UNSAFE = /[\u0000-\u0020"#%<>{}|\\^~[\]`?\u007f]/
  * wildcard: CloudFront takes `*` only as the last character of a path.
  */
 export function invalidationPath(basePath: string, objectKey: string): string {
-  let path = ''
-  for (const char of objectKey) {
-    if (char === '*') return `${basePath}${path}*`
-    if (UNSAFE.test(char) || char.codePointAt(0)! > 0x7f) {
-      for (const byte of Buffer.from(char, 'utf8')) {
-        path += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-      }
-    } else {
-      path += char
-    }
-  }
-  return `${basePath}${path}`
+  const [head, ...wildcard] = objectKey.split('*')
+  // encodeURIComponent leaves only `~` of these as it is.
+  const path = head.replace(UNSAFE, (char) => (char === '~' ? '%7E' : encodeURIComponent(char)))
+  return `${basePath}${path}${wildcard.length > 0 ? '*' : ''}`
 }
 
 export function isWildcard(path: string): boolean {

@@ -11,7 +11,6 @@ export type CloudFrontClientLike = { send(command: any): Promise<any> }
  * in tests.
  */
 export type InvalidationClock = {
-  now(): number
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
 }

@@ -5,6 +5,7 @@ import type { InvalidationClock } from '../../src/invalidation/types.ts'
  * timers that fall due, in order.
  */
 export type ManualClock = InvalidationClock & {
+  now(): number
   advance(ms: number): void
   /**
    * Timers waiting.
