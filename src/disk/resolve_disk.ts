@@ -292,7 +292,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   const uploads =
     uploadSecrets || options.uploads
       ? new DirectUploads(
-          { store: objectStore, bucket, disk: name, prefix, secrets: uploadSecrets ?? [] },
+          { store: objectStore, disk: name, prefix, secrets: uploadSecrets ?? [] },
           readUploadSettings(options.uploads ?? {}, setting),
           // Tokens are bound to the user's realm as links are.
           options.uploads?.currentUserRealm ??

@@ -25,7 +25,6 @@ const CONTENT_CHECK_BYTES = 4100
  */
 export type PendingUpload = {
   store: ObjectStore
-  bucket: string
   claims: UploadClaims
   pendingKey: string
   finalKey: string
@@ -54,7 +53,7 @@ export async function confirmPending(
   checksumProblem: ChecksumProblem,
   join?: () => Promise<void>
 ): Promise<ConfirmedUpload> {
-  const claim = `${upload.bucket}\0${upload.finalKey}`
+  const claim = `${upload.store.bucket}\0${upload.finalKey}`
   if (CONFIRMING.has(claim)) {
     throw new E_DJAMAZING_UPLOAD_CONFLICT(['it is being confirmed by another request'])
   }
@@ -103,7 +102,7 @@ async function confirmOnce(
     })
     if (problem) {
       await store.delete(pendingKey)
-      debug('confirmUpload %s:%s refused: %s', upload.bucket, pendingKey, problem)
+      debug('confirmUpload %s:%s refused: %s', store.bucket, pendingKey, problem)
       throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
     }
     if (!(await whileChecked(() => copyIfAbsent(store, checkedKey, finalKey)))) {
@@ -113,7 +112,7 @@ async function confirmOnce(
   } finally {
     await store.delete(checkedKey)
   }
-  debug('confirmUpload %s:%s', upload.bucket, finalKey)
+  debug('confirmUpload %s:%s', store.bucket, finalKey)
   return confirmed
 }
 

@@ -55,7 +55,6 @@ export function directUploadsOf(disk: {
  */
 export type DirectUploadsDisk = {
   store: ObjectStore
-  bucket: string
   disk: string
   /**
    * The disk's key prefix: "" or ending with "/".
@@ -166,7 +165,7 @@ export class DirectUploads {
     const { pendingKey } = this.#pending(claims)
     if (multipart) return this.#startMultipart(claims, pendingKey, contentDisposition)
 
-    debug('startUpload %s:%s -> %s', this.#disk.bucket, key, pendingKey)
+    debug('startUpload %s:%s -> %s', this.#disk.store.bucket, key, pendingKey)
     const url = await this.#disk.store.presignPut(pendingKey, {
       contentType,
       contentLength: size,
@@ -203,7 +202,7 @@ export class DirectUploads {
     })
     debug(
       'startUpload %s:%s -> %s (multipart, %d parts)',
-      this.#disk.bucket,
+      this.#disk.store.bucket,
       claims.key,
       pendingKey,
       plan.count
@@ -323,7 +322,7 @@ export class DirectUploads {
   async abort(token: string, options: UploadUserOptions): Promise<void> {
     const upload = this.#pending(await this.#claims(token, options, true))
     await this.#discard(upload)
-    debug('abortUpload %s:%s', this.#disk.bucket, upload.pendingKey)
+    debug('abortUpload %s:%s', this.#disk.store.bucket, upload.pendingKey)
   }
 
   /**
@@ -331,7 +330,7 @@ export class DirectUploads {
    */
   async #refuse(upload: PendingUpload, problem: string): Promise<never> {
     await this.#discard(upload)
-    debug('completeUpload %s:%s refused: %s', this.#disk.bucket, upload.pendingKey, problem)
+    debug('completeUpload %s:%s refused: %s', this.#disk.store.bucket, upload.pendingKey, problem)
     throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
   }
 
@@ -404,7 +403,7 @@ export class DirectUploads {
   }
 
   prune(options?: PruneUploadsOptions): Promise<string[]> {
-    return prunePending(this.#disk.store, this.#disk.bucket, this.pendingPrefix, options)
+    return prunePending(this.#disk.store, this.pendingPrefix, options)
   }
 
   /**
@@ -419,8 +418,8 @@ export class DirectUploads {
    * Where the upload waits (under the pending prefix), and its final key.
    */
   #pending(claims: UploadClaims): PendingUpload {
-    const { store, bucket, prefix } = this.#disk
+    const { store, prefix } = this.#disk
     const pendingKey = `${this.pendingPrefix}${claims.id}`
-    return { store, bucket, claims, pendingKey, finalKey: `${prefix}${claims.key}` }
+    return { store, claims, pendingKey, finalKey: `${prefix}${claims.key}` }
   }
 }

@@ -23,7 +23,6 @@ export async function abortQuietly(store: ObjectStore, key: string, uploadId: st
  */
 export async function prunePending(
   store: ObjectStore,
-  bucket: string,
   prefix: string,
   options: PruneUploadsOptions = {}
 ): Promise<string[]> {
@@ -50,6 +49,6 @@ export async function prunePending(
     await abortQuietly(store, upload.key, upload.uploadId)
     old.push(upload.key)
   }
-  debug('pruneUploads %s:%s deleted %d', bucket, prefix, old.length)
+  debug('pruneUploads %s:%s deleted %d', store.bucket, prefix, old.length)
   return old
 }
