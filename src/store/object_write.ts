@@ -48,11 +48,10 @@ export function objectWrite(
 ): ObjectWrite {
   const given = options ?? {}
   const write: ObjectWrite = {}
-  const s3Params: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(given)) {
-    if (!NAMED.has(name) && value !== undefined) s3Params[name] = value
-  }
-  if (Object.keys(s3Params).length > 0) write.s3Params = s3Params
+  const s3Params = Object.entries(given).filter(
+    ([name, value]) => !NAMED.has(name) && value !== undefined
+  )
+  if (s3Params.length > 0) write.s3Params = Object.fromEntries(s3Params)
   if (disk.supportsACL) {
     write.acl = (given.visibility ?? disk.visibility) === 'public' ? 'public-read' : 'private'
   }
