@@ -58,8 +58,7 @@ function routePrefixOf(name: string, value: string | undefined): string {
  * matter to cookies), or both hosts must be under the cookie domain.
  */
 function assertCookiesReachCdn(app: ApplicationService, disk: ResolvedDisk) {
-  const appUrl = app.config.get<string | undefined>('app.appUrl', undefined)
-  const appHost = appUrl && URL.canParse(appUrl) ? new URL(appUrl).hostname : undefined
+  const appHost = URL.parse(app.config.get('app.appUrl', ''))?.hostname
   const cdnHost = new URL(disk.cdn.origin).hostname
   const domain = disk.folderCookies?.domain
   const reaches = domain
@@ -231,14 +230,8 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
       }
 
       if (config.invalidation) {
-        const [{ appInvalidation }, { servedByLocalEdge }] = await Promise.all([
-          import('./invalidation.ts'),
-          import('./local_edge.ts'),
-        ])
-        const served =
-          URL.canParse(config.cdnUrl) &&
-          servedByLocalEdge(app, config, new URL(config.cdnUrl).origin)
-        options.invalidation = appInvalidation(config, app, served)
+        const { appInvalidation } = await import('./invalidation.ts')
+        options.invalidation = appInvalidation(config.invalidation, config, app)
       }
 
       const [{ DjamazingDriver }, { resolveDisk }] = await Promise.all([

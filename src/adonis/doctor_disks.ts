@@ -28,17 +28,8 @@ export async function doctorDisks(app: ApplicationService, names: string[] = [])
     secrets,
     routePrefix: disk.routePrefix,
     realm: disk.config.guards?.[0] ?? auth?.defaultGuard,
-    appOrigin: appOrigin(app),
+    appOrigin: URL.parse(app.config.get('app.appUrl', ''))?.origin,
     localEdge: pointsAtApp(app, disk.resolved.cdn.origin),
   }))
   return { disks, unknown, known: all.map((disk) => disk.name) }
-}
-
-/**
- * The origin of `appUrl` in config/app.ts, if it is a URL.
- */
-function appOrigin(app: ApplicationService): string | undefined {
-  const appUrl = app.config.get<unknown>('app.appUrl')
-  if (typeof appUrl !== 'string' || !URL.canParse(appUrl)) return undefined
-  return new URL(appUrl).origin
 }

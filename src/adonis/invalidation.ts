@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { InvalidationOptions } from '../invalidation/types.ts'
 import type { EventReporters } from './events.ts'
+import { servedByLocalEdge } from './local_edge.ts'
 import type { DjamazingServiceConfig } from './types.ts'
 
 /**
@@ -12,16 +13,19 @@ import type { DjamazingServiceConfig } from './types.ts'
  * given.
  */
 export function appInvalidation(
+  invalidation: InvalidationOptions,
   config: DjamazingServiceConfig,
-  app: ApplicationService,
-  servedByLocalEdge: boolean
-): InvalidationOptions | undefined {
-  const invalidation = config.invalidation
-  if (!invalidation) return undefined
+  app: ApplicationService
+): InvalidationOptions {
   let reporters: Promise<EventReporters> | undefined
   // The app's own edge takes any SigV4 signature: a development machine
   // without AWS credentials still invalidates there.
-  const toOwnEdge = servedByLocalEdge && !invalidation.client && !invalidation.endpoint
+  const cdn = URL.parse(config.cdnUrl)
+  const toOwnEdge =
+    cdn !== null &&
+    servedByLocalEdge(app, config, cdn.origin) &&
+    !invalidation.client &&
+    !invalidation.endpoint
   return {
     ...invalidation,
     ...(toOwnEdge

@@ -10,9 +10,8 @@ import type { DjamazingServiceConfig, RegisteredDisk } from './types.ts'
  * loopback host on the port the app listens on (`PORT`, default 3333).
  */
 export function pointsAtApp(app: ApplicationService, cdnOrigin: string): boolean {
-  const appUrl = app.config.get<string | undefined>('app.appUrl', undefined)
   const cdn = new URL(cdnOrigin)
-  if (appUrl && URL.canParse(appUrl) && new URL(appUrl).origin === cdn.origin) return true
+  if (URL.parse(app.config.get('app.appUrl', ''))?.origin === cdn.origin) return true
   const port = cdn.port || (cdn.protocol === 'https:' ? '443' : '80')
   return isLoopbackHost(cdn.hostname) && port === (process.env.PORT ?? '3333')
 }
