@@ -14,6 +14,9 @@ type Outcome = Omit<CheckResult, 'id'>
  */
 const PROBE_URL_LIFETIME = 300
 
+const signed = (context: DiskContext, url: string) =>
+  context.signer!.signUrl(url, { expiresIn: PROBE_URL_LIFETIME, now: context.now() })
+
 /**
  * The key the CDN checks ask for: the probe, or with `--read-only` a key
  * that does not exist (a signed 404 still proves the signature passed).
@@ -169,11 +172,7 @@ export const signedServesCheck: Check = {
   appliesTo: (context) => hasCdn(context) && context.signer !== undefined,
   async run(context) {
     const url = cdnUrlFor(context.cdn!, targetKey(context))
-    const signed = context.signer!.signUrl(url, {
-      expiresIn: PROBE_URL_LIFETIME,
-      now: context.now(),
-    })
-    const response = await get(context, signed)
+    const response = await get(context, signed(context, url))
     if (failed(response)) return response
     if (servesTarget(context, response)) return passed(context, response, 'a signed URL')
     return refusal(response, context)
@@ -190,11 +189,7 @@ export const overridesCheck: Check = {
   async run(context) {
     if (!context.probe) return { status: 'skipped', message: 'needs the probe object' }
     const url = `${cdnUrlFor(context.cdn!, context.probe.key)}?response-content-disposition=${encodeStrict(DISPOSITION)}`
-    const signed = context.signer!.signUrl(url, {
-      expiresIn: PROBE_URL_LIFETIME,
-      now: context.now(),
-    })
-    const response = await get(context, signed)
+    const response = await get(context, signed(context, url))
     if (failed(response)) return response
     if (response.status !== 200) return refusal(response, context)
     const disposition = response.headers.get('content-disposition')
