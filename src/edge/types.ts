@@ -1,51 +1,32 @@
 import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { S3Client } from '@aws-sdk/client-s3'
+import type { VerifyAcceptance, VerifyRequest } from '../cloudfront/types.ts'
 import type { Duration } from '../duration.ts'
 import type { EdgeCacheSettings } from './cache.ts'
 import type { EdgeCachePolicy } from './cache_policy.ts'
 import type { ObjectStore } from '../store/types.ts'
 
 /**
- * What the edge hands to the verifier for a request under a signed behavior.
+ * What the edge hands to the verifier for a request under a signed
+ * behavior: the URL as the client requested it, rebuilt from `publicUrl`
+ * plus the raw path and query (never from the Host header), with the
+ * signing parameters still in it; the request's cookies by name
+ * (`CloudFront-Policy`, ...); the time of the request; the client's IP.
  */
-export type EdgeVerifyRequest = {
-  /**
-   * The URL as the client requested it, rebuilt from `publicUrl` plus the
-   * raw path and query (never from the Host header): the signing
-   * parameters are still in it.
-   */
-  url: string
-  /**
-   * The request's cookies by name (`CloudFront-Policy`, ...).
-   */
-  cookies: Record<string, string>
-  /**
-   * The time of the request.
-   */
-  now: Date
-  /**
-   * The client's IP address, for policies with an `IpAddress` condition.
-   */
-  clientIp?: string
-}
+export type EdgeVerifyRequest = Required<Pick<VerifyRequest, 'url' | 'now'>> &
+  Pick<VerifyRequest, 'clientIp'> & { cookies: Record<string, string> }
 
 /**
  * The verifier's answer (`CloudFrontVerifier#verify` gives one). On
- * refusal, `code` and `message` are CloudFront's wording and become the
- * `<Code>` (default `AccessDenied`) and `<Message>` of the 403 body.
+ * acceptance, the kind of policy and its `Resource` decide whether
+ * `response-*` query values were signed (see `honorsResponseOverrides`);
+ * without them the edge assumes they were not. On refusal, `code` and
+ * `message` are CloudFront's wording and become the `<Code>` (default
+ * `AccessDenied`) and `<Message>` of the 403 body.
  */
 export type EdgeVerifyResult =
-  | {
-      ok: true
-      /**
-       * The kind of policy that granted access, and its `Resource`. They
-       * decide whether `response-*` query values were signed (see
-       * `honorsResponseOverrides`); without them the edge assumes they were not.
-       */
-      policy?: 'canned' | 'custom'
-      resource?: string
-    }
+  | ({ ok: true } & Partial<Pick<VerifyAcceptance, 'policy' | 'resource'>>)
   | { ok: false; reason: string; code?: string; message: string }
 
 /**
