@@ -28,19 +28,6 @@ import { resourceMatches } from './wildcard.ts'
 import { resolveWindow } from './window.ts'
 
 /**
- * What one signature needs, computed before the (sync or async) signing.
- */
-type Prepared = {
-  /**
-   * `url?own&Expires=N` or `url?own&Policy=B64`, to which the signature is appended.
-   */
-  head: string
-  policy: Buffer
-  custom: boolean
-  expires: number
-}
-
-/**
  * A policy resource given by the caller: absolute, printable ASCII
  * without spaces or quotes (CloudFront compares it with the percent-encoded
  * request URL, so it must be encoded the same way).
@@ -213,15 +200,15 @@ export class CloudFrontSigner {
       'CloudFront-Key-Pair-Id': this.#keyPairId,
       ...(this.#digest === 'sha256' ? { 'CloudFront-Hash-Algorithm': 'SHA256' } : {}),
     }
-    if (debug.enabled) {
-      debug(
-        'cloudfront: signed %s cookies, key %s, expires %d',
-        custom ? 'custom' : 'canned',
-        this.#keyPairId,
-        window.expires
-      )
-    }
+    this.#log('cookies', custom, window.expires)
     return cookies
+  }
+
+  #log(what: 'url' | 'cookies', custom: boolean, expires: number) {
+    // Never the URL itself: a signed URL is a bearer credential.
+    if (!debug.enabled) return
+    const policy = custom ? 'custom' : 'canned'
+    debug('cloudfront: signed %s %s, key %s, expires %d', policy, what, this.#keyPairId, expires)
   }
 
   /**
@@ -253,24 +240,19 @@ export class CloudFrontSigner {
     return options.policy === 'custom' || needs !== undefined
   }
 
-  #prepareUrl(url: string, options: SignUrlOptions): Prepared {
+  /**
+   * What one signature needs, before the (sync or async) signing: `head`
+   * is `url?own&Expires=N` or `url?own&Policy=B64`, to which the
+   * signature is appended.
+   */
+  #prepareUrl(url: string, options: SignUrlOptions) {
     assertSignableUrl(url)
     const window = resolveWindow(options)
     const resource = options.resource
     const ownUrl = resource === undefined || resource === url
     const otherResource = resource !== undefined && (resource !== url || hasWildcard(resource))
     const custom = this.#chooseCustom(options, window, otherResource)
-    const separator = url.includes('?') ? '&' : '?'
-    if (!custom) {
-      const policy = Buffer.from(cannedPolicy(url, window.expires))
-      return {
-        head: `${url}${separator}Expires=${window.expires}`,
-        policy,
-        custom,
-        expires: window.expires,
-      }
-    }
-    if (!ownUrl) {
+    if (custom && !ownUrl) {
       assertResource(resource)
       if (!resourceMatches(resource, url)) {
         throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
@@ -279,16 +261,17 @@ export class CloudFrontSigner {
         ])
       }
     }
-    const policy = Buffer.from(customPolicy(ownUrl ? literalResource(url) : resource, window))
-    return {
-      head: `${url}${separator}Policy=${toAwsBase64(policy)}`,
-      policy,
-      custom,
-      expires: window.expires,
-    }
+    const policy = Buffer.from(
+      custom
+        ? customPolicy(ownUrl ? literalResource(url) : resource!, window)
+        : cannedPolicy(url, window.expires)
+    )
+    const param = custom ? `Policy=${toAwsBase64(policy)}` : `Expires=${window.expires}`
+    const head = `${url}${url.includes('?') ? '&' : '?'}${param}`
+    return { head, policy, custom, expires: window.expires }
   }
 
-  #finishUrl(prepared: Prepared, signature: Buffer): string {
+  #finishUrl(prepared: { head: string; custom: boolean; expires: number }, signature: Buffer) {
     const signed = `${prepared.head}&Signature=${toAwsBase64(signature)}${this.#urlSuffix}`
     if (signed.length >= MAX_URL_BYTES) {
       throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
@@ -296,15 +279,7 @@ export class CloudFrontSigner {
         `the signed URL would be ${signed.length} bytes; CloudFront refuses URLs of ${MAX_URL_BYTES} bytes or more. Shorten the URL or use a wildcard resource with signed cookies`,
       ])
     }
-    if (debug.enabled) {
-      // Never the URL itself: a signed URL is a bearer credential.
-      debug(
-        'cloudfront: signed %s url, key %s, expires %d',
-        prepared.custom ? 'custom' : 'canned',
-        this.#keyPairId,
-        prepared.expires
-      )
-    }
+    this.#log('url', prepared.custom, prepared.expires)
     return signed
   }
 }
