@@ -1,3 +1,4 @@
+import { BlockList, isIPv4 } from 'node:net'
 import { E_DJAMAZING_INVALID_SIGNING_OPTIONS } from '../errors.ts'
 
 /**
@@ -141,49 +142,26 @@ export function escapeUrlWildcards(url: string): string {
   return `${path}${query}`.replaceAll('*', '%2A')
 }
 
-const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
-const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`)
-
 /**
- * Parses a dotted IPv4 address to a 32-bit number, or null. Leading zeros
- * are refused (some parsers read them as octal).
- */
-export function parseIpv4(value: string): number | null {
-  const match = IPV4.exec(value)
-  if (!match) return null
-  return ((+match[1] << 24) | (+match[2] << 16) | (+match[3] << 8) | +match[4]) >>> 0
-}
-
-/**
- * The viewer's address as CloudFront policies take it: IPv4, with the
- * IPv4-mapped IPv6 form (`::ffff:192.0.2.1`) unwrapped. `undefined` for
- * IPv6 and anything else.
+ * The viewer's address as CloudFront policies take it: IPv4 (no leading
+ * zeros, which some parsers read as octal), with the IPv4-mapped IPv6 form
+ * (`::ffff:192.0.2.1`) unwrapped. `undefined` for IPv6 and anything else.
  */
 export function viewerIpv4(address: string | undefined): string | undefined {
   if (address === undefined) return undefined
   const plain = address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address
-  return parseIpv4(plain) === null ? undefined : plain
+  return isIPv4(plain) ? plain : undefined
 }
 
 /**
  * Reads `a.b.c.d` or `a.b.c.d/nn` as a CIDR range, `/32` by default, or null.
  */
-export function parseIpRange(value: string): { base: number; bits: number } | null {
-  const slash = value.indexOf('/')
-  const address = parseIpv4(slash === -1 ? value : value.slice(0, slash))
-  if (address === null) return null
-  const bitsText = slash === -1 ? '32' : value.slice(slash + 1)
-  if (!/^(3[0-2]|[12]?\d)$/.test(bitsText)) return null
-  return { base: address, bits: Number(bitsText) }
-}
-
-/**
- * True when `address` (a 32-bit number) is inside the range.
- */
-export function inIpRange(address: number, range: { base: number; bits: number }): boolean {
-  if (range.bits === 0) return true
-  const shift = 32 - range.bits
-  return address >>> shift === range.base >>> shift
+export function parseIpRange(value: string): BlockList | null {
+  const [address, bits = '32', ...rest] = value.split('/')
+  if (!isIPv4(address) || !/^(3[0-2]|[12]?\d)$/.test(bits) || rest.length > 0) return null
+  const range = new BlockList()
+  range.addSubnet(address, Number(bits), 'ipv4')
+  return range
 }
 
 /**

@@ -1,15 +1,14 @@
 import { verify as verifySignature } from 'node:crypto'
+import type { BlockList } from 'node:net'
 import { E_DJAMAZING_INVALID_CLOUDFRONT_KEY } from '../errors.ts'
 import { parseCookieHeader } from './cookies.ts'
 import { fromAwsBase64 } from './encoding.ts'
 import { assertValidKeyPairId, loadPublicKey, type LoadedKey } from './keys.ts'
 import {
   cannedPolicy,
-  inIpRange,
   MAX_EPOCH_SECONDS,
   MAX_URL_BYTES,
   parseIpRange,
-  parseIpv4,
   SIGNING_PARAM_NAMES,
   SIGNING_PARAMS,
   URL_SYNTAX,
@@ -49,7 +48,7 @@ type ParsedPolicy = {
   resource: string | undefined
   lessThan: number
   greaterThan: number | undefined
-  sourceIp: { base: number; bits: number } | undefined
+  sourceIp: BlockList | undefined
 }
 
 function isEpoch(value: unknown): value is number {
@@ -232,8 +231,8 @@ export class CloudFrontVerifier {
       return refuse('not-yet-valid')
     }
     if (policy.sourceIp) {
-      const address = parseIpv4(viewerIpv4(request.clientIp) ?? '')
-      if (address === null || !inIpRange(address, policy.sourceIp)) return refuse('ip-not-allowed')
+      const address = viewerIpv4(request.clientIp)
+      if (!address || !policy.sourceIp.check(address, 'ipv4')) return refuse('ip-not-allowed')
     }
     // No Resource in a custom policy: CloudFront grants every file of every
     // distribution that trusts the key. Our signer never writes one.
