@@ -34,7 +34,7 @@ const benchmark: Benchmark = {
     try {
       for (const [size, rounds] of [
         [100 * MiB, 11],
-        [1024 * MiB, 3],
+        [1024 * MiB, 7],
       ] as const) {
         rows.push(
           ...(await pairedRounds(

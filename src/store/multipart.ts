@@ -34,7 +34,7 @@ const PARTS_PER_SIZE = 500
  *   to 5 TiB fits.
  * - Length unknown: `partSize` for the first 500 parts, then twice as much
  *   every 500 parts, capped at 5 GiB. Memory follows `partSize ×
- *   queueSize` (about twice that, with the SDK's own) for streams up to
+ *   (queueSize + 1)` (the parts in flight and the next one) for streams up to
  *   500 parts (4 GiB at the default 8 MiB) and grows with the stream's
  *   length only past that; even from a 5 MiB start,
  *   10,000 parts hold more than 5 TiB (4.9 TiB by part 5,500, then 2.5 TiB
@@ -170,7 +170,8 @@ export async function putStreamInParts(
   let sourceError: unknown
   const onError = (error: unknown) => (sourceError ??= error)
   stream.once('error', onError)
-  const reader = new PartReader(stream, settings.queueSize)
+  // One buffer per part in flight, and the next part read meanwhile.
+  const reader = new PartReader(stream, settings.queueSize + 1)
   const failure = (error: unknown) => {
     // Name the stream's own failure rather than what the upload made of it.
     if (sourceError !== undefined) {
@@ -203,6 +204,13 @@ export async function putStreamInParts(
   }
 }
 
+type Part = { bytes: Buffer; checksumSha256: string }
+
+async function readPart(reader: PartReader, size: number): Promise<Part> {
+  const bytes = await reader.read(size)
+  return { bytes, checksumSha256: sha256Base64(bytes) }
+}
+
 async function uploadParts(
   store: Parameters<typeof putStreamInParts>[0],
   key: string,
@@ -213,7 +221,10 @@ async function uploadParts(
   length: number | undefined,
   signal: AbortSignal | undefined
 ): Promise<{ etag: string }> {
-  const uploadId = await store.createMultipart(key, write)
+  const created = store.createMultipart(key, write)
+  // The first part is hashed while the upload is created.
+  let part: Part = { bytes: first, checksumSha256: sha256Base64(first) }
+  const uploadId = await created
   const cancel = new AbortController()
   const onAbort = () => cancel.abort(signal!.reason)
   signal?.addEventListener('abort', onAbort, { once: true })
@@ -221,15 +232,12 @@ async function uploadParts(
   const inFlight = new Set<Promise<void>>()
   let failed: { error: unknown } | undefined
 
-  const send = (partNumber: number, bytes: Buffer) => {
+  const send = (partNumber: number, { bytes, checksumSha256 }: Part) => {
     const upload = store
-      .uploadPart(key, uploadId, partNumber, bytes, {
-        checksumSha256: sha256Base64(bytes),
-        signal: cancel.signal,
-      })
+      .uploadPart(key, uploadId, partNumber, bytes, { checksumSha256, signal: cancel.signal })
       .then(
-        (part) => {
-          parts.push(part)
+        (uploaded) => {
+          parts.push(uploaded)
           // S3 has every byte of it (its answer carries its ETag).
           reader.recycle(bytes)
         },
@@ -244,8 +252,7 @@ async function uploadParts(
 
   try {
     let partNumber = 1
-    let bytes = first
-    while (bytes.length > 0) {
+    while (part.bytes.length > 0) {
       if (partNumber > MULTIPART_LIMITS.maxParts) {
         throw new E_DJAMAZING_S3_REQUEST_FAILED([
           'putStream',
@@ -253,12 +260,17 @@ async function uploadParts(
           `the stream needs more than ${MULTIPART_LIMITS.maxParts} parts (over 5 TiB)`,
         ])
       }
-      send(partNumber, bytes)
+      send(partNumber, part)
+      partNumber += 1
+      // The next part is read and hashed while the parts in flight upload,
+      // so it leaves as soon as a slot frees up. A failed read is raised
+      // once one has: an upload is never left waiting on it.
+      const next = readPart(reader, partSizeFor(partNumber, settings.partSize, length))
+      next.catch(() => {})
       while (inFlight.size >= settings.queueSize && !failed) await Promise.race(inFlight)
       if (failed) throw failed.error
       signal?.throwIfAborted()
-      partNumber += 1
-      bytes = await reader.read(partSizeFor(partNumber, settings.partSize, length))
+      part = await next
     }
     await Promise.all(inFlight)
     if (failed) throw failed.error

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { test } from '@japa/runner'
 import { S3Store } from '../../../src/store/s3_store.ts'
 import { deterministicStream, failingStream, sha256Of } from '../../helpers/byte_stream.ts'
+import { withDeadline } from '../../helpers/deadline.ts'
 import { recordRequests, type SentRequest } from '../../helpers/driver_factory.ts'
 import { startS3Server, type S3Server } from '../../helpers/s3_server.ts'
 
@@ -97,6 +98,46 @@ test.group('S3 store | multipart putStream on client-s3 alone (s3rver)', (group)
       assert.isAtMost(buffersUsed.size, 3)
     } finally {
       store.client.middlewareStack.remove('countPartsInFlight')
+    }
+  })
+
+  test('while queueSize parts upload, the next part is read: it leaves as soon as a slot frees', async ({
+    assert,
+  }) => {
+    // The parts are held in flight until the source has given a third part
+    // (queueSize is 2): only a reader that works ahead of the uploads lets
+    // them go before the deadline.
+    const source = deterministicStream(17 * MiB)
+    let pulled = 0
+    let thirdPartRead: () => void
+    const readAhead = new Promise<void>((resolve) => (thirdPartRead = resolve))
+    source.stream.on('data', (chunk: Buffer) => {
+      pulled += chunk.length
+      if (pulled >= 15 * MiB) thirdPartRead()
+    })
+    source.stream.pause()
+    const pulledAtPart: number[] = []
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'UploadPartCommand') return next(args)
+        const partNumber = (args.input as { PartNumber: number }).PartNumber
+        pulledAtPart[partNumber] = pulled
+        if (partNumber <= 2) await withDeadline(readAhead, 30_000, 'the third part read ahead')
+        return next(args)
+      },
+      { step: 'initialize', name: 'holdFirstParts' }
+    )
+    try {
+      await store.putStream('parts/read-ahead.bin', source.stream)
+      // The third part was read before either of the first two was sent on.
+      assert.isAtLeast(pulled, 17 * MiB)
+      assert.isBelow(pulledAtPart[1], 10 * MiB)
+      const { body } = await store.get('parts/read-ahead.bin')
+      const { hash } = await sha256Of(body)
+      assert.equal(hash, source.digest())
+      assert.lengthOf(await store.listMultipartUploads(), 0)
+    } finally {
+      store.client.middlewareStack.remove('holdFirstParts')
     }
   })
 
