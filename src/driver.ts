@@ -169,8 +169,9 @@ export class DjamazingDriver implements DriverContract {
 
   /**
    * Any length with bounded memory: a multipart upload holding at most
-   * `queueSize` parts in memory. On a failure it is aborted, and the object
-   * previously stored under the key is left as it was.
+   * `queueSize + 1` parts in memory (those in flight and the next). On a
+   * failure it is aborted, and the object previously stored under the key
+   * is left as it was.
    */
   async putStream(key: string, contents: Readable, options?: WriteOptions): Promise<void> {
     const objectKey = this.#disk.objectKey(key)

@@ -147,8 +147,8 @@ export type DjamazingOptions = S3ConnectionOptions & {
    * (>= 5 MiB, default 8 MiB) and how many parts are uploaded at once
    * (default 2). A stream of unknown length keeps that size for 500
    * parts, then doubles it every 500 parts, so 10,000 parts hold over
-   * 5 TiB; memory grows with `partSize * queueSize` (about twice that,
-   * measured on s3rver) up to 500 parts, not with the stream's length.
+   * 5 TiB; memory grows with `partSize * (queueSize + 1)` (the parts in
+   * flight and the next one) up to 500 parts, not with the stream's length.
    */
   multipart?: { partSize?: number; queueSize?: number }
 
