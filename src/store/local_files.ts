@@ -237,7 +237,7 @@ export class BucketFiles {
   }
 
   /**
-   * A new temporary file, removed by `discard` unless committed.
+   * A new temporary file's path; whoever writes it removes it unless committed.
    */
   async temporary(): Promise<string> {
     await mkdir(this.#incoming, { recursive: true })
@@ -377,11 +377,8 @@ export class BucketFiles {
     await rm(this.#recordFile(key), { force: true })
     let folder = dirname(file)
     while (folder.startsWith(`${this.folder}/`)) {
-      const removed = await rmdir(folder).then(
-        () => true,
-        () => false
-      )
-      if (!removed) break
+      // A folder that is not empty stays, and so do the ones above it.
+      if ((await rmdir(folder).catch(() => false)) === false) break
       folder = dirname(folder)
     }
   }
