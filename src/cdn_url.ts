@@ -24,10 +24,8 @@ export function parseCdnUrl(value: unknown, setting: string, production = false)
       'it is missing. Set it to the URL of the CloudFront distribution, e.g. https://d111111abcdef8.cloudfront.net',
     ])
   }
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
+  const url = URL.parse(value)
+  if (!url) {
     throw new E_DJAMAZING_INVALID_CDN_URL([setting, `"${value}" is not an absolute URL`])
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
