@@ -238,15 +238,11 @@ export class LocalStore implements ObjectStore {
     return this.#options.uploadUrls
   }
 
-  presignPut(key: string, put: PresignedPut): Promise<string> {
-    return this.#presign(key, put)
-  }
-
   presignPart(key: string, uploadId: string, partNumber: number, put: PresignedPart) {
-    return this.#presign(key, put, { uploadId, partNumber })
+    return this.presignPut(key, put, { uploadId, partNumber })
   }
 
-  async #presign(key: string, put: PresignedPut, part?: UploadUrlPart): Promise<string> {
+  async presignPut(key: string, put: PresignedPut, part?: UploadUrlPart): Promise<string> {
     const { cdn, key: signingKey } = this.#uploadUrls()
     return signUploadUrl(signingKey, {
       cdn,
