@@ -11,6 +11,7 @@ import {
   rmdir,
   stat,
   writeFile,
+  type FileHandle,
 } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
@@ -65,6 +66,46 @@ export type ObjectRecord = Omit<StoredObject, 'key' | 'lastModified' | 'expires'
  * What was received of a write: its length, MD5 and base64 SHA-256.
  */
 export type Received = { size: number; md5: Buffer; sha256: string }
+
+/**
+ * Bytes per read and write when the store copies its own files (a copy, a
+ * completed multipart upload): one buffer reused, so a 300 MB copy takes a
+ * fraction of a second, where a stream's fresh chunks took seconds.
+ */
+const COPY_CHUNK = 8 * 1024 ** 2
+
+/**
+ * Writes stored files (open, or by path) one after the other into `file`,
+ * as they are: their bytes were hashed when they were received, and their
+ * records or parts keep those checksums. Gives the size written.
+ */
+async function copyFiles(file: string, sources: (FileHandle | string)[]): Promise<number> {
+  const buffer = Buffer.allocUnsafe(COPY_CHUNK)
+  const output = await open(file, 'w')
+  let size = 0
+  try {
+    for (const source of sources) {
+      const input = typeof source === 'string' ? await open(source, 'r') : source
+      try {
+        for (let position = 0; ;) {
+          const { bytesRead } = await input.read(buffer, 0, buffer.length, position)
+          if (bytesRead === 0) break
+          for (let done = 0; done < bytesRead;) {
+            const { bytesWritten } = await output.write(buffer, done, bytesRead - done)
+            done += bytesWritten
+          }
+          position += bytesRead
+          size += bytesRead
+        }
+      } finally {
+        if (input !== source) await input.close()
+      }
+    }
+  } finally {
+    await output.close()
+  }
+  return size
+}
 
 /**
  * How a case-insensitive, normalising file system sees a name.
@@ -281,17 +322,41 @@ export class BucketFiles {
    * what was received (it refuses the bytes by throwing). The temporary
    * file never stays.
    */
-  async write(
+  write(
     key: string,
     body: Readable | Uint8Array,
     recordFor: (written: Received) => Omit<ObjectRecord, 'ino'>,
     options: { signal?: AbortSignal; exclusive?: boolean } = {}
   ): Promise<{ etag: string }> {
+    return this.#store(key, (file) => this.receive(file, body, options.signal), recordFor, options)
+  }
+
+  /**
+   * Stores stored files, joined in order, as the object `key` (a copy, a
+   * completed multipart upload), like `write` but copied as they are: the
+   * record `recordFor` makes of the size written takes its checksums from
+   * theirs.
+   */
+  writeCopy(
+    key: string,
+    sources: (FileHandle | string)[],
+    recordFor: (size: number) => Omit<ObjectRecord, 'ino'>,
+    options: { exclusive?: boolean } = {}
+  ): Promise<{ etag: string }> {
+    return this.#store(key, (file) => copyFiles(file, sources), recordFor, options)
+  }
+
+  async #store<Written>(
+    key: string,
+    fill: (file: string) => Promise<Written>,
+    recordFor: (written: Written) => Omit<ObjectRecord, 'ino'>,
+    options: { exclusive?: boolean }
+  ): Promise<{ etag: string }> {
     // A key no file can hold is refused before anything is created.
     this.file(key)
     const [, temporary] = await Promise.all([this.assertKeptApart(key), this.temporary()])
     try {
-      const record = recordFor(await this.receive(temporary, body, options.signal))
+      const record = recordFor(await fill(temporary))
       await this.commit(key, temporary, record, options)
       return { etag: record.etag }
     } finally {
@@ -389,7 +454,7 @@ export class BucketFiles {
  */
 export function recordOf(
   write: (Omit<ObjectWrite, 'expires'> & { expires?: Date | string }) | undefined,
-  written: { size: number; etag: string; sha256: string }
+  written: { size: number; etag: string; sha256: string | undefined }
 ): Omit<ObjectRecord, 'ino'> {
   const metadata: Record<string, string> = {}
   for (const [name, value] of Object.entries(write?.metadata ?? {})) {

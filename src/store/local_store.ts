@@ -1,8 +1,8 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto'
-import { createReadStream, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { readdir, readFile, rm, stat, writeFile, mkdir, rename } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { CdnBase } from '../cdn_url.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { signUploadUrl, type UploadUrlPart } from './local_upload_url.ts'
@@ -103,13 +103,21 @@ export class LocalStore implements ObjectStore {
     })
   }
 
+  /**
+   * The object's file opened, with what it is, if its ETag is `ifMatch`.
+   */
+  async #open(key: string, ifMatch: string | undefined) {
+    const opened = (await this.files.open(key)) ?? (await this.#missing())
+    if (ifMatch !== undefined && ifMatch !== opened.object.etag) {
+      await opened.handle.close()
+      throw s3Error('PreconditionFailed')
+    }
+    return opened
+  }
+
   get(key: string, options: GetOptions = {}): Promise<ObjectBody> {
     return storeRequest(this, 'get', key, async () => {
-      const { handle, object } = (await this.files.open(key)) ?? (await this.#missing())
-      if (options.ifMatch !== undefined && options.ifMatch !== object.etag) {
-        await handle.close()
-        throw s3Error('PreconditionFailed')
-      }
+      const { handle, object } = await this.#open(key, options.ifMatch)
       const body = handle.createReadStream({
         start: options.range?.start,
         end: options.range?.end,
@@ -161,17 +169,24 @@ export class LocalStore implements ObjectStore {
 
   copy(source: string, destination: string, options: CopyOptions = {}): Promise<void> {
     return storeRequest(this, 'copy', source, async () => {
-      // Without its own write, a copy keeps the source's record.
-      const { body, key, lastModified, ...kept } = await this.get(source, {
-        ifMatch: options.ifMatch,
-      })
-      await this.files.write(
-        destination,
-        body,
-        (written) =>
-          options.write ? recordOf(options.write, { ...written, etag: kept.etag }) : kept,
-        { exclusive: options.ifNoneMatch === '*' }
-      )
+      // Without its own write, a copy keeps the source's record. The bytes
+      // are read from the file the record was read with: the very bytes the
+      // record describes, even if the key is written meanwhile.
+      const { handle, object } = await this.#open(source, options.ifMatch)
+      const { key, lastModified, ...kept } = object
+      try {
+        await this.files.writeCopy(
+          destination,
+          [handle],
+          (size) =>
+            options.write
+              ? recordOf(options.write, { size, etag: kept.etag, sha256: kept.checksumSha256 })
+              : kept,
+          { exclusive: options.ifNoneMatch === '*' }
+        )
+      } finally {
+        await handle.close()
+      }
     })
   }
 
@@ -408,7 +423,10 @@ export class LocalStore implements ObjectStore {
       const etag = `"${createHash('md5').update(md5s).digest('hex')}-${chosen.length}"`
       const sha256 = `${createHash('sha256').update(shas).digest('base64')}-${chosen.length}`
       const folder = this.#uploadFolder(uploadId)
-      await this.files.write(key, Readable.from(partBytes(folder, chosen)), ({ size }) =>
+      // Each part was hashed as it was received: the parts are joined as
+      // they are, their checksums making the object's.
+      const files = chosen.map((part) => join(folder, `${part.partNumber}.part`))
+      await this.files.writeCopy(key, files, (size) =>
         recordOf(upload.write, { size, etag, sha256 })
       )
       await rm(folder, { recursive: true, force: true })
@@ -434,12 +452,6 @@ export class LocalStore implements ObjectStore {
       }
       return uploads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     })
-  }
-}
-
-async function* partBytes(folder: string, parts: UploadedPart[]) {
-  for (const part of parts) {
-    yield* createReadStream(join(folder, `${part.partNumber}.part`))
   }
 }
 
