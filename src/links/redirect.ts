@@ -60,7 +60,8 @@ const VARIANT_REFUSALS = new Set([404, 422, 503])
 function refuse(
   status: number,
   method: string,
-  why: { reason: RouteRefusal; disk?: string },
+  reason: RouteRefusal,
+  disk: string | undefined,
   extra?: Record<string, string>
 ): RedirectResponse {
   const headers: Record<string, string> = {
@@ -71,8 +72,8 @@ function refuse(
   }
   const event = {
     outcome: 'refused',
-    ...(why.disk === undefined ? {} : { disk: why.disk }),
-    reason: why.reason,
+    ...(disk === undefined ? {} : { disk }),
+    reason,
     status,
   } as const
   return method === 'HEAD'
@@ -148,12 +149,7 @@ export async function handleLinkRequest(
   // repeat of it (anything else is the requester's text, not a disk).
   const diskName = isValidDiskName(request.disk) ? request.disk : undefined
   if (method !== 'GET' && method !== 'HEAD') {
-    return refuse(
-      405,
-      method,
-      { reason: 'method-not-allowed', disk: diskName },
-      { Allow: 'GET, HEAD' }
-    )
+    return refuse(405, method, 'method-not-allowed', diskName, { Allow: 'GET, HEAD' })
   }
 
   const found = diskName === undefined ? undefined : disks(diskName)
@@ -161,11 +157,11 @@ export async function handleLinkRequest(
   // A lookup that answers with another disk's driver is no disk of that
   // name: its links name another disk, and the files are not this one's.
   if (!disk || disk.disk !== diskName) {
-    return refuse(404, method, { reason: 'unknown-disk', disk: diskName })
+    return refuse(404, method, 'unknown-disk', diskName)
   }
 
   const key = decodeKeyPath(request.rawKey)
-  if (key === undefined) return refuse(403, method, { reason: 'malformed', disk: diskName })
+  if (key === undefined) return refuse(403, method, 'malformed', diskName)
   const result = disk.verify({
     disk: request.disk,
     key,
@@ -178,7 +174,7 @@ export async function handleLinkRequest(
   if (!result.ok) {
     if (debug.enabled) debug('links: refused %s:%s (%s)', request.disk, key, result.reason)
     const status = result.reason === 'login-required' ? 401 : 403
-    return refuse(status, method, { reason: result.reason, disk: diskName })
+    return refuse(status, method, result.reason, diskName)
   }
 
   const userId = request.userId === null ? null : String(request.userId)
@@ -194,7 +190,7 @@ export async function handleLinkRequest(
     }))
   ) {
     if (debug.enabled) debug('links: not authorized %s:%s', request.disk, key)
-    return refuse(403, method, { reason: 'not-authorized', disk: diskName })
+    return refuse(403, method, 'not-authorized', diskName)
   }
 
   // A variant not stored yet is made now, once however many ask; then
@@ -207,7 +203,7 @@ export async function handleLinkRequest(
       const status = (error as { status?: number }).status
       if (status === undefined || !VARIANT_REFUSALS.has(status)) throw error
       if (debug.enabled) debug('links: no variant %s:%s (%s)', request.disk, key, error)
-      return refuse(status, method, { reason: 'variant-unavailable', disk: diskName })
+      return refuse(status, method, 'variant-unavailable', diskName)
     }
   }
 
@@ -224,7 +220,7 @@ export async function handleLinkRequest(
     // whose URL carries no signature: the cookies open it and every file
     // next to it. A disk without folder cookies refuses (403).
     const grant = disk.openFolder(result, request.disk, request.now, request.clientIp)
-    if (!grant) return refuse(403, method, { reason: 'no-folder-cookies', disk: diskName })
+    if (!grant) return refuse(403, method, 'no-folder-cookies', diskName)
     if (debug.enabled) debug('links: folder cookies %s:%s', request.disk, result.folder)
     const remembered = { maxAge: grant.maxAge, now: request.now }
     return {
