@@ -29,25 +29,14 @@ function toOffset(value: string): number | undefined {
  *   that on. The edge does the same rather than build multipart/byteranges.
  */
 export function parseRange(header: string | undefined): RangeSpec | undefined {
-  if (header === undefined) return undefined
-  const match = /^\s*bytes\s*=\s*(.*)$/i.exec(header)
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header ?? '')
   if (!match) return undefined
-  const specs = match[1].split(',').map((spec) => spec.trim())
-  if (specs.length !== 1) return undefined
-
-  const dash = specs[0].indexOf('-')
-  if (dash === -1) return undefined
-  const firstText = specs[0].slice(0, dash).trim()
-  const lastText = specs[0].slice(dash + 1).trim()
-
-  if (firstText === '') {
-    const suffixLength = toOffset(lastText)
-    return suffixLength === undefined ? undefined : { suffixLength }
-  }
+  const [, firstText, lastText] = match
   const first = toOffset(firstText)
+  const last = toOffset(lastText)
+  if (firstText === '') return last === undefined ? undefined : { suffixLength: last }
   if (first === undefined) return undefined
   if (lastText === '') return { first }
-  const last = toOffset(lastText)
   if (last === undefined || last < first) return undefined
   return { first, last }
 }
