@@ -47,8 +47,8 @@ type SigningValues = Partial<Record<SigningParam, string>>
 type ParsedPolicy = {
   resource: string | undefined
   lessThan: number
-  greaterThan: number | undefined
-  sourceIp: BlockList | undefined
+  greaterThan?: number
+  sourceIp?: BlockList
 }
 
 function isEpoch(value: unknown): value is number {
@@ -215,12 +215,7 @@ export class CloudFrontVerifier {
       if (expires > MAX_EPOCH_SECONDS) return refuse('malformed-expires')
       // The canned policy names the request URL itself, byte for byte.
       policyBytes = Buffer.from(cannedPolicy(unsignedUrl, expires))
-      policy = {
-        resource: unsignedUrl,
-        lessThan: expires,
-        greaterThan: undefined,
-        sourceIp: undefined,
-      }
+      policy = { resource: unsignedUrl, lessThan: expires }
     }
 
     if (!verifySignature(digest, policyBytes, key.key, signature)) return refuse('bad-signature')
