@@ -73,17 +73,16 @@ function decodeCanonical(raw: string): string | undefined {
 }
 
 /**
- * Collects the parameters of a query as name → values, from a raw query
+ * Collects the parameters of a query as name → value, from a raw query
  * string (decoded here, canonical spelling required), URLSearchParams or
- * a record of already decoded values. `undefined` when it cannot be read.
+ * a record of already decoded values. `undefined` when it cannot be read,
+ * or names a parameter twice.
  */
-function collect(query: LinkQuery): Map<string, string[]> | undefined {
-  const params = new Map<string, string[]>()
+function collect(query: LinkQuery): Map<string, string> | undefined {
+  const params = new Map<string, string>()
   const add = (name: string, value: unknown) => {
-    if (typeof value !== 'string') return false
-    const values = params.get(name)
-    if (values) values.push(value)
-    else params.set(name, [value])
+    if (typeof value !== 'string' || params.has(name)) return false
+    params.set(name, value)
     return true
   }
 
@@ -127,27 +126,27 @@ export function readLinkQuery(query: LinkQuery): ParsedLinkQuery | undefined {
   const params = collect(query)
   if (!params) return undefined
   let length = 0
-  for (const [name, values] of params) {
-    if (!LINK_PARAMS.has(name) || values.length !== 1) return undefined
-    length += values[0].length
+  for (const [name, value] of params) {
+    if (!LINK_PARAMS.has(name)) return undefined
+    length += value.length
   }
   if (length > MAX_QUERY_LENGTH) return undefined
 
-  const expiry = params.get('e')?.[0]
-  const mac = params.get('s')?.[0]
+  const expiry = params.get('e')
+  const mac = params.get('s')
   if (expiry === undefined || !WHOLE_SECONDS.test(expiry) || mac === undefined || !MAC.test(mac)) {
     return undefined
   }
-  const contentType = params.get('ct')?.[0] ?? null
-  const contentDisposition = params.get('cd')?.[0] ?? null
+  const contentType = params.get('ct') ?? null
+  const contentDisposition = params.get('cd') ?? null
   for (const value of [contentType, contentDisposition]) {
     if (value !== null && (value.length === 0 || !validOverride(value))) return undefined
   }
-  const viewFor = params.get('v')?.[0]
+  const viewFor = params.get('v')
   if (viewFor !== undefined && !WHOLE_SECONDS.test(viewFor)) return undefined
-  const bindIp = params.get('ip')?.[0]
+  const bindIp = params.get('ip')
   if (bindIp !== undefined && bindIp !== '1') return undefined
-  const folder = params.get('f')?.[0] ?? null
+  const folder = params.get('f') ?? null
   if (folder !== null && !validOverride(folder)) return undefined
   return {
     expiresAt: Number(expiry),
