@@ -138,12 +138,8 @@ export class UploadTokens {
       throw invalid()
     }
     if (!Array.isArray(values) || values.length !== FIELDS.length) throw invalid()
-    const claims: Record<string, unknown> = {}
-    FIELDS.forEach(([name, isValid], index) => {
-      if (!isValid(values[index])) throw invalid()
-      claims[name] = values[index]
-    })
-    return claims as UploadClaims
+    if (!FIELDS.every(([, isValid], index) => isValid(values[index]))) throw invalid()
+    return Object.fromEntries(FIELDS.map(([name], index) => [name, values[index]])) as UploadClaims
   }
 
   #mac(key: KeyObject, body: string): string {
