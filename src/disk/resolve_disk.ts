@@ -19,7 +19,7 @@ import type { ObjectStore } from '../store/types.ts'
 import type { DiskMode, DjamazingOptions, StoreKind } from '../types.ts'
 import { DirectUploads } from '../uploads/direct_uploads.ts'
 import { assertCloudFrontClientInstalled } from '../invalidation/client.ts'
-import { DiskInvalidation } from '../invalidation/disk_invalidation.ts'
+import { diskInvalidation, type DiskInvalidation } from '../invalidation/disk_invalidation.ts'
 import { resolveVariantSettings } from '../variants/options.ts'
 import { assertSharpInstalled } from '../variants/sharp.ts'
 import { normalizePrefix, readCacheControl, readInvalidation, readMultipart } from './settings.ts'
@@ -318,9 +318,7 @@ function resolveOn(options: DjamazingOptions, shared: Shared): ResolvedDisk {
   }
   // Another bucket is another distribution: its files are not invalidated.
   const invalidation =
-    invalidationSettings &&
-    ownBucket &&
-    new DiskInvalidation(name, cdn, prefix, invalidationSettings)
+    invalidationSettings && ownBucket && diskInvalidation(name, cdn, prefix, invalidationSettings)
 
   const disk: ResolvedDisk = Object.freeze({
     name,

@@ -6,35 +6,26 @@ import { invalidationPath } from './paths.ts'
 import { Invalidator, SYSTEM_CLOCK } from './invalidator.ts'
 import type { ResolvedInvalidation } from '../disk/settings.ts'
 
+export type DiskInvalidation = ReturnType<typeof diskInvalidation>
+
 /**
  * A disk's invalidation: object keys that changed, as CloudFront paths
  * under the disk's CDN URL, handed to its invalidator.
  */
-export class DiskInvalidation {
-  readonly invalidator: Invalidator
-  readonly distributionId: string
-  /**
-   * `ListInvalidations` of the distribution, one item: it needs
-   * `cloudfront:ListInvalidations` on the distribution and creates nothing
-   * (`djamazing:doctor`). Rejects with CloudFront's refusal.
-   */
-  readonly listOne: () => Promise<{ quantity: number }>
-  readonly #basePath: string
-  readonly #prefix: string
-
-  constructor(disk: string, cdn: CdnBase, prefix: string, settings: ResolvedInvalidation) {
-    this.#basePath = new URL(cdn.base).pathname
-    this.#prefix = prefix
-    this.distributionId = settings.distributionId
-    const calls = cloudFrontCalls(settings)
-    this.listOne = calls.list
-    this.invalidator = new Invalidator({
-      ...settings,
-      disk,
-      send: calls.create,
-      clock: settings.clock ?? SYSTEM_CLOCK,
-    })
-  }
+export function diskInvalidation(
+  disk: string,
+  cdn: CdnBase,
+  prefix: string,
+  settings: ResolvedInvalidation
+) {
+  const basePath = new URL(cdn.base).pathname
+  const calls = cloudFrontCalls(settings)
+  const invalidator = new Invalidator({
+    ...settings,
+    disk,
+    send: calls.create,
+    clock: settings.clock ?? SYSTEM_CLOCK,
+  })
 
   /**
    * The CloudFront paths of an object key; a folder (ending with "/", or
@@ -44,39 +35,46 @@ export class DiskInvalidation {
    * (see `invalidationPath`): which of the two spellings CloudFront
    * compares for characters such as `!`, `~` or `@` is not documented.
    */
-  pathsOf(objectKey: string): string[] {
+  const pathsOf = (objectKey: string): string[] => {
     if (objectKey === '' || objectKey.endsWith('/')) {
-      const path = invalidationPath(this.#basePath, objectKey)
+      const path = invalidationPath(basePath, objectKey)
       return [path.endsWith('*') ? path : `${path}*`]
     }
-    const asRequested = `${this.#basePath}${encodeObjectKey(objectKey)}`
-    const asDocumented = invalidationPath(this.#basePath, objectKey)
+    const asRequested = `${basePath}${encodeObjectKey(objectKey)}`
+    const asDocumented = invalidationPath(basePath, objectKey)
     return asRequested === asDocumented ? [asRequested] : [asRequested, asDocumented]
   }
 
-  /**
-   * Invalidates files and folders (ending with "/"; "" is the whole disk)
-   * of the disk, by disk key, with the variants of each: a file's declared
-   * variants by path, a folder's variants folder by wildcard. Keys inside
-   * the variants folder are the variants' own writes and deletions,
-   * already covered by their original's.
-   */
-  changed(keys: readonly string[], variants: DiskVariants | undefined): Promise<void> {
-    const objectKeys: string[] = []
-    for (const key of keys) {
-      if (variants && key.startsWith(variants.settings.folder)) continue
-      objectKeys.push(`${this.#prefix}${key}`)
-      if (!variants || key === '') continue
-      if (key.endsWith('/')) objectKeys.push(`${this.#prefix}${variants.folderOf(key)}`)
-      else {
-        for (const name of variants.settings.variants.keys()) {
-          objectKeys.push(`${this.#prefix}${variants.keyOf(key, name)}`)
+  return {
+    invalidator,
+    distributionId: settings.distributionId,
+    /**
+     * `ListInvalidations` of the distribution, one item: it needs
+     * `cloudfront:ListInvalidations` on the distribution and creates nothing
+     * (`djamazing:doctor`). Rejects with CloudFront's refusal.
+     */
+    listOne: calls.list,
+    /**
+     * Invalidates files and folders (ending with "/"; "" is the whole disk)
+     * of the disk, by disk key, with the variants of each: a file's declared
+     * variants by path, a folder's variants folder by wildcard. Keys inside
+     * the variants folder are the variants' own writes and deletions,
+     * already covered by their original's.
+     */
+    changed(keys: readonly string[], variants: DiskVariants | undefined): Promise<void> {
+      const objectKeys: string[] = []
+      for (const key of keys) {
+        if (variants && key.startsWith(variants.settings.folder)) continue
+        objectKeys.push(`${prefix}${key}`)
+        if (!variants || key === '') continue
+        if (key.endsWith('/')) objectKeys.push(`${prefix}${variants.folderOf(key)}`)
+        else {
+          for (const name of variants.settings.variants.keys()) {
+            objectKeys.push(`${prefix}${variants.keyOf(key, name)}`)
+          }
         }
       }
-    }
-    return this.invalidator.invalidate(
-      objectKeys.flatMap((key) => this.pathsOf(key)),
-      objectKeys.length
-    )
+      return invalidator.invalidate(objectKeys.flatMap(pathsOf), objectKeys.length)
+    },
   }
 }

@@ -47,6 +47,14 @@ export type InvalidatorSettings = ResolvedInvalidation & {
 type Waiter = { resolve(): void; reject(error: Error): void }
 
 /**
+ * The changed paths of one request, the writes waiting for it, and the
+ * file changes it covers.
+ */
+type Batch = { paths: Set<string>; waiters: Waiter[]; changes: number }
+
+const emptyBatch = (): Batch => ({ paths: new Set(), waiters: [], changes: 0 })
+
+/**
  * Collects the changed paths of a disk and invalidates them: one
  * `CreateInvalidation` per batch window, one request at a time (changes
  * arriving while a request is out, or being retried, go into the next
@@ -55,8 +63,7 @@ type Waiter = { resolve(): void; reject(error: Error): void }
  */
 export class Invalidator {
   readonly settings: InvalidatorSettings
-  #pending = new Map<string, Waiter[]>()
-  #changes = 0
+  #batch = emptyBatch()
   #timer: unknown
   #sending: Promise<void> | undefined
 
@@ -72,15 +79,13 @@ export class Invalidator {
    */
   invalidate(paths: readonly string[], changes = paths.length): Promise<void> {
     if (paths.length === 0) return Promise.resolve()
+    for (const path of paths) this.#batch.paths.add(path)
+    this.#batch.changes += changes
     const done = this.settings.awaitInvalidation
-      ? new Promise<void>((resolve, reject) => {
-          for (const path of paths) this.#waitersOf(path).push({ resolve, reject })
-        })
-      : undefined
-    if (!done) for (const path of paths) this.#waitersOf(path)
-    this.#changes += changes
+      ? new Promise<void>((resolve, reject) => this.#batch.waiters.push({ resolve, reject }))
+      : Promise.resolve()
     this.#schedule()
-    return done ?? Promise.resolve()
+    return done
   }
 
   /**
@@ -89,16 +94,10 @@ export class Invalidator {
    */
   async flush(): Promise<void> {
     // #startSending clears a waiting window's timer.
-    while (this.#sending || this.#pending.size > 0) {
+    while (this.#sending || this.#batch.paths.size > 0) {
       if (this.#sending) await this.#sending
       else this.#startSending()
     }
-  }
-
-  #waitersOf(path: string): Waiter[] {
-    let waiters = this.#pending.get(path)
-    if (!waiters) this.#pending.set(path, (waiters = []))
-    return waiters
   }
 
   #schedule() {
@@ -110,26 +109,23 @@ export class Invalidator {
   }
 
   #startSending() {
-    if (this.#sending || this.#pending.size === 0) return
+    if (this.#sending || this.#batch.paths.size === 0) return
     if (this.#timer !== undefined) {
       this.settings.clock.clearTimeout(this.#timer)
       this.#timer = undefined
     }
-    const batch = this.#pending
-    const changes = this.#changes
-    this.#pending = new Map()
-    this.#changes = 0
-    this.#sending = this.#send(batch, changes).finally(() => {
+    const batch = this.#batch
+    this.#batch = emptyBatch()
+    this.#sending = this.#send(batch).finally(() => {
       this.#sending = undefined
       // What arrived meanwhile waits for its own window, counted from now.
-      if (this.#pending.size > 0) this.#schedule()
+      if (this.#batch.paths.size > 0) this.#schedule()
     })
   }
 
-  async #send(batch: Map<string, Waiter[]>, changes: number): Promise<void> {
+  async #send({ paths: changed, waiters, changes }: Batch): Promise<void> {
     const { settings } = this
-    const paths = planPaths(batch.keys(), settings)
-    const waiters = [...batch.values()].flat()
+    const paths = planPaths(changed, settings)
     const event = { disk: settings.disk, distributionId: settings.distributionId, paths, changes }
     // The same reference on every attempt: CloudFront answers a repeated
     // request that it already took with the same invalidation.
