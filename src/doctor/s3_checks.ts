@@ -11,7 +11,7 @@ function statusOf(error: unknown): number | undefined {
 
 const isLocalStore = (context: DiskContext) => context.store === 'local'
 
-function notReachable(context: DiskContext) {
+export function notReachable(context: DiskContext) {
   return {
     status: 'skipped' as const,
     message: isLocalStore(context) ? 'a local store disk' : 'the bucket is not reachable',

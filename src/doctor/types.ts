@@ -90,29 +90,25 @@ export type DoctorOptions = {
 }
 
 /**
- * What the checks of one disk share: the resources built once, and what
- * earlier checks found (a check whose prerequisite failed is skipped).
+ * What the checks read of the disk: from the resolved disk, or (when its
+ * options do not resolve) from the options as given.
  */
-export type DiskContext = {
-  disk: DoctorDisk
-  now: () => Date
-  write: boolean
-  /**
-   * What the checks read of the disk: from the resolved disk, or (when
-   * its options do not resolve) from the options as given.
-   */
-  mode: string
-  bucket: string
-  store: 's3' | 'local'
-  /**
-   * The disk's key prefix, or "".
-   */
-  prefix: string
+type DiskSettings = Pick<ResolvedDisk, 'mode' | 'bucket' | 'store' | 'prefix'> & {
   /**
    * Where direct uploads wait in the bucket (the disk's prefix included),
    * on disks that take them.
    */
   pendingPrefix?: string
+}
+
+/**
+ * What the checks of one disk share: the resources built once, and what
+ * earlier checks found (a check whose prerequisite failed is skipped).
+ */
+export type DiskContext = DiskSettings & {
+  disk: DoctorDisk
+  now: () => Date
+  write: boolean
   /**
    * The resolved disk (given, or resolved from the options), unless its
    * options do not resolve: then the config checks say why.

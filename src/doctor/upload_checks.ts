@@ -1,4 +1,5 @@
 import { reasonOf } from './config_checks.ts'
+import { notReachable } from './s3_checks.ts'
 import type { Check } from './types.ts'
 
 /**
@@ -55,11 +56,8 @@ export const uploadCorsCheck: Check = {
     if (!origin) {
       return { status: 'skipped', message: "the app's origin is unknown (set appUrl)" }
     }
-    if (!context.objects || !context.bucketReachable) {
-      return { status: 'skipped', message: 'the bucket is not reachable' }
-    }
-    const pendingPrefix = context.pendingPrefix!
-    const url = await context.objects.presignPut(`${pendingPrefix}djamazing-doctor`, {
+    if (!context.bucketReachable) return notReachable(context)
+    const url = await context.objects!.presignPut(`${context.pendingPrefix}djamazing-doctor`, {
       expiresIn: 60,
     })
     const target = new URL(url)
