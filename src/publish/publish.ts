@@ -42,7 +42,6 @@ export type PublishOptions = {
 export type PublishEvent = {
   action: 'upload' | 'delete'
   key: string
-  file?: FolderFile
   done: number
   total: number
 }
@@ -115,27 +114,26 @@ export async function publishFolder(
     : []
   const total = changed.length + removed.length
   let done = 0
-  const report = (action: PublishEvent['action'], key: string, file?: FolderFile) =>
-    options.onProgress?.({ action, key, file, done: ++done, total })
+  const report = (action: PublishEvent['action'], key: string) =>
+    options.onProgress?.({ action, key, done: ++done, total })
 
   if (options.dryRun) {
-    for (const file of changed) report('upload', keyOf(file), file)
+    for (const file of changed) report('upload', keyOf(file))
     for (const key of removed) report('delete', key)
   } else {
     // A few at a time: uploads wait on the network, not on this process.
-    const queue = [...changed]
-    const uploadNext = async (): Promise<void> => {
-      const file = queue.shift()
-      if (!file) return
-      await driver.putStream(keyOf(file), createReadStream(file.file), {
-        contentType: file.contentType,
-        cacheControl: file.cacheControl,
-        contentLength: file.size,
-      })
-      report('upload', keyOf(file), file)
-      return uploadNext()
+    const queue = changed.values()
+    const uploader = async () => {
+      for (const file of queue) {
+        await driver.putStream(keyOf(file), createReadStream(file.file), {
+          contentType: file.contentType,
+          cacheControl: file.cacheControl,
+          contentLength: file.size,
+        })
+        report('upload', keyOf(file))
+      }
     }
-    await Promise.all(Array.from({ length: 4 }, uploadNext))
+    await Promise.all(Array.from({ length: 4 }, uploader))
     for (const key of removed) {
       await driver.delete(key)
       report('delete', key)
