@@ -47,12 +47,20 @@ export function assertSharpInstalled(setting: string): void {
   }
 }
 
+let loading: Promise<SharpFactory> | undefined
+
 /**
- * sharp, imported the first time a variant is made (then Node's cached module).
+ * sharp, imported once, the first time a variant is made. The promise is
+ * kept: each `import()` resolves the module again, which under a loader
+ * (ts-exec, as `node ace serve` runs) is a round trip to its thread.
  */
-export async function loadSharp(setting: string): Promise<SharpFactory> {
-  const module = await import('sharp').catch((error) => {
-    throw new E_DJAMAZING_SHARP_MISSING([setting], { cause: error })
-  })
-  return module.default as unknown as SharpFactory
+export function loadSharp(setting: string): Promise<SharpFactory> {
+  loading ??= import('sharp').then(
+    (module) => module.default as unknown as SharpFactory,
+    (error) => {
+      loading = undefined
+      throw new E_DJAMAZING_SHARP_MISSING([setting], { cause: error })
+    }
+  )
+  return loading
 }

@@ -15,6 +15,9 @@ test.group('Variants | sharp, an optional peer dependency', () => {
       { limitInputPixels: 100, failOn: 'warning', sequentialRead: true }
     ).metadata()
     assert.deepInclude(header, { format: 'svg', width: 3, height: 2 })
+    // Imported once: later variants do not resolve the module again (under
+    // a loader, a round trip to its thread for every variant).
+    assert.strictEqual(loadSharp('services.photos.variants'), loadSharp('other.setting'))
   })
 
   test('missing: E_DJAMAZING_SHARP_MISSING names the disk setting and the install command', async ({
