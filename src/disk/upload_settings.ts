@@ -41,8 +41,8 @@ export function readUploadSettings(
     )
   }
   return Object.freeze({
-    expiresIn: parseDuration(options.expiresIn ?? '10m', setting('uploads.expiresIn')),
-    // Whole seconds: the token carries Unix seconds.
+    // Whole seconds: the token and the store's URLs carry Unix seconds.
+    expiresIn: Math.ceil(parseDuration(options.expiresIn ?? '10m', setting('uploads.expiresIn'))),
     confirmWithin: Math.ceil(
       parseDuration(options.confirmWithin ?? '1h', setting('uploads.confirmWithin'))
     ),

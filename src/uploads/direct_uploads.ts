@@ -145,8 +145,7 @@ export class DirectUploads {
         ? this.#settings.expiresIn
         : Math.ceil(parseDuration(options.expiresIn, 'expiresIn', E_DJAMAZING_INVALID_ARGUMENT))
     const now = options.now ?? new Date()
-    const expires =
-      unixSeconds(now) + Math.ceil(multipart ? this.#settings.multipartExpiresIn : expiresIn)
+    const expires = unixSeconds(now) + (multipart ? this.#settings.multipartExpiresIn : expiresIn)
 
     const claims: UploadClaims = {
       disk: this.#disk.disk,
@@ -170,7 +169,7 @@ export class DirectUploads {
       contentType,
       contentLength: size,
       checksumSha256: checksum,
-      expiresIn: Math.ceil(expiresIn),
+      expiresIn,
       now,
     })
     return {
@@ -239,7 +238,7 @@ export class DirectUploads {
     // A part URL lives `expiresIn`, never past the upload's own expiry.
     const expiresIn = Math.max(
       1,
-      Math.min(Math.ceil(this.#settings.expiresIn), claims.expires - unixSeconds(now))
+      Math.min(this.#settings.expiresIn, claims.expires - unixSeconds(now))
     )
     const url = await this.#disk.store.presignPart(
       this.#pending(claims).pendingKey,
