@@ -128,13 +128,6 @@ export class CloudFrontSigner {
   }
 
   /**
-   * Every key pair id loaded (the current one and those kept for rotation).
-   */
-  get keyPairIds(): string[] {
-    return Object.keys(this.#publicKeys)
-  }
-
-  /**
    * The public halves of every key loaded, by key pair id: what the
    * CloudFront key group holds, for the local edge and the doctor.
    */

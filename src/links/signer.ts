@@ -263,13 +263,6 @@ export class LinkSigner {
     return url.origin
   }
 
-  /**
-   * The lifetime of links made without `expiresIn`, in seconds.
-   */
-  get expiresIn(): number {
-    return this.#expiresIn
-  }
-
   #mac(key: KeyObject, disk: string, objectKey: string, user: SignedUser, p: LinkParams) {
     const message = JSON.stringify([
       PURPOSE,

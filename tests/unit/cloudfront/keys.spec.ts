@@ -127,7 +127,7 @@ test.group('CloudFront keys | accepted forms', (group) => {
     }
     const before = new CloudFrontSigner({ keyPairId: RSA_KEY.id, keys })
     const after = new CloudFrontSigner({ keyPairId: RSA_NEXT_KEY.id, keys })
-    assert.deepEqual(after.keyPairIds.sort(), [RSA_KEY.id, RSA_NEXT_KEY.id].sort())
+    assert.deepEqual(Object.keys(after.publicKeys).sort(), [RSA_KEY.id, RSA_NEXT_KEY.id].sort())
     assert.equal(
       new URL(before.signUrl(url, { expiresIn: 60 })).searchParams.get('Key-Pair-Id'),
       RSA_KEY.id

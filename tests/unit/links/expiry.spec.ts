@@ -34,7 +34,6 @@ test.group('Protected links: expiry (frozen clock)', () => {
       perSigner.linkFor('uploads', 'a.txt', { userId: 'alice', now: new Date(NOW) }),
       `e=${NOW / 1000 + 30}&`
     )
-    assert.equal(perSigner.expiresIn, 30)
   })
 
   test('a fractional expiry is rounded up, never down', ({ assert }) => {
