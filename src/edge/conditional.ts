@@ -9,6 +9,11 @@ type Validators = { etag?: string; lastModified?: Date }
 
 const ENTITY_TAGS = /\*|(?:W\/)?"[^"]*"/g
 
+// Whether an If-Match or If-None-Match value lists `*` or a tag `matches` takes.
+function listsTag(header: string, matches: (tag: string) => boolean): boolean {
+  return (header.match(ENTITY_TAGS) ?? []).some((tag) => tag === '*' || matches(tag))
+}
+
 function opaque(tag: string): string {
   return tag.startsWith('W/') ? tag.slice(2) : tag
 }
@@ -40,12 +45,7 @@ export function evaluatePreconditions(
 ): Precondition {
   const ifMatch = headers['if-match']
   if (ifMatch !== undefined) {
-    const tags = ifMatch.match(ENTITY_TAGS) ?? []
-    const matches = tags.some(
-      (tag) =>
-        tag === '*' || (!tag.startsWith('W/') && object.etag !== undefined && tag === object.etag)
-    )
-    if (!matches) return 'failed'
+    if (!listsTag(ifMatch, (tag) => !tag.startsWith('W/') && tag === object.etag)) return 'failed'
   } else {
     const since = parseDate(headers['if-unmodified-since'])
     if (since && object.lastModified && seconds(object.lastModified) > seconds(since)) {
@@ -56,9 +56,7 @@ export function evaluatePreconditions(
   const ifNoneMatch = headers['if-none-match']
   if (ifNoneMatch !== undefined) {
     const etag = object.etag === undefined ? undefined : opaque(object.etag)
-    const matches = (ifNoneMatch.match(ENTITY_TAGS) ?? []).some(
-      (tag) => tag === '*' || (etag !== undefined && opaque(tag) === etag)
-    )
+    const matches = listsTag(ifNoneMatch, (tag) => etag !== undefined && opaque(tag) === etag)
     return matches ? 'not-modified' : 'proceed'
   }
   const since = parseDate(headers['if-modified-since'])
