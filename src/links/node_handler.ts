@@ -76,10 +76,6 @@ export type RedirectHandlerOptions = {
   clientIp?(request: IncomingMessage): string | undefined
 }
 
-function reportError(error: unknown) {
-  console.error('djamazing: the redirect route failed:', error)
-}
-
 function write(res: ServerResponse, response: Omit<RedirectResponse, 'event'>) {
   if (response.setCookies) res.setHeader('Set-Cookie', response.setCookies)
   res.writeHead(response.status, response.headers)
@@ -121,7 +117,9 @@ function assertNamesMatch(disks: Record<string, RedirectDisk>) {
  */
 export function createRedirectHandler(options: RedirectHandlerOptions) {
   const prefix = options.routePrefix ?? DEFAULT_ROUTE_PREFIX
-  const onError = options.onError ?? reportError
+  const onError =
+    options.onError ??
+    ((error: unknown) => console.error('djamazing: the redirect route failed:', error))
   const clientAddress = options.clientAddress ?? socketAddress
   if (typeof options.disks !== 'function') assertNamesMatch(options.disks)
   const disks: DiskLookup =
