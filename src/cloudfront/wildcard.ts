@@ -105,6 +105,16 @@ function withProtocol(resource: string): string {
 const matches = (pattern: string, text: string) => glob(tokenize(pattern), text)
 
 /**
+ * A CloudFront wildcard pattern of one section (a cache behavior's path
+ * pattern, an allowed origin such as `https://*.example.com`) as a test:
+ * `*` is any run of characters (also `/`), `?` exactly one.
+ */
+export function wildcardMatcher(pattern: string): (text: string) => boolean {
+  const tokens = tokenize(pattern)
+  return (text) => glob(tokens, text)
+}
+
+/**
  * True when the policy `resource` covers the request `url` (the URL
  * without its signing parameters).
  */

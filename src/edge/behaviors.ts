@@ -1,9 +1,10 @@
+import { wildcardMatcher } from '../cloudfront/wildcard.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { resolveCachePolicy } from './cache_policy.ts'
-import { compileCors, wildcardRegex } from './cors.ts'
+import { compileCors } from './cors.ts'
 import type { EdgeBehavior } from './types.ts'
 
-type CompiledBehavior = ResolvedBehavior & { pattern: RegExp }
+type CompiledBehavior = ResolvedBehavior & { matches: (path: string) => boolean }
 
 const METHOD_SETS = ['GET,HEAD', 'GET,HEAD,OPTIONS']
 
@@ -110,7 +111,7 @@ function encodedSlashExposures(
       (slash) => `${sample.slice(0, slash.index)}%2F${sample.slice(slash.index + 1)}`
     )
     for (const spelling of spellings) {
-      const found = compiled.findIndex((other) => other.pattern.test(spelling))
+      const found = compiled.findIndex((other) => other.matches(spelling))
       const reached = found === -1 ? fallback : compiled[found]
       if (reached.signed) continue
       const by =
@@ -147,7 +148,7 @@ export function compileBehaviors(
     }
     assertPathPattern(behavior.pathPattern, `edge.behaviors[${index}].pathPattern`)
     return {
-      pattern: wildcardRegex(behavior.pathPattern.replace(/^\//, '')),
+      matches: wildcardMatcher(behavior.pathPattern.replace(/^\//, '')),
       ...resolve(behavior, `edge.behaviors[${index}]`),
     }
   })
@@ -155,7 +156,7 @@ export function compileBehaviors(
   return {
     anySigned: defaultBehavior.signed || compiled.some((behavior) => behavior.signed),
     behaviorFor: (path: string): ResolvedBehavior =>
-      compiled.find((behavior) => behavior.pattern.test(path)) ?? fallback,
+      compiled.find((behavior) => behavior.matches(path)) ?? fallback,
     warnings: encodedSlashExposures(behaviors, compiled, fallback),
     // Each distinct `keyPairIds` list of the behaviors.
     trustedKeySets: [

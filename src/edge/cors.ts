@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { wildcardMatcher } from '../cloudfront/wildcard.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import type { EdgeCorsPolicy } from './types.ts'
 
@@ -52,22 +53,6 @@ function list(policy: EdgeCorsPolicy, name: keyof EdgeCorsPolicy, setting: strin
 }
 
 /**
- * A CloudFront wildcard pattern (a path pattern, an allowed origin such as
- * `https://*.example.com`) as a regular expression: `*` is any run of
- * characters (including `/`), `?` exactly one, everything else literal.
- */
-export function wildcardRegex(pattern: string): RegExp {
-  const source = [...pattern]
-    .map((char) => {
-      if (char === '*') return '.*'
-      if (char === '?') return '.'
-      return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')
-    })
-    .join('')
-  return new RegExp(`^${source}$`, 'su')
-}
-
-/**
  * Checks a CORS policy (a response headers policy's `CorsConfig`, in
  * camelCase) and compiles it.
  */
@@ -99,12 +84,12 @@ export function compileCors(policy: EdgeCorsPolicy, setting: string) {
     invalid(`${setting}.originOverride`, 'it must be true or false')
   }
 
-  const matchers = origins.map(wildcardRegex)
+  const matchers = origins.map(wildcardMatcher)
   const anyOrigin = origins.length === 1 && origins[0] === '*'
   const allowedOrigin = (headers: IncomingHttpHeaders): string | undefined => {
     const origin = headers.origin
     if (typeof origin !== 'string' || origin === '') return undefined
-    if (!matchers.some((matcher) => matcher.test(origin))) return undefined
+    if (!matchers.some((matches) => matches(origin))) return undefined
     return anyOrigin ? '*' : origin
   }
   const common = (origin: string): Record<string, string> => ({
