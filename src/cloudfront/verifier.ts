@@ -108,6 +108,55 @@ function parsePolicy(bytes: Buffer): ParsedPolicy | null {
 }
 
 /**
+ * The signing values of a request (its URL's, else its cookies') and the
+ * URL without them, or why CloudFront refuses the URL before reading them.
+ */
+export function readSigning(request: VerifyRequest) {
+  const url = request?.url
+  if (typeof url !== 'string' || url.length >= MAX_URL_BYTES || !URL_SYNTAX.test(url)) {
+    return refuse('malformed-url')
+  }
+
+  // Split the URL's own query from the signing parameters, which must
+  // all come last: anything appended after them is refused, so a signed
+  // URL cannot be extended with parameters the signer never saw.
+  const queryStart = url.indexOf('?')
+  const values: SigningValues = {}
+  let unsignedUrl = url
+  let inUrl = false
+  if (queryStart !== -1) {
+    const pairs = url.slice(queryStart + 1).split('&')
+    let firstSigning = -1
+    for (const [i, pair] of pairs.entries()) {
+      const equals = pair.indexOf('=')
+      const name = equals === -1 ? pair : pair.slice(0, equals)
+      if (!SIGNING_PARAMS.has(name)) {
+        if (firstSigning !== -1) return refuse('signing-params-not-last')
+        continue
+      }
+      if (firstSigning === -1) firstSigning = i
+      const key = name as SigningParam
+      if (values[key] !== undefined) return refuse('duplicate-signing-param')
+      values[key] = equals === -1 ? '' : pair.slice(equals + 1)
+    }
+    if (firstSigning !== -1) {
+      inUrl = true
+      unsignedUrl =
+        firstSigning === 0
+          ? url.slice(0, queryStart)
+          : `${url.slice(0, queryStart)}?${pairs.slice(0, firstSigning).join('&')}`
+    }
+  }
+
+  if (!inUrl && request.cookies !== undefined) {
+    const cookies =
+      typeof request.cookies === 'string' ? parseCookieHeader(request.cookies) : request.cookies
+    for (const name of SIGNING_PARAM_NAMES) values[name] = cookies[`CloudFront-${name}`]
+  }
+  return { values, unsignedUrl, inUrl }
+}
+
+/**
  * Checks CloudFront signed URLs and signed cookies exactly as CloudFront
  * does, for the local edge and for tests. Public keys are parsed and
  * checked once, in the constructor.
@@ -134,47 +183,9 @@ export class CloudFrontVerifier {
    * Accepts or refuses one request. Never throws on request input.
    */
   verify(request: VerifyRequest): VerifyResult {
-    const url = request?.url
-    if (typeof url !== 'string' || url.length >= MAX_URL_BYTES || !URL_SYNTAX.test(url)) {
-      return refuse('malformed-url')
-    }
-
-    // Split the URL's own query from the signing parameters, which must
-    // all come last: anything appended after them is refused, so a signed
-    // URL cannot be extended with parameters the signer never saw.
-    const queryStart = url.indexOf('?')
-    const values: SigningValues = {}
-    let unsignedUrl = url
-    let inUrl = false
-    if (queryStart !== -1) {
-      const pairs = url.slice(queryStart + 1).split('&')
-      let firstSigning = -1
-      for (const [i, pair] of pairs.entries()) {
-        const equals = pair.indexOf('=')
-        const name = equals === -1 ? pair : pair.slice(0, equals)
-        if (!SIGNING_PARAMS.has(name)) {
-          if (firstSigning !== -1) return refuse('signing-params-not-last')
-          continue
-        }
-        if (firstSigning === -1) firstSigning = i
-        const key = name as SigningParam
-        if (values[key] !== undefined) return refuse('duplicate-signing-param')
-        values[key] = equals === -1 ? '' : pair.slice(equals + 1)
-      }
-      if (firstSigning !== -1) {
-        inUrl = true
-        unsignedUrl =
-          firstSigning === 0
-            ? url.slice(0, queryStart)
-            : `${url.slice(0, queryStart)}?${pairs.slice(0, firstSigning).join('&')}`
-      }
-    }
-
-    if (!inUrl && request.cookies !== undefined) {
-      const cookies =
-        typeof request.cookies === 'string' ? parseCookieHeader(request.cookies) : request.cookies
-      for (const name of SIGNING_PARAM_NAMES) values[name] = cookies[`CloudFront-${name}`]
-    }
+    const signing = readSigning(request)
+    if ('reason' in signing) return signing
+    const { values, unsignedUrl, inUrl } = signing
 
     const keyPairId = values['Key-Pair-Id']
     if (!keyPairId) return refuse('missing-key-pair-id')

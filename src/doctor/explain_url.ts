@@ -3,7 +3,7 @@ import { fromAwsBase64 } from '../cloudfront/encoding.ts'
 import { loadPublicKey } from '../cloudfront/keys.ts'
 import { cannedPolicy, SIGNING_PARAMS } from '../cloudfront/policy.ts'
 import type { VerifyRefusal } from '../cloudfront/types.ts'
-import { CloudFrontVerifier } from '../cloudfront/verifier.ts'
+import { CloudFrontVerifier, readSigning } from '../cloudfront/verifier.ts'
 import { encodeStrict } from '../object_key.ts'
 
 /**
@@ -55,32 +55,14 @@ export function seconds(ms: number): string {
 }
 
 /**
- * The signing values of a URL (or of the cookies), and the URL without them.
+ * A request's signing values and its URL without them, as the verifier reads them.
  */
-function signingValues(url: string, cookies?: string) {
-  const [base, query = ''] = url.split(/\?(.*)/s)
-  const own: string[] = []
-  const values: Record<string, string> = {}
-  for (const pair of query ? query.split('&') : []) {
-    const name = pair.split('=')[0]
-    if (SIGNING_PARAMS.has(name)) values[name] = pair.slice(name.length + 1)
-    else own.push(pair)
-  }
-  if (Object.keys(values).length === 0 && cookies) {
-    for (const part of cookies.split(';')) {
-      const [name, ...rest] = part.trim().split('=')
-      if (name.startsWith('CloudFront-')) values[name.slice(11)] = rest.join('=')
-    }
-  }
-  return { values, unsigned: own.length ? `${base}?${own.join('&')}` : base }
-}
-
-type SigningValues = ReturnType<typeof signingValues>
+type Signing = Exclude<ReturnType<typeof readSigning>, VerifyRefusal>
 
 /**
  * The policy document a URL's signature covers, or null.
  */
-function policyOf({ values, unsigned }: SigningValues): { bytes: Buffer; document?: any } | null {
+function policyOf({ values, unsignedUrl }: Signing): { bytes: Buffer; document?: any } | null {
   if (values.Policy !== undefined) {
     const bytes = fromAwsBase64(values.Policy)
     if (!bytes) return null
@@ -91,7 +73,7 @@ function policyOf({ values, unsigned }: SigningValues): { bytes: Buffer; documen
     }
   }
   if (values.Expires === undefined || !/^\d+$/.test(values.Expires)) return null
-  return { bytes: Buffer.from(cannedPolicy(unsigned, Number(values.Expires))) }
+  return { bytes: Buffer.from(cannedPolicy(unsignedUrl, Number(values.Expires))) }
 }
 
 /**
@@ -171,8 +153,17 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
   const now = input.now ?? new Date()
   const verifier = new CloudFrontVerifier({ publicKeys: input.publicKeys })
   const request = { url: input.url, cookies: input.cookies, now, clientIp: input.clientIp }
+  const browser = URL.canParse(input.url) ? new URL(input.url).href : undefined
+  const signing = readSigning(request)
+  if ('reason' in signing) {
+    const resent = signing.reason === 'malformed-url' && browser && browser !== input.url
+    return refused(
+      signing.reason,
+      PLAIN[signing.reason]!,
+      resent ? [`a browser would send: ${browser}`] : []
+    )
+  }
   const result = verifier.verify(request)
-  const signing = signingValues(input.url, input.cookies)
   if (result.ok) {
     const left = result.expiresAt.getTime() - now.getTime()
     return {
@@ -187,13 +178,6 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
 
   const { reason } = result
   const refuse = (summary: string, details?: string[]) => refused(reason, summary, details)
-  const browser = URL.canParse(input.url) ? new URL(input.url).href : undefined
-  if (reason === 'malformed-url') {
-    return refuse(
-      PLAIN[reason]!,
-      browser && browser !== input.url ? [`a browser would send: ${browser}`] : []
-    )
-  }
   // The policy's one statement, listed or not.
   const statement = [policyOf(signing)?.document?.Statement].flat()[0]
   if (reason === 'unknown-key') {
@@ -224,7 +208,7 @@ export function explainCloudFrontUrl(input: ExplainUrlInput): Explanation {
   }
   if (reason === 'resource-mismatch') {
     return refuse(
-      `the policy's Resource "${statement?.Resource}" does not cover this URL (${signing.unsigned})`
+      `the policy's Resource "${statement?.Resource}" does not cover this URL (${signing.unsignedUrl})`
     )
   }
   if (reason === 'bad-signature') {
@@ -238,7 +222,7 @@ function explainBadSignature(
   request: { url: string; cookies?: string; now: Date; clientIp?: string },
   verifier: CloudFrontVerifier,
   browser: string | undefined,
-  signing: SigningValues
+  signing: Signing
 ): Explanation {
   const canonical = canonicalSpelling(input.url)
   if (canonical !== input.url && verifier.verify({ ...request, url: canonical }).ok) {
