@@ -92,12 +92,11 @@ export async function requestUser(
 export async function currentLinkUser(
   disk: string,
   config: DjamazingServiceConfig,
-  defaultGuard: () => Promise<string>
+  firstGuard: () => Promise<string>
 ): Promise<LinkUser> {
   const explicit = explicitUserOrUndefined()
   // A user named with asUser() belongs to the disk's first guard.
-  if (explicit)
-    return linkUserOf(config, explicit.user, config.guards?.[0] ?? (await defaultGuard()))
+  if (explicit) return linkUserOf(config, explicit.user, await firstGuard())
   if (!HttpContext.usingAsyncLocalStorage) {
     throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk])
   }
@@ -119,21 +118,17 @@ export async function currentLinkUser(
 export async function currentUploadRealm(
   disk: string,
   config: DjamazingServiceConfig,
-  defaultGuard: () => Promise<string>
+  firstGuard: () => Promise<string>
 ): Promise<string | null> {
-  let firstGuard: string
-  try {
-    firstGuard = config.guards?.[0] ?? (await defaultGuard())
-  } catch {
-    return null
-  }
+  const guard = await firstGuard().catch(() => null)
+  if (guard === null) return null
   const ctx = HttpContext.usingAsyncLocalStorage ? HttpContext.get() : undefined
   if (ctx || explicitUserOrUndefined()) {
-    const user = await currentLinkUser(disk, config, defaultGuard)
+    const user = await currentLinkUser(disk, config, firstGuard)
     return user?.realm ?? null
   }
   if (!HttpContext.usingAsyncLocalStorage && (config.guards?.length ?? 1) > 1) {
     throw new E_DJAMAZING_ASYNC_LOCAL_STORAGE_DISABLED([disk])
   }
-  return firstGuard
+  return guard
 }

@@ -199,16 +199,16 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
           import('./app_secrets.ts'),
           import('./current_user.ts'),
         ])
-        const defaultGuard = async () => {
-          const auth = (await app.container.make('auth.manager')) as { defaultGuard: string }
-          return auth.defaultGuard
-        }
+        // The disk's first guard, or the app's default one.
+        const firstGuard = async () =>
+          config.guards?.[0] ??
+          ((await app.container.make('auth.manager')) as { defaultGuard: string }).defaultGuard
         if (config.mode === 'protected') {
           // Without the provider the links would lead to a 404: fail at boot.
           await app.booted(() => {
             if (!isProviderBooted(app)) throw new E_DJAMAZING_PROVIDER_MISSING()
           })
-          const linkUser = () => currentLinkUser(name, config, defaultGuard)
+          const linkUser = () => currentLinkUser(name, config, firstGuard)
           options.links = {
             ...config.links,
             routePrefix,
@@ -225,7 +225,7 @@ export function djamazing(settings: DjamazingServiceConfig): DjamazingDiskProvid
         options.uploads = {
           ...config.uploads,
           secrets: config.uploads?.secrets ?? options.links?.secrets ?? (await appSecrets(app)),
-          currentUserRealm: () => currentUploadRealm(name, config, defaultGuard),
+          currentUserRealm: () => currentUploadRealm(name, config, firstGuard),
         }
       }
 

@@ -46,9 +46,7 @@ export async function fillEmptyEnvValues(appRoot: string, values: Record<string,
   const filled: string[] = []
   for (const [name, value] of Object.entries(values)) {
     const line = new RegExp(`^${name}=(.*)$`, 'm').exec(text)
-    if (line && line[1].trim() !== '' && line[1].trim() !== '""' && line[1].trim() !== "''") {
-      continue
-    }
+    if (line && !['', '""', "''"].includes(line[1].trim())) continue
     text = line
       ? text.replace(line[0], `${name}=${value}`)
       : `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${name}=${value}\n`
