@@ -5,7 +5,7 @@ import {
   E_DJAMAZING_FOREIGN_GUARD,
   E_DJAMAZING_NO_REQUEST,
 } from '../errors.ts'
-import { explicitUserOrUndefined } from './explicit_user.ts'
+import { explicitUser } from './explicit_user.ts'
 import type { DjamazingServiceConfig } from './types.ts'
 
 type AuthLike = {
@@ -94,7 +94,7 @@ export async function currentLinkUser(
   config: DjamazingServiceConfig,
   firstGuard: () => Promise<string>
 ): Promise<LinkUser> {
-  const explicit = explicitUserOrUndefined()
+  const explicit = explicitUser.getStore()
   // A user named with asUser() belongs to the disk's first guard.
   if (explicit) return linkUserOf(config, explicit.user, await firstGuard())
   if (!HttpContext.usingAsyncLocalStorage) {
@@ -123,7 +123,7 @@ export async function currentUploadRealm(
   const guard = await firstGuard().catch(() => null)
   if (guard === null) return null
   const ctx = HttpContext.usingAsyncLocalStorage ? HttpContext.get() : undefined
-  if (ctx || explicitUserOrUndefined()) {
+  if (ctx || explicitUser.getStore()) {
     const user = await currentLinkUser(disk, config, firstGuard)
     return user?.realm ?? null
   }

@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 /**
  * The user named with `asUser()`, for the code it runs.
  */
-const explicitUser = new AsyncLocalStorage<{ user: unknown }>()
+export const explicitUser = new AsyncLocalStorage<{ user: unknown }>()
 
 /**
  * Runs `callback` with protected links bound to `user` instead of the
@@ -17,11 +17,4 @@ const explicitUser = new AsyncLocalStorage<{ user: unknown }>()
  */
 export function asUser<T>(user: unknown, callback: () => T): T {
   return explicitUser.run({ user }, callback)
-}
-
-/**
- * The user named by the innermost `asUser()`, or `undefined` outside one.
- */
-export function explicitUserOrUndefined(): { user: unknown } | undefined {
-  return explicitUser.getStore()
 }
