@@ -29,9 +29,8 @@ function isRetryable(error: unknown): boolean {
     $metadata?: { httpStatusCode?: number }
     code?: string
   }
-  if (failure?.name === 'TooManyInvalidationsInProgress') return true
-  if (failure?.$retryable) return true
-  if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(failure?.name ?? '')) return true
+  const limit = /^TooManyInvalidationsInProgress$|Throttl|TooManyRequests|RequestLimitExceeded/
+  if (failure?.$retryable || limit.test(failure?.name ?? '')) return true
   const status = failure?.$metadata?.httpStatusCode
   if (status !== undefined) return status >= 500 || status === 429
   // No HTTP answer at all: a connection refused, reset or timed out.

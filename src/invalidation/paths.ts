@@ -88,8 +88,7 @@ export function planPaths(changed: Iterable<string>, limits: PlanLimits): string
 
   // Over the limits: the deepest folder holding two or more paths.
   const over = () => {
-    let files = 0
-    for (const path of paths) if (!isWildcard(path)) files += 1
+    const files = [...paths].filter((path) => !isWildcard(path)).length
     return files > limits.maxPaths || paths.size - files > limits.maxWildcards
   }
   while (over()) {
