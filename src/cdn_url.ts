@@ -8,16 +8,13 @@ import { encodeObjectKey, encodeStrict } from './object_key.ts'
  * with "/" (so a key can never be read as a host, as in
  * `https://d.cloudfront.net` + `@evil.com/x`).
  */
-export type CdnBase = {
-  origin: string
-  base: string
-}
+export type CdnBase = ReturnType<typeof parseCdnUrl>
 
 /**
  * Validates the CDN URL of a disk. `setting` is the config path named in
  * errors, e.g. `services.uploads.cdnUrl`; `production` refuses plain http.
  */
-export function parseCdnUrl(value: unknown, setting: string, production = false): CdnBase {
+export function parseCdnUrl(value: unknown, setting: string, production = false) {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new E_DJAMAZING_INVALID_CDN_URL([
       setting,

@@ -3,7 +3,7 @@ import { parseDuration, type Duration } from '../duration.ts'
 import { E_DJAMAZING_INVALID_CONFIG } from '../errors.ts'
 import { assertValidObjectKey } from '../object_key.ts'
 import { MULTIPART_LIMITS } from '../store/multipart.ts'
-import type { MediaViewOptions } from '../types.ts'
+import type { DjamazingOptions, MediaViewOptions } from '../types.ts'
 import type { InvalidationOptions } from '../invalidation/types.ts'
 
 /*
@@ -34,10 +34,7 @@ export function normalizePrefix(value: string | undefined, setting: string): str
  * `multipart`: an undefined part size lets the store pick one (larger for
  * a known length that would need over 10,000 parts).
  */
-export function readMultipart(
-  value: { partSize?: number; queueSize?: number } | undefined,
-  setting: string
-): { partSize: number | undefined; queueSize: number } {
+export function readMultipart(value: DjamazingOptions['multipart'], setting: string) {
   const partSize = value?.partSize
   const { minPartSize } = MULTIPART_LIMITS
   if (partSize !== undefined && (!Number.isInteger(partSize) || partSize < minPartSize)) {
