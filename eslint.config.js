@@ -8,7 +8,6 @@ export default configPkg({
     'demo/.adonisjs/**',
     'tmp/**',
     'test-output/**',
-    'tests/fixtures/packed_app/**',
     'tests/fixtures/newcomer_app/**',
   ],
 })

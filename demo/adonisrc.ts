@@ -1,7 +1,7 @@
 import { defineConfig } from '@adonisjs/core/app'
 
 export default defineConfig({
-  commands: [() => import('@adonisjs/core/commands')],
+  commands: [() => import('@adonisjs/core/commands'), () => import('djamazing/commands')],
 
   providers: [
     () => import('@adonisjs/core/providers/app_provider'),
@@ -10,9 +10,16 @@ export default defineConfig({
     () => import('@adonisjs/session/session_provider'),
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/drive/drive_provider'),
-    // In an app: () => import('djamazing/djamazing_provider')
-    () => import('../providers/djamazing_provider.ts'),
+    () => import('djamazing/djamazing_provider'),
   ],
 
-  preloads: [() => import('./start/routes.ts'), () => import('./start/kernel.ts')],
+  preloads: [() => import('#start/routes'), () => import('#start/kernel')],
+
+  // Copied into build/ by `node ace build`: the templates, and the Uppy
+  // page Vite bundles on its first request.
+  metaFiles: [
+    { pattern: 'resources/views/**/*.edge', reloadServer: false },
+    { pattern: 'resources/assets/**', reloadServer: false },
+    { pattern: 'resources/uppy/**', reloadServer: false },
+  ],
 })

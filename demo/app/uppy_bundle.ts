@@ -28,6 +28,12 @@ async function bundleUppyPage(): Promise<UppyBundle> {
     configFile: false,
     logLevel: 'warn',
     root: fileURLToPath(new URL('../resources/uppy/', import.meta.url)),
+    // djamazing's Uppy options where Node finds the package for this app.
+    resolve: {
+      alias: {
+        'djamazing/browser/uppy': fileURLToPath(import.meta.resolve('djamazing/browser/uppy')),
+      },
+    },
     build: {
       write: false,
       minify: false,

@@ -1,8 +1,7 @@
 import { join } from 'node:path'
 import env from '../start/env.ts'
 import { defineConfig } from '@adonisjs/drive'
-// In an app: `import { djamazing, type LocalEdgeSettings } from 'djamazing'`.
-import { djamazing, type LocalEdgeSettings } from '../../index.ts'
+import { djamazing, type LocalEdgeSettings } from 'djamazing'
 
 /**
  * The local edge, with the CORS settings of the distribution's cache

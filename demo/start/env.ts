@@ -1,8 +1,9 @@
 import { Env } from '@adonisjs/core/env'
 
 /**
- * Every value is set by `bin/demo.ts` before the app boots: the launcher
- * starts the S3 server, creates the CloudFront key pair and the app key.
+ * `npm run demo` (bin/demo.ts in the repository) sets every value before
+ * the app boots: it starts the S3 server, creates the CloudFront key pair
+ * and the app key. An installed copy reads them from .env (.env.example).
  */
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),

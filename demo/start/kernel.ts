@@ -1,7 +1,7 @@
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
 
-server.errorHandler(() => import('../app/exceptions/handler.ts'))
+server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([])
 
@@ -14,9 +14,9 @@ router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('@adonisjs/session/session_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
-  () => import('../app/middleware/silent_auth_middleware.ts'),
+  () => import('#middleware/silent_auth_middleware'),
 ])
 
 export const middleware = router.named({
-  auth: () => import('../app/middleware/auth_middleware.ts'),
+  auth: () => import('#middleware/auth_middleware'),
 })

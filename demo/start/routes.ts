@@ -3,13 +3,12 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from './kernel.ts'
 import { uppyBundle } from '../app/uppy_bundle.ts'
 
-const SessionController = () => import('../app/controllers/session_controller.ts')
-const FilesController = () => import('../app/controllers/files_controller.ts')
-const UploadsController = () => import('../app/controllers/uploads_controller.ts')
+const SessionController = () => import('#controllers/session_controller')
+const FilesController = () => import('#controllers/files_controller')
+const UploadsController = () => import('#controllers/uploads_controller')
 
-// The browser module of direct uploads, served as it is shipped. In an
-// app: fileURLToPath(import.meta.resolve('djamazing/browser')).
-const browserModule = fileURLToPath(new URL('../../browser/direct_upload.js', import.meta.url))
+// The browser module of direct uploads, served as it is shipped.
+const browserModule = fileURLToPath(import.meta.resolve('djamazing/browser'))
 router.get('/assets/direct_upload.js', ({ response }) => response.download(browserModule))
 // hls.js, the player of the sample stream, as its package ships it.
 const hlsPlayer = fileURLToPath(import.meta.resolve('hls.js/dist/hls.min.js'))

@@ -79,8 +79,9 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
   // The demo as `npm run demo` runs it, with a clock the test moves.
   const args = [
     '--import=@poppinss/ts-exec',
+    '--import=./bin/package_from_source.ts',
     '--import=./tests/helpers/test_clock_preload.ts',
-    'demo/bin/demo.ts',
+    'bin/demo.ts',
   ]
   if (options.store === 'local') args.push('--local')
   if (options.edgeOrigin) args.push('--edge-origin')

@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { test } from '@japa/runner'
+import ts from 'typescript'
 
 /**
  * The runtime exports of every entry point of the package, by subpath.
@@ -84,6 +88,35 @@ test.group('Package | entry points', () => {
       for (const name of names) {
         assert.match(docs, new RegExp(`\\b${name}\\b`), `${subpath}: ${name} is not documented`)
       }
+    }
+  })
+
+  test("the demo's names for the package are these entry points' sources, for tsc and for node", async ({
+    assert,
+  }) => {
+    const names = Object.keys(EXPORTS).map((subpath) => `djamazing${subpath.slice(1)}`)
+    const withoutExtension = (url: URL) => fileURLToPath(url).replace(/\.(ts|js)$/, '')
+    const { config } = ts.readConfigFile(
+      fileURLToPath(new URL('tsconfig.json', root)),
+      ts.sys.readFile
+    )
+    const paths = config.compilerOptions.paths as Record<string, string[]>
+    assert.sameMembers(Object.keys(paths), names)
+    // What `npm run demo` resolves them to, through bin/package_from_source.ts.
+    const script = `for (const name of ${JSON.stringify(names)}) console.log(import.meta.resolve(name))`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import=./bin/package_from_source.ts', '--input-type=module', '-e', script],
+      { cwd: root }
+    )
+    const resolved = stdout.trim().split('\n')
+    for (const [index, subpath] of Object.keys(EXPORTS).entries()) {
+      const source = sourceOf(manifest.exports[subpath])
+      assert.equal(resolved[index], source.href, names[index])
+      assert.equal(
+        withoutExtension(new URL(paths[names[index]][0], root)),
+        withoutExtension(source)
+      )
     }
   })
 })

@@ -1,7 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import drive from '@adonisjs/drive/services/main'
-// In an app: `import type { DjamazingDriver } from 'djamazing'`.
-import type { DjamazingDriver } from '../../../index.ts'
+import type { DjamazingDriver } from 'djamazing'
 import files from '../files/file_index.ts'
 import { attachmentDisposition } from '../files/content_disposition.ts'
 import { isInlineImage, isMedia } from '../files/stored_types.ts'

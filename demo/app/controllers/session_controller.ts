@@ -1,6 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-// In an app: `import { clearFolderCookies } from 'djamazing'`.
-import { clearFolderCookies } from '../../../index.ts'
+import { clearFolderCookies } from 'djamazing'
 import users from '../users/user_store.ts'
 
 export default class SessionController {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import drive from '@adonisjs/drive/services/main'
-// In an app: `import type { DjamazingDriver } from 'djamazing'`.
-import type { DjamazingDriver } from '../../../index.ts'
+import type { DjamazingDriver } from 'djamazing'
 import files from '../files/file_index.ts'
 import { contentMatches, storedTypeFor } from '../files/stored_types.ts'
 

@@ -7,8 +7,7 @@
 import Uppy from '@uppy/core'
 import Dashboard from '@uppy/dashboard'
 import AwsS3 from '@uppy/aws-s3'
-// In an app: `from 'djamazing/browser/uppy'`.
-import { uppyS3Options } from '../../../browser/uppy.js'
+import { uppyS3Options } from 'djamazing/browser/uppy'
 import '@uppy/core/css/style.min.css'
 import '@uppy/dashboard/css/style.min.css'
 

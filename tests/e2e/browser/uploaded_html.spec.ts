@@ -7,9 +7,8 @@ import { launchChromium, skipBrowserTests, skipBrowserTestsReason } from '../../
 import { startAdonisApp } from '../../helpers/adonis_app.ts'
 import { makePng } from '../../helpers/png.ts'
 
-// The packed-package test's controller: the README.md Quickstart's type check and key, answering with the key as JSON.
-const PhotosController = () =>
-  import('../../fixtures/packed_app/app/controllers/photos_controller.ts')
+// The README.md Quickstart's controller (its type check and key), answering with the key as JSON.
+const PhotosController = () => import('../../fixtures/photos_controller.ts')
 
 /**
  * What an attacker uploads: a page whose script reports to the app that

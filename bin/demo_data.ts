@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generateCloudFrontKeyPair } from '../../src/cloudfront/main.ts'
+import { generateCloudFrontKeyPair } from '../src/cloudfront/main.ts'
 
 /**
  * What the demo keeps between runs, in `demo.json` in its data folder.

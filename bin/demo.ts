@@ -3,8 +3,12 @@
  *
  * Starts s3rver (in a child process) as the S3 bucket, creates the demo's
  * secrets and CloudFront key pair on first start, boots the AdonisJS app
- * (which serves the local CloudFront-compatible edge under /cdn), seeds the
- * users alice and bob, and prints what to open. Ctrl-C stops everything.
+ * of demo/ (which serves the local CloudFront-compatible edge under /cdn),
+ * seeds the users alice and bob, and prints what to open. Ctrl-C stops
+ * everything. The app is shaped as an installed one: it imports djamazing
+ * by name (bin/package_from_source.ts resolves it to this repository's
+ * sources) and reads the values set here from its environment, where an
+ * installed copy reads its .env.
  *
  * docs/development.md shows what it prints and its environment: keep them in step.
  *
@@ -23,11 +27,10 @@
  * app's settings, to try other values.
  */
 import { createServer } from 'node:net'
-import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { join, resolve } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
-import { forkS3rver, type S3rverProcess } from '../../bin/s3rver.ts'
+import { forkS3rver, type S3rverProcess } from './s3rver.ts'
 import { openDemoData } from './demo_data.ts'
 
 const BUCKET = 'djamazing-demo'
@@ -77,7 +80,7 @@ async function main() {
   }
 
   const dataDirectory = resolve(
-    process.env.DEMO_DATA_DIR || fileURLToPath(new URL('../tmp/', import.meta.url))
+    process.env.DEMO_DATA_DIR || fileURLToPath(new URL('../demo/tmp/', import.meta.url))
   )
   const data = await openDemoData(dataDirectory)
   const host = process.env.HOST || '127.0.0.1'
@@ -164,31 +167,11 @@ async function main() {
     CLOUDFRONT_PRIVATE_KEY_FILE: data.privateKeyFile,
   })
 
-  const { startHttpServer } = await import('./server.ts')
+  const { startHttpServer } = await import('../demo/bin/server.ts')
   app = await startHttpServer()
 
-  const { default: users } = await import('../app/users/user_store.ts')
-  await users.upsert('alice', data.passwords.alice)
-  await users.upsert('bob', data.passwords.bob)
-
-  const { default: drive } = await import('@adonisjs/drive/services/main')
-  // Each user's sample stream, played through a folder link.
-  const { sampleStream, SAMPLE_STREAM_FOLDER } = await import('../app/files/sample_stream.ts')
-  for (const name of ['alice', 'bob']) {
-    const user = (await users.findByUsername(name))!
-    const folder = `${user.id}/${SAMPLE_STREAM_FOLDER}`
-    if (await drive.use('uploads').exists(`${folder}index.m3u8`)) continue
-    for (const [file, bytes] of sampleStream()) {
-      await drive.use('uploads').put(`${folder}${file}`, bytes, {
-        contentType: file.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t',
-      })
-    }
-  }
-  await drive
-    .use('static')
-    .put('logo.svg', await readFile(new URL('../resources/assets/logo.svg', import.meta.url)), {
-      contentType: 'image/svg+xml',
-    })
+  const { seedDemo } = await import('../demo/app/seed.ts')
+  await seedDemo(data.passwords)
 
   console.log(
     [
