@@ -160,13 +160,10 @@ export class DiskUrls {
    */
   async #currentUser() {
     const user = this.#disk.currentUser!
-    const userId = await user.currentUserId()
-    const revision = await user.currentUserRevision?.()
-    const realm = await user.currentUserRealm?.()
     return {
-      userId: userId ?? null,
-      realm,
-      ...(revision === null || revision === undefined ? {} : { revision }),
+      userId: (await user.currentUserId()) ?? null,
+      revision: (await user.currentUserRevision?.()) ?? undefined,
+      realm: await user.currentUserRealm?.(),
     }
   }
 
