@@ -17,8 +17,9 @@ import type { LinkVerifyResult, VerifiedLink, VerifyInput } from './types.ts'
  * shape stays what `verify` documents.
  */
 const REMEMBERED = Symbol('remembered')
+const ACCEPTED_FOR = ['disk', 'key', 'userId', 'realm', 'revision'] as const
 type Remembered = VerifiedLink & {
-  [REMEMBERED]?: Omit<VerifyInput, 'query' | 'now'> & {
+  [REMEMBERED]?: Pick<VerifyInput, (typeof ACCEPTED_FOR)[number]> & {
     cdnUrl?: string
     signed?: { expiresAt: number; ipAddress: string | undefined; location: string }
   }
@@ -105,14 +106,7 @@ export class ProtectedLinks {
     // the input must be what that link was accepted for.
     const known = memo.get(input.query)
     const accepted = known?.[REMEMBERED]
-    if (
-      accepted &&
-      accepted.key === input.key &&
-      accepted.disk === input.disk &&
-      accepted.userId === input.userId &&
-      accepted.realm === input.realm &&
-      accepted.revision === input.revision
-    ) {
+    if (accepted && ACCEPTED_FOR.every((name) => accepted[name] === input[name])) {
       const now = input.now?.getTime() ?? Date.now()
       return now >= known.expiresAt.getTime() ? { ok: false, reason: 'expired' } : known
     }
