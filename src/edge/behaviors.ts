@@ -102,9 +102,8 @@ function encodedSlashExposures(
   compiled: CompiledBehavior[],
   fallback: ResolvedBehavior
 ): string[] {
-  const messages: string[] = []
-  compiled.forEach((behavior, index) => {
-    if (!behavior.signed) return
+  return compiled.flatMap((behavior, index) => {
+    if (!behavior.signed) return []
     const pattern = behaviors[index].pathPattern.replace(/^\//, '')
     const sample = pattern.replaceAll('*', 'x').replaceAll('?', 'x')
     const spellings = [...sample.matchAll(/\//g)].map(
@@ -118,13 +117,12 @@ function encodedSlashExposures(
         found === -1
           ? 'the public default behavior'
           : `the public pattern "${behaviors[found].pathPattern}"`
-      messages.push(
-        `the signed pattern "${behaviors[index].pathPattern}" can be read unsigned through ${by}: a request for "/${spelling}" does not match it (CloudFront keeps %2F encoded when it matches behaviors) and S3 decodes it to the signed key. Sign the default behavior and make public prefixes the patterns, or sign the overlapping public pattern too`
-      )
-      return
+      return [
+        `the signed pattern "${behaviors[index].pathPattern}" can be read unsigned through ${by}: a request for "/${spelling}" does not match it (CloudFront keeps %2F encoded when it matches behaviors) and S3 decodes it to the signed key. Sign the default behavior and make public prefixes the patterns, or sign the overlapping public pattern too`,
+      ]
     }
+    return []
   })
-  return messages
 }
 
 /**

@@ -84,10 +84,8 @@ function unescapeXml(text: string): string {
  * text only, never nested elements of the same name).
  */
 function elements(xml: string, name: string): string[] {
-  const found: string[] = []
   const pattern = new RegExp(`<${name}(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</${name}>)`, 'g')
-  for (const match of xml.matchAll(pattern)) found.push(unescapeXml(match[1] ?? ''))
-  return found
+  return [...xml.matchAll(pattern)].map((match) => unescapeXml(match[1] ?? ''))
 }
 
 const errors = {
