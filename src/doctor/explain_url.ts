@@ -236,19 +236,13 @@ function explainBadSignature(
   // unless Hash-Algorithm=SHA256 says otherwise, for RSA and ECDSA keys
   // alike. A signer that hashes with SHA-256 and leaves the parameter out
   // (some ECDSA signers do) makes URLs CloudFront refuses.
+  // The verifier got as far as the signature: the key is known, the
+  // signature and the policy are readable.
   const { values } = signing
-  const key = input.publicKeys[values['Key-Pair-Id'] ?? '']
-  const publicKey = key === undefined ? undefined : loadPublicKey(key, 'publicKeys').key
-  const signature = values.Signature ? fromAwsBase64(values.Signature) : null
-  const policy = policyOf(signing)
-  const named = values['Hash-Algorithm'] === 'SHA256' ? 'sha256' : 'sha1'
-  const other = named === 'sha1' ? 'sha256' : 'sha1'
-  if (
-    publicKey &&
-    signature &&
-    policy &&
-    verifySignature(other, policy.bytes, publicKey, signature)
-  ) {
+  const publicKey = loadPublicKey(input.publicKeys[values['Key-Pair-Id']!], 'publicKeys').key
+  const signature = fromAwsBase64(values.Signature!)!
+  const other = values['Hash-Algorithm'] === 'SHA256' ? 'sha1' : 'sha256'
+  if (verifySignature(other, policyOf(signing)!.bytes, publicKey, signature)) {
     const kind = publicKey.asymmetricKeyType === 'ec' ? 'ECDSA' : 'RSA'
     return refused(
       'wrong-hash-algorithm',
