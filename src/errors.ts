@@ -21,6 +21,13 @@ function createError<T extends any[] = never>(message: string, code: string, sta
 }
 
 /**
+ * An error naming a setting and what is wrong with it.
+ */
+function invalidSetting(code: string) {
+  return createError<[setting: string, reason: string]>('Invalid "%s": %s', code)
+}
+
+/**
  * Every error djamazing raises is defined here, once. Configuration errors
  * name the setting and say how to fix it; they are raised when a disk is
  * created, so a bad config fails at boot, not on the first request.
@@ -47,10 +54,7 @@ export const E_DJAMAZING_MISSING_BUCKET = createError<[setting: string]>(
 /**
  * The CDN URL is missing, malformed, carries credentials, a query or a fragment.
  */
-export const E_DJAMAZING_INVALID_CDN_URL = createError<[setting: string, reason: string]>(
-  'Invalid "%s": %s',
-  'E_DJAMAZING_INVALID_CDN_URL'
-)
+export const E_DJAMAZING_INVALID_CDN_URL = invalidSetting('E_DJAMAZING_INVALID_CDN_URL')
 
 /**
  * A plain http CDN URL in production: signed URLs would travel in clear text.
@@ -63,10 +67,7 @@ export const E_DJAMAZING_INSECURE_CDN_URL = createError<[setting: string, url: s
 /**
  * Any other invalid disk setting (a negative timeout, an unknown mode, ...).
  */
-export const E_DJAMAZING_INVALID_CONFIG = createError<[setting: string, reason: string]>(
-  'Invalid "%s": %s',
-  'E_DJAMAZING_INVALID_CONFIG'
-)
+export const E_DJAMAZING_INVALID_CONFIG = invalidSetting('E_DJAMAZING_INVALID_CONFIG')
 
 /**
  * A disk uses the local store while the app runs in production.
@@ -149,18 +150,14 @@ export const E_DJAMAZING_UNSAFE_REDIRECT = createError<[disk: string]>(
  * one is needed, or not one of the two kinds CloudFront key groups accept
  * (RSA-2048, ECDSA P-256). Raised when the signer or verifier is created.
  */
-export const E_DJAMAZING_INVALID_CLOUDFRONT_KEY = createError<[setting: string, reason: string]>(
-  'Invalid "%s": %s',
+export const E_DJAMAZING_INVALID_CLOUDFRONT_KEY = invalidSetting(
   'E_DJAMAZING_INVALID_CLOUDFRONT_KEY'
 )
 
 /**
  * A CloudFront key pair id that is missing, malformed, or names no configured key.
  */
-export const E_DJAMAZING_INVALID_KEY_PAIR_ID = createError<[setting: string, reason: string]>(
-  'Invalid "%s": %s',
-  'E_DJAMAZING_INVALID_KEY_PAIR_ID'
-)
+export const E_DJAMAZING_INVALID_KEY_PAIR_ID = invalidSetting('E_DJAMAZING_INVALID_KEY_PAIR_ID')
 
 /**
  * A CloudFront URL or cookies that cannot be signed as asked: a URL that is
