@@ -91,7 +91,7 @@ function comparable(path: string): string {
  * exactly, or (ending with `*`) as a prefix. CloudFront takes paths that
  * start with `/` and have `*` only as their last character.
  */
-function readInvalidationPath(path: unknown): { prefix: string } | { exact: string } {
+function readInvalidationPath(path: unknown): (entryPath: string) => boolean {
   const star = typeof path === 'string' ? path.indexOf('*') : -1
   const wrong =
     typeof path !== 'string' || !path.startsWith('/')
@@ -100,7 +100,8 @@ function readInvalidationPath(path: unknown): { prefix: string } | { exact: stri
   if (wrong || typeof path !== 'string') {
     throw new E_DJAMAZING_INVALID_ARGUMENT(['paths', `${JSON.stringify(path)}: ${wrong}`])
   }
-  return star === -1 ? { exact: comparable(path) } : { prefix: comparable(path.slice(0, -1)) }
+  const given = comparable(star === -1 ? path : path.slice(0, -1))
+  return star === -1 ? (entry) => entry === given : (entry) => entry.startsWith(given)
 }
 
 /**
@@ -239,10 +240,7 @@ export class EdgeCache<V> {
     const rules = paths.map(readInvalidationPath)
     let dropped = 0
     for (const [key, entry] of [...this.#entries]) {
-      const hit = rules.some((rule) =>
-        'exact' in rule ? entry.path === rule.exact : entry.path.startsWith(rule.prefix)
-      )
-      if (hit && this.delete(key)) dropped++
+      if (rules.some((matches) => matches(entry.path)) && this.delete(key)) dropped++
     }
     return dropped
   }
