@@ -142,11 +142,8 @@ export function createEdgeForDisks(
   sources: readonly EdgeDisk[],
   options: EdgeForDisksOptions = {}
 ): DiskEdge[] {
-  const groups = new Map<string, ResolvedDisk[]>()
-  for (const source of sources) {
-    const disk = 'resolvedDisk' in source ? source.resolvedDisk : source
-    groups.set(disk.cdn.base, [...(groups.get(disk.cdn.base) ?? []), disk])
-  }
+  const disks = sources.map((source) => ('resolvedDisk' in source ? source.resolvedDisk : source))
+  const groups = Map.groupBy(disks, (disk) => disk.cdn.base)
   return [...groups].map(([url, group]) => edgeOf(url, group, options))
 }
 
