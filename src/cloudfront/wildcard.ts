@@ -24,21 +24,10 @@ const STAR = -1
 const ANY = -2
 
 function tokenize(pattern: string): Token[] {
-  const tokens: Token[] = []
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern.charCodeAt(i)
-    if (char === 0x5c /* \ */ && pattern.charCodeAt(i + 1) === 0x3f /* ? */) {
-      tokens.push(0x3f)
-      i++
-    } else if (char === 0x2a /* * */) {
-      tokens.push(STAR)
-    } else if (char === 0x3f /* ? */) {
-      tokens.push(ANY)
-    } else {
-      tokens.push(char)
-    }
-  }
-  return tokens
+  // `\?` is a literal `?` (its last character); any other character is itself.
+  return (pattern.match(/\\\?|[^]/g) ?? []).map((part) =>
+    part === '*' ? STAR : part === '?' ? ANY : part.charCodeAt(part.length - 1)
+  )
 }
 
 function glob(tokens: Token[], text: string): boolean {
