@@ -99,20 +99,15 @@ export function resolveCachePolicy(
  * unquoted (`max-age=60` gives `max-age` → `'60'`).
  */
 export function cacheDirectives(value: string | undefined): Map<string, string> {
-  const directives = new Map<string, string>()
-  for (const part of (value ?? '').split(',')) {
+  const directives = (value ?? '').split(',').map((part) => {
     const [name, ...rest] = part.split('=')
-    const key = name.trim().toLowerCase()
-    if (key === '') continue
-    directives.set(
-      key,
-      rest
-        .join('=')
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-    )
-  }
-  return directives
+    const unquoted = rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+    return [name.trim().toLowerCase(), unquoted] as const
+  })
+  return new Map(directives.filter(([name]) => name !== ''))
 }
 
 function seconds(value: string | undefined): number | undefined {
