@@ -423,11 +423,33 @@ async function sendParts(file, name, target, options, resume) {
   for (let partNumber = 1; partNumber <= partCount; partNumber++) {
     if (!held.has(partNumber)) queue.push(partNumber)
   }
+  const concurrency = Math.min(options.concurrency ?? 3, queue.length)
+  // Parts are read and hashed one at a time, in order, up to `concurrency`
+  // parts ahead of the ones sent: a part's PUT starts as soon as a slot
+  // frees, instead of after its own read and hash (the parts in flight
+  // finish together, so hashing then left the network idle). The bytes are
+  // dropped once hashed; the PUT sends the slice from the file itself.
+  const toHash = [...queue]
+  /** @type {Map<number, Promise<string>>} */
+  const hashes = new Map()
+  let reading = Promise.resolve()
+  let taken = 0
+  const hashAhead = () => {
+    while (toHash.length > 0 && hashes.size - taken < concurrency) {
+      const slice = sliceOf(toHash[0])
+      const checksum = reading.then(async () => base64Sha256(await slice.arrayBuffer()))
+      // A failed read fails its own part, when that part is sent.
+      reading = checksum.catch(() => {})
+      hashes.set(toHash.shift(), checksum)
+    }
+  }
   const sendOne = async (/** @type {number} */ partNumber) => {
+    // Parts are taken in the order they are hashed: this one is hashed or
+    // being hashed once the next ones are asked for.
+    taken += 1
+    hashAhead()
     const slice = sliceOf(partNumber)
-    // Read and hashed here, one part at a time per worker: the bytes are
-    // dropped once hashed; the PUT sends the slice from the file itself.
-    const checksum = await base64Sha256(await slice.arrayBuffer())
+    const checksum = await hashes.get(partNumber)
     checksums[partNumber - 1] = checksum
     await withRetries(options, async () => {
       const part = await postJson(
@@ -453,12 +475,9 @@ async function sendParts(file, name, target, options, resume) {
     remember(resume.key, { token, partSize, partCount, checksums })
     report()
   }
-  const workers = Array.from(
-    { length: Math.min(options.concurrency ?? 3, queue.length) },
-    async () => {
-      while (queue.length > 0) await sendOne(queue.shift())
-    }
-  )
+  const workers = Array.from({ length: concurrency }, async () => {
+    while (queue.length > 0) await sendOne(queue.shift())
+  })
   try {
     await Promise.all(workers)
     for (const [index, checksum] of checksums.entries()) {
