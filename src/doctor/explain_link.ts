@@ -64,13 +64,12 @@ export function explainLink(input: {
   now?: Date
 }): LinkExplanation {
   const now = input.now ?? new Date()
-  const target = URL.canParse(input.link)
-    ? input.link.slice(new URL(input.link).origin.length)
-    : input.link
+  const origin = URL.parse(input.link)?.origin
+  const target = origin ? input.link.slice(origin.length) : input.link
 
   const parts = input.disks
-    .map((disk) => ({ disk, parts: splitLinkPath(disk.routePrefix, target) }))
-    .find((entry) => entry.parts !== undefined)
+    .map((disk) => splitLinkPath(disk.routePrefix, target))
+    .find((found) => found !== undefined)
   if (!parts) {
     const prefixes = [...new Set(input.disks.map((disk) => disk.routePrefix))].join(', ')
     return refused(
@@ -78,7 +77,7 @@ export function explainLink(input: {
       `not a protected link: its path is not under ${prefixes || 'any redirect route'}`
     )
   }
-  const { disk: name, rawKey, query } = parts.parts!
+  const { disk: name, rawKey, query } = parts
   const disk = input.disks.find((candidate) => candidate.name === name)
   if (!disk) {
     return refused(
@@ -107,17 +106,17 @@ export function explainLink(input: {
   }
 
   const user = input.user
-  const check = (diskName: string, signer: LinkSigner, who: LinkUserInput) =>
+  const check = (diskName: string, signer: LinkSigner) =>
     signer.verify({
       disk: diskName,
       key,
       query,
-      userId: who?.id ?? null,
-      realm: who?.realm,
-      revision: who?.revision,
+      userId: user?.id ?? null,
+      realm: user?.realm,
+      revision: user?.revision,
       now,
     })
-  const result = check(name, disk.signer, user)
+  const result = check(name, disk.signer)
   const who = user ? `user ${user.id}${user.realm ? ` (${user.realm})` : ''}` : 'a guest'
   if (result.ok) {
     const left = result.expiresAt.getTime() - now.getTime()
@@ -144,7 +143,7 @@ export function explainLink(input: {
     )
   }
   for (const other of input.disks) {
-    if (other.name !== name && check(other.name, other.signer, user).ok) {
+    if (other.name !== name && check(other.name, other.signer).ok) {
       return refused(
         'other-disk',
         `it was made for the disk "${other.name}", not "${name}": the disk name is signed, so the route answers 403`,
