@@ -77,14 +77,13 @@ export function planPaths(changed: Iterable<string>, limits: PlanLimits): string
   dropCovered()
 
   // Many files of one folder: one wildcard.
-  const filesByFolder = new Map<string, number>()
-  for (const path of paths) {
-    if (isWildcard(path)) continue
-    const folder = folderOf(path)
-    if (folder) filesByFolder.set(folder, (filesByFolder.get(folder) ?? 0) + 1)
+  const filesByFolder = Map.groupBy(
+    [...paths].filter((path) => !isWildcard(path)),
+    folderOf
+  )
+  for (const [folder, files] of filesByFolder) {
+    if (folder && files.length > limits.wildcardAbove) collapse(folder)
   }
-  const crowded = [...filesByFolder].filter(([, count]) => count > limits.wildcardAbove)
-  for (const [folder] of crowded) collapse(folder)
 
   // Over the limits: the deepest folder holding two or more paths.
   const over = () => {
