@@ -107,14 +107,11 @@ function canonicalSpelling(url: string): string {
  * Where two spellings of a URL differ, piece by piece.
  */
 function differences(received: string, signed: string): string[] {
-  const split = (url: string) => url.split(/(?=[/?&])/)
-  const a = split(received)
-  const b = split(signed)
-  const lines: string[] = []
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) lines.push(`received "${a[i] ?? ''}", signed "${b[i] ?? ''}"`)
-  }
-  return lines
+  const a = received.split(/(?=[/?&])/)
+  const b = signed.split(/(?=[/?&])/)
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => i)
+    .filter((i) => a[i] !== b[i])
+    .map((i) => `received "${a[i] ?? ''}", signed "${b[i] ?? ''}"`)
 }
 
 const PLAIN: Partial<Record<VerifyRefusal['reason'], string>> = {
