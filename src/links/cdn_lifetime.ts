@@ -36,23 +36,15 @@ export function cdnLifetime(
 ): CdnUrlTiming {
   const { expiresIn, window, maxViewFor } = redirects
   let lifetime = expiresIn
-  let ipAddress: string | undefined
-  if (link.bindIp) ipAddress = viewerIpv4(clientIp)
+  const ipAddress = link.bindIp ? viewerIpv4(clientIp) : undefined
   const bindable = !link.bindIp || ipAddress !== undefined
   if (link.viewFor !== undefined && maxViewFor !== undefined && bindable) {
     lifetime = Math.max(Math.min(link.viewFor, maxViewFor), expiresIn)
   }
+  const expires = Math.ceil(nowMs / 1000 + lifetime)
   const timing: CdnUrlTiming = window
-    ? { expiresAt: new Date(windowBoundary(nowMs / 1000 + lifetime, window) * 1000) }
+    ? { expiresAt: new Date(Math.ceil(expires / window) * window * 1000) }
     : { expiresIn: lifetime }
   if (ipAddress !== undefined) timing.ipAddress = ipAddress
   return timing
-}
-
-/**
- * The first window boundary (an epoch multiple of `window` seconds) at or
- * after `seconds`.
- */
-export function windowBoundary(seconds: number, window: number): number {
-  return Math.ceil(Math.ceil(seconds) / window) * window
 }
