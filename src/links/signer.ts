@@ -341,17 +341,10 @@ export class LinkSigner {
     }
 
     const signed = { ...parsed, revision }
-    let genuine = false
-    if (id !== null) genuine = this.#matches(input.disk, input.key, user, signed, parsed.mac)
+    let genuine = id !== null && this.#matches(input, user, signed)
     // A guest link is a bearer link: whoever holds it may open it, logged in or not.
     if (!genuine && this.#guestLinks) {
-      genuine = this.#matches(
-        input.disk,
-        input.key,
-        { id: null, realm: null },
-        { ...signed, revision: null },
-        parsed.mac
-      )
+      genuine = this.#matches(input, { id: null, realm: null }, { ...signed, revision: null })
     }
     if (!genuine) return { ok: false, reason: id === null ? 'login-required' : 'bad-signature' }
 
@@ -381,11 +374,11 @@ export class LinkSigner {
   /**
    * Constant-time comparison with every secret (the first signs, all verify).
    */
-  #matches(disk: string, key: string, user: SignedUser, p: LinkParams, mac: string): boolean {
-    const given = Buffer.from(mac, 'latin1')
+  #matches(input: VerifyInput, user: SignedUser, p: LinkParams & { mac: string }): boolean {
+    const given = Buffer.from(p.mac, 'latin1')
     let found = false
     for (const secret of this.#keys) {
-      const expected = Buffer.from(this.#mac(secret, disk, key, user, p), 'latin1')
+      const expected = Buffer.from(this.#mac(secret, input.disk, input.key, user, p), 'latin1')
       // Both are 43 characters (the query reader checks the MAC's shape), but
       // timingSafeEqual throws on a length mismatch: never let it.
       if (given.length === expected.length && timingSafeEqual(given, expected)) found = true
