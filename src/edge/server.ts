@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createEdgeHandler, type EdgeHandler } from './handler.ts'
@@ -57,13 +58,8 @@ export async function listen(
   // servers behind load balancers do; headers must still arrive in time.
   server.keepAliveTimeout = 65_000
   server.headersTimeout = 66_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  // Rejects with the server's error (a port in use) instead.
+  await once(server.listen(port, host), 'listening')
   return {
     server,
     close: () =>
