@@ -164,10 +164,9 @@ export class ProtectedLinks {
   openFolder(link: LinkVerifyResult, disk: string, now: Date = new Date(), clientIp?: string) {
     const key = this.#keyOf(link)
     const { folders, cloudfront, cdn, objectKey, redirects } = this.#options
-    const folder = (link as VerifiedLink).folder
+    const { folder, bindIp } = link as VerifiedLink
     if (!folders || !folder || !cloudfront.signCookies) return undefined
     const folderUrl = cdnUrlFor(cdn, objectKey(folder))
-    const bindIp = (link as VerifiedLink).bindIp === true
     const ipAddress = bindIp ? viewerIpv4(clientIp) : undefined
     // A viewer the cookies cannot be bound to (IPv6: CloudFront policies
     // take IPv4 only) gets what an unbound redirect hands out, as media
