@@ -25,11 +25,9 @@ export function originDeadline(clientSignal: AbortSignal, seconds: number) {
     timeout.abort(error)
     for (const body of bodies) body.destroy(error)
   }
-  let timer = setTimeout(expire, seconds * 1000)
+  const timer = setTimeout(expire, seconds * 1000)
   const touch = () => {
-    if (timeout.signal.aborted) return
-    clearTimeout(timer)
-    timer = setTimeout(expire, seconds * 1000)
+    if (!timeout.signal.aborted) timer.refresh()
   }
   return {
     /**
