@@ -19,11 +19,9 @@ export function brokenLimit(
   url: string
 ): 'url-too-long' | 'request-too-large' | undefined {
   if (Buffer.byteLength(url) >= MAX_URL_BYTES) return 'url-too-long'
-  // The request line and each header line as they came on the wire.
-  let bytes = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`) + 2
-  const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    bytes += Buffer.byteLength(raw[i]) + Buffer.byteLength(raw[i + 1]) + 4
-  }
+  // The request line and each header line (`name: value\r\n`) as they came
+  // on the wire: 2 bytes more for each name and each value.
+  const line = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`) + 2
+  const bytes = req.rawHeaders.reduce((sum, part) => sum + Buffer.byteLength(part) + 2, line)
   return bytes > MAX_REQUEST_BYTES ? 'request-too-large' : undefined
 }
