@@ -59,8 +59,7 @@ export function assertSignableUrl(url: unknown): asserts url is string {
     throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS(['url', 'the URL must not end with "?" or "&"'])
   }
   for (const pair of url.slice(queryStart + 1).split('&')) {
-    const equals = pair.indexOf('=')
-    const name = equals === -1 ? pair : pair.slice(0, equals)
+    const [name] = pair.split('=', 1)
     if (SIGNING_PARAMS.has(name)) {
       throw new E_DJAMAZING_INVALID_SIGNING_OPTIONS([
         'url',

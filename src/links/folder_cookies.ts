@@ -48,9 +48,8 @@ function readList(cookieHeader: string | undefined, nowSeconds: number): Listed[
     // (deleting cookies of the browser's own jar is all they can do).
     if (!PATH.test(path ?? '')) continue
     if (domain !== undefined && domain !== '' && !DOMAIN.test(domain)) continue
-    if (expires !== undefined && !EPOCH.test(expires)) continue
     // Cookies past their Max-Age are gone from the browser already.
-    if (expires !== undefined && Number(expires) <= nowSeconds) continue
+    if (expires !== undefined && (!EPOCH.test(expires) || Number(expires) <= nowSeconds)) continue
     scopes.push({
       path,
       ...(domain ? { domain } : {}),
