@@ -252,22 +252,12 @@ export class DiskUrls {
   #assertOwnUrls(key: string, method: string) {
     const { otherBucket, mode, bucket, name } = this.#disk
     if (!otherBucket) return
-    if (mode === 'protected' && method !== 'getSignedUrl') {
-      throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
-        key,
-        bucket,
-        name,
-        "protected links name the disk, and its redirect route serves the disk's own bucket. Use getSignedUrl() on bucket(name, { cdnUrl })",
-      ])
-    }
-    if (!otherBucket.ownCdn) {
-      throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([
-        key,
-        bucket,
-        name,
-        `the disk's cdnUrl serves its own bucket. Pass this bucket's CDN: bucket(name, { cdnUrl })`,
-      ])
-    }
+    const why =
+      mode === 'protected' && method !== 'getSignedUrl'
+        ? "protected links name the disk, and its redirect route serves the disk's own bucket. Use getSignedUrl() on bucket(name, { cdnUrl })"
+        : !otherBucket.ownCdn &&
+          `the disk's cdnUrl serves its own bucket. Pass this bucket's CDN: bucket(name, { cdnUrl })`
+    if (why) throw new E_DJAMAZING_BUCKET_URL_UNAVAILABLE([key, bucket, name, why])
   }
 }
 
