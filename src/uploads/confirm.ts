@@ -67,12 +67,15 @@ export async function confirmPending(
 }
 
 /**
- * Confirm proper. The pending object stays writable by whoever holds
- * its PUT URL until the URL expires, and not every store enforces the
- * signed checksum (s3rver, some S3-compatible stores): so it is first
- * copied to a key nobody can write, and that copy is what is checked
- * and what becomes the file. The checked bytes are the final bytes on
- * every store.
+ * Confirm proper. A single PUT's pending object stays writable by
+ * whoever holds its PUT URL until the URL expires, and not every store
+ * enforces the signed checksum (s3rver, some S3-compatible stores): so it
+ * is first copied to a key nobody can write, and that copy is what is
+ * checked and what becomes the file. A joined multipart upload's object
+ * is written by its completion only (part URLs write parts, never the
+ * object; no PUT URL is made for its key), so it is checked where it is,
+ * saving a copy of the whole file. The checked bytes are the final bytes
+ * on every store.
  */
 async function confirmOnce(
   upload: PendingUpload,
@@ -89,9 +92,10 @@ async function confirmOnce(
   }
   const pending = await unlessMissing(store.head(pendingKey))
   if (!pending) throw await goneError(upload)
-  const checkedKey = `${pendingKey}.checked-${randomUUID()}`
+  const joined = claims.uploadId !== ''
+  const checkedKey = joined ? pendingKey : `${pendingKey}.checked-${randomUUID()}`
   try {
-    if (!(await copyPending(upload, checkedKey))) {
+    if (!joined && !(await copyPending(upload, checkedKey))) {
       throw new E_DJAMAZING_UPLOAD_CONFLICT(['it is being confirmed by another request'])
     }
     const problem = await whileChecked(async () => {
