@@ -358,9 +358,12 @@ export class BucketFiles {
     try {
       const record = recordFor(await fill(temporary))
       await this.commit(key, temporary, record, options)
+      // A commit renames the temporary file into place; an exclusive one links it.
+      if (options.exclusive) await rm(temporary, { force: true })
       return { etag: record.etag }
-    } finally {
+    } catch (error) {
       await rm(temporary, { force: true })
+      throw error
     }
   }
 

@@ -359,8 +359,9 @@ export class LocalStore implements ObjectStore {
         await rename(temporary, join(folder, `${partNumber}.part`))
         await writeFile(join(folder, `${partNumber}.json`), JSON.stringify(part))
         return part
-      } finally {
+      } catch (error) {
         await rm(temporary, { force: true })
+        throw error
       }
     })
   }

@@ -82,6 +82,21 @@ test.group('Local store | bytes and metadata together', (group) => {
     assert.deepEqual(await readdir(join(root, '.state', 'incoming')), [])
   })
 
+  test('a write that succeeds leaves no temporary file behind, exclusive or not', async ({
+    assert,
+  }) => {
+    await store.put('plain.txt', 'plain')
+    await store.putStream('streamed.bin', Readable.from([Buffer.alloc(3 * MiB, 1)]))
+    await store.copy('plain.txt', 'copied.txt', { ifNoneMatch: '*' })
+    const refused = await failure(store.copy('plain.txt', 'copied.txt', { ifNoneMatch: '*' }))
+    assert.equal(refused?.cause?.name, 'PreconditionFailed')
+    const uploadId = await store.createMultipart('joined.bin')
+    await store.uploadPart('joined.bin', uploadId, 1, Buffer.alloc(MiB, 2))
+
+    assert.equal(await text((await store.get('copied.txt')).body), 'plain')
+    assert.deepEqual(await readdir(join(root, '.state', 'incoming')), [])
+  })
+
   test('a checksum that matches is kept; getMetaData reports it', async ({ assert }) => {
     await store.put('summed.txt', 'summed', { checksumSha256: sha256('summed') })
     const object = await store.head('summed.txt')
