@@ -93,7 +93,8 @@ test.group('Local store | bytes and metadata together', (group) => {
     const uploadId = await store.createMultipart('joined.bin')
     await store.uploadPart('joined.bin', uploadId, 1, Buffer.alloc(MiB, 2))
 
-    assert.equal(await text((await store.get('copied.txt')).body), 'plain')
+    const copied = await store.get('copied.txt')
+    assert.equal(await text(copied.body), 'plain')
     assert.deepEqual(await readdir(join(root, '.state', 'incoming')), [])
   })
 
