@@ -104,15 +104,17 @@ async function confirmOnce(
       const stored = { ...checked, lastModified: pending.lastModified }
       return problemWith(stored, upload, checkedKey, confirmed, options, checksumProblem)
     })
+    // A joined upload's pending object is the one checked: the `finally`
+    // below deletes it, whatever the outcome.
     if (problem) {
-      await store.delete(pendingKey)
+      if (!joined) await store.delete(pendingKey)
       debug('confirmUpload %s:%s refused: %s', store.bucket, pendingKey, problem)
       throw new E_DJAMAZING_UPLOAD_REJECTED([problem])
     }
     if (!(await whileChecked(() => copyIfAbsent(store, checkedKey, finalKey)))) {
       throw new E_DJAMAZING_UPLOAD_CONFLICT(['it was already confirmed'])
     }
-    await store.delete(pendingKey)
+    if (!joined) await store.delete(pendingKey)
   } finally {
     await store.delete(checkedKey)
   }
